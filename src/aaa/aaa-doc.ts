@@ -1,0 +1,64 @@
+import type { StoredDoc } from '../store/database.js';
+
+export type AaaMode = 'on' | 'off' | 'inherit';
+
+export interface AaaServer {
+  enabled: boolean;
+  name: string;
+  address: string;
+  port: number;
+  secret: string;
+  aaa_engine: 'radius' | 'diameter';
+  dicts: string[];
+  avp: 'strict' | 'custom';
+  retries: number;
+  /** Milliseconds. */
+  timeout: number;
+}
+
+export interface AvpTranslation {
+  attribute: string;
+  request_key: string;
+  request_value_regexp: string;
+  attr_value_regexp: string;
+  cast?: 'string_to_integer';
+}
+
+export interface BlockRule {
+  channel: string[];
+}
+
+/** The public fields of an AAA document, after schema defaults are filled. */
+export interface AaaConfig {
+  aaa_mode: AaaMode;
+  servers: AaaServer[];
+  authentication: string[];
+  authorization: string[];
+  accounting: string[];
+  workers: number;
+  nas_address?: string;
+  /** The seed document writes it as a numeric string ("2000"); both forms are accepted and kept. */
+  nas_port?: number | string;
+  authz_apps: string[];
+  authn_avp_translation: AvpTranslation[];
+  authz_avp_translation: AvpTranslation[];
+  accounting_avp_translation: AvpTranslation[];
+  block_accounting: BlockRule[];
+  block_authz: BlockRule[];
+}
+
+/** The system document lives in `system_config` under this id. */
+export const SYSTEM_AAA_ID = 'circlemaker';
+/** The owner recorded for system-level documents and dictionaries. */
+export const SYSTEM_OWNER = 'system';
+
+export interface AaaDoc extends StoredDoc, AaaConfig {
+  pvt_type: 'aaa';
+  /** The account id, or `system` for the system document. */
+  pvt_account_id: string;
+  pvt_created: number;
+  pvt_modified: number;
+}
+
+export const OPERATIONS = ['authentication', 'authorization', 'accounting'] as const;
+export type Operation = (typeof OPERATIONS)[number];

@@ -1,0 +1,125 @@
+import type { AccountDoc } from '../accounts/account-doc.js';
+import { ownerChain } from '../accounts/owner-chain.js';
+import { conflict, notFound } from '../errors.js';
+import { dictionaryId } from '../dictionary/dictionary-doc.js';
+import type { DictionaryService } from '../dictionary/dictionary-service.js';
+import type { SchemaValidator } from '../schema/validator.js';
+import type { Store } from '../store/couch.js';
+import type { Database } from '../store/database.js';
+import { updateDocument } from '../store/update.js';
+import { internalPart, publicPart } from '../store/visibility.js';
+import { type AaaConfig, type AaaDoc, SYSTEM_AAA_ID, SYSTEM_OWNER } from './aaa-doc.js';
+import { validateAaaConfig } from './validate-aaa.js';
+
+/** Where an AAA document lives and what its dictionaries may be: an account's, or the system's. */
+export interface AaaScope {
+  db: Database<AaaDoc>;
+  id: string;
+  ownerId: string;
+  /** Owners whose dictionaries the document may name, nearest first (the system's always count). */
+  dictionaryOwners: string[];
+  isSystem: boolean;
+}
+
+/** The AAA documents: one per account and one for the system, validated on every write. */
+export class AaaService {
+  constructor(
+    private readonly store: Store,
+    private readonly schemas: SchemaValidator,
+    private readonly dictionaries: DictionaryService,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  accountScope(account: AccountDoc): AaaScope {
+    return {
+      db: this.store.aaa,
+      id: account._id,
+      ownerId: account._id,
+      dictionaryOwners: ownerChain(account),
+      isSystem: false,
+    };
+  }
+
+  systemScope(): AaaScope {
+    return {
+      db: this.store.system as unknown as Database<AaaDoc>,
+      id: SYSTEM_AAA_ID,
+      ownerId: SYSTEM_OWNER,
+      dictionaryOwners: [],
+      isSystem: true,
+    };
+  }
+
+  async get(scope: AaaScope): Promise<AaaDoc> {
+    const doc = await scope.db.get(scope.id);
+    if (!doc || doc.pvt_type !== 'aaa') throw notFound(scope.id);
+    return doc;
+  }
+
+  /** PUT: creates the document; one that exists already is a conflict. */
+  async create(scope: AaaScope, input: unknown): Promise<AaaDoc> {
+    const config = await this.validate(scope, input);
+    const now = this.now();
+    const doc: AaaDoc = {
+      ...config,
+      _id: scope.id,
+      pvt_type: 'aaa',
+      pvt_account_id: scope.ownerId,
+      pvt_created: now,
+      pvt_modified: now,
+    };
+    try {
+      doc._rev = await scope.db.put(doc);
+    } catch (error) {
+      if ((error as { status?: number }).status === 409) {
+        throw conflict('an AAA document exists already; use POST to replace it or PATCH to change it', { cause: scope.id });
+      }
+      throw error;
+    }
+    return doc;
+  }
+
+  /** POST: the public fields become exactly `input`. */
+  async replace(scope: AaaScope, input: unknown, expectedRev: string | undefined): Promise<AaaDoc> {
+    const config = await this.validate(scope, input);
+    return updateDocument(scope.db, scope.id, expectedRev, (current) => this.withConfig(current, config));
+  }
+
+  /** PATCH: top-level keys are merged over the stored fields, then the whole is validated. */
+  async patch(scope: AaaScope, input: Record<string, unknown>, expectedRev: string | undefined): Promise<AaaDoc> {
+    const visible = await this.dictionaries.visibleNames(scope.dictionaryOwners);
+    return updateDocument(scope.db, scope.id, expectedRev, (current) => {
+      const merged = { ...publicPart(current), ...input };
+      const config = validateAaaConfig(merged, { isSystem: scope.isSystem, visibleDictionaries: visible }, this.schemas);
+      return this.withConfig(current, config);
+    });
+  }
+
+  /**
+   * Accounts whose AAA documents name `dictName` and resolve it to `owner`'s dictionary: a nearer
+   * dictionary of the same name would shadow it.
+   */
+  async accountsResolvingTo(dictName: string, owner: string): Promise<string[]> {
+    const rows = await this.store.aaa.view<string, string>('aaa', 'by_dictionary', { key: dictName });
+    const candidates = await this.store.accounts.getMany(rows.map((row) => row.value));
+    const users: string[] = [];
+    for (const account of candidates.values()) {
+      const chain = ownerChain(account);
+      const position = chain.indexOf(owner);
+      if (position < 0) continue;
+      const nearer = chain.slice(0, position).map((nearerOwner) => dictionaryId(nearerOwner, dictName));
+      const shadowing = await this.store.dictionaries.getMany(nearer);
+      if (shadowing.size === 0) users.push(account._id);
+    }
+    return users;
+  }
+
+  private async validate(scope: AaaScope, input: unknown): Promise<AaaConfig> {
+    const visible = await this.dictionaries.visibleNames(scope.dictionaryOwners);
+    return validateAaaConfig(input, { isSystem: scope.isSystem, visibleDictionaries: visible }, this.schemas);
+  }
+
+  private withConfig(current: AaaDoc, config: AaaConfig): AaaDoc {
+    return { ...internalPart(current), ...config, pvt_modified: this.now() } as AaaDoc;
+  }
+}

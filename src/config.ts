@@ -1,0 +1,93 @@
+import path from 'node:path';
+
+/** Everything the service reads from its environment, parsed and checked once at start-up. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Unset: run the embedded CouchDB-compatible store. */
+  couchdbUrl: string | undefined;
+  embeddedCouchdbHost: string;
+  embeddedCouchdbPort: number;
+  /** Prepended to every database name, so several deployments (or test runs) can share one CouchDB. */
+  dbPrefix: string;
+  masterApiKey: string | undefined;
+  jwtSigningKey: string | undefined;
+  tokenLifetimeSeconds: number;
+  authFailureLimit: number;
+  authFailureWindowSeconds: number;
+  maxBodyBytes: number;
+  trustProxy: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const masterApiKey = optional(env, 'AAA_MASTER_API_KEY');
+  if (masterApiKey !== undefined && !/^[0-9a-f]{64}$/i.test(masterApiKey)) {
+    throw new ConfigError('AAA_MASTER_API_KEY', 'must be 64 hexadecimal characters');
+  }
+  const jwtSigningKey = optional(env, 'JWT_SIGNING_KEY');
+  if (jwtSigningKey !== undefined && jwtSigningKey.length < 32) {
+    throw new ConfigError('JWT_SIGNING_KEY', 'must be at least 32 characters');
+  }
+  const couchdbUrl = optional(env, 'COUCHDB_URL');
+  if (couchdbUrl !== undefined) {
+    try {
+      new URL(couchdbUrl);
+    } catch {
+      throw new ConfigError('COUCHDB_URL', 'is not a URL');
+    }
+  }
+  const dbPrefix = env.DB_PREFIX ?? '';
+  if (!/^[a-z0-9_]*$/.test(dbPrefix)) {
+    throw new ConfigError('DB_PREFIX', 'may hold only lower-case letters, digits and _');
+  }
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: integer(env, 'PORT', 8000, 0, 65535),
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    couchdbUrl,
+    embeddedCouchdbHost: '127.0.0.1',
+    embeddedCouchdbPort: integer(env, 'EMBEDDED_COUCHDB_PORT', 5984, 0, 65535),
+    dbPrefix,
+    masterApiKey: masterApiKey?.toLowerCase(),
+    jwtSigningKey,
+    tokenLifetimeSeconds: integer(env, 'TOKEN_LIFETIME_SECONDS', 3600, 60, 7 * 24 * 3600),
+    authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', 10, 1, 1_000_000),
+    authFailureWindowSeconds: integer(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

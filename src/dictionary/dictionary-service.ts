@@ -1,0 +1,235 @@
+import fs from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { SYSTEM_OWNER } from '../aaa/aaa-doc.js';
+import { AppError, ValidationError, conflict, forbidden, notFound } from '../errors.js';
+import type { SchemaValidator } from '../schema/validator.js';
+import type { Store } from '../store/couch.js';
+import { updateDocument } from '../store/update.js';
+import { type DictionaryDoc, type DictionaryEntry, type DictionaryFields, dictionaryId } from './dictionary-doc.js';
+import { validateDictionary } from './validate-dictionary.js';
+
+const SEED_DIR = new URL('../../seed-dictionaries/', import.meta.url);
+
+/** Start-up is normally a no-op; a few rounds cover replicas writing the same seed at once. */
+const SEED_ATTEMPTS = 5;
+
+export interface DictionaryView {
+  id: string;
+  name: string;
+  owner: string;
+  value: DictionaryEntry[];
+}
+
+export interface DictionarySummary {
+  id: string;
+  name: string;
+  owner: string;
+  /** Number of `attr` entries. */
+  attributes: number;
+}
+
+export interface SeedReport {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+}
+
+/** Answers a lookup of which accounts' AAA documents name a dictionary of `owner`. */
+export type DictionaryReferences = (dictName: string, owner: string) => Promise<string[]>;
+
+/** The public face of a dictionary; the revision travels separately (envelope, ETag). */
+export function dictionaryView(doc: DictionaryDoc): DictionaryView {
+  return { id: doc._id, name: doc.name, owner: doc.pvt_owner, value: doc.value };
+}
+
+export function dictionarySummary(doc: DictionaryDoc): DictionarySummary {
+  return {
+    id: doc._id,
+    name: doc.name,
+    owner: doc.pvt_owner,
+    attributes: doc.value.filter((entry) => 'attr' in entry).length,
+  };
+}
+
+/** `[self, parent, ..., root, system]` without repeats: the owners whose dictionaries an account sees. */
+function visibleOwners(ownerChain: readonly string[]): string[] {
+  return [...new Set([...ownerChain, SYSTEM_OWNER])];
+}
+
+function isConflict(error: unknown): boolean {
+  return error instanceof AppError && error.status === 409;
+}
+
+function sameContent(doc: DictionaryDoc, fields: DictionaryFields): boolean {
+  return doc.name === fields.name && isDeepStrictEqual(doc.value, fields.value);
+}
+
+/**
+ * Dictionaries in the `aaa_dicts` database. A dictionary's id is `<owner>~<name>`, so the store
+ * itself keeps names unique per owner and an owner's dictionaries are one `_all_docs` key range.
+ * An account sees its own, its ancestors' and the system's dictionaries and changes only its own.
+ */
+export class DictionaryService {
+  constructor(
+    private readonly store: Store,
+    private readonly schemas: SchemaValidator,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Stores the seed files as `system~<name>`. Unchanged ones are not rewritten, so restarts do not
+   * add revisions (and do not wake every `_changes` follower).
+   */
+  async loadSystemDictionaries(dir: URL = SEED_DIR): Promise<SeedReport> {
+    const report: SeedReport = { created: [], updated: [], unchanged: [] };
+    const directory = dir.href.endsWith('/') ? dir : new URL(`${dir.href}/`);
+    const files = (await fs.readdir(directory)).filter((file) => file.endsWith('.json')).sort();
+    for (const file of files) {
+      const text = await fs.readFile(new URL(file, directory), 'utf8');
+      let fields: DictionaryFields;
+      try {
+        fields = validateDictionary(JSON.parse(text), this.schemas);
+      } catch (error) {
+        const detail = error instanceof ValidationError ? JSON.stringify(error.fields) : String(error);
+        throw new Error(`seed dictionary ${file} is not valid: ${detail}`);
+      }
+      const outcome = await this.seedOne(fields);
+      report[outcome].push(fields.name);
+    }
+    return report;
+  }
+
+  private async seedOne(fields: DictionaryFields): Promise<keyof SeedReport> {
+    const id = dictionaryId(SYSTEM_OWNER, fields.name);
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.store.dictionaries.get(id);
+      if (current && sameContent(current, fields)) return 'unchanged';
+      const now = this.now();
+      const doc: DictionaryDoc = {
+        _id: id,
+        ...(current?._rev ? { _rev: current._rev } : {}),
+        pvt_type: 'aaa_dict',
+        pvt_owner: SYSTEM_OWNER,
+        pvt_created: current?.pvt_created ?? now,
+        pvt_modified: now,
+        name: fields.name,
+        value: fields.value,
+      };
+      try {
+        await this.store.dictionaries.put(doc);
+        return current ? 'updated' : 'created';
+      } catch (error) {
+        // Another replica wrote it in between: re-read; if it wrote the same seed we are done.
+        if (!isConflict(error) || attempt >= SEED_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async listOwned(owner: string): Promise<DictionaryDoc[]> {
+    const prefix = dictionaryId(owner, '');
+    const docs = await this.store.dictionaries.listDocs({ startkey: prefix, endkey: `${prefix}\ufff0` });
+    return docs.filter((doc) => doc.pvt_type === 'aaa_dict' && doc.pvt_owner === owner);
+  }
+
+  /** Visible dictionaries, own first, then each ancestor's up the tree, then the system's. */
+  private async listVisible(ownerChain: readonly string[]): Promise<DictionaryDoc[]> {
+    const perOwner = await Promise.all(visibleOwners(ownerChain).map((owner) => this.listOwned(owner)));
+    return perOwner.flat();
+  }
+
+  /** Names an AAA document of the account at the head of `ownerChain` may put in `dicts`. */
+  async visibleNames(ownerChain: readonly string[]): Promise<Set<string>> {
+    return new Set((await this.listVisible(ownerChain)).map((doc) => doc.name));
+  }
+
+  async list(ownerChain: readonly string[]): Promise<DictionarySummary[]> {
+    return (await this.listVisible(ownerChain)).map(dictionarySummary);
+  }
+
+  /** A dictionary the account may read; another tenant's is reported as missing, not forbidden. */
+  async get(id: string, ownerChain: readonly string[]): Promise<DictionaryDoc> {
+    const doc = await this.store.dictionaries.get(id);
+    if (!doc || doc.pvt_type !== 'aaa_dict' || !visibleOwners(ownerChain).includes(doc.pvt_owner)) {
+      throw notFound(id);
+    }
+    return doc;
+  }
+
+  async create(owner: string, input: unknown): Promise<DictionaryDoc> {
+    if (owner === SYSTEM_OWNER) throw forbidden('system dictionaries are read-only');
+    const fields = validateDictionary(input, this.schemas);
+    const now = this.now();
+    const doc: DictionaryDoc = {
+      _id: dictionaryId(owner, fields.name),
+      pvt_type: 'aaa_dict',
+      pvt_owner: owner,
+      pvt_created: now,
+      pvt_modified: now,
+      name: fields.name,
+      value: fields.value,
+    };
+    try {
+      // CouchDB and PouchDB both accept a create without _rev over a deleted document, so a
+      // name can be reused after DELETE; only a live document with this id conflicts.
+      doc._rev = await this.store.dictionaries.put(doc);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      throw ValidationError.single('name', 'unique', `this account already has a dictionary named ${fields.name}`, {
+        cause: doc._id,
+      });
+    }
+    return doc;
+  }
+
+  /** The dictionary behind `id` if the account may change it: its own, never an ancestor's or the system's. */
+  private async getWritable(id: string, ownerAccountId: string, ownerChain: readonly string[]): Promise<DictionaryDoc> {
+    const doc = await this.get(id, ownerChain);
+    if (doc.pvt_owner === SYSTEM_OWNER) throw forbidden('system dictionaries are read-only');
+    if (doc.pvt_owner !== ownerAccountId) {
+      throw forbidden('a dictionary of a parent account can only be changed through that account');
+    }
+    return doc;
+  }
+
+  /** POST: the entries become exactly those of `input`; the name is part of the id and stays. */
+  async replace(
+    id: string,
+    ownerAccountId: string,
+    ownerChain: readonly string[],
+    input: unknown,
+    expectedRev: string | undefined,
+  ): Promise<DictionaryDoc> {
+    const current = await this.getWritable(id, ownerAccountId, ownerChain);
+    const fields = validateDictionary(input, this.schemas);
+    if (fields.name !== current.name) {
+      throw ValidationError.single('name', 'immutable', `the name of a dictionary cannot change (it is ${current.name})`, {
+        target: current.name,
+      });
+    }
+    return updateDocument(this.store.dictionaries, id, expectedRev, (latest) => ({
+      ...latest,
+      value: fields.value,
+      pvt_modified: this.now(),
+    }));
+  }
+
+  /**
+   * Deletes an own dictionary that no AAA document names. The check and the delete are not atomic:
+   * an AAA document saved in between can still name the dictionary, so whatever resolves `dicts`
+   * has to treat a missing dictionary as an error rather than rely on this check.
+   */
+  async remove(
+    id: string,
+    ownerAccountId: string,
+    ownerChain: readonly string[],
+    referencedBy: DictionaryReferences,
+  ): Promise<void> {
+    const doc = await this.getWritable(id, ownerAccountId, ownerChain);
+    const accounts = await referencedBy(doc.name, doc.pvt_owner);
+    if (accounts.length > 0) {
+      const which = accounts.length === 1 ? `account ${accounts[0]}` : `accounts ${accounts.join(', ')}`;
+      throw conflict(`the dictionary is still used by the AAA document of ${which}`, { accounts });
+    }
+    await this.store.dictionaries.remove(doc._id, doc._rev ?? '');
+  }
+}

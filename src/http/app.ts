@@ -1,0 +1,71 @@
+import crypto from 'node:crypto';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { AppError } from '../errors.js';
+import { type Logger, loggableUrl } from '../log.js';
+import { authenticate } from './auth.js';
+import type { ApiContext, AppState } from './context.js';
+import { errorBody } from './envelope.js';
+import type { RouteSpec } from './route.js';
+import type { Services } from './services.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const methodNotAllowed = (method: string, allowed: string): AppError =>
+  new AppError(405, 'invalid_method', `${method} is not allowed here; allowed: ${allowed}`, { allowed: allowed.split(', ') });
+
+const noSuchRoute = (path: string): AppError => new AppError(404, 'not_found', `no route for ${path}`, { cause: path });
+
+/** Request id, a log line per request, and every failure turned into a Crossbar error envelope. */
+function envelopeAndLogging(logger: Logger): Koa.Middleware<AppState> {
+  return async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const offered = ctx.get('X-Request-ID');
+    const requestId = REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.logger = logger.child({ request_id: requestId });
+    ctx.set('X-Request-ID', requestId);
+    try {
+      await next();
+      if (ctx.body === undefined && ctx.status === 405) {
+        throw methodNotAllowed(ctx.method, String(ctx.response.get('Allow')));
+      }
+      if (ctx.body === undefined && ctx.status === 404) throw noSuchRoute(ctx.path);
+    } catch (error) {
+      const failure = error instanceof AppError ? error : undefined;
+      if (!failure) ctx.state.logger.error({ err: error }, 'request failed');
+      const shown = failure ?? new AppError(500, 'internal_error', 'the request failed unexpectedly');
+      ctx.status = shown.status;
+      if (shown.status === 429) ctx.set('Retry-After', String(shown.data.retry_after ?? 60));
+      ctx.body = errorBody(shown, requestId);
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      ctx.state.logger.info(
+        { method: ctx.method, url: loggableUrl(ctx.originalUrl), status: ctx.status, ms: Math.round(ms * 100) / 100 },
+        'request',
+      );
+    }
+  };
+}
+
+export function buildRouter(routes: readonly RouteSpec[], services: Services): Router<AppState> {
+  const router = new Router<AppState>();
+  for (const route of routes) {
+    const handler = async (ctx: ApiContext): Promise<void> => {
+      if (route.access === 'token') await authenticate(ctx, services.tokens, services.accounts);
+      await route.handle(ctx);
+    };
+    router.register(route.path, [route.method], handler);
+  }
+  return router;
+}
+
+export function createApp(routes: readonly RouteSpec[], services: Services, logger: Logger): Koa<AppState> {
+  const app = new Koa<AppState>({ proxy: services.config.trustProxy });
+  app.silent = true;
+  const router = buildRouter(routes, services);
+  app.use(envelopeAndLogging(logger));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,56 @@
+import type { AccountDoc } from '../accounts/account-doc.js';
+import { type Caller, canActOn } from '../accounts/access.js';
+import type { AccountService } from '../accounts/account-service.js';
+import type { TokenIssuer } from '../accounts/tokens.js';
+import { forbidden, invalidCredentials, notFound } from '../errors.js';
+import type { ApiContext } from './context.js';
+
+const ACCOUNT_ID = /^[0-9a-f]{32}$/;
+
+/** The token from `X-Auth-Token`, `Authorization: Bearer`, or `?auth_token=`, in that order. */
+export function presentedToken(ctx: ApiContext): string | undefined {
+  const header = ctx.get('X-Auth-Token');
+  if (header) return header.trim();
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('Authorization'));
+  if (bearer?.[1]) return bearer[1];
+  const query = ctx.query.auth_token;
+  return typeof query === 'string' && query !== '' ? query : undefined;
+}
+
+/**
+ * Verifies the token and re-reads the caller's account, so a deleted or disabled account's
+ * tokens stop working at once rather than when they expire.
+ */
+export async function authenticate(ctx: ApiContext, tokens: TokenIssuer, accounts: AccountService): Promise<Caller> {
+  const token = presentedToken(ctx);
+  if (!token) throw invalidCredentials('an auth token is required');
+  const claims = tokens.verify(token);
+  const account = ACCOUNT_ID.test(claims.account_id) ? await accounts.find(claims.account_id) : undefined;
+  if (!account || account.enabled === false) throw invalidCredentials('the account behind the token is gone or disabled');
+  const caller: Caller = { accountId: account._id, isSuperduperAdmin: account.pvt_superduper_admin };
+  ctx.state.caller = caller;
+  ctx.state.authToken = token;
+  return caller;
+}
+
+export function currentCaller(ctx: ApiContext): Caller {
+  const caller = ctx.state.caller;
+  if (!caller) throw invalidCredentials('an auth token is required');
+  return caller;
+}
+
+/** The target account, if the caller may act on it: self, a descendant, or anything for the superduper admin. */
+export async function authorizedAccount(ctx: ApiContext, accounts: AccountService, accountId: string): Promise<AccountDoc> {
+  const caller = currentCaller(ctx);
+  if (!ACCOUNT_ID.test(accountId)) throw notFound(accountId);
+  const target = await accounts.find(accountId);
+  if (!target) throw notFound(accountId);
+  if (!canActOn(caller, target)) throw forbidden('the account is outside the caller\'s tree');
+  return target;
+}
+
+export function requireSuperduper(ctx: ApiContext): Caller {
+  const caller = currentCaller(ctx);
+  if (!caller.isSuperduperAdmin) throw forbidden('only the superduper admin may do this');
+  return caller;
+}

@@ -1,0 +1,135 @@
+import { accountView } from '../../accounts/account-doc.js';
+import { forbidden } from '../../errors.js';
+import { type Page, parsePageRequest } from '../../pagination.js';
+import type { AccountDoc } from '../../accounts/account-doc.js';
+import { writablePart } from '../../store/visibility.js';
+import { authorizedAccount, currentCaller } from '../auth.js';
+import { readData } from '../body.js';
+import type { ApiContext } from '../context.js';
+import { expectedRevision, reply } from '../envelope.js';
+import type { RouteSpec } from '../route.js';
+import type { Services } from '../services.js';
+
+/** Keys a client may send back from a GET but never set. */
+const READ_ONLY = ['id', 'superduper_admin', 'created', 'modified', 'api_key'];
+
+function replyPage(ctx: ApiContext, page: Page<AccountDoc>, pageSize: number): void {
+  reply(ctx, page.items.map(accountView), {
+    extra: { page_size: pageSize, ...(page.nextStartKey ? { next_start_key: page.nextStartKey } : {}) },
+  });
+}
+
+export function accountRoutes(services: Services): RouteSpec[] {
+  const { accounts, config } = services;
+  const path = '/v2/accounts/:accountId';
+  const target = (ctx: ApiContext) => authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
+  const input = async (ctx: ApiContext) => writablePart(await readData(ctx, config.maxBodyBytes), READ_ONLY);
+  return [
+    {
+      method: 'GET',
+      path,
+      summary: 'Fetch an account',
+      tag: 'accounts',
+      access: 'token',
+      responseSchema: 'account',
+      async handle(ctx) {
+        const account = await target(ctx);
+        reply(ctx, accountView(account), { revision: account._rev });
+      },
+    },
+    {
+      method: 'PUT',
+      path,
+      summary: 'Create a child account under this account; the response holds its API key, shown this once',
+      tag: 'accounts',
+      access: 'token',
+      requestSchema: 'account',
+      responseSchema: 'account',
+      statuses: [201],
+      async handle(ctx) {
+        const parent = await target(ctx);
+        const { account, apiKey } = await accounts.createChild(parent, await input(ctx));
+        reply(ctx, { ...accountView(account), api_key: apiKey }, { status: 201, revision: account._rev });
+      },
+    },
+    {
+      method: 'POST',
+      path,
+      summary: 'Replace the account\'s fields',
+      tag: 'accounts',
+      access: 'token',
+      requestSchema: 'account',
+      responseSchema: 'account',
+      statuses: [409],
+      async handle(ctx) {
+        const account = await target(ctx);
+        const updated = await accounts.replace(account._id, await input(ctx), expectedRevision(ctx));
+        reply(ctx, accountView(updated), { revision: updated._rev });
+      },
+    },
+    {
+      method: 'PATCH',
+      path,
+      summary: 'Merge top-level fields into the account',
+      tag: 'accounts',
+      access: 'token',
+      responseSchema: 'account',
+      statuses: [409],
+      async handle(ctx) {
+        const account = await target(ctx);
+        const updated = await accounts.patch(account._id, await input(ctx), expectedRevision(ctx));
+        reply(ctx, accountView(updated), { revision: updated._rev });
+      },
+    },
+    {
+      method: 'DELETE',
+      path,
+      summary: 'Delete an account that has no children (with its AAA document)',
+      tag: 'accounts',
+      access: 'token',
+      statuses: [409],
+      async handle(ctx) {
+        const account = await target(ctx);
+        if (account._id === currentCaller(ctx).accountId) throw forbidden('an account cannot delete itself');
+        await accounts.remove(account);
+        reply(ctx, { id: account._id, deleted: true });
+      },
+    },
+    {
+      method: 'GET',
+      path: `${path}/children`,
+      summary: 'List the account\'s direct children (paginated with page_size and start_key)',
+      tag: 'accounts',
+      access: 'token',
+      async handle(ctx) {
+        const account = await target(ctx);
+        const page = parsePageRequest(ctx.query);
+        replyPage(ctx, await accounts.children(account._id, page), page.pageSize);
+      },
+    },
+    {
+      method: 'GET',
+      path: `${path}/descendants`,
+      summary: 'List every account below this one (paginated with page_size and start_key)',
+      tag: 'accounts',
+      access: 'token',
+      async handle(ctx) {
+        const account = await target(ctx);
+        const page = parsePageRequest(ctx.query);
+        replyPage(ctx, await accounts.descendants(account._id, page), page.pageSize);
+      },
+    },
+    {
+      method: 'PUT',
+      path: `${path}/api_key`,
+      summary: 'Rotate the account\'s API key; the new key is shown this once',
+      tag: 'accounts',
+      access: 'token',
+      async handle(ctx) {
+        const account = await target(ctx);
+        const { account: updated, apiKey } = await accounts.rotateApiKey(account._id);
+        reply(ctx, { id: updated._id, api_key: apiKey }, { revision: updated._rev });
+      },
+    },
+  ];
+}

@@ -1,0 +1,91 @@
+import { ownerChain } from '../../accounts/owner-chain.js';
+import { dictionaryView } from '../../dictionary/dictionary-service.js';
+import { writablePart } from '../../store/visibility.js';
+import { authorizedAccount } from '../auth.js';
+import { readData } from '../body.js';
+import type { ApiContext } from '../context.js';
+import { expectedRevision, reply } from '../envelope.js';
+import type { RouteSpec } from '../route.js';
+import type { Services } from '../services.js';
+
+export function dictionaryRoutes(services: Services): RouteSpec[] {
+  const { accounts, aaa, config, dictionaries } = services;
+  const collection = '/v2/accounts/:accountId/aaa/dictionary';
+  const item = `${collection}/:dictionaryId`;
+  const account = (ctx: ApiContext) => authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
+  const input = async (ctx: ApiContext) => writablePart(await readData(ctx, config.maxBodyBytes), ['id']);
+  const dictionaryIdOf = (ctx: ApiContext) => ctx.params.dictionaryId ?? '';
+  return [
+    {
+      method: 'GET',
+      path: collection,
+      summary: "List the dictionaries the account can use: its own, its ancestors' and the system's",
+      tag: 'dictionaries',
+      access: 'token',
+      async handle(ctx) {
+        reply(ctx, await dictionaries.list(ownerChain(await account(ctx))));
+      },
+    },
+    {
+      method: 'PUT',
+      path: collection,
+      summary: 'Add a dictionary owned by the account (the name must be new for this owner)',
+      tag: 'dictionaries',
+      access: 'token',
+      requestSchema: 'aaa_dict',
+      statuses: [201],
+      async handle(ctx) {
+        const owner = await account(ctx);
+        const doc = await dictionaries.create(owner._id, await input(ctx));
+        reply(ctx, dictionaryView(doc), { status: 201, revision: doc._rev });
+      },
+    },
+    {
+      method: 'GET',
+      path: item,
+      summary: "Fetch one dictionary visible to the account (its own, an ancestor's or the system's)",
+      tag: 'dictionaries',
+      access: 'token',
+      async handle(ctx) {
+        const doc = await dictionaries.get(dictionaryIdOf(ctx), ownerChain(await account(ctx)));
+        reply(ctx, dictionaryView(doc), { revision: doc._rev });
+      },
+    },
+    {
+      method: 'POST',
+      path: item,
+      summary: 'Replace a dictionary the account owns (system dictionaries are read-only)',
+      tag: 'dictionaries',
+      access: 'token',
+      requestSchema: 'aaa_dict',
+      statuses: [403, 409],
+      async handle(ctx) {
+        const owner = await account(ctx);
+        const doc = await dictionaries.replace(
+          dictionaryIdOf(ctx),
+          owner._id,
+          ownerChain(owner),
+          await input(ctx),
+          expectedRevision(ctx),
+        );
+        reply(ctx, dictionaryView(doc), { revision: doc._rev });
+      },
+    },
+    {
+      method: 'DELETE',
+      path: item,
+      summary: 'Remove a dictionary the account owns, unless an AAA document still uses it (409)',
+      tag: 'dictionaries',
+      access: 'token',
+      statuses: [403, 409],
+      async handle(ctx) {
+        const owner = await account(ctx);
+        const id = dictionaryIdOf(ctx);
+        await dictionaries.remove(id, owner._id, ownerChain(owner), (name, dictOwner) =>
+          aaa.accountsResolvingTo(name, dictOwner),
+        );
+        reply(ctx, { id, deleted: true });
+      },
+    },
+  ];
+}

@@ -1,0 +1,22 @@
+import type { AccountService } from '../accounts/account-service.js';
+import type { AuthFailureLimiter } from '../accounts/auth-failures.js';
+import type { TokenIssuer } from '../accounts/tokens.js';
+import type { AaaService } from '../aaa/aaa-service.js';
+import type { EffectiveConfigResolver } from '../aaa/effective-config.js';
+import type { Config } from '../config.js';
+import type { DictionaryService } from '../dictionary/dictionary-service.js';
+import type { SchemaValidator } from '../schema/validator.js';
+import type { Store } from '../store/couch.js';
+
+/** What the routes may call: domain services, wired once in main.ts. */
+export interface Services {
+  config: Config;
+  store: Store;
+  schemas: SchemaValidator;
+  tokens: TokenIssuer;
+  authFailures: AuthFailureLimiter;
+  accounts: AccountService;
+  aaa: AaaService;
+  dictionaries: DictionaryService;
+  effective: EffectiveConfigResolver;
+}

@@ -1,0 +1,100 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AccountService } from './accounts/account-service.js';
+import { AuthFailureLimiter } from './accounts/auth-failures.js';
+import { ensureMasterAccount } from './accounts/bootstrap.js';
+import { resolveSigningKey } from './accounts/signing-key.js';
+import { TokenIssuer } from './accounts/tokens.js';
+import { AaaService } from './aaa/aaa-service.js';
+import { EffectiveConfigResolver } from './aaa/effective-config.js';
+import type { Config } from './config.js';
+import { DictionaryService } from './dictionary/dictionary-service.js';
+import { AppError } from './errors.js';
+import { createApp } from './http/app.js';
+import { allRoutes } from './http/routes/index.js';
+import type { Services } from './http/services.js';
+import type { Logger } from './log.js';
+import { SchemaValidator } from './schema/validator.js';
+import { type Store, openStore } from './store/couch.js';
+import { type EmbeddedCouch, startEmbeddedCouch } from './store/embedded.js';
+import { VERSION } from './version.js';
+
+export interface RunningService {
+  url: string;
+  storeUrl: string;
+  masterAccountId: string;
+  close(): Promise<void>;
+}
+
+/** Opens the store, waiting for it if it is not up yet: a replica may start before CouchDB does. */
+async function openStoreWhenReachable(url: string, prefix: string, logger: Logger): Promise<Store> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await openStore(url, prefix);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 503) throw error;
+      const wait = Math.min(5_000, 250 * attempt);
+      logger.warn({ store: new URL(url).host, attempt, retry_in_ms: wait }, 'store not reachable yet');
+      await sleep(wait);
+    }
+  }
+}
+
+/** config → store → services → HTTP, and the way back down on close. */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  let embedded: EmbeddedCouch | undefined;
+  if (!config.couchdbUrl) {
+    embedded = await startEmbeddedCouch({
+      dataDir: config.dataDir,
+      host: config.embeddedCouchdbHost,
+      port: config.embeddedCouchdbPort,
+    });
+    logger.info({ store: embedded.url, data_dir: config.dataDir }, 'embedded CouchDB-compatible store listening');
+  }
+  const storeUrl = config.couchdbUrl ?? embedded?.url ?? '';
+  const store = await openStoreWhenReachable(storeUrl, config.dbPrefix, logger);
+  const schemas = new SchemaValidator();
+  const accounts = new AccountService(store, schemas);
+  const dictionaries = new DictionaryService(store, schemas);
+  const masterAccountId = await ensureMasterAccount(store, {
+    masterApiKey: config.masterApiKey,
+    dataDir: config.dataDir,
+    logger,
+  });
+  await dictionaries.loadSystemDictionaries();
+  const services: Services = {
+    config,
+    store,
+    schemas,
+    tokens: new TokenIssuer(await resolveSigningKey(store, config.jwtSigningKey), config.tokenLifetimeSeconds),
+    authFailures: new AuthFailureLimiter(config.authFailureLimit, config.authFailureWindowSeconds * 1000),
+    accounts,
+    aaa: new AaaService(store, schemas, dictionaries),
+    dictionaries,
+    effective: new EffectiveConfigResolver(store),
+  };
+  const app = createApp(allRoutes(services, VERSION), services, logger);
+  const server = http.createServer(app.callback());
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, store: new URL(storeUrl).host }, 'circlemaker listening');
+  return {
+    url,
+    storeUrl,
+    masterAccountId,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await embedded?.close();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedCouch } from '../../src/store/embedded.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    storeUrl: string;
+    storeKind: string;
+  }
+}
+
+type Stop = () => Promise<void>;
+
+/** A CouchDB 3 container, if a container runtime answers within a few seconds. */
+async function tryContainer(): Promise<{ url: string; stop: Stop } | undefined> {
+  try {
+    const { getContainerRuntimeClient, GenericContainer, Wait } = await import('testcontainers');
+    const probe = getContainerRuntimeClient();
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no runtime')), 5_000));
+    await Promise.race([probe, timeout]);
+    const container = await new GenericContainer('couchdb:3')
+      .withEnvironment({ COUCHDB_USER: 'admin', COUCHDB_PASSWORD: 'admin' })
+      .withExposedPorts(5984)
+      .withWaitStrategy(Wait.forHttp('/_up', 5984))
+      .start();
+    const url = `http://admin:admin@${container.getHost()}:${container.getMappedPort(5984)}`;
+    return { url, stop: async () => void (await container.stop()) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Picks the store every test file shares (each file uses its own database prefix):
+ * COUCHDB_URL if set, else a CouchDB 3 container, else the embedded server.
+ */
+export default async function setup(project: TestProject): Promise<Stop> {
+  if (process.env.COUCHDB_URL) {
+    project.provide('storeUrl', process.env.COUCHDB_URL);
+    project.provide('storeKind', 'couchdb (COUCHDB_URL)');
+    return async () => {};
+  }
+  const container = process.env.CI_SKIP_CONTAINERS ? undefined : await tryContainer();
+  if (container) {
+    project.provide('storeUrl', container.url);
+    project.provide('storeKind', 'couchdb:3 (testcontainers)');
+    return container.stop;
+  }
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'circlemaker-store-'));
+  const embedded = await startEmbeddedCouch({ dataDir, host: '127.0.0.1', port: 0 });
+  project.provide('storeUrl', embedded.url);
+  project.provide('storeKind', 'embedded');
+  return async () => {
+    await embedded.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  };
+}
