@@ -4,18 +4,29 @@ import type { ApiContext } from './context.js';
 const payloadTooLarge = (limit: number): AppError =>
   new AppError(413, 'payload_too_large', `the request body is larger than ${limit} bytes`, { limit });
 
+/**
+ * Refuses a body over the limit without buffering it: the rest is drained unread (the server's
+ * request timeout bounds how long) so the client still gets its 413 rather than a reset.
+ */
+function refuse(ctx: ApiContext, limit: number): AppError {
+  ctx.set('Connection', 'close');
+  ctx.req.resume();
+  return payloadTooLarge(limit);
+}
+
 /** Reads the raw body, refusing more than `limit` bytes before buffering them. */
 export async function readRawBody(ctx: ApiContext, limit: number): Promise<Buffer> {
   const declared = Number(ctx.get('Content-Length') || '0');
-  if (declared > limit) throw payloadTooLarge(limit);
+  if (declared > limit) throw refuse(ctx, limit);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req) {
-    const buffer = chunk as Buffer;
+  const reader = ctx.req[Symbol.asyncIterator]();
+  for (let next = await reader.next(); !next.done; next = await reader.next()) {
+    const buffer = next.value as Buffer;
     size += buffer.length;
     if (size > limit) {
-      ctx.req.destroy();
-      throw payloadTooLarge(limit);
+      ctx.req.removeAllListeners('data');
+      throw refuse(ctx, limit);
     }
     chunks.push(buffer);
   }
