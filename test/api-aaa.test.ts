@@ -233,3 +233,50 @@ describe('concurrency', () => {
     expect(stored.body.revision).toBe(winners[0]!.body.revision);
   });
 });
+
+describe('dictionaries over the API', () => {
+  it('system dictionaries are listed for every account, readable by id, and read-only (403)', async () => {
+    const account = await createAccount(api, service.masterAccountId, 'dict-reader');
+    const as = api.as(account.token);
+    const base = `/v2/accounts/${account.id}/aaa/dictionary`;
+    const listed = await as.get(base);
+    const names = listed.body.data.map((d: { name: string }) => d.name);
+    expect(names).toEqual(expect.arrayContaining(['dictionary', 'dictionary_3gpp', 'dictionary_juniper']));
+    const system = await as.get(`${base}/system~dictionary`);
+    expect(system.status).toBe(200);
+    expect(system.body.data.owner).toBe('system');
+    expect(system.body.data.value).toEqual(
+      expect.arrayContaining([{ attr: expect.objectContaining({ name: 'User-Name', id: 1, type: 'string' }) }]),
+    );
+    const post = await as.post(`${base}/system~dictionary`, { name: 'dictionary', value: [] });
+    expect(post.status).toBe(403);
+    expect(post.body.message).toBe('forbidden');
+    expect((await as.delete(`${base}/system~dictionary`)).status).toBe(403);
+    expect((await api.delete(`/v2/accounts/${service.masterAccountId}/aaa/dictionary/system~dictionary`)).status).toBe(403);
+  });
+
+  it('a duplicate name for one owner is a 400 naming the field; another owner may reuse it', async () => {
+    const one = await createAccount(api, service.masterAccountId, 'dup-one');
+    const two = await createAccount(api, service.masterAccountId, 'dup-two');
+    const dict = { name: 'dictionary_custom', value: [{ vendor: { Acme: 9999 } }, { attr: { vid: 9999, id: 1, type: 'string', name: 'Acme-Thing' } }] };
+    expect((await api.as(one.token).put(`/v2/accounts/${one.id}/aaa/dictionary`, dict)).status).toBe(201);
+    const duplicate = await api.as(one.token).put(`/v2/accounts/${one.id}/aaa/dictionary`, dict);
+    expect(duplicate.status).toBe(400);
+    expect(duplicate.body.data).toHaveProperty(['name', 'unique']);
+    expect((await api.as(two.token).put(`/v2/accounts/${two.id}/aaa/dictionary`, dict)).status).toBe(201);
+    // Each sees only its own.
+    const seenByTwo = await api.as(two.token).get(`/v2/accounts/${two.id}/aaa/dictionary/${one.id}~dictionary_custom`);
+    expect(seenByTwo.status).toBe(404);
+  });
+
+  it('bad dictionary input is a 400 naming the field', async () => {
+    const account = await createAccount(api, service.masterAccountId, 'dict-bad');
+    const response = await api.as(account.token).put(`/v2/accounts/${account.id}/aaa/dictionary`, {
+      name: 'bad dict name',
+      value: [{ attr: { id: 1, type: 'no-such-type', name: 'X' } }],
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.data).toHaveProperty(['name', 'pattern']);
+    expect(response.body.data).toHaveProperty(['value.0.attr.type', 'enum']);
+  });
+});
