@@ -18,6 +18,8 @@ export interface Config {
   authFailureWindowSeconds: number;
   maxBodyBytes: number;
   trustProxy: boolean;
+  /** Serve reads from in-memory mirrors that follow CouchDB's `_changes` (off: every read hits the store). */
+  storeCache: boolean;
   logLevel: string;
 }
 
@@ -88,6 +90,7 @@ export function loadConfig(env: Env = process.env): Config {
     authFailureWindowSeconds: integer(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
+    storeCache: boolean(env, 'STORE_CACHE', true),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

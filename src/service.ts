@@ -16,8 +16,9 @@ import { allRoutes } from './http/routes/index.js';
 import type { Services } from './http/services.js';
 import type { Logger } from './log.js';
 import { SchemaValidator } from './schema/validator.js';
-import { type Store, openStore } from './store/couch.js';
+import { type RemoteStore, type Store, openStore } from './store/couch.js';
 import { type EmbeddedCouch, startEmbeddedCouch } from './store/embedded.js';
+import { mirrorStore } from './store/store-cache.js';
 import { VERSION } from './version.js';
 
 export interface RunningService {
@@ -28,7 +29,7 @@ export interface RunningService {
 }
 
 /** Opens the store, waiting for it if it is not up yet: a replica may start before CouchDB does. */
-async function openStoreWhenReachable(url: string, prefix: string, logger: Logger): Promise<Store> {
+async function openStoreWhenReachable(url: string, prefix: string, logger: Logger): Promise<RemoteStore> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await openStore(url, prefix);
@@ -53,21 +54,25 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     logger.info({ store: embedded.url, data_dir: config.dataDir }, 'embedded CouchDB-compatible store listening');
   }
   const storeUrl = config.couchdbUrl ?? embedded?.url ?? '';
-  const store = await openStoreWhenReachable(storeUrl, config.dbPrefix, logger);
+  const remote = await openStoreWhenReachable(storeUrl, config.dbPrefix, logger);
   const schemas = new SchemaValidator();
-  const accounts = new AccountService(store, schemas);
-  const dictionaries = new DictionaryService(store, schemas);
-  const masterAccountId = await ensureMasterAccount(store, {
+  // Bootstrap writes go straight to the store, before any mirror exists to go stale.
+  const masterAccountId = await ensureMasterAccount(remote, {
     masterApiKey: config.masterApiKey,
     dataDir: config.dataDir,
     logger,
   });
-  await dictionaries.loadSystemDictionaries();
+  await new DictionaryService(remote, schemas).loadSystemDictionaries();
+  const signingKey = await resolveSigningKey(remote, config.jwtSigningKey);
+  const cached = config.storeCache ? await mirrorStore(remote, logger) : undefined;
+  const store: Store = cached ?? remote;
+  const accounts = new AccountService(store, schemas);
+  const dictionaries = new DictionaryService(store, schemas);
   const services: Services = {
     config,
     store,
     schemas,
-    tokens: new TokenIssuer(await resolveSigningKey(store, config.jwtSigningKey), config.tokenLifetimeSeconds),
+    tokens: new TokenIssuer(signingKey, config.tokenLifetimeSeconds),
     authFailures: new AuthFailureLimiter(config.authFailureLimit, config.authFailureWindowSeconds * 1000),
     accounts,
     aaa: new AaaService(store, schemas, dictionaries),
@@ -94,6 +99,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await cached?.close();
       await embedded?.close();
     },
   };

@@ -211,6 +211,25 @@ describe('accounts', () => {
     expect((await api.as(child.token).get(`/v2/accounts/${child.id}`)).status).toBe(401);
   });
 
+  it('disabling an account shuts out its whole subtree, and enabling it lets it back in', async () => {
+    const reseller = await createAccount(api, service.masterAccountId, 'reseller');
+    const customer = await createAccount(api.as(reseller.token), reseller.id, 'customer');
+    await api.patch(`/v2/accounts/${reseller.id}`, { enabled: false });
+    expect((await api.as(customer.token).get(`/v2/accounts/${customer.id}`)).status).toBe(401);
+    expect((await api.as(undefined).put('/v2/api_auth', { api_key: customer.apiKey })).status).toBe(401);
+    await api.patch(`/v2/accounts/${reseller.id}`, { enabled: true });
+    expect((await api.as(customer.token).get(`/v2/accounts/${customer.id}`)).status).toBe(200);
+  });
+
+  it('deleting an account deletes its own dictionaries', async () => {
+    const leaving = await createAccount(api, service.masterAccountId, 'leaving');
+    const dict = { name: 'dictionary_leaving', value: [{ attr: { id: 26, type: 'octets', name: 'X-Leaving' } }] };
+    expect((await api.as(leaving.token).put(`/v2/accounts/${leaving.id}/aaa/dictionary`, dict)).status).toBe(201);
+    expect((await api.delete(`/v2/accounts/${leaving.id}`)).status).toBe(200);
+    const stored = await storeGet(service, `aaa_dicts/${encodeURIComponent(`${leaving.id}~dictionary_leaving`)}`);
+    expect(stored.error).toBe('not_found');
+  });
+
   it('the master account cannot be deleted', async () => {
     const response = await api.delete(`/v2/accounts/${service.masterAccountId}`);
     expect(response.status).toBe(403);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { inject, describe, expect, it } from 'vitest';
 import { Api, createAccount } from './support/api.js';
 import { SwitchableProxy, spawnService } from './support/process.js';
+import { couchEndpoint } from '../src/store/database.js';
 import { startTestService } from './support/service.js';
 
 describe('restart on the embedded store', () => {
@@ -47,7 +48,7 @@ describe('restart on the embedded store', () => {
 });
 
 describe('store outage', () => {
-  it('answers 503 datastore_unreachable while the store is away and recovers by itself', async () => {
+  it('writes answer 503 datastore_unreachable while the store is away, reads are served from the mirror, and it recovers by itself', async () => {
     const store = new URL(inject('storeUrl'));
     const proxy = new SwitchableProxy({ host: store.hostname, port: Number(store.port) });
     await proxy.start();
@@ -60,23 +61,43 @@ describe('store outage', () => {
       expect((await api.as(token).get(account)).status).toBe(200);
 
       await proxy.stop();
-      const down = await api.as(token).get(account);
+      const down = await api.as(token).patch(account, { language: 'de' });
       expect(down.status).toBe(503);
       expect(down.body).toMatchObject({ status: 'error', error: '503', message: 'datastore_unreachable' });
       expect((await api.get('/readyz')).status).toBe(503);
       expect((await api.get('/healthz')).status).toBe(200);
+      expect((await api.as(token).get(account)).status).toBe(200);
+
+      // A change made while this instance cannot see the store arrives once it can.
+      const endpoint = couchEndpoint(inject('storeUrl'));
+      const directUrl = `${endpoint.base}/${service.dbPrefix}accounts/${service.masterAccountId}`;
+      const direct = (await (await fetch(directUrl, { headers: endpoint.headers })).json()) as Record<string, unknown>;
+      const written = await fetch(directUrl, {
+        method: 'PUT',
+        headers: { ...endpoint.headers, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...direct, timezone: 'Europe/Berlin' }),
+      });
+      expect(written.status).toBe(201);
 
       await proxy.start();
-      let recovered = 0;
-      for (let attempt = 0; attempt < 50 && recovered !== 200; attempt += 1) {
-        recovered = (await api.as(token).get(account)).status;
-        if (recovered !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const recovered = await eventually(async () => (await api.as(token).patch(account, { language: 'en' })).status, 200);
       expect(recovered).toBe(200);
       expect((await api.get('/readyz')).status).toBe(200);
+      const seen = await eventually(async () => (await api.as(token).get(account)).body.data.timezone, 'Europe/Berlin');
+      expect(seen).toBe('Europe/Berlin');
     } finally {
       await service.close();
       await proxy.stop();
     }
   });
 });
+
+/** Polls `probe` until it returns `expected` or about 10 seconds pass; returns the last value. */
+async function eventually<T>(probe: () => Promise<T>, expected: T): Promise<T> {
+  let last = await probe();
+  for (let attempt = 0; attempt < 100 && last !== expected; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    last = await probe();
+  }
+  return last;
+}

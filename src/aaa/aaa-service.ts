@@ -5,7 +5,7 @@ import { dictionaryId } from '../dictionary/dictionary-doc.js';
 import type { DictionaryService } from '../dictionary/dictionary-service.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
-import type { Database } from '../store/database.js';
+import type { DocumentStore } from '../store/database.js';
 import { updateDocument } from '../store/update.js';
 import { internalPart, publicPart } from '../store/visibility.js';
 import { type AaaConfig, type AaaDoc, SYSTEM_AAA_ID, SYSTEM_OWNER } from './aaa-doc.js';
@@ -13,7 +13,7 @@ import { validateAaaConfig } from './validate-aaa.js';
 
 /** Where an AAA document lives and what its dictionaries may be: an account's, or the system's. */
 export interface AaaScope {
-  db: Database<AaaDoc>;
+  db: DocumentStore<AaaDoc>;
   id: string;
   ownerId: string;
   /** Owners whose dictionaries the document may name, nearest first (the system's always count). */
@@ -42,7 +42,7 @@ export class AaaService {
 
   systemScope(): AaaScope {
     return {
-      db: this.store.system as unknown as Database<AaaDoc>,
+      db: this.store.system as unknown as DocumentStore<AaaDoc>,
       id: SYSTEM_AAA_ID,
       ownerId: SYSTEM_OWNER,
       dictionaryOwners: [],

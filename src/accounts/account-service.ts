@@ -26,6 +26,13 @@ export class AccountService {
     return doc?.pvt_type === 'account' ? doc : undefined;
   }
 
+  /** Enabled, and so is every ancestor: disabling a reseller shuts out its whole subtree. */
+  async isActive(account: AccountDoc): Promise<boolean> {
+    if (account.enabled === false) return false;
+    const ancestors = await this.getMany(account.pvt_tree);
+    return [...ancestors.values()].every((ancestor) => ancestor.enabled !== false);
+  }
+
   /** Accounts by id in one round trip (for walking the tree); missing ones are left out. */
   async getMany(ids: readonly string[]): Promise<Map<string, AccountDoc>> {
     return this.store.accounts.getMany(ids);
@@ -74,8 +81,11 @@ export class AccountService {
     if (children.items.length > 0) {
       throw conflict('the account has child accounts; delete them first', { cause: account._id });
     }
-    const aaa = await this.store.aaa.get(account._id);
+    const aaa = await this.store.aaa.getFresh(account._id);
     if (aaa?._rev) await this.store.aaa.remove(aaa._id, aaa._rev);
+    // The account's own dictionaries go with it: no path could reach them afterwards.
+    const owned = await this.store.dictionaries.listDocs({ startkey: `${account._id}~`, endkey: `${account._id}~\ufff0` });
+    for (const dictionary of owned) await this.store.dictionaries.remove(dictionary._id, dictionary._rev ?? '');
     await this.store.accounts.remove(account._id, account._rev ?? '');
   }
 

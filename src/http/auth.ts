@@ -26,7 +26,9 @@ export async function authenticate(ctx: ApiContext, tokens: TokenIssuer, account
   if (!token) throw invalidCredentials('an auth token is required');
   const claims = tokens.verify(token);
   const account = ACCOUNT_ID.test(claims.account_id) ? await accounts.find(claims.account_id) : undefined;
-  if (!account || account.enabled === false) throw invalidCredentials('the account behind the token is gone or disabled');
+  if (!account || !(await accounts.isActive(account))) {
+    throw invalidCredentials('the account behind the token is gone or disabled');
+  }
   const caller: Caller = { accountId: account._id, isSuperduperAdmin: account.pvt_superduper_admin };
   ctx.state.caller = caller;
   ctx.state.authToken = token;

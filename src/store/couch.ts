@@ -3,21 +3,30 @@ import nano from 'nano';
 import type { AccountDoc } from '../accounts/account-doc.js';
 import type { AaaDoc } from '../aaa/aaa-doc.js';
 import type { DictionaryDoc } from '../dictionary/dictionary-doc.js';
-import { Database, type StoredDoc, translateStoreError } from './database.js';
+import { Database, type DocumentStore, type StoredDoc, couchEndpoint, translateStoreError } from './database.js';
 
 /** Documents in `system_config` other than the AAA document: bootstrap markers and keys. */
 export interface SystemDoc extends StoredDoc {
   [field: string]: unknown;
 }
 
+/** The four databases as the domain sees them: straight from CouchDB, or through a mirror. */
 export interface Store {
   url: string;
+  accounts: DocumentStore<AccountDoc>;
+  aaa: DocumentStore<AaaDoc>;
+  dictionaries: DocumentStore<DictionaryDoc>;
+  system: DocumentStore<SystemDoc>;
+  /** Resolves when the store answers; rejects with `datastore_unreachable` otherwise. */
+  ping(): Promise<void>;
+}
+
+/** The store itself, every read a round trip. */
+export interface RemoteStore extends Store {
   accounts: Database<AccountDoc>;
   aaa: Database<AaaDoc>;
   dictionaries: Database<DictionaryDoc>;
   system: Database<SystemDoc>;
-  /** Resolves when the store answers; rejects with `datastore_unreachable` otherwise. */
-  ping(): Promise<void>;
 }
 
 const designDir = new URL('../../couchdb/design/', import.meta.url);
@@ -54,8 +63,9 @@ async function ensureDesign<T extends StoredDoc>(db: Database<T>, design: Design
 }
 
 /** Connects to CouchDB (or the embedded server), creating databases and design documents. */
-export async function openStore(url: string, prefix: string): Promise<Store> {
-  const server = nano({ url });
+export async function openStore(url: string, prefix: string): Promise<RemoteStore> {
+  // Documents are small and the store is near: compressing every answer only burns CPU on both ends.
+  const server = nano({ url, headers: { 'Accept-Encoding': 'identity' } });
   const names = {
     accounts: `${prefix}accounts`,
     aaa: `${prefix}aaa`,
@@ -63,12 +73,13 @@ export async function openStore(url: string, prefix: string): Promise<Store> {
     system: `${prefix}system_config`,
   };
   for (const name of Object.values(names)) await ensureDatabase(server, name);
-  const store: Store = {
+  const endpoint = couchEndpoint(url);
+  const store: RemoteStore = {
     url,
-    accounts: new Database<AccountDoc>(names.accounts, server.use<AccountDoc>(names.accounts)),
-    aaa: new Database<AaaDoc>(names.aaa, server.use<AaaDoc>(names.aaa)),
-    dictionaries: new Database<DictionaryDoc>(names.dictionaries, server.use<DictionaryDoc>(names.dictionaries)),
-    system: new Database<SystemDoc>(names.system, server.use<SystemDoc>(names.system)),
+    accounts: new Database<AccountDoc>(names.accounts, server.use<AccountDoc>(names.accounts), endpoint),
+    aaa: new Database<AaaDoc>(names.aaa, server.use<AaaDoc>(names.aaa), endpoint),
+    dictionaries: new Database<DictionaryDoc>(names.dictionaries, server.use<DictionaryDoc>(names.dictionaries), endpoint),
+    system: new Database<SystemDoc>(names.system, server.use<SystemDoc>(names.system), endpoint),
     async ping() {
       try {
         await server.info();

@@ -1,5 +1,5 @@
 import type nano from 'nano';
-import { conflict, storeUnreachable } from '../errors.js';
+import { AppError, conflict, storeUnreachable } from '../errors.js';
 
 export interface StoredDoc {
   _id: string;
@@ -37,6 +37,7 @@ function isNanoFailure(value: unknown): value is NanoFailure {
  * is not an answer from the store (refused, reset, timed out, 5xx) means the store is unreachable.
  */
 export function translateStoreError(error: unknown): Error {
+  if (error instanceof AppError) return error;
   if (isNanoFailure(error)) {
     if (error.statusCode === 409) return conflict('the document was changed by someone else; fetch it and retry');
     if (error.statusCode === undefined || error.statusCode >= 500) return storeUnreachable();
@@ -44,19 +45,60 @@ export function translateStoreError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/**
+ * A store that accepts a connection and then says nothing must not hang a request forever (nano
+ * sets no timeout, and its promise can miss a connection dropped mid-body): past this, the store
+ * counts as unreachable.
+ */
+const STORE_TIMEOUT_MS = 15_000;
+
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(storeUnreachable()), STORE_TIMEOUT_MS);
+  });
   try {
-    return await work();
+    return await Promise.race([work(), timeout]);
   } catch (error) {
     throw translateStoreError(error);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
+/** One entry of a `_changes` response. */
+export interface Change<T> {
+  id: string;
+  deleted: boolean;
+  doc: T | undefined;
+}
+
+export interface ChangesBatch<T> {
+  changes: Change<T>[];
+  /** Opaque: PouchDB answers numbers, CouchDB strings. */
+  lastSeq: string | number;
+}
+
+/** What the domain needs of a database; served by the store itself or by a mirror of it. */
+export interface DocumentStore<T extends StoredDoc> {
+  readonly name: string;
+  get(id: string): Promise<T | undefined>;
+  /** Always asks the store (for read-modify-write, where a cached copy could be stale). */
+  getFresh(id: string): Promise<T | undefined>;
+  getMany(ids: readonly string[]): Promise<Map<string, T>>;
+  put(doc: T): Promise<string>;
+  remove(id: string, rev: string): Promise<void>;
+  view<K, V>(design: string, view: string, query?: ViewQuery): Promise<ViewRow<K, V>[]>;
+  viewDocs<K>(design: string, view: string, query?: ViewQuery): Promise<{ key: K; doc: T }[]>;
+  listDocs(query: { startkey?: string; endkey?: string; limit?: number }): Promise<T[]>;
+}
+
 /** One CouchDB database, typed by the documents it holds. Store failures surface as AppErrors. */
-export class Database<T extends StoredDoc> {
+export class Database<T extends StoredDoc> implements DocumentStore<T> {
   constructor(
     readonly name: string,
     private readonly scope: nano.DocumentScope<T>,
+    private readonly endpoint: CouchEndpoint,
   ) {}
 
   async get(id: string): Promise<T | undefined> {
@@ -66,6 +108,10 @@ export class Database<T extends StoredDoc> {
       if (isNanoFailure(error) && error.statusCode === 404) return undefined;
       throw translateStoreError(error);
     }
+  }
+
+  getFresh(id: string): Promise<T | undefined> {
+    return this.get(id);
   }
 
   /** Fetches several documents in one round trip; missing or deleted ones are absent from the map. */
@@ -105,4 +151,68 @@ export class Database<T extends StoredDoc> {
     const response = await guarded(() => this.scope.list({ ...query, include_docs: true }));
     return response.rows.flatMap((row) => (row.doc ? [row.doc as T] : []));
   }
+
+  /** Every document (design documents excluded), for loading a mirror. */
+  async allDocs(): Promise<T[]> {
+    const response = await guarded(() => this.scope.list({ include_docs: true }));
+    return response.rows.flatMap((row) => (row.doc && !row.id.startsWith('_design/') ? [row.doc as T] : []));
+  }
+
+  /** The sequence to follow changes from, taken before a full load so nothing falls between. */
+  async updateSeq(): Promise<string | number> {
+    const info = await guarded(() => this.scope.info());
+    return info.update_seq as string | number;
+  }
+
+  /**
+   * Waits up to `waitMs` for changes after `since` (a long poll); `signal` ends the wait early.
+   * Plain fetch rather than nano: nano's request promise never settles when a long poll is
+   * aborted while its body is still streaming, which would hang shutdown.
+   */
+  async changesSince(since: string | number, waitMs: number, signal?: AbortSignal): Promise<ChangesBatch<T>> {
+    const query = new URLSearchParams({ since: String(since), feed: 'longpoll', include_docs: 'true', timeout: String(waitMs) });
+    const url = `${this.endpoint.base}/${encodeURIComponent(this.name)}/_changes?${query}`;
+    // Abort on the caller's signal or when the store overruns its own timeout; and race the abort,
+    // because a fetch aborted while its body streams does not always settle.
+    const deadline = AbortSignal.any([AbortSignal.timeout(waitMs + STORE_TIMEOUT_MS), ...(signal ? [signal] : [])]);
+    const aborted = new Promise<never>((_, reject) => {
+      const stop = () => reject(storeUnreachable());
+      if (deadline.aborted) stop();
+      else deadline.addEventListener('abort', stop, { once: true });
+    });
+    const request = (async () => {
+      const response = await fetch(url, { headers: this.endpoint.headers, signal: deadline });
+      if (!response.ok) throw Object.assign(new Error(`changes feed answered ${response.status}`), { statusCode: response.status });
+      return (await response.json()) as { last_seq: string | number; results: { id: string; deleted?: boolean; doc?: T }[] };
+    })();
+    request.catch(() => undefined);
+    let body: Awaited<typeof request>;
+    try {
+      body = await Promise.race([request, aborted]);
+    } catch (error) {
+      throw translateStoreError(error);
+    }
+    return {
+      lastSeq: body.last_seq,
+      changes: body.results.map((row) => ({ id: row.id, deleted: row.deleted === true, doc: row.doc })),
+    };
+  }
+}
+
+/** Where a database lives, for the requests made without nano: the URL without credentials, and an auth header. */
+export interface CouchEndpoint {
+  base: string;
+  headers: Record<string, string>;
+}
+
+export function couchEndpoint(url: string): CouchEndpoint {
+  const parsed = new URL(url);
+  const headers: Record<string, string> = {};
+  if (parsed.username) {
+    const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+    headers.Authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  }
+  parsed.username = '';
+  parsed.password = '';
+  return { base: parsed.toString().replace(/\/$/, ''), headers };
 }

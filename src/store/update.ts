@@ -1,5 +1,5 @@
 import { conflict, notFound } from '../errors.js';
-import type { Database, StoredDoc } from './database.js';
+import type { DocumentStore, StoredDoc } from './database.js';
 
 const MAX_ATTEMPTS = 5;
 
@@ -9,13 +9,13 @@ const MAX_ATTEMPTS = 5;
  * rest get 409. Without it, a lost race re-reads and re-applies the change.
  */
 export async function updateDocument<T extends StoredDoc>(
-  db: Database<T>,
+  db: DocumentStore<T>,
   id: string,
   expectedRev: string | undefined,
   change: (current: T) => T,
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
-    const current = await db.get(id);
+    const current = await db.getFresh(id);
     if (!current) throw notFound(id);
     if (expectedRev !== undefined && current._rev !== expectedRev) {
       throw conflict('the document has changed since that revision', { revision: current._rev });

@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { type RunningService, startService } from '../../src/service.js';
+import { couchEndpoint } from '../../src/store/database.js';
 
 export interface TestService extends RunningService {
   dataDir: string;
@@ -48,6 +49,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
 
 /** Reads straight from the store, bypassing the service: to check what is really stored. */
 export async function storeGet(service: TestService, pathInStore: string): Promise<Record<string, any>> {
-  const response = await fetch(`${service.storeUrl}/${service.dbPrefix}${pathInStore}`);
+  const endpoint = couchEndpoint(service.storeUrl);
+  const response = await fetch(`${endpoint.base}/${service.dbPrefix}${pathInStore}`, { headers: endpoint.headers });
   return (await response.json()) as Record<string, any>;
 }

@@ -21,7 +21,7 @@ export function apiAuthRoutes(services: Services): RouteSpec[] {
         if (wait > 0) throw tooManyRequests(wait);
         const { api_key: apiKey } = schemas.validate<{ api_key: string }>('api_auth', await readData(ctx, config.maxBodyBytes));
         const account = await accounts.findByApiKey(apiKey);
-        if (!account || account.enabled === false) {
+        if (!account || !(await accounts.isActive(account))) {
           authFailures.recordFailure(client);
           throw invalidCredentials('the API key is not valid');
         }

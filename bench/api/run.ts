@@ -1,0 +1,590 @@
+/**
+ * API benchmark: GET …/aaa and GET …/aaa/effective of the 10th level of an account tree, side by
+ * side with a direct GET of the same AAA document from the store.
+ *
+ *   npx tsx bench/api/run.ts          (or npm run bench:api)
+ *
+ * Environment: BENCH_SECONDS (10) per measurement, BENCH_ROUNDS (3), BENCH_CONNECTIONS (10),
+ * BENCH_WARMUP_SECONDS (2) per target before the rounds, BENCH_LOADGEN (`child`: autocannon in a
+ * child process; `inline`: in this process), BENCH_RESULTS (bench/api/results.json).
+ * Prints a Markdown table to stdout, progress to stderr, and writes the raw numbers as JSON.
+ */
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { type RunningService, startService } from '../../src/service.js';
+import { type EmbeddedCouch, startEmbeddedCouch } from '../../src/store/embedded.js';
+import type { ChildReply, ChildRequest } from './loadgen-child.js';
+import { type LoadJob, type LoadSummary, runLoad } from './loadgen.js';
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+function wholeNumber(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
+  return Number(raw);
+}
+
+type LoadgenMode = 'child' | 'inline';
+
+const SECONDS = wholeNumber('BENCH_SECONDS', 10, 1);
+const ROUNDS = wholeNumber('BENCH_ROUNDS', 3, 1);
+const CONNECTIONS = wholeNumber('BENCH_CONNECTIONS', 10, 1);
+const WARMUP_SECONDS = wholeNumber('BENCH_WARMUP_SECONDS', 2, 0);
+const LOADGEN: LoadgenMode = (() => {
+  const raw = process.env.BENCH_LOADGEN || 'child';
+  if (raw !== 'child' && raw !== 'inline') throw new Error(`BENCH_LOADGEN must be child or inline, got "${raw}"`);
+  return raw;
+})();
+const RESULTS_FILE = path.resolve(process.env.BENCH_RESULTS || fileURLToPath(new URL('./results.json', import.meta.url)));
+const DB_PREFIX = 'bench_';
+const LEVELS = 10;
+
+/** Which code was measured: the commit, and any uncommitted change under src/ (read-only git calls). */
+function sourceInfo(): { gitCommit: string | null; uncommittedSrcChanges: string[] | null; label: string | null } {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const git = (...args: string[]) =>
+    execFileSync('git', ['--no-optional-locks', '-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  let gitCommit: string | null = null;
+  let uncommittedSrcChanges: string[] | null = null;
+  try {
+    gitCommit = git('rev-parse', 'HEAD').trim();
+    uncommittedSrcChanges = git('status', '--porcelain', '--', 'src').split('\n').filter((line) => line !== '');
+  } catch {
+    // Not a git checkout (e.g. an exported tree): say so with nulls.
+  }
+  return { gitCommit, uncommittedSrcChanges, label: process.env.BENCH_SOURCE_LABEL || null };
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small JSON client for the set-up
+
+interface Envelope {
+  status?: string;
+  data?: Record<string, unknown>;
+  auth_token?: string;
+  message?: string;
+}
+
+async function call(
+  base: string,
+  method: string,
+  urlPath: string,
+  token: string | undefined,
+  data?: unknown,
+): Promise<{ status: number; body: Envelope; bytes: number }> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token !== undefined) headers['X-Auth-Token'] = token;
+  let body: string | undefined;
+  if (data !== undefined) {
+    body = JSON.stringify({ data });
+    headers['Content-Type'] = 'application/json';
+  }
+  const response = await fetch(base + urlPath, { method, headers, body });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Envelope, bytes: Buffer.byteLength(text) };
+}
+
+async function expectStatus(
+  expected: number,
+  base: string,
+  method: string,
+  urlPath: string,
+  token: string | undefined,
+  data?: unknown,
+): Promise<Envelope> {
+  const response = await call(base, method, urlPath, token, data);
+  if (response.status !== expected) {
+    throw new Error(`${method} ${urlPath}: expected ${expected}, got ${response.status} ${JSON.stringify(response.body)}`);
+  }
+  return response.body;
+}
+
+async function login(base: string, apiKey: string): Promise<string> {
+  const body = await expectStatus(201, base, 'PUT', '/v2/api_auth', undefined, { api_key: apiKey });
+  if (typeof body.auth_token !== 'string') throw new Error('login: no auth_token in the answer');
+  return body.auth_token;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tree and its documents
+
+const translations = [
+  { attribute: 'User-Name', request_key: 'User-Name', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' },
+  { attribute: 'User-Password', request_key: 'User-Password', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' },
+  {
+    attribute: 'Calling-Station-Id',
+    request_key: 'Caller-ID-Number',
+    request_value_regexp: '^\\+?([0-9]+)$',
+    attr_value_regexp: '^(.*)$',
+  },
+  {
+    attribute: 'Acct-Session-Time',
+    request_key: 'Billing-Seconds',
+    request_value_regexp: '^([0-9]+)$',
+    attr_value_regexp: '^([0-9]+)$',
+    cast: 'string_to_integer',
+  },
+];
+
+function radiusServer(name: string, address: string, port: number, secret: string) {
+  return {
+    enabled: true,
+    name,
+    address,
+    port,
+    secret,
+    aaa_engine: 'radius',
+    dicts: ['dictionary'],
+    avp: 'strict',
+    retries: 3,
+    timeout: 5000,
+  };
+}
+
+/** The system document: one server, the last resort of inheritance. */
+const systemDoc = {
+  aaa_mode: 'on',
+  servers: [radiusServer('system-radius', '192.0.2.10', 1812, crypto.randomBytes(12).toString('hex'))],
+  authentication: ['system-radius'],
+  authorization: ['system-radius'],
+  accounting: ['system-radius'],
+  workers: 5,
+  nas_address: '192.0.2.1',
+  nas_port: 1,
+  authz_apps: ['circlemaker'],
+  authn_avp_translation: translations.slice(0, 2),
+  authz_avp_translation: translations.slice(0, 3),
+  accounting_avp_translation: translations,
+};
+
+/** L1: `on` with two servers; every level below inherits from it. */
+const level1Doc = {
+  aaa_mode: 'on',
+  servers: [
+    radiusServer('radius-primary', '198.51.100.11', 1812, crypto.randomBytes(12).toString('hex')),
+    radiusServer('radius-secondary', '198.51.100.12', 1812, crypto.randomBytes(12).toString('hex')),
+  ],
+  authentication: ['radius-primary', 'radius-secondary'],
+  authorization: ['radius-primary', 'radius-secondary'],
+  accounting: ['radius-primary', 'radius-secondary'],
+  workers: 8,
+  nas_address: '198.51.100.1',
+  nas_port: '2000',
+  authz_apps: ['circlemaker', 'jonny5'],
+  authn_avp_translation: translations.slice(0, 2),
+  authz_avp_translation: translations.slice(0, 3),
+  accounting_avp_translation: translations,
+  block_accounting: [{ channel: ['inbound', 'internal'] }],
+  block_authz: [{ channel: ['outbound', 'internal'] }],
+};
+
+/** L2..L10: `inherit` without servers, with their own translations. */
+function inheritDoc(level: number) {
+  return {
+    aaa_mode: 'inherit',
+    servers: [],
+    workers: 5,
+    nas_address: `203.0.113.${level}`,
+    authz_apps: ['circlemaker'],
+    authn_avp_translation: translations.slice(0, 2),
+    authz_avp_translation: translations.slice(0, 3),
+    accounting_avp_translation: translations,
+  };
+}
+
+interface Tree {
+  masterId: string;
+  /** levels[0] is L1, levels[9] is L10. */
+  levels: { id: string; token: string }[];
+}
+
+async function buildTree(service: RunningService, masterApiKey: string): Promise<Tree> {
+  const base = service.url;
+  const masterToken = await login(base, masterApiKey);
+  await expectStatus(201, base, 'PUT', '/v1/system_configs/circlemaker', masterToken, systemDoc);
+  const levels: Tree['levels'] = [];
+  let parent = { id: service.masterAccountId, token: masterToken };
+  for (let level = 1; level <= LEVELS; level += 1) {
+    // Each level creates its own child with its own token, as a reseller would.
+    const created = await expectStatus(201, base, 'PUT', `/v2/accounts/${parent.id}`, parent.token, {
+      name: `Bench level ${level}`,
+      realm: `l${level}.bench.example.net`,
+    });
+    const id = String(created.data?.id);
+    const apiKey = String(created.data?.api_key);
+    const account = { id, token: await login(base, apiKey) };
+    const doc = level === 1 ? level1Doc : inheritDoc(level);
+    await expectStatus(201, base, 'PUT', `/v2/accounts/${id}/aaa`, account.token, doc);
+    levels.push(account);
+    parent = account;
+  }
+  return { masterId: service.masterAccountId, levels };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets
+
+type TargetKey = 'aaa' | 'effective' | 'store';
+
+interface Target {
+  key: TargetKey;
+  label: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Size of one response body, from the sanity check. */
+  responseBytes?: number;
+}
+
+function targetsFor(service: RunningService, couch: EmbeddedCouch, tree: Tree): Target[] {
+  const l10 = tree.levels[LEVELS - 1];
+  if (!l10) throw new Error('the tree has no 10th level');
+  const auth = { 'X-Auth-Token': l10.token, Accept: 'application/json' };
+  return [
+    { key: 'aaa', label: 'a. GET /v2/accounts/{L10}/aaa', url: `${service.url}/v2/accounts/${l10.id}/aaa`, headers: auth },
+    {
+      key: 'effective',
+      label: 'b. GET /v2/accounts/{L10}/aaa/effective',
+      url: `${service.url}/v2/accounts/${l10.id}/aaa/effective`,
+      headers: auth,
+    },
+    {
+      key: 'store',
+      label: 'c. GET {store}/bench_aaa/{L10} (direct)',
+      url: `${couch.url}/${DB_PREFIX}aaa/${l10.id}`,
+      headers: { Accept: 'application/json' },
+    },
+  ];
+}
+
+/** One request per target before any load: 200, and the answer is the one meant. */
+async function sanityCheck(targets: Target[], tree: Tree): Promise<void> {
+  const l1 = tree.levels[0]?.id;
+  const l10 = tree.levels[LEVELS - 1]?.id;
+  for (const target of targets) {
+    const response = await fetch(target.url, { headers: target.headers });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${target.label}: status ${response.status} ${text}`);
+    target.responseBytes = Buffer.byteLength(text);
+    const body = JSON.parse(text) as Record<string, unknown>;
+    if (target.key === 'store') {
+      if (body._id !== l10 || body.aaa_mode !== 'inherit') throw new Error(`store GET returned another document: ${text}`);
+    } else if (target.key === 'aaa') {
+      const data = body.data as Record<string, unknown> | undefined;
+      if (data?.aaa_mode !== 'inherit') throw new Error(`GET …/aaa returned an unexpected document: ${text}`);
+    } else {
+      const data = body.data as Record<string, { source?: string; chain?: unknown[]; servers?: unknown[] }> | undefined;
+      for (const operation of ['authentication', 'authorization', 'accounting']) {
+        const answer = data?.[operation];
+        if (answer?.source !== l1 || answer?.chain?.length !== LEVELS || answer?.servers?.length !== 2) {
+          throw new Error(`effective ${operation} did not resolve to L1's two servers after ${LEVELS} links: ${text}`);
+        }
+      }
+      if (text.includes(String(level1Doc.servers[0]?.secret))) throw new Error('effective configuration shows a secret');
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generator: a child process (default) or this process
+
+interface LoadGenerator {
+  run(job: LoadJob): Promise<LoadSummary>;
+  close(): Promise<void>;
+}
+
+function inlineGenerator(): LoadGenerator {
+  return { run: async (job) => ({ ...(await runLoad(job)), loadgenCpu: null }), close: async () => {} };
+}
+
+async function childGenerator(): Promise<LoadGenerator> {
+  const script = fileURLToPath(new URL('./loadgen-child.ts', import.meta.url));
+  // execArgv is inherited, so the child runs under tsx as this process does.
+  const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map<number, { resolve: (s: LoadSummary) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  await new Promise<void>((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`load generator exited early (${code})`));
+    child.once('exit', onExit);
+    child.once('message', () => {
+      child.off('exit', onExit);
+      resolve();
+    });
+  });
+  child.on('message', (message: ChildReply) => {
+    const waiter = pending.get(message.id);
+    if (!waiter) return;
+    pending.delete(message.id);
+    if ('error' in message) waiter.reject(new Error(`load generator: ${message.error}`));
+    else waiter.resolve(message.summary);
+  });
+  child.on('exit', (code) => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`load generator exited (${code})`));
+    pending.clear();
+  });
+  return {
+    run(job) {
+      return new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        const request: ChildRequest = { id, job };
+        child.send(request);
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (child.exitCode !== null || !child.connected) {
+          resolve();
+          return;
+        }
+        child.once('exit', () => resolve());
+        child.disconnect();
+      });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+interface Measurement extends LoadSummary {
+  target: TargetKey;
+  round: number;
+  /** Event-loop utilisation of this process's main thread (service + store) during the run. */
+  serverEventLoopUtilization: number;
+  /** CPU of this process (all threads: service, store, LevelDB, GC), in cores. */
+  serverProcessCpu: number;
+}
+
+async function measure(generator: LoadGenerator, target: Target, round: number, seconds: number): Promise<Measurement> {
+  const elu = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
+  const wall = process.hrtime.bigint();
+  const summary = await generator.run({
+    title: target.key,
+    url: target.url,
+    headers: target.headers,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  const cpuUsed = process.cpuUsage(cpu);
+  const wallMicros = Number(process.hrtime.bigint() - wall) / 1000;
+  return {
+    ...summary,
+    target: target.key,
+    round,
+    serverEventLoopUtilization: performance.eventLoopUtilization(elu).utilization,
+    serverProcessCpu: (cpuUsed.user + cpuUsed.system) / wallMicros,
+  };
+}
+
+/** Every response 200, no connection errors or timeouts; otherwise the run is worthless. */
+function failures(m: Measurement): string[] {
+  const problems: string[] = [];
+  const other = Object.entries(m.statusCodes).filter(([code]) => code !== '200');
+  if (m.non2xx > 0 || other.length > 0) {
+    problems.push(`${m.target} round ${m.round}: ${m.non2xx} non-2xx, status codes ${JSON.stringify(m.statusCodes)}`);
+  }
+  if (m.errors > 0 || m.timeouts > 0) problems.push(`${m.target} round ${m.round}: ${m.errors} errors, ${m.timeouts} timeouts`);
+  if (m.completed === 0) problems.push(`${m.target} round ${m.round}: no request completed`);
+  return problems;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+// ---------------------------------------------------------------------------------------------
+
+interface TargetResult {
+  key: TargetKey;
+  label: string;
+  url: string;
+  responseBytes: number | undefined;
+  medianRequestsPerSecond: number;
+  medianP99Ms: number;
+  medianP50Ms: number;
+  medianServerEventLoopUtilization: number;
+  medianServerProcessCpu: number;
+  medianLoadgenCpu: number | null;
+  rounds: Measurement[];
+}
+
+function summarise(targets: Target[], measurements: Measurement[]): TargetResult[] {
+  return targets.map((target) => {
+    const rounds = measurements.filter((m) => m.target === target.key);
+    return {
+      key: target.key,
+      label: target.label,
+      url: target.url.replace(/\/v2\/accounts\/[0-9a-f]{32}/, '/v2/accounts/{L10}'),
+      responseBytes: target.responseBytes,
+      medianRequestsPerSecond: median(rounds.map((m) => m.requestsPerSecond)),
+      medianP99Ms: median(rounds.map((m) => m.latencyMs.p99)),
+      medianP50Ms: median(rounds.map((m) => m.latencyMs.p50)),
+      medianServerEventLoopUtilization: median(rounds.map((m) => m.serverEventLoopUtilization)),
+      medianServerProcessCpu: median(rounds.map((m) => m.serverProcessCpu)),
+      medianLoadgenCpu: LOADGEN === 'inline' ? null : median(rounds.map((m) => m.loadgenCpu ?? Number.NaN)),
+      rounds,
+    };
+  });
+}
+
+function markdown(results: TargetResult[], ratios: Record<string, number>, machine: Record<string, unknown>): string {
+  const lines = [
+    `### ${new Date().toISOString()} — ${CONNECTIONS} connections, ${SECONDS} s × ${ROUNDS} rounds per target, load generator: ${LOADGEN}`,
+    '',
+    '| target | req/s (median) | p99 ms (median) | p50 ms (median) | req/s per round | p99 ms per round | body bytes | service+store thread busy | service+store process CPU (cores) | load generator CPU (cores) |',
+    '| --- | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results) {
+    lines.push(
+      `| ${r.label} | ${round1(r.medianRequestsPerSecond)} | ${r.medianP99Ms} | ${r.medianP50Ms} | ${r.rounds
+        .map((m) => round1(m.requestsPerSecond))
+        .join(' / ')} | ${r.rounds.map((m) => m.latencyMs.p99).join(' / ')} | ${r.responseBytes ?? '?'} | ${Math.round(
+        r.medianServerEventLoopUtilization * 100,
+      )} % | ${round2(r.medianServerProcessCpu)} | ${
+        r.medianLoadgenCpu === null ? 'n/a (same process)' : round2(r.medianLoadgenCpu)
+      } |`,
+    );
+  }
+  lines.push(
+    '',
+    '| ratio | req/s | p99 |',
+    '| --- | ---: | ---: |',
+    `| a/c (…/aaa vs store) | ${round2(ratios.aaaOverStoreRps ?? Number.NaN)} | ${round2(ratios.aaaOverStoreP99 ?? Number.NaN)} |`,
+    `| b/c (…/aaa/effective vs store) | ${round2(ratios.effectiveOverStoreRps ?? Number.NaN)} | ${round2(ratios.effectiveOverStoreP99 ?? Number.NaN)} |`,
+    '',
+    `Machine: ${String(machine.cpuModel)}, ${String(machine.cpuCount)} CPUs, Node ${String(machine.node)}, ${String(machine.platform)}, load average at start ${String(machine.loadAverageAtStart)}.`,
+    'Rounds alternate the targets (order rotates each round); medians are over rounds; every response was 200.',
+  );
+  if (LOADGEN === 'inline') lines.push('Load generator inline: the thread and process figures include autocannon itself.');
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const machine = {
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    cpuCount: os.cpus().length,
+    availableParallelism: os.availableParallelism(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    totalMemoryMiB: Math.round(os.totalmem() / 1024 / 1024),
+    loadAverageAtStart: os.loadavg().map(round2).join(' '),
+  };
+  const source = sourceInfo();
+  if (source.uncommittedSrcChanges?.length) {
+    progress(`note: src/ has uncommitted changes, measured as they are: ${source.uncommittedSrcChanges.map((line) => line.trim()).join(', ')}`);
+  }
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'circlemaker-bench-'));
+  let couch: EmbeddedCouch | undefined;
+  let service: RunningService | undefined;
+  let generator: LoadGenerator | undefined;
+  try {
+    couch = await startEmbeddedCouch({ dataDir: path.join(tmp, 'store'), host: '127.0.0.1', port: 0 });
+    const masterApiKey = crypto.randomBytes(32).toString('hex');
+    service = await startService(
+      loadConfig({
+        PORT: '0',
+        DATA_DIR: path.join(tmp, 'service'),
+        COUCHDB_URL: couch.url,
+        DB_PREFIX,
+        AAA_MASTER_API_KEY: masterApiKey,
+        LOG_LEVEL: 'warn',
+      }),
+      createLogger('warn'),
+    );
+    progress(`service ${service.url}, store ${couch.url}, data in ${tmp}`);
+
+    const setupStarted = performance.now();
+    const tree = await buildTree(service, masterApiKey);
+    progress(`built master → L1 … L${LEVELS} with AAA documents in ${Math.round(performance.now() - setupStarted)} ms`);
+    const targets = targetsFor(service, couch, tree);
+    await sanityCheck(targets, tree);
+
+    generator = LOADGEN === 'child' ? await childGenerator() : inlineGenerator();
+    if (WARMUP_SECONDS > 0) {
+      for (const target of targets) {
+        const warm = await measure(generator, target, 0, WARMUP_SECONDS);
+        const problems = failures(warm);
+        if (problems.length > 0) throw new Error(`warm-up failed:\n${problems.join('\n')}`);
+      }
+      progress(`warmed up (${WARMUP_SECONDS} s per target)`);
+    }
+
+    const measurements: Measurement[] = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      // Rotate the order, so no target always runs first or after the same neighbour.
+      const order = targets.map((_, i) => targets[(i + round - 1) % targets.length] as Target);
+      for (const target of order) {
+        const m = await measure(generator, target, round, SECONDS);
+        progress(
+          `round ${round}/${ROUNDS} ${target.key}: ${round1(m.requestsPerSecond)} req/s, p99 ${m.latencyMs.p99} ms, ` +
+            `statuses ${JSON.stringify(m.statusCodes)}, service thread ${Math.round(m.serverEventLoopUtilization * 100)} % busy`,
+        );
+        const problems = failures(m);
+        if (problems.length > 0) throw new Error(`responses other than 200:\n${problems.join('\n')}`);
+        measurements.push(m);
+      }
+    }
+
+    const results = summarise(targets, measurements);
+    const by = (key: TargetKey) => results.find((r) => r.key === key) as TargetResult;
+    const ratios = {
+      aaaOverStoreRps: by('aaa').medianRequestsPerSecond / by('store').medianRequestsPerSecond,
+      effectiveOverStoreRps: by('effective').medianRequestsPerSecond / by('store').medianRequestsPerSecond,
+      aaaOverStoreP99: by('aaa').medianP99Ms / by('store').medianP99Ms,
+      effectiveOverStoreP99: by('effective').medianP99Ms / by('store').medianP99Ms,
+    };
+    process.stdout.write(`\n${markdown(results, ratios, machine)}\n`);
+    const report = {
+      date: new Date().toISOString(),
+      command: 'npx tsx bench/api/run.ts',
+      settings: { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, loadgen: LOADGEN },
+      machine,
+      source,
+      tree: { levels: LEVELS, master: tree.masterId, accounts: tree.levels.map((l) => l.id) },
+      results,
+      ratios,
+    };
+    await fs.writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    progress(`wrote ${path.relative(process.cwd(), RESULTS_FILE)}`);
+  } finally {
+    await generator?.close();
+    await service?.close();
+    await couch?.close();
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => {
+    // Everything is closed; if a handle still kept the process alive, say so rather than hang.
+    setTimeout(() => {
+      progress('a handle kept the process alive after shutdown; exiting');
+      process.exit(0);
+    }, 5_000).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`[bench] FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 5_000).unref();
+  },
+);
