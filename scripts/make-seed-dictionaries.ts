@@ -1,171 +1,54 @@
 /**
  * Regenerates `seed-dictionaries/*.json` from the FreeRADIUS dictionaries installed by Debian's
- * `freeradius-common` package:
+ * `freeradius-common` package, with the service's own importer (src/dictionary/freeradius/):
  *
  *   apt-get install -y freeradius-common
  *   npx tsx scripts/make-seed-dictionaries.ts [freeradius-dir] [output-dir]
  *
- * The converter understands the subset of the FreeRADIUS format those files use: VENDOR,
- * BEGIN-VENDOR / END-VENDOR, ATTRIBUTE and VALUE. What the seed's JSON format cannot express is
- * dropped, deliberately and loudly (each drop is printed):
- * - `$INCLUDE`, BEGIN-TLV / END-TLV, BEGIN-PROTOCOL, FLAGS, MEMBER, STRUCT and dotted (TLV or
- *   extended) attribute numbers: the JSON format has one flat number per attribute;
- * - VENDOR `format=` (the JSON vendor entry is only a name and a number);
- * - ATTRIBUTE flags other than `encrypt=N` (`has_tag`, `concat`, `array`, ...) and the fixed
- *   length of `octets[N]` (kept as plain `octets`);
- * - an alias, i.e. a second name for the same vendor and number: the JSON format allows one
- *   name per number. The later name is kept because FreeRADIUS prints an attribute under the
- *   name defined last; VALUE lines written against the earlier name still resolve.
- * Each output is validated with the service's own validator before it is written.
+ * Nothing is dropped: the JSON format holds every FreeRADIUS v3 construct (formats, dotted
+ * numbers, flags, fixed lengths, aliases). Each output is validated with the service's own
+ * validator and read back through the exporter (parse(write(x)) must equal x) before it is
+ * written; the output depends only on the input files, so a rerun changes nothing.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { DictionaryEntry, DictionaryFields } from '../src/dictionary/dictionary-doc.js';
+import { importFile, importText, type ImportResult } from '../src/dictionary/freeradius/import-files.js';
+import { parseFreeRadius } from '../src/dictionary/freeradius/parse.js';
+import { writeFreeRadius } from '../src/dictionary/freeradius/write.js';
 import { validateDictionary } from '../src/dictionary/validate-dictionary.js';
 import { SchemaValidator } from '../src/schema/validator.js';
 
-/** Each seed dictionary and the FreeRADIUS files it is made of, in load order. */
-const OUTPUTS: { name: string; sources: string[] }[] = [
-  {
-    // RFC 2865 (authentication) and 2866 (accounting) as asked for; 2869, 3576 and 5176 add
-    // Message-Authenticator, EAP-Message, Event-Timestamp, NAS-Port-Id and the CoA/Disconnect
-    // Error-Cause attribute the service's operations use.
-    name: 'dictionary',
-    sources: ['dictionary.rfc2865', 'dictionary.rfc2866', 'dictionary.rfc2869', 'dictionary.rfc3576', 'dictionary.rfc5176'],
-  },
-  { name: 'dictionary_3gpp', sources: ['dictionary.3gpp'] },
-  { name: 'dictionary_juniper', sources: ['dictionary.juniper'] },
+/** Vendor dictionaries, one FreeRADIUS file each; the name follows Kazoo (`dictionary_<vendor>`). */
+const VENDOR_OUTPUTS: { name: string; source: string; why: string }[] = [
+  { name: 'dictionary_3gpp', source: 'dictionary.3gpp', why: '3GPP (10415): mobile packet core (GGSN/PGW)' },
+  { name: 'dictionary_3gpp2', source: 'dictionary.3gpp2', why: '3GPP2 (5535): CDMA packet data' },
+  { name: 'dictionary_cisco', source: 'dictionary.cisco', why: 'Cisco (9): Cisco-AVPair, IOS BNG' },
+  { name: 'dictionary_juniper', source: 'dictionary.juniper', why: 'Juniper (2636): Junos' },
+  { name: 'dictionary_microsoft', source: 'dictionary.microsoft', why: 'Microsoft (311): MS-CHAP, MPPE keys' },
+  { name: 'dictionary_wispr', source: 'dictionary.wispr', why: 'WISPr (14122): Wi-Fi hotspots' },
+  { name: 'dictionary_erx', source: 'dictionary.erx', why: 'ERX/Unisphere (4874): Juniper E-series and MX BNG' },
+  { name: 'dictionary_ericsson_ab', source: 'dictionary.ericsson.ab', why: 'Ericsson-AB (2352): Redback SmartEdge BNG' },
+  { name: 'dictionary_alcatel_sr', source: 'dictionary.alcatel.sr', why: 'Alcatel-Lucent-Service-Router (6527): Nokia SR OS BNG' },
+  { name: 'dictionary_huawei', source: 'dictionary.huawei', why: 'Huawei (2011): ME60/NE BNG' },
+  { name: 'dictionary_mikrotik', source: 'dictionary.mikrotik', why: 'Mikrotik (14988): RouterOS' },
+  { name: 'dictionary_wimax', source: 'dictionary.wimax', why: 'WiMAX (24757): WiMAX Forum, format 1,1,c' },
+  { name: 'dictionary_freeradius', source: 'dictionary.freeradius', why: 'FreeRADIUS (11344): its own VSAs' },
 ];
 
-interface Attribute {
-  vid: number;
-  id: number;
-  type: string;
-  name: string;
-  enc: string;
-}
-
-interface Value {
-  attribute: string;
-  name: string;
-  val: number;
-  where: string;
-}
-
-interface Parsed {
-  vendors: Map<string, number>;
-  attributes: Attribute[];
-  /** Every attribute name, aliases included, for resolving VALUE lines. */
-  byName: Map<string, Attribute>;
-  values: Value[];
-  dropped: string[];
-}
-
-function parseNumber(text: string): number | undefined {
-  if (/^0x[0-9a-f]+$/i.test(text)) return Number.parseInt(text, 16);
-  if (/^-?\d+$/.test(text)) return Number.parseInt(text, 10);
-  return undefined;
-}
-
-function parseFile(file: string, into: Parsed): void {
-  const base = path.basename(file);
-  let currentVendor = 0;
-  fs.readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((raw, lineIndex) => {
-      const where = `${base}:${lineIndex + 1}`;
-      const line = raw.replace(/#.*$/, '').trim();
-      if (line === '') return;
-      const [keyword = '', ...args] = line.split(/\s+/);
-      const drop = (why: string): void => {
-        into.dropped.push(`${where}: ${why}: ${line}`);
-      };
-      switch (keyword) {
-        case 'VENDOR': {
-          const [name, number, ...flags] = args;
-          const id = number === undefined ? undefined : parseNumber(number);
-          if (name === undefined || id === undefined) throw new Error(`${where}: malformed VENDOR`);
-          into.vendors.set(name, id);
-          if (flags.length > 0) drop('vendor format not representable');
-          return;
-        }
-        case 'BEGIN-VENDOR': {
-          const id = into.vendors.get(args[0] ?? '');
-          if (id === undefined) throw new Error(`${where}: BEGIN-VENDOR of an undeclared vendor`);
-          currentVendor = id;
-          if (args.length > 1) drop('vendor format not representable');
-          return;
-        }
-        case 'END-VENDOR':
-          currentVendor = 0;
-          return;
-        case 'ATTRIBUTE': {
-          const [name, number, rawType, ...rest] = args;
-          if (name === undefined || number === undefined || rawType === undefined) {
-            throw new Error(`${where}: malformed ATTRIBUTE`);
-          }
-          const id = parseNumber(number);
-          if (id === undefined) return drop('attribute number not representable');
-          let vid = currentVendor;
-          let enc = 'no';
-          for (const flag of rest.flatMap((part) => part.split(','))) {
-            if (/^encrypt=\d+$/.test(flag)) enc = flag;
-            else if (into.vendors.has(flag)) vid = into.vendors.get(flag) ?? vid;
-            else drop(`flag ${flag} not representable`);
-          }
-          // FreeRADIUS reads type names case-insensitively (the Juniper file writes `String`).
-          const lowered = rawType.toLowerCase();
-          const type = lowered.replace(/\[\d+\]$/, '');
-          if (type !== lowered) drop('fixed length not representable; kept as octets');
-          const attribute: Attribute = { vid, id, type, name, enc };
-          const alias = into.attributes.findIndex((known) => known.vid === vid && known.id === id);
-          if (alias >= 0) {
-            drop(`replaces its alias ${into.attributes[alias]?.name ?? '?'} (FreeRADIUS prints the later name)`);
-            into.attributes.splice(alias, 1, attribute);
-          } else {
-            into.attributes.push(attribute);
-          }
-          into.byName.set(name.toLowerCase(), attribute);
-          return;
-        }
-        case 'VALUE': {
-          const [attribute, name, number] = args;
-          const val = number === undefined ? undefined : parseNumber(number);
-          if (attribute === undefined || name === undefined || val === undefined || args.length !== 3) {
-            throw new Error(`${where}: malformed VALUE`);
-          }
-          into.values.push({ attribute, name, val, where });
-          return;
-        }
-        default:
-          drop('directive not representable');
-      }
-    });
-}
-
-function convert(name: string, files: string[]): { fields: DictionaryFields; dropped: string[] } {
-  const parsed: Parsed = { vendors: new Map(), attributes: [], byName: new Map(), values: [], dropped: [] };
-  for (const file of files) parseFile(file, parsed);
-  const value: DictionaryEntry[] = [];
-  for (const [vendor, id] of parsed.vendors) value.push({ vendor: { [vendor]: id } });
-  for (const { vid, id, type, name: attrName, enc } of parsed.attributes) {
-    value.push({ attr: { vid, id, type, name: attrName, enc } });
-  }
-  // Values may precede their attribute or sit in another file (RFC 5176 extends RFC 3576's
-  // Error-Cause), so they are resolved once every file is read.
-  const seen = new Set<string>();
-  for (const entry of parsed.values) {
-    const attribute = parsed.byName.get(entry.attribute.toLowerCase());
-    if (!attribute) throw new Error(`${entry.where}: VALUE for unknown attribute ${entry.attribute}`);
-    const key = `${attribute.vid}:${attribute.id}:${entry.name.toLowerCase()}`;
-    if (seen.has(key)) {
-      parsed.dropped.push(`${entry.where}: repeated VALUE ${entry.attribute} ${entry.name}`);
-      continue;
-    }
-    seen.add(key);
-    value.push({ val: { vid: attribute.vid, id: attribute.id, val: entry.val, name: entry.name } });
-  }
-  return { fields: { name, value }, dropped: parsed.dropped };
+/**
+ * The standard set: the RFC dictionaries the main FreeRADIUS `dictionary` includes, in its
+ * order, as one list of `$INCLUDE`s (read relative to that file). The vendor files and
+ * dictionary.freeradius.internal (server-side attributes) are left out.
+ */
+function importStandard(sourceDir: string): { result: ImportResult; sources: string[] } {
+  const main = path.join(sourceDir, 'dictionary');
+  const sources = importFile(main)
+    .files.map((file) => path.basename(file))
+    .filter((file) => file.startsWith('dictionary.rfc'));
+  const text = sources.map((source) => `$INCLUDE ${source}\n`).join('');
+  return { result: importText(text, main), sources };
 }
 
 /** One entry per line: readable, and a regenerated file diffs line by line. */
@@ -174,21 +57,34 @@ function format(fields: DictionaryFields): string {
   return `{\n  "name": ${JSON.stringify(fields.name)},\n  "value": [\n${entries}\n  ]\n}\n`;
 }
 
+function count(entries: readonly DictionaryEntry[]): { vendor: number; attr: number; val: number } {
+  const counts = { vendor: 0, attr: 0, val: 0 };
+  for (const entry of entries) {
+    if ('vendor' in entry) counts.vendor += 1;
+    else if ('attr' in entry) counts.attr += 1;
+    else counts.val += 1;
+  }
+  return counts;
+}
+
 function main(): void {
   const sourceDir = process.argv[2] ?? '/usr/share/freeradius';
   const outputDir = process.argv[3] ?? new URL('../seed-dictionaries/', import.meta.url).pathname;
   const schemas = new SchemaValidator();
-  for (const output of OUTPUTS) {
-    const { fields, dropped } = convert(
-      output.name,
-      output.sources.map((source) => path.join(sourceDir, source)),
-    );
+  const standard = importStandard(sourceDir);
+  const outputs = [
+    { name: 'dictionary', result: standard.result, from: standard.sources.join(', ') },
+    ...VENDOR_OUTPUTS.map(({ name, source, why }) => ({ name, result: importFile(path.join(sourceDir, source)), from: `${source} (${why})` })),
+  ];
+  for (const { name, result, from } of outputs) {
+    const fields: DictionaryFields = { name, value: result.entries };
     validateDictionary(structuredClone(fields), schemas);
-    fs.writeFileSync(path.join(outputDir, `${output.name}.json`), format(fields));
-    const counts = { vendor: 0, attr: 0, val: 0 };
-    for (const entry of fields.value) counts[Object.keys(entry)[0] as keyof typeof counts] += 1;
-    console.log(`${output.name}.json: ${counts.vendor} vendors, ${counts.attr} attributes, ${counts.val} values`);
-    for (const line of dropped) console.log(`  lossy: ${line}`);
+    const back = parseFreeRadius(writeFreeRadius(fields.value), { fileName: name }).entries;
+    if (!isDeepStrictEqual(back, fields.value)) throw new Error(`${name}: export → import changed the entries`);
+    fs.writeFileSync(path.join(outputDir, `${name}.json`), format(fields));
+    const counts = count(fields.value);
+    console.log(`${name}.json: ${counts.vendor} vendors, ${counts.attr} attributes, ${counts.val} values — from ${from}`);
+    for (const warning of result.warnings) console.log(`  note: ${path.basename(warning.fileName)} line ${warning.line}: ${warning.message}`);
   }
 }
 

@@ -9,6 +9,8 @@ import { TokenIssuer } from './accounts/tokens.js';
 import { AaaService } from './aaa/aaa-service.js';
 import { EffectiveConfigResolver } from './aaa/effective-config.js';
 import type { Config } from './config.js';
+import { DictionaryCompiler } from './dictionary/dictionary-compiler.js';
+import { DictionaryResolver } from './dictionary/dictionary-resolver.js';
 import { DictionaryService } from './dictionary/dictionary-service.js';
 import { AppError } from './errors.js';
 import { createApp } from './http/app.js';
@@ -68,6 +70,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const store: Store = cached ?? remote;
   const accounts = new AccountService(store, schemas);
   const dictionaries = new DictionaryService(store, schemas);
+  const dictionaryCompiler = new DictionaryCompiler();
+  const dictionaryResolver = new DictionaryResolver(store, dictionaryCompiler);
   const services: Services = {
     config,
     store,
@@ -75,11 +79,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     tokens: new TokenIssuer(signingKey, config.tokenLifetimeSeconds),
     authFailures: new AuthFailureLimiter(config.authFailureLimit, config.authFailureWindowSeconds * 1000),
     accounts,
-    aaa: new AaaService(store, schemas, dictionaries),
+    aaa: new AaaService(store, schemas, dictionaries, dictionaryResolver),
     dictionaries,
-    effective: new EffectiveConfigResolver(store),
+    dictionaryCompiler,
+    dictionaryResolver,
+    effective: new EffectiveConfigResolver(store, dictionaryResolver),
   };
-  const app = createApp(allRoutes(services, VERSION), services, logger);
+  const app = createApp(allRoutes(services, VERSION, cached), services, logger);
   const server = http.createServer(app.callback());
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

@@ -277,6 +277,7 @@ const MATRIX: Row[] = [
   { method: 'PATCH',  route: '/v2/accounts/{accountId}/aaa',             expected: [200, 200, 200, 403, 403, 403],
     body: () => ({ workers: 7 }) },
   { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/effective',   expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/reload',      expected: [200, 200, 200, 403, 403, 403] },
   { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/dictionary',  expected: [200, 200, 200, 403, 403, 403] },
   { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/dictionary',  expected: [201, 201, 201, 403, 403, 403],
     body: (cell) => a1Dictionary(unique(`added_${cell}`)) },
@@ -294,6 +295,7 @@ const MATRIX: Row[] = [
     body: systemAaa },
   { method: 'PATCH',  route: '/v1/system_configs/circlemaker',          expected: [403, 403, 200, 403, 403, 403],
     body: () => ({ workers: 6 }) },
+  { method: 'POST',   route: '/v1/system_configs/circlemaker/reload',   expected: [403, 403, 200, 403, 403, 403] },
 ];
 
 function expectedStatus(expected: readonly number[], columns: readonly string[], caller: Caller): number {

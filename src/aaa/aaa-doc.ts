@@ -62,3 +62,12 @@ export interface AaaDoc extends StoredDoc, AaaConfig {
 
 export const OPERATIONS = ['authentication', 'authorization', 'accounting'] as const;
 export type Operation = (typeof OPERATIONS)[number];
+
+export type TranslationList = 'authn_avp_translation' | 'authz_avp_translation' | 'accounting_avp_translation';
+
+/** Which translation list an operation applies. */
+export const TRANSLATION_OF: Record<Operation, TranslationList> = {
+  authentication: 'authn_avp_translation',
+  authorization: 'authz_avp_translation',
+  accounting: 'accounting_avp_translation',
+};

@@ -1,6 +1,8 @@
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
-import { conflict, notFound } from '../errors.js';
+import { ValidationError, conflict, notFound } from '../errors.js';
+import { type CompiledDictionary, DictionaryCompileError, compileDictionaries } from '../dictionary/compiled-dictionary.js';
+import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import { dictionaryId } from '../dictionary/dictionary-doc.js';
 import type { DictionaryService } from '../dictionary/dictionary-service.js';
 import type { SchemaValidator } from '../schema/validator.js';
@@ -8,7 +10,8 @@ import type { Store } from '../store/couch.js';
 import type { DocumentStore } from '../store/database.js';
 import { updateDocument } from '../store/update.js';
 import { internalPart, publicPart } from '../store/visibility.js';
-import { type AaaConfig, type AaaDoc, SYSTEM_AAA_ID, SYSTEM_OWNER } from './aaa-doc.js';
+import { type AaaConfig, type AaaDoc, type AaaServer, SYSTEM_AAA_ID, SYSTEM_OWNER } from './aaa-doc.js';
+import { type DictionaryWarning, dictionaryWarnings, unknownAttributes } from './check-attributes.js';
 import { validateAaaConfig } from './validate-aaa.js';
 
 /** Where an AAA document lives and what its dictionaries may be: an account's, or the system's. */
@@ -21,12 +24,21 @@ export interface AaaScope {
   isSystem: boolean;
 }
 
+export interface SavedAaa {
+  doc: AaaDoc;
+  /** Conflicting dictionary definitions the document's servers will live with. */
+  warnings: DictionaryWarning[];
+}
+
+const EMPTY_DICTIONARY = compileDictionaries([]);
+
 /** The AAA documents: one per account and one for the system, validated on every write. */
 export class AaaService {
   constructor(
     private readonly store: Store,
     private readonly schemas: SchemaValidator,
     private readonly dictionaries: DictionaryService,
+    private readonly resolver: DictionaryResolver,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -57,8 +69,8 @@ export class AaaService {
   }
 
   /** PUT: creates the document; one that exists already is a conflict. */
-  async create(scope: AaaScope, input: unknown): Promise<AaaDoc> {
-    const config = await this.validate(scope, input);
+  async create(scope: AaaScope, input: unknown): Promise<SavedAaa> {
+    const { config, warnings } = await this.validate(scope, input);
     const now = this.now();
     const doc: AaaDoc = {
       ...config,
@@ -76,23 +88,30 @@ export class AaaService {
       }
       throw error;
     }
-    return doc;
+    return { doc, warnings };
   }
 
   /** POST: the public fields become exactly `input`. */
-  async replace(scope: AaaScope, input: unknown, expectedRev: string | undefined): Promise<AaaDoc> {
-    const config = await this.validate(scope, input);
-    return updateDocument(scope.db, scope.id, expectedRev, (current) => this.withConfig(current, config));
+  async replace(scope: AaaScope, input: unknown, expectedRev: string | undefined): Promise<SavedAaa> {
+    const { config, warnings } = await this.validate(scope, input);
+    const doc = await updateDocument(scope.db, scope.id, expectedRev, (current) => this.withConfig(current, config));
+    return { doc, warnings };
   }
 
   /** PATCH: top-level keys are merged over the stored fields, then the whole is validated. */
-  async patch(scope: AaaScope, input: Record<string, unknown>, expectedRev: string | undefined): Promise<AaaDoc> {
-    const visible = await this.dictionaries.visibleNames(scope.dictionaryOwners);
-    return updateDocument(scope.db, scope.id, expectedRev, (current) => {
-      const merged = { ...publicPart(current), ...input };
-      const config = validateAaaConfig(merged, { isSystem: scope.isSystem, visibleDictionaries: visible }, this.schemas);
-      return this.withConfig(current, config);
+  async patch(scope: AaaScope, input: Record<string, unknown>, expectedRev: string | undefined): Promise<SavedAaa> {
+    let warnings: DictionaryWarning[] = [];
+    const doc = await updateDocument(scope.db, scope.id, expectedRev, async (current) => {
+      const validated = await this.validate(scope, { ...publicPart(current), ...input });
+      warnings = validated.warnings;
+      return this.withConfig(current, validated.config);
     });
+    return { doc, warnings };
+  }
+
+  /** The conflicts within each enabled server's dictionary list, for a stored document. */
+  async warningsFor(scope: AaaScope, config: AaaConfig): Promise<DictionaryWarning[]> {
+    return dictionaryWarnings(config, await this.compiledByServer(scope, config));
   }
 
   /**
@@ -114,9 +133,28 @@ export class AaaService {
     return users;
   }
 
-  private async validate(scope: AaaScope, input: unknown): Promise<AaaConfig> {
+  /** Schema and semantic checks, then the translated attributes against each server's dictionaries. */
+  private async validate(scope: AaaScope, input: unknown): Promise<{ config: AaaConfig; warnings: DictionaryWarning[] }> {
     const visible = await this.dictionaries.visibleNames(scope.dictionaryOwners);
-    return validateAaaConfig(input, { isSystem: scope.isSystem, visibleDictionaries: visible }, this.schemas);
+    const config = validateAaaConfig(input, { isSystem: scope.isSystem, visibleDictionaries: visible }, this.schemas);
+    const compiledFor = await this.compiledByServer(scope, config);
+    const unknown = unknownAttributes(config, compiledFor);
+    if (Object.keys(unknown).length > 0) throw new ValidationError(unknown);
+    return { config, warnings: dictionaryWarnings(config, compiledFor) };
+  }
+
+  /** Each server's compiled dictionary list; a list that cannot compile is a 400 on that server's dicts. */
+  private async compiledByServer(scope: AaaScope, config: AaaConfig): Promise<(server: AaaServer) => CompiledDictionary> {
+    const compiled = new Map<string, CompiledDictionary>();
+    for (const [index, server] of config.servers.entries()) {
+      try {
+        compiled.set(server.name, (await this.resolver.compile(server.dicts, scope.dictionaryOwners)).compiled);
+      } catch (error) {
+        if (!(error instanceof DictionaryCompileError)) throw error;
+        throw ValidationError.single(`servers.${index}.dicts`, 'invalid_dictionary', error.message);
+      }
+    }
+    return (server) => compiled.get(server.name) ?? EMPTY_DICTIONARY;
   }
 
   private withConfig(current: AaaDoc, config: AaaConfig): AaaDoc {

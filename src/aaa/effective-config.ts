@@ -1,13 +1,26 @@
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
+import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import type { Store } from '../store/couch.js';
 import type { AaaDoc } from './aaa-doc.js';
-import { SYSTEM_AAA_ID, SYSTEM_OWNER } from './aaa-doc.js';
-import { type ChainLink, type EffectiveConfig, resolveEffective } from './resolve-effective.js';
+import { OPERATIONS, SYSTEM_AAA_ID, SYSTEM_OWNER } from './aaa-doc.js';
+import { type ChainLink, type EffectiveConfig, type EffectiveServer, resolveEffective } from './resolve-effective.js';
 
-/** Loads an account's chain of AAA documents (one round trip for the tree) and resolves it. */
+/** Which dictionaries a server's `dicts` resolved to, and what conflicts their order settles. */
+export interface ServerDictionaries {
+  dictionaries: { name: string; id: string; owner: string; revision: string }[];
+  missing_dictionaries: string[];
+  dictionary_warnings: string[];
+}
+
+export type EffectiveServerWithDictionaries = EffectiveServer & ServerDictionaries;
+
+/** Loads an account's chain of AAA documents (from the cache when there is one) and resolves it. */
 export class EffectiveConfigResolver {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly dictionaries: DictionaryResolver,
+  ) {}
 
   async chainFor(account: AccountDoc): Promise<ChainLink[]> {
     const owners = ownerChain(account);
@@ -21,6 +34,30 @@ export class EffectiveConfigResolver {
   }
 
   async resolve(account: AccountDoc): Promise<EffectiveConfig> {
-    return resolveEffective(await this.chainFor(account));
+    const effective = resolveEffective(await this.chainFor(account));
+    const owners = ownerChain(account);
+    for (const operation of OPERATIONS) {
+      const answer = effective[operation];
+      // Dictionary names resolve from the account whose document names them.
+      const from = answer.source === null || answer.source === SYSTEM_OWNER ? [] : owners.slice(owners.indexOf(answer.source));
+      answer.servers = await Promise.all(answer.servers.map((server) => this.withDictionaries(server, from)));
+    }
+    return effective;
+  }
+
+  private async withDictionaries(server: EffectiveServer, ownerChainOfSource: string[]): Promise<EffectiveServerWithDictionaries> {
+    const { sources, missing } = await this.dictionaries.resolve(server.dicts, ownerChainOfSource);
+    let warnings: string[];
+    try {
+      warnings = this.dictionaries.compiled(sources).conflicts.map((conflict) => conflict.message);
+    } catch (error) {
+      warnings = [`the dictionaries do not compile: ${(error as Error).message}`];
+    }
+    return {
+      ...server,
+      dictionaries: sources.map((source) => ({ name: source.name, id: source.id, owner: source.owner, revision: source.rev })),
+      missing_dictionaries: missing,
+      dictionary_warnings: warnings,
+    };
   }
 }

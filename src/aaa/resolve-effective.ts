@@ -1,5 +1,5 @@
 import type { AaaConfig, AaaMode, AaaServer, AvpTranslation, BlockRule, Operation } from './aaa-doc.js';
-import { OPERATIONS } from './aaa-doc.js';
+import { OPERATIONS, TRANSLATION_OF } from './aaa-doc.js';
 
 /** One level of the tree, nearest first; the system document is the last link. */
 export interface ChainLink {
@@ -33,12 +33,6 @@ export interface EffectiveOperation {
 
 export type EffectiveConfig = Record<Operation, EffectiveOperation>;
 
-const TRANSLATIONS: Record<Operation, keyof AaaConfig> = {
-  authentication: 'authn_avp_translation',
-  authorization: 'authz_avp_translation',
-  accounting: 'accounting_avp_translation',
-};
-
 const BLOCK_RULES: Partial<Record<Operation, keyof AaaConfig>> = {
   authorization: 'block_authz',
   accounting: 'block_accounting',
@@ -65,7 +59,7 @@ function answeredBy(owner: string, config: AaaConfig, operation: Operation, serv
     servers: servers.map(shown),
     chain,
     workers: config.workers,
-    avp_translation: config[TRANSLATIONS[operation]] as AvpTranslation[],
+    avp_translation: config[TRANSLATION_OF[operation]],
     block_rules: blockKey ? (config[blockKey] as BlockRule[]) : [],
   };
   if (config.nas_address !== undefined) answer.nas_address = config.nas_address;

@@ -50,8 +50,8 @@ export interface AttributeEntry {
     /**
      * Extension: the name of the Extended-Vendor-Specific attribute (type `evs`, e.g.
      * `Extended-Vendor-Specific-5`, 245.26) that carries this vendor attribute, as FreeRADIUS's
-     * `BEGIN-VENDOR <vendor> format=<that name>` says. An attribute's number is unique only
-     * together with `vid` and `evs`; several names for one number (aliases) are allowed.
+     * `BEGIN-VENDOR <vendor> format=<that name>` says. An attribute's number is (vid, evs, oid or
+     * id); several names may share one number (aliases), as in FreeRADIUS.
      */
     evs?: string;
   };

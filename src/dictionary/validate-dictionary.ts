@@ -1,12 +1,13 @@
 import { ValidationError, type FieldErrors } from '../errors.js';
 import type { SchemaValidator } from '../schema/validator.js';
-import type { DictionaryEntry, DictionaryFields } from './dictionary-doc.js';
+import type { AttributeEntry, DictionaryEntry, DictionaryFields } from './dictionary-doc.js';
+import { flagProblem } from './freeradius/parse.js';
 
-/** Standard (non-vendor) attributes live in the one-byte Type field of RFC 2865. */
+/** Standard (non-vendor) attributes live in the one-byte Type field of RFC 2865; so do TLV children. */
 const MAX_STANDARD_ATTRIBUTE = 255;
 
 const ENTRY_PATH = /^value\.\d+$/;
-const ENTRY_SHAPE_MESSAGE = 'An entry must have exactly one of the keys vendor, attr or val';
+const ENTRY_SHAPE_MESSAGE = 'An entry must have exactly one of the keys vendor, attr or val (and format only beside vendor)';
 
 interface SchemaInput {
   name: string;
@@ -66,11 +67,55 @@ class FirstSeen {
   }
 }
 
+const FLAG_NAMES = ['has_tag', 'concat', 'array', 'virtual', 'secret'] as const;
+
+/** The components of an attribute's number: `oid` if it has one, else `id`. */
+function numberPath(attr: AttributeEntry['attr']): number[] {
+  return attr.oid === undefined ? [attr.id] : attr.oid.split('.').map(Number);
+}
+
+/** What FreeRADIUS would refuse in one attribute, so that every valid dictionary can be exported as text. */
+function checkAttribute(attr: AttributeEntry['attr'], at: string, errors: ErrorCollector): void {
+  const { vid = 0, id, oid, type, length, flags = {}, evs, enc } = attr;
+  const [first = id, ...children] = numberPath(attr);
+  if (oid !== undefined && children.at(-1) !== id) {
+    errors.add(`${at}.attr.oid`, 'consistent', `The last component of oid ${oid} must be the id ${id}`);
+  }
+  if (vid === 0 && evs === undefined) {
+    // 1..255 are RADIUS attributes; FreeRADIUS numbers its server-side attributes from 256
+    // (dictionary.freeradius.internal), which only the first component of a dotted number cannot be.
+    if (first < 1) {
+      errors.add(`${at}.attr.id`, 'minimum', 'A standard attribute (vid 0) has a number from 1', { target: 1 });
+    } else if (oid !== undefined && first > MAX_STANDARD_ATTRIBUTE) {
+      errors.add(`${at}.attr.oid`, 'maximum', `The first component of a standard attribute's oid is from 1 to ${MAX_STANDARD_ATTRIBUTE}`, {
+        target: MAX_STANDARD_ATTRIBUTE,
+      });
+    }
+  }
+  if (children.some((child) => child < 1 || child > MAX_STANDARD_ATTRIBUTE)) {
+    errors.add(`${at}.attr.oid`, 'maximum', `The components after the first of an oid are from 1 to ${MAX_STANDARD_ATTRIBUTE}`, {
+      target: MAX_STANDARD_ATTRIBUTE,
+    });
+  }
+  if (evs !== undefined && vid === 0) {
+    errors.add(`${at}.attr.vid`, 'required', 'An attribute carried in an Extended-Vendor-Specific attribute (evs) needs its vendor id');
+  }
+  if (length !== undefined && type !== 'octets') {
+    errors.add(`${at}.attr.length`, 'consistent', `A fixed length is for octets attributes, not ${type}`);
+  }
+  const flagged = { type, vid, number: first };
+  for (const flag of FLAG_NAMES) {
+    const problem = flags[flag] ? flagProblem(flag, flagged) : undefined;
+    if (problem) errors.add(`${at}.attr.flags.${flag}`, 'consistent', problem);
+  }
+  const problem = enc === 'encrypt=3' ? flagProblem('encrypt=3', flagged) : undefined;
+  if (problem) errors.add(`${at}.attr.enc`, 'consistent', problem);
+}
+
 function checkEntries(entries: readonly DictionaryEntry[], errors: ErrorCollector): void {
   const vendorNames = new FirstSeen();
-  const vendorIds = new FirstSeen();
+  const vendorFormats = new Map<number, { format: string; index: number }>();
   const attributeNames = new FirstSeen();
-  const attributeNumbers = new FirstSeen();
   const valueNames = new FirstSeen();
 
   entries.forEach((entry, index) => {
@@ -81,33 +126,41 @@ function checkEntries(entries: readonly DictionaryEntry[], errors: ErrorCollecto
         if (sameName !== undefined) {
           errors.add(`${at}.vendor.${name}`, 'unique', `Vendor ${name} is already declared by value.${sameName}`);
         }
-        const sameId = vendorIds.claim(String(id), index);
-        if (sameId !== undefined) {
-          errors.add(`${at}.vendor.${name}`, 'unique', `Vendor id ${id} is already declared by value.${sameId}`);
+        // Two names for one vendor number are allowed, as FreeRADIUS allows them (Altiga and
+        // Cisco-ASA are both 3076), but not two wire formats for it.
+        const format = entry.format ?? '1,1';
+        const sameId = vendorFormats.get(id);
+        if (sameId === undefined) {
+          vendorFormats.set(id, { format, index });
+        } else if (sameId.format !== format) {
+          errors.add(`${at}.vendor.${name}`, 'unique', `Vendor id ${id} is already declared by value.${sameId.index} with format ${sameId.format}`);
         }
       }
     } else if ('attr' in entry) {
-      const { vid = 0, id, name } = entry.attr;
-      if (vid === 0 && id > MAX_STANDARD_ATTRIBUTE) {
-        errors.add(`${at}.attr.id`, 'maximum', `A standard attribute (vid 0) has an id from 1 to ${MAX_STANDARD_ATTRIBUTE}`, {
-          target: MAX_STANDARD_ATTRIBUTE,
-        });
-      }
+      checkAttribute(entry.attr, at, errors);
+      const { name } = entry.attr;
       const sameName = attributeNames.claim(name.toLowerCase(), index);
       if (sameName !== undefined) {
         errors.add(`${at}.attr.name`, 'unique', `Attribute ${name} is already defined by value.${sameName}`);
       }
-      const sameNumber = attributeNumbers.claim(`${vid}:${id}`, index);
-      if (sameNumber !== undefined) {
-        errors.add(`${at}.attr.id`, 'unique', `Attribute ${id} of vendor ${vid} is already defined by value.${sameNumber}`);
-      }
+      // Numbers are not unique: FreeRADIUS allows several names for one number (3GPP 22 is
+      // 3GPP-Location-Info and 3GPP-User-Location-Info), even with different types (Ruckus 10).
     } else {
-      const { vid = 0, id, name } = entry.val;
+      const value = entry.val;
+      if (value.id === undefined && value.attr === undefined) {
+        errors.add(`${at}.val.attr`, 'required', 'A value names its attribute: attr (its name), or id (and vid)');
+        return;
+      }
+      // Filled here rather than as a schema default: a value that names its attribute only by
+      // `attr` may belong to a vendor attribute of another dictionary, so vid 0 would be wrong.
+      if (value.id !== undefined) value.vid ??= 0;
+      const owner = value.attr !== undefined ? `attr:${value.attr.toLowerCase()}` : `${value.vid}:${value.id}`;
+      const label = value.attr ?? `${value.id} (vendor ${value.vid})`;
       // Kept apart from numbers: FreeRADIUS allows two names for one value (Alive and
       // Interim-Update are both 3) but not one name for two values of the same attribute.
-      const sameName = valueNames.claim(`${vid}:${id}:${name.toLowerCase()}`, index);
+      const sameName = valueNames.claim(`${owner}:${value.name.toLowerCase()}`, index);
       if (sameName !== undefined) {
-        errors.add(`${at}.val.name`, 'unique', `Value ${name} of attribute ${id} (vendor ${vid}) is already defined by value.${sameName}`);
+        errors.add(`${at}.val.name`, 'unique', `Value ${value.name} of attribute ${label} is already defined by value.${sameName}`);
       }
     }
   });
@@ -115,8 +168,9 @@ function checkEntries(entries: readonly DictionaryEntry[], errors: ErrorCollecto
 
 /**
  * Validates a dictionary request body: the `aaa_dict` schema, then the rules a schema cannot say
- * (unique names and numbers, the range of standard attributes). All semantic errors are reported
- * together. The body's `owner` is dropped: the owner is the account the request is made for.
+ * (unique names, the range of standard attributes, the flags FreeRADIUS allows per type). All
+ * semantic errors are reported together. The body's `owner` is dropped: the owner is the account
+ * the request is made for.
  *
  * A vendor attribute may name a vendor that this dictionary does not declare: a server's `dicts`
  * list combines dictionaries, so the vendor may come from another one.

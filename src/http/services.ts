@@ -4,6 +4,8 @@ import type { TokenIssuer } from '../accounts/tokens.js';
 import type { AaaService } from '../aaa/aaa-service.js';
 import type { EffectiveConfigResolver } from '../aaa/effective-config.js';
 import type { Config } from '../config.js';
+import type { DictionaryCompiler } from '../dictionary/dictionary-compiler.js';
+import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import type { DictionaryService } from '../dictionary/dictionary-service.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
@@ -18,5 +20,7 @@ export interface Services {
   accounts: AccountService;
   aaa: AaaService;
   dictionaries: DictionaryService;
+  dictionaryCompiler: DictionaryCompiler;
+  dictionaryResolver: DictionaryResolver;
   effective: EffectiveConfigResolver;
 }

@@ -12,7 +12,7 @@ export async function updateDocument<T extends StoredDoc>(
   db: DocumentStore<T>,
   id: string,
   expectedRev: string | undefined,
-  change: (current: T) => T,
+  change: (current: T) => T | Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     const current = await db.getFresh(id);
@@ -20,7 +20,7 @@ export async function updateDocument<T extends StoredDoc>(
     if (expectedRev !== undefined && current._rev !== expectedRev) {
       throw conflict('the document has changed since that revision', { revision: current._rev });
     }
-    const next = { ...change(current), _id: id, _rev: expectedRev ?? current._rev };
+    const next = { ...(await change(current)), _id: id, _rev: expectedRev ?? current._rev };
     try {
       next._rev = await db.put(next);
       return next;

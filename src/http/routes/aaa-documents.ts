@@ -1,5 +1,6 @@
 import type { AaaDoc } from '../../aaa/aaa-doc.js';
-import type { AaaScope } from '../../aaa/aaa-service.js';
+import type { AaaScope, SavedAaa } from '../../aaa/aaa-service.js';
+import type { DictionaryWarning } from '../../aaa/check-attributes.js';
 import { publicPart, writablePart } from '../../store/visibility.js';
 import { authorizedAccount, requireSuperduper } from '../auth.js';
 import { readData } from '../body.js';
@@ -17,7 +18,9 @@ function documentRoutes(
   scopeOf: (ctx: ApiContext) => Promise<AaaScope>,
 ): RouteSpec[] {
   const { aaa, config } = services;
-  const send = (ctx: ApiContext, doc: AaaDoc, status = 200) => reply(ctx, publicPart(doc), { status, revision: doc._rev });
+  const send = (ctx: ApiContext, doc: AaaDoc, status = 200, warnings: DictionaryWarning[] = []) =>
+    reply(ctx, publicPart(doc), { status, revision: doc._rev, extra: warnings.length > 0 ? { warnings } : {} });
+  const sendSaved = (ctx: ApiContext, saved: SavedAaa, status = 200) => send(ctx, saved.doc, status, saved.warnings);
   const input = async (ctx: ApiContext) => writablePart(await readData(ctx, config.maxBodyBytes));
   return [
     {
@@ -42,7 +45,7 @@ function documentRoutes(
       statuses: [201, 409],
       async handle(ctx) {
         const scope = await scopeOf(ctx);
-        send(ctx, await aaa.create(scope, await input(ctx)), 201);
+        sendSaved(ctx, await aaa.create(scope, await input(ctx)), 201);
       },
     },
     {
@@ -56,7 +59,7 @@ function documentRoutes(
       statuses: [409],
       async handle(ctx) {
         const scope = await scopeOf(ctx);
-        send(ctx, await aaa.replace(scope, await input(ctx), expectedRevision(ctx)));
+        sendSaved(ctx, await aaa.replace(scope, await input(ctx), expectedRevision(ctx)));
       },
     },
     {
@@ -69,7 +72,7 @@ function documentRoutes(
       statuses: [409],
       async handle(ctx) {
         const scope = await scopeOf(ctx);
-        send(ctx, await aaa.patch(scope, await input(ctx), expectedRevision(ctx)));
+        sendSaved(ctx, await aaa.patch(scope, await input(ctx), expectedRevision(ctx)));
       },
     },
   ];

@@ -5,14 +5,17 @@ import { accountRoutes } from './accounts.js';
 import { apiAuthRoutes } from './api-auth.js';
 import { dictionaryRoutes } from './dictionaries.js';
 import { metaRoutes } from './meta.js';
+import { reloadRoutes } from './reload.js';
+import type { CachedStore } from '../../store/store-cache.js';
 
 /** Every route of the service, in one table. */
-export function allRoutes(services: Services, version: string): RouteSpec[] {
+export function allRoutes(services: Services, version: string, cache: CachedStore | undefined): RouteSpec[] {
   const api = [
     ...apiAuthRoutes(services),
     ...accountRoutes(services),
     ...aaaRoutes(services),
     ...dictionaryRoutes(services),
+    ...reloadRoutes(services, cache),
   ];
   return [...api, ...metaRoutes(services, () => api, version)];
 }
