@@ -102,7 +102,7 @@ export class DictionaryService {
   private async seedOne(fields: DictionaryFields): Promise<keyof SeedReport> {
     const id = dictionaryId(SYSTEM_OWNER, fields.name);
     for (let attempt = 1; ; attempt += 1) {
-      const current = await this.store.dictionaries.get(id);
+      const current = await this.store.dictionaries.getFresh(id);
       if (current && sameContent(current, fields)) return 'unchanged';
       const now = this.now();
       const doc: DictionaryDoc = {
@@ -140,6 +140,14 @@ export class DictionaryService {
   /** Names an AAA document of the account at the head of `ownerChain` may put in `dicts`. */
   async visibleNames(ownerChain: readonly string[]): Promise<Set<string>> {
     return new Set((await this.listVisible(ownerChain)).map((doc) => doc.name));
+  }
+
+  /**
+   * Every entry the account can see, nearest owner first: what FreeRADIUS text may refer to
+   * without defining it (a vendor, a TLV parent), for parsing an upload and for exporting.
+   */
+  async visibleEntries(ownerChain: readonly string[]): Promise<DictionaryEntry[]> {
+    return (await this.listVisible(ownerChain)).flatMap((doc) => doc.value);
   }
 
   async list(ownerChain: readonly string[]): Promise<DictionarySummary[]> {

@@ -2,7 +2,10 @@ import { ownerChain } from '../../accounts/owner-chain.js';
 import { dictionaryView } from '../../dictionary/dictionary-service.js';
 import { writablePart } from '../../store/visibility.js';
 import { authorizedAccount } from '../auth.js';
-import { readData } from '../body.js';
+import { readData, readRawBody } from '../body.js';
+import { ValidationError } from '../../errors.js';
+import { parseFreeRadius } from '../../dictionary/freeradius/parse.js';
+import { writeFreeRadius } from '../../dictionary/freeradius/write.js';
 import type { ApiContext } from '../context.js';
 import { expectedRevision, reply } from '../envelope.js';
 import type { RouteSpec } from '../route.js';
@@ -14,6 +17,18 @@ export function dictionaryRoutes(services: Services): RouteSpec[] {
   const item = `${collection}/:dictionaryId`;
   const account = (ctx: ApiContext) => authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
   const input = async (ctx: ApiContext) => writablePart(await readData(ctx, config.maxBodyBytes), ['id']);
+  /** A JSON envelope, or FreeRADIUS text (`Content-Type: text/plain`) named by `?name=`. */
+  const dictionaryInput = async (ctx: ApiContext, ownerChainOf: string[]): Promise<Record<string, unknown>> => {
+    if (!ctx.is('text/plain')) return input(ctx);
+    const name = ctx.query.name;
+    if (typeof name !== 'string' || name === '') {
+      throw ValidationError.single('name', 'required', 'FreeRADIUS text needs the dictionary name as the query parameter ?name=');
+    }
+    const text = (await readRawBody(ctx, config.maxBodyBytes)).toString('utf8');
+    const context = await dictionaries.visibleEntries(ownerChainOf);
+    const { entries } = parseFreeRadius(text, { fileName: name, context });
+    return { name, value: entries };
+  };
   const dictionaryIdOf = (ctx: ApiContext) => ctx.params.dictionaryId ?? '';
   return [
     {
@@ -29,25 +44,35 @@ export function dictionaryRoutes(services: Services): RouteSpec[] {
     {
       method: 'PUT',
       path: collection,
-      summary: 'Add a dictionary owned by the account (the name must be new for this owner)',
+      summary:
+        'Add a dictionary owned by the account (the name must be new for this owner): JSON, or FreeRADIUS text with `Content-Type: text/plain` and `?name=`',
       tag: 'dictionaries',
       access: 'token',
       requestSchema: 'aaa_dict',
       statuses: [201],
       async handle(ctx) {
         const owner = await account(ctx);
-        const doc = await dictionaries.create(owner._id, await input(ctx));
+        const doc = await dictionaries.create(owner._id, await dictionaryInput(ctx, ownerChain(owner)));
         reply(ctx, dictionaryView(doc), { status: 201, revision: doc._rev });
       },
     },
     {
       method: 'GET',
       path: item,
-      summary: "Fetch one dictionary visible to the account (its own, an ancestor's or the system's)",
+      summary:
+        "Fetch one dictionary visible to the account (its own, an ancestor's or the system's); `Accept: text/plain` exports FreeRADIUS text",
       tag: 'dictionaries',
       access: 'token',
       async handle(ctx) {
-        const doc = await dictionaries.get(dictionaryIdOf(ctx), ownerChain(await account(ctx)));
+        const chain = ownerChain(await account(ctx));
+        const doc = await dictionaries.get(dictionaryIdOf(ctx), chain);
+        if (ctx.accepts('application/json', 'text/plain') === 'text/plain') {
+          const context = await dictionaries.visibleEntries(chain);
+          ctx.type = 'text/plain; charset=utf-8';
+          ctx.set('ETag', `"${doc._rev ?? ''}"`);
+          ctx.body = writeFreeRadius(doc.value, { context, header: [`${doc.name} (owner ${doc.pvt_owner}), revision ${doc._rev ?? ''}`] });
+          return;
+        }
         reply(ctx, dictionaryView(doc), { revision: doc._rev });
       },
     },
@@ -65,7 +90,7 @@ export function dictionaryRoutes(services: Services): RouteSpec[] {
           dictionaryIdOf(ctx),
           owner._id,
           ownerChain(owner),
-          await input(ctx),
+          await dictionaryInput(ctx, ownerChain(owner)),
           expectedRevision(ctx),
         );
         reply(ctx, dictionaryView(doc), { revision: doc._rev });
