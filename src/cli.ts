@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ApiClient } from './cli/api-client.js';
 import { planImport, uploadDictionaries } from './cli/dict-import.js';

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MirrorDirectory, ViewDirectory } from './accounts/account-directory.js';
 import { AccountService } from './accounts/account-service.js';
 import { AuthFailureLimiter } from './accounts/auth-failures.js';
 import { ensureMasterAccount } from './accounts/bootstrap.js';
@@ -68,7 +69,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const signingKey = await resolveSigningKey(remote, config.jwtSigningKey);
   const cached = config.storeCache ? await mirrorStore(remote, logger) : undefined;
   const store: Store = cached ?? remote;
-  const accounts = new AccountService(store, schemas);
+  const views = new ViewDirectory(remote.accounts);
+  const directory = cached ? new MirrorDirectory(cached.accounts.mirror, views) : views;
+  const accounts = new AccountService(store, schemas, directory);
   const dictionaries = new DictionaryService(store, schemas);
   const dictionaryCompiler = new DictionaryCompiler();
   const dictionaryResolver = new DictionaryResolver(store, dictionaryCompiler);

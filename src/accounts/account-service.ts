@@ -4,6 +4,7 @@ import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
 import { updateDocument } from '../store/update.js';
 import { internalPart, publicPart } from '../store/visibility.js';
+import { type AccountDirectory, ViewDirectory } from './account-directory.js';
 import { type AccountDoc, type AccountFields, childTree } from './account-doc.js';
 import { apiKeyMatches, generateApiKey, hashApiKey, newAccountId } from './api-key.js';
 
@@ -12,6 +13,7 @@ export class AccountService {
   constructor(
     private readonly store: Store,
     private readonly schemas: SchemaValidator,
+    private readonly directory: AccountDirectory = new ViewDirectory(store.accounts),
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -101,30 +103,16 @@ export class AccountService {
 
   /** The account holding this API key, if any, enabled or not. */
   async findByApiKey(apiKey: string): Promise<AccountDoc | undefined> {
-    const rows = await this.store.accounts.viewDocs<string>('accounts', 'by_api_key_hash', {
-      key: hashApiKey(apiKey),
-      limit: 1,
-    });
-    const account = rows[0]?.doc;
+    const account = await this.directory.byApiKeyHash(hashApiKey(apiKey));
     return account && apiKeyMatches(apiKey, account.pvt_api_key_hash) ? account : undefined;
   }
 
   children(parentId: string, page: PageRequest): Promise<Page<AccountDoc>> {
-    return this.pageOf('by_parent', parentId, page);
+    return this.directory.children(parentId, page);
   }
 
   descendants(ancestorId: string, page: PageRequest): Promise<Page<AccountDoc>> {
-    return this.pageOf('by_ancestor', ancestorId, page);
-  }
-
-  private async pageOf(view: string, owner: string, page: PageRequest): Promise<Page<AccountDoc>> {
-    const rows = await this.store.accounts.viewDocs<[string, string]>('accounts', view, {
-      startkey: [owner, page.startKey ?? ''],
-      endkey: [owner, '\ufff0'],
-      limit: page.pageSize + 1,
-    });
-    const items = rows.slice(0, page.pageSize).map((row) => row.doc);
-    return { items, nextStartKey: rows[page.pageSize]?.key[1] };
+    return this.directory.descendants(ancestorId, page);
   }
 
   private withFields(current: AccountDoc, fields: AccountFields): AccountDoc {
