@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import examples from './fixtures/seed-curl-examples.json' with { type: 'json' };
 import { Api, type TestAccount, createAccount } from './support/api.js';
-import { type TestService, startTestService, storeGet } from './support/service.js';
+import { type TestService, storeGet } from './support/service.js';
+import { useSuiteService } from './support/suite.js';
 
 let service: TestService;
 let api: Api;
 
-beforeAll(async () => {
-  service = await startTestService();
-  api = new Api(service.url);
-  api = api.as(await api.login(service.masterApiKey));
-});
-
-afterAll(async () => {
-  await service.close();
-});
+useSuiteService((started) => ({ service, api } = started));
 
 interface CurlExample {
   method: string;

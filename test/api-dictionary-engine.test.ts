@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Api, type TestAccount, createAccount } from './support/api.js';
-import { type TestService, startTestService } from './support/service.js';
+import type { TestService } from './support/service.js';
+import { useSuiteService } from './support/suite.js';
 
 let service: TestService;
 let api: Api;
 
-beforeAll(async () => {
-  service = await startTestService();
-  api = new Api(service.url);
-  api = api.as(await api.login(service.masterApiKey));
-});
-
-afterAll(async () => {
-  await service.close();
-});
+useSuiteService((started) => ({ service, api } = started));
 
 const vendorDictionary = (name: string, attributes: { name: string; id: number; type: string }[], vendorId = 64999) => ({
   name,

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Api, createAccount } from './support/api.js';
-import { type TestService, startTestService } from './support/service.js';
+import type { TestService } from './support/service.js';
+import { useSuiteService } from './support/suite.js';
 
 let service: TestService;
 let api: Api;
 
-beforeAll(async () => {
-  service = await startTestService({ MAX_BODY_BYTES: String(1024 * 1024) });
-  api = new Api(service.url);
-  api = api.as(await api.login(service.masterApiKey));
-});
-
-afterAll(async () => {
-  await service.close();
-});
+useSuiteService((started) => ({ service, api } = started), { MAX_BODY_BYTES: String(1024 * 1024) });
 
 const aaaPath = () => `/v2/accounts/${service.masterAccountId}/aaa`;
 

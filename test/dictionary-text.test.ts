@@ -2,24 +2,20 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFreeRadius } from '../src/dictionary/freeradius/parse.js';
 import { Api, type TestAccount, createAccount } from './support/api.js';
-import { type TestService, startTestService } from './support/service.js';
+import type { TestService } from './support/service.js';
+import { useSuiteService } from './support/suite.js';
 
 let service: TestService;
 let api: Api;
 let tenant: TestAccount;
 
-beforeAll(async () => {
-  service = await startTestService();
-  api = new Api(service.url);
-  api = api.as(await api.login(service.masterApiKey));
-  tenant = await createAccount(api, service.masterAccountId, 'text-dicts');
-});
+useSuiteService((started) => ({ service, api } = started));
 
-afterAll(async () => {
-  await service.close();
+beforeAll(async () => {
+  tenant = await createAccount(api, service.masterAccountId, 'text-dicts');
 });
 
 const ACME = `# Acme test dictionary
