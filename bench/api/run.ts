@@ -1,12 +1,16 @@
 /**
  * API benchmark: GET …/aaa and GET …/aaa/effective of the 10th level of an account tree, side by
- * side with a direct GET of the same AAA document from the store.
+ * side with a direct GET of the same AAA document from the store; served from the store cache
+ * (the default, STORE_CACHE=true) and, by a second service on the same store, without it
+ * (STORE_CACHE=false), all in one run.
  *
  *   npx tsx bench/api/run.ts          (or npm run bench:api)
  *
  * Environment: BENCH_SECONDS (10) per measurement, BENCH_ROUNDS (3), BENCH_CONNECTIONS (10),
  * BENCH_WARMUP_SECONDS (2) per target before the rounds, BENCH_LOADGEN (`child`: autocannon in a
- * child process; `inline`: in this process), BENCH_RESULTS (bench/api/results.json).
+ * child process; `inline`: in this process), BENCH_NO_CACHE (`true`: also measure the service
+ * with STORE_CACHE=false, targets d and e; `false`: only a, b, c), BENCH_RESULTS
+ * (bench/api/results.json).
  * Prints a Markdown table to stdout, progress to stderr, and writes the raw numbers as JSON.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
@@ -43,6 +47,11 @@ const LOADGEN: LoadgenMode = (() => {
   const raw = process.env.BENCH_LOADGEN || 'child';
   if (raw !== 'child' && raw !== 'inline') throw new Error(`BENCH_LOADGEN must be child or inline, got "${raw}"`);
   return raw;
+})();
+const NO_CACHE_TARGETS = (() => {
+  const raw = process.env.BENCH_NO_CACHE || 'true';
+  if (raw !== 'true' && raw !== 'false') throw new Error(`BENCH_NO_CACHE must be true or false, got "${raw}"`);
+  return raw === 'true';
 })();
 const RESULTS_FILE = path.resolve(process.env.BENCH_RESULTS || fileURLToPath(new URL('./results.json', import.meta.url)));
 const DB_PREFIX = 'bench_';
@@ -237,10 +246,12 @@ async function buildTree(service: RunningService, masterApiKey: string): Promise
 // ---------------------------------------------------------------------------------------------
 // Targets
 
-type TargetKey = 'aaa' | 'effective' | 'store';
+type TargetKey = 'aaa' | 'effective' | 'store' | 'aaaNoCache' | 'effectiveNoCache';
 
 interface Target {
   key: TargetKey;
+  /** What the answer must be: the AAA document, the effective configuration, or the stored document. */
+  kind: 'aaa' | 'effective' | 'store';
   label: string;
   url: string;
   headers: Record<string, string>;
@@ -248,25 +259,54 @@ interface Target {
   responseBytes?: number;
 }
 
-function targetsFor(service: RunningService, couch: EmbeddedCouch, tree: Tree): Target[] {
+/** a, b: the service with its store cache; c: the store itself; d, e: a second service without the cache. */
+function targetsFor(service: RunningService, couch: EmbeddedCouch, tree: Tree, uncached: RunningService | undefined): Target[] {
   const l10 = tree.levels[LEVELS - 1];
   if (!l10) throw new Error('the tree has no 10th level');
   const auth = { 'X-Auth-Token': l10.token, Accept: 'application/json' };
-  return [
-    { key: 'aaa', label: 'a. GET /v2/accounts/{L10}/aaa', url: `${service.url}/v2/accounts/${l10.id}/aaa`, headers: auth },
+  const targets: Target[] = [
+    {
+      key: 'aaa',
+      kind: 'aaa',
+      label: 'a. GET /v2/accounts/{L10}/aaa (cache)',
+      url: `${service.url}/v2/accounts/${l10.id}/aaa`,
+      headers: auth,
+    },
     {
       key: 'effective',
-      label: 'b. GET /v2/accounts/{L10}/aaa/effective',
+      kind: 'effective',
+      label: 'b. GET /v2/accounts/{L10}/aaa/effective (cache)',
       url: `${service.url}/v2/accounts/${l10.id}/aaa/effective`,
       headers: auth,
     },
     {
       key: 'store',
+      kind: 'store',
       label: 'c. GET {store}/bench_aaa/{L10} (direct)',
       url: `${couch.url}/${DB_PREFIX}aaa/${l10.id}`,
       headers: { Accept: 'application/json' },
     },
   ];
+  if (uncached) {
+    // The same token works on both services: the signing key lives in the shared store.
+    targets.push(
+      {
+        key: 'aaaNoCache',
+        kind: 'aaa',
+        label: 'd. GET /v2/accounts/{L10}/aaa (STORE_CACHE=false)',
+        url: `${uncached.url}/v2/accounts/${l10.id}/aaa`,
+        headers: auth,
+      },
+      {
+        key: 'effectiveNoCache',
+        kind: 'effective',
+        label: 'e. GET /v2/accounts/{L10}/aaa/effective (STORE_CACHE=false)',
+        url: `${uncached.url}/v2/accounts/${l10.id}/aaa/effective`,
+        headers: auth,
+      },
+    );
+  }
+  return targets;
 }
 
 /** One request per target before any load: 200, and the answer is the one meant. */
@@ -279,9 +319,9 @@ async function sanityCheck(targets: Target[], tree: Tree): Promise<void> {
     if (response.status !== 200) throw new Error(`${target.label}: status ${response.status} ${text}`);
     target.responseBytes = Buffer.byteLength(text);
     const body = JSON.parse(text) as Record<string, unknown>;
-    if (target.key === 'store') {
+    if (target.kind === 'store') {
       if (body._id !== l10 || body.aaa_mode !== 'inherit') throw new Error(`store GET returned another document: ${text}`);
-    } else if (target.key === 'aaa') {
+    } else if (target.kind === 'aaa') {
       const data = body.data as Record<string, unknown> | undefined;
       if (data?.aaa_mode !== 'inherit') throw new Error(`GET …/aaa returned an unexpected document: ${text}`);
     } else {
@@ -447,7 +487,31 @@ function summarise(targets: Target[], measurements: Measurement[]): TargetResult
   });
 }
 
-function markdown(results: TargetResult[], ratios: Record<string, number>, machine: Record<string, unknown>): string {
+interface Ratio {
+  label: string;
+  requestsPerSecond: number;
+  p99: number;
+}
+
+function ratiosOf(results: TargetResult[]): Ratio[] {
+  const by = (key: TargetKey) => results.find((r) => r.key === key);
+  const pairs: [TargetKey, TargetKey, string][] = [
+    ['aaa', 'store', 'a/c (…/aaa, cache, vs store)'],
+    ['effective', 'store', 'b/c (…/aaa/effective, cache, vs store)'],
+    ['aaaNoCache', 'store', 'd/c (…/aaa, no cache, vs store)'],
+    ['effectiveNoCache', 'store', 'e/c (…/aaa/effective, no cache, vs store)'],
+    ['aaa', 'aaaNoCache', 'a/d (…/aaa: cache vs no cache)'],
+    ['effective', 'effectiveNoCache', 'b/e (…/aaa/effective: cache vs no cache)'],
+  ];
+  return pairs.flatMap(([top, bottom, label]) => {
+    const x = by(top);
+    const y = by(bottom);
+    if (!x || !y) return [];
+    return [{ label, requestsPerSecond: x.medianRequestsPerSecond / y.medianRequestsPerSecond, p99: x.medianP99Ms / y.medianP99Ms }];
+  });
+}
+
+function markdown(results: TargetResult[], ratios: Ratio[], machine: Record<string, unknown>): string {
   const lines = [
     `### ${new Date().toISOString()} — ${CONNECTIONS} connections, ${SECONDS} s × ${ROUNDS} rounds per target, load generator: ${LOADGEN}`,
     '',
@@ -469,8 +533,7 @@ function markdown(results: TargetResult[], ratios: Record<string, number>, machi
     '',
     '| ratio | req/s | p99 |',
     '| --- | ---: | ---: |',
-    `| a/c (…/aaa vs store) | ${round2(ratios.aaaOverStoreRps ?? Number.NaN)} | ${round2(ratios.aaaOverStoreP99 ?? Number.NaN)} |`,
-    `| b/c (…/aaa/effective vs store) | ${round2(ratios.effectiveOverStoreRps ?? Number.NaN)} | ${round2(ratios.effectiveOverStoreP99 ?? Number.NaN)} |`,
+    ...ratios.map((r) => `| ${r.label} | ${round2(r.requestsPerSecond)} (${r.requestsPerSecond.toFixed(3)}) | ${round2(r.p99)} |`),
     '',
     `Machine: ${String(machine.cpuModel)}, ${String(machine.cpuCount)} CPUs, Node ${String(machine.node)}, ${String(machine.platform)}, load average at start ${String(machine.loadAverageAtStart)}.`,
     'Rounds alternate the targets (order rotates each round); medians are over rounds; every response was 200.',
@@ -496,6 +559,7 @@ async function main(): Promise<void> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'circlemaker-bench-'));
   let couch: EmbeddedCouch | undefined;
   let service: RunningService | undefined;
+  let uncached: RunningService | undefined;
   let generator: LoadGenerator | undefined;
   try {
     couch = await startEmbeddedCouch({ dataDir: path.join(tmp, 'store'), host: '127.0.0.1', port: 0 });
@@ -516,7 +580,23 @@ async function main(): Promise<void> {
     const setupStarted = performance.now();
     const tree = await buildTree(service, masterApiKey);
     progress(`built master → L1 … L${LEVELS} with AAA documents in ${Math.round(performance.now() - setupStarted)} ms`);
-    const targets = targetsFor(service, couch, tree);
+    if (NO_CACHE_TARGETS) {
+      // A second instance on the same store and database prefix, reading the store on every request.
+      uncached = await startService(
+        loadConfig({
+          PORT: '0',
+          DATA_DIR: path.join(tmp, 'service-no-cache'),
+          COUCHDB_URL: couch.url,
+          DB_PREFIX,
+          AAA_MASTER_API_KEY: masterApiKey,
+          STORE_CACHE: 'false',
+          LOG_LEVEL: 'warn',
+        }),
+        createLogger('warn'),
+      );
+      progress(`service without the store cache (STORE_CACHE=false) ${uncached.url}`);
+    }
+    const targets = targetsFor(service, couch, tree, uncached);
     await sanityCheck(targets, tree);
 
     generator = LOADGEN === 'child' ? await childGenerator() : inlineGenerator();
@@ -546,18 +626,19 @@ async function main(): Promise<void> {
     }
 
     const results = summarise(targets, measurements);
-    const by = (key: TargetKey) => results.find((r) => r.key === key) as TargetResult;
-    const ratios = {
-      aaaOverStoreRps: by('aaa').medianRequestsPerSecond / by('store').medianRequestsPerSecond,
-      effectiveOverStoreRps: by('effective').medianRequestsPerSecond / by('store').medianRequestsPerSecond,
-      aaaOverStoreP99: by('aaa').medianP99Ms / by('store').medianP99Ms,
-      effectiveOverStoreP99: by('effective').medianP99Ms / by('store').medianP99Ms,
-    };
+    const ratios = ratiosOf(results);
     process.stdout.write(`\n${markdown(results, ratios, machine)}\n`);
     const report = {
       date: new Date().toISOString(),
       command: 'npx tsx bench/api/run.ts',
-      settings: { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, loadgen: LOADGEN },
+      settings: {
+        seconds: SECONDS,
+        rounds: ROUNDS,
+        connections: CONNECTIONS,
+        warmupSeconds: WARMUP_SECONDS,
+        loadgen: LOADGEN,
+        noCacheTargets: NO_CACHE_TARGETS,
+      },
       machine,
       source,
       tree: { levels: LEVELS, master: tree.masterId, accounts: tree.levels.map((l) => l.id) },
@@ -568,6 +649,7 @@ async function main(): Promise<void> {
     progress(`wrote ${path.relative(process.cwd(), RESULTS_FILE)}`);
   } finally {
     await generator?.close();
+    await uncached?.close();
     await service?.close();
     await couch?.close();
     await fs.rm(tmp, { recursive: true, force: true });
