@@ -36,17 +36,26 @@ export class EffectiveConfigResolver {
   async resolve(account: AccountDoc): Promise<EffectiveConfig> {
     const effective = resolveEffective(await this.chainFor(account));
     const owners = ownerChain(account);
+    // The three operations usually share servers: resolve each (source, list) once per request.
+    const resolved = new Map<string, Promise<ServerDictionaries>>();
     for (const operation of OPERATIONS) {
       const answer = effective[operation];
       // Dictionary names resolve from the account whose document names them.
       const from = answer.source === null || answer.source === SYSTEM_OWNER ? [] : owners.slice(owners.indexOf(answer.source));
-      answer.servers = await Promise.all(answer.servers.map((server) => this.withDictionaries(server, from)));
+      answer.servers = await Promise.all(
+        answer.servers.map(async (server) => {
+          const key = JSON.stringify([answer.source, server.dicts]);
+          let dictionaries = resolved.get(key);
+          if (!dictionaries) resolved.set(key, (dictionaries = this.dictionariesOf(server.dicts, from)));
+          return { ...server, ...(await dictionaries) };
+        }),
+      );
     }
     return effective;
   }
 
-  private async withDictionaries(server: EffectiveServer, ownerChainOfSource: string[]): Promise<EffectiveServerWithDictionaries> {
-    const { sources, missing } = await this.dictionaries.resolve(server.dicts, ownerChainOfSource);
+  private async dictionariesOf(names: readonly string[], ownerChainOfSource: string[]): Promise<ServerDictionaries> {
+    const { sources, missing } = await this.dictionaries.resolve(names, ownerChainOfSource);
     let warnings: string[];
     try {
       warnings = this.dictionaries.compiled(sources).conflicts.map((conflict) => conflict.message);
@@ -54,7 +63,6 @@ export class EffectiveConfigResolver {
       warnings = [`the dictionaries do not compile: ${(error as Error).message}`];
     }
     return {
-      ...server,
       dictionaries: sources.map((source) => ({ name: source.name, id: source.id, owner: source.owner, revision: source.rev })),
       missing_dictionaries: missing,
       dictionary_warnings: warnings,

@@ -152,10 +152,23 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
     return response.rows.flatMap((row) => (row.doc ? [row.doc as T] : []));
   }
 
-  /** Every document (design documents excluded), for loading a mirror. */
-  async allDocs(): Promise<T[]> {
-    const response = await guarded(() => this.scope.list({ include_docs: true }));
-    return response.rows.flatMap((row) => (row.doc && !row.id.startsWith('_design/') ? [row.doc as T] : []));
+  /**
+   * Every document (design documents excluded), for loading a mirror, read in pages so neither
+   * side holds one giant response and each page stays well inside the store deadline.
+   */
+  async allDocs(pageSize = 2_000): Promise<T[]> {
+    const docs: T[] = [];
+    let startkey: string | undefined;
+    for (;;) {
+      const query = { include_docs: true, limit: pageSize + 1, ...(startkey === undefined ? {} : { startkey }) };
+      const response = await guarded(() => this.scope.list(query));
+      const rows = response.rows;
+      for (const row of rows.slice(0, pageSize)) {
+        if (row.doc && !row.id.startsWith('_design/')) docs.push(row.doc as T);
+      }
+      if (rows.length <= pageSize) return docs;
+      startkey = rows[pageSize]?.id;
+    }
   }
 
   /** The sequence to follow changes from, taken before a full load so nothing falls between. */
