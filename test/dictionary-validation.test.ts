@@ -1,7 +1,10 @@
 import fs from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AttributeEntry, DictionaryEntry, ValueEntry } from '../src/dictionary/dictionary-doc.js';
-import { FREERADIUS_TYPES } from '../src/dictionary/freeradius/parse.js';
+import { DictionaryCompileError, compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import type { AttributeEntry, DictionaryEntry, DictionaryFields, ValueEntry } from '../src/dictionary/dictionary-doc.js';
+import { FREERADIUS_TYPES, parseFreeRadius } from '../src/dictionary/freeradius/parse.js';
+import { writeFreeRadius } from '../src/dictionary/freeradius/write.js';
 import { validateDictionary } from '../src/dictionary/validate-dictionary.js';
 import { ValidationError, type FieldErrors } from '../src/errors.js';
 import { SchemaValidator } from '../src/schema/validator.js';
@@ -292,6 +295,150 @@ describe('validateDictionary: shape errors', () => {
 
   it('accepts large and negative values', () => {
     expect(() => validateDictionary({ name: 'd', value: [{ val: { id: 1, val: -5, name: 'neg' } }, { val: { id: 1, val: 4294967295, name: 'max' } }] }, schemas)).not.toThrow();
+  });
+});
+
+/** Compiles entries as one stored dictionary would be compiled. */
+const compile = (value: readonly DictionaryEntry[]) => compileDictionaries([{ id: 'x', rev: '1', name: 'x', owner: 'o', value }]);
+
+describe('validateDictionary: nothing it accepts is refused by the compiler', () => {
+  // Each case is an entry compileDictionaries throws DictionaryCompileError for (checked below,
+  // so the list follows the compiler), and the one error validation reports for it instead.
+  const cases: [string, DictionaryEntry, string, string][] = [
+    ['an empty vendor format', { vendor: { V: 9 }, format: '' }, 'value.0.format', 'pattern'],
+    ['a vendor format with type 3', { vendor: { V: 9 }, format: '3,1' }, 'value.0.format', 'pattern'],
+    ['a vendor format with length 4', { vendor: { V: 9 }, format: '1,4' }, 'value.0.format', 'pattern'],
+    ['a vendor format with a third field other than c', { vendor: { V: 9 }, format: '1,1,x' }, 'value.0.format', 'pattern'],
+    ['a vendor format written as FreeRADIUS text', { vendor: { V: 9 }, format: 'format=1,1' }, 'value.0.format', 'pattern'],
+    ['an oid that is not a dotted number', attr(2, 'A', { oid: '241.x' }), 'value.0.attr.oid', 'pattern'],
+    ['an oid with an empty component', attr(2, 'A', { oid: '241..2' }), 'value.0.attr.oid', 'pattern'],
+    ['an oid whose last component is not id', attr(2, 'A', { oid: '241.3' }), 'value.0.attr.oid', 'consistent'],
+    ['a TLV oid whose last component is not id', attr(1, 'A', { vid: 5535, oid: '59.1.2' }), 'value.0.attr.oid', 'consistent'],
+    ['an enc that is no FreeRADIUS flag', attr(2, 'A', { type: 'string', enc: 'maybe' }), 'value.0.attr.enc', 'enum'],
+    ['encrypt=4', attr(2, 'A', { type: 'string', enc: 'encrypt=4' }), 'value.0.attr.enc', 'enum'],
+    ['an enc in another case', attr(2, 'A', { type: 'string', enc: 'ENCRYPT=1' }), 'value.0.attr.enc', 'enum'],
+    ['an enc with a leading zero', attr(2, 'A', { type: 'string', enc: 'encrypt=01' }), 'value.0.attr.enc', 'enum'],
+    ['an empty enc', attr(2, 'A', { type: 'string', enc: '' }), 'value.0.attr.enc', 'enum'],
+  ];
+
+  it.each(cases)('refuses %s when saved, naming the field', (_, entry, field, rule) => {
+    expect(() => compile([structuredClone(entry)])).toThrow(DictionaryCompileError);
+    expect(fieldErrors({ name: 'd', value: [entry] })).toEqual({ [field]: { [rule]: expect.objectContaining({ message: expect.any(String) }) } });
+  });
+
+  it('names the allowed enc values in the error', () => {
+    const errors = fieldErrors({ name: 'd', value: [attr(2, 'A', { type: 'string', enc: 'maybe' })] });
+    expect(errors['value.0.attr.enc']?.enum?.message).toBe('Value is not one of "no", "yes", "encrypt=0", "encrypt=1", "encrypt=2", "encrypt=3"');
+  });
+
+  it('stores the seed example\'s enc "yes" as encrypt=1 and encrypt=0 as no, which compile and export', () => {
+    const value: DictionaryEntry[] = [
+      { attr: { vid: 2636, id: 5, type: 'string', name: 'Juniper_Deny_Configuration', enc: 'yes' } },
+      { attr: { vid: 2636, id: 6, type: 'string', name: 'Juniper_Plain', enc: 'encrypt=0' } },
+      { vendor: { Juniper: 1111 } },
+      { vendor: { Juniper2: 2636 } },
+    ];
+    const fields = validateDictionary({ name: 'dictionary_juniper', value }, schemas);
+    expect(fields.value.slice(0, 2).map((entry) => (entry as AttributeEntry).attr.enc)).toEqual(['encrypt=1', 'no']);
+    const compiled = compile(fields.value);
+    expect(compiled.attribute('Juniper_Deny_Configuration')?.encrypt).toBe(1);
+    expect(compiled.attribute('Juniper_Plain')?.encrypt).toBe(0);
+    const back = parseFreeRadius(writeFreeRadius(fields.value)).entries;
+    expect(back.filter((entry) => 'attr' in entry).map((entry) => (entry as AttributeEntry).attr.enc)).toEqual(['encrypt=1', 'no']);
+  });
+
+  it('refuses continuations for a vendor format other than 1,1, as FreeRADIUS does', () => {
+    expect(fieldErrors({ name: 'd', value: [{ vendor: { V: 9 }, format: '2,1,c' }] })).toEqual({ 'value.0.format': { pattern: expect.anything() } });
+    expect(validateDictionary({ name: 'd', value: [{ vendor: { V: 9 }, format: '1,1,c' }] }, schemas).value).toHaveLength(1);
+  });
+
+  // Generated documents mix what is valid with what the compiler cannot interpret, in every field
+  // it reads as text (mostly valid, so that whole documents often pass); whatever validation lets
+  // through must compile.
+  /** `arb` one time in `freq`, else absent. */
+  const sometimes = <T>(arb: fc.Arbitrary<T>, freq = 3): fc.Arbitrary<T | undefined> =>
+    fc.oneof({ weight: 1, arbitrary: arb }, { weight: freq - 1, arbitrary: fc.constant(undefined) });
+  /** Drops absent fields: a JSON document has no `undefined`. */
+  const defined = <T extends object>(fields: T): T => Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
+  const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>): fc.Arbitrary<T> =>
+    fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: invalid });
+  const vendorFormat = mostly(
+    fc.constantFrom('1,1', '2,1', '4,0', '1,0', '2,2', '1,1,c'),
+    fc.oneof(fc.constantFrom('2,1,c', '4,2,c', '3,1', '1,3', ' 1,1', '1, 1', '1,1,C', '', 'x'), fc.string({ maxLength: 6 })),
+  );
+  const enc = mostly(
+    fc.constantFrom('no', 'yes', 'encrypt=0', 'encrypt=1', 'encrypt=2', 'encrypt=3'),
+    fc.oneof(fc.constantFrom('encrypt=4', 'Yes', 'NO', 'encrypt=', ' no', ''), fc.string({ maxLength: 10 })),
+  );
+  const component = mostly(fc.integer({ min: 1, max: 255 }), fc.constantFrom(0, 256, 4294967295, 9999999999));
+  const oid = mostly(
+    fc.array(component, { minLength: 2, maxLength: 5 }).map((parts) => parts.join('.')),
+    fc.oneof(fc.constantFrom('1..2', '241.x', '.1', '1.', '7', '1.2.3.4.5.6'), fc.string({ maxLength: 8 })),
+  );
+  const attrEntry = fc
+    .record({
+      vid: sometimes(fc.constantFrom(0, 9, 5535, 16777215), 2),
+      id: component,
+      type: fc.constantFrom('string', 'octets', 'integer', 'byte', 'tlv', 'evs', 'ipaddr', 'uint32', 'date'),
+      name: fc.constantFrom('A', 'B', 'C', 'D', 'E', 'User-Name', 'X.1', 'Ext', 'Tlv', 'Child'),
+      enc: sometimes(enc, 2),
+      oid: sometimes(oid),
+      // With an oid, its last component is usually made the id (the rest of the time they differ).
+      matchOid: fc.integer({ min: 0, max: 4 }).map((roll) => roll > 0),
+      length: sometimes(fc.integer({ min: 0, max: 300 }), 6),
+      flags: sometimes(fc.constantFrom({ has_tag: true as const }, { concat: true as const }, { array: true as const }, { secret: true as const }), 6),
+      evs: sometimes(fc.constantFrom('Extended-Vendor-Specific-5', 'bad evs'), 8),
+    })
+    .map(({ matchOid, ...fields }): DictionaryEntry => {
+      const last = fields.oid?.split('.').at(-1);
+      if (matchOid && last !== undefined && /^\d+$/.test(last)) fields.id = Number(last);
+      return { attr: defined(fields) };
+    });
+  const vendorEntry = fc
+    .record({ name: fc.constantFrom('V', 'W', 'Juniper'), id: fc.constantFrom(9, 5535, 2636), format: sometimes(vendorFormat, 2) })
+    .map(({ name, id, format }): DictionaryEntry => (format === undefined ? { vendor: { [name]: id } } : { vendor: { [name]: id }, format }));
+  const valEntry = fc
+    .record({ vid: sometimes(fc.constantFrom(0, 9), 2), id: sometimes(component, 2), val: fc.integer({ min: -5, max: 70000 }), name: fc.constantFrom('One', 'Two', 'Three'), attr: sometimes(fc.constantFrom('A', 'B', 'User-Name'), 2) })
+    .map((fields): DictionaryEntry => ({ val: defined(fields) }));
+  const documentValue = fc.array(fc.oneof(attrEntry, vendorEntry, valEntry), { maxLength: 6 });
+
+  it('compiles every generated document that validates (fast-check)', () => {
+    const RUNS = 3000;
+    let refused = 0;
+    // What the valid documents contained, so the run is known to cover each field the compiler reads.
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(documentValue, (value) => {
+        const input = { name: 'x', value: structuredClone(value) };
+        let fields: DictionaryFields;
+        try {
+          fields = validateDictionary(input, schemas);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          refused += 1;
+          return;
+        }
+        for (const [index, entry] of value.entries()) {
+          if ('vendor' in entry) seen.add(`format ${entry.format ?? '(none)'}`);
+          if ('attr' in entry) seen.add(`enc ${entry.attr.enc ?? '(none)'}`).add(entry.attr.oid === undefined ? 'no oid' : 'oid');
+          if ('attr' in entry && 'attr' in (fields.value[index] as DictionaryEntry)) seen.add(`stored enc ${(fields.value[index] as AttributeEntry).attr.enc ?? '(none)'}`);
+        }
+        // What validation returns (the input, completed in place) is what the service stores.
+        expect(() => compileDictionaries([{ id: 'x', rev: '1', name: 'x', owner: 'o', value: fields.value }])).not.toThrow();
+      }),
+      { numRuns: RUNS },
+    );
+    expect(refused).toBeGreaterThan(RUNS / 10);
+    expect(RUNS - refused).toBeGreaterThan(RUNS / 10);
+    expect([...seen]).toEqual(
+      expect.arrayContaining([
+        'format (none)', 'format 1,1', 'format 2,1', 'format 4,0', 'format 1,1,c',
+        'enc (none)', 'enc no', 'enc yes', 'enc encrypt=0', 'enc encrypt=1', 'enc encrypt=2', 'enc encrypt=3',
+        'oid', 'no oid',
+      ]),
+    );
+    // Only the spellings the compiler and the FreeRADIUS writer read are stored.
+    expect([...seen].filter((item) => item.startsWith('stored enc')).sort()).toEqual(['stored enc (none)', 'stored enc encrypt=1', 'stored enc encrypt=2', 'stored enc encrypt=3', 'stored enc no']);
   });
 });
 

@@ -448,3 +448,85 @@ describe('parseFreeRadius: errors name the file, the line and what is wrong', ()
     expect(parseError(lines('', '', '$INCLUDE big'), { include: failing })).toMatchObject({ line: 3, reason: '$INCLUDE big: more than 10 bytes in all' });
   });
 });
+
+// The parser scans characters instead of splitting with regexes, caches the last type and VALUE
+// attribute, and looks names up in its own hash table: these pin what that must not change.
+describe('parseFreeRadius: the fast paths read what the plain rules say', () => {
+  it('splits words on space, tab, \\v, \\f and \\r only, and cuts a line at its first #', () => {
+    const text = lines('ATTRIBUTE\u000bA\u000c1\tstring#x # y', ' \t\r', 'VALUE A B\u00e9 1 # not ASCII, still one word');
+    expect(entries(text)).toEqual([attr({ id: 1, type: 'string', name: 'A' }), { val: { vid: 0, id: 1, val: 1, name: 'B\u00e9', attr: 'A' } }]);
+    // A non-breaking space is part of a word, and a space to VALUE_NAME.
+    expect(parseError('ATTRIBUTE\u00a0A 1 string').reason).toBe('unknown directive "ATTRIBUTE\u00a0A"');
+    expect(parseError(lines('', '\u00a0')).reason).toBe('\u00a0 has no arguments');
+    expect(parseError('VALUE A B\u00a0C 1').reason).toBe('invalid value name "B\u00a0C" (at most 128 characters)');
+  });
+
+  it('reads numbers as sscanf does: leading zeros, either case of 0x, nothing above 32 bits however written', () => {
+    expect(entries(lines('ATTRIBUTE A 0001 octets', 'ATTRIBUTE B 0X0000000000000002 octets', 'ATTRIBUTE C 0xfF.0x01 octets')).map((entry) => ('attr' in entry ? [entry.attr.id, entry.attr.oid] : []))).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [1, '255.1'],
+    ]);
+    expect(parseError('VALUE A B 00000000004294967296').reason).toMatch(/invalid value number "00000000004294967296"/);
+    expect(parseError('VALUE A B 0x100000000').reason).toMatch(/invalid value number "0x100000000"/);
+    expect(parseError('VALUE A B 0x1g').reason).toMatch(/invalid value number "0x1g"/);
+  });
+
+  it('gives each line its own type and length, whatever the line before had', () => {
+    expect(entries(lines('ATTRIBUTE A 1 octets[4]', 'ATTRIBUTE B 2 octets[4]', 'ATTRIBUTE C 3 octets', 'ATTRIBUTE D 4 OCTETS[4]', 'ATTRIBUTE E 5 String', 'ATTRIBUTE F 6 String'))).toEqual([
+      attr({ id: 1, type: 'octets', name: 'A', length: 4 }),
+      attr({ id: 2, type: 'octets', name: 'B', length: 4 }),
+      attr({ id: 3, type: 'octets', name: 'C' }),
+      attr({ id: 4, type: 'octets', name: 'D', length: 4 }),
+      attr({ id: 5, type: 'string', name: 'E' }),
+      attr({ id: 6, type: 'string', name: 'F' }),
+    ]);
+    expect(parseError(lines('ATTRIBUTE A 1 octets[4]', 'ATTRIBUTE B 2 octets[400]')).line).toBe(2);
+  });
+
+  it('keeps each VALUE line\'s spelling of its attribute, and checks a new spelling', () => {
+    expect(entries(lines('ATTRIBUTE Service-Type 6 integer', 'VALUE Service-Type A 1', 'VALUE service-type B 2', 'VALUE Service-Type C 3'))).toEqual([
+      attr({ id: 6, type: 'integer', name: 'Service-Type' }),
+      { val: { vid: 0, id: 6, val: 1, name: 'A', attr: 'Service-Type' } },
+      { val: { vid: 0, id: 6, val: 2, name: 'B', attr: 'service-type' } },
+      { val: { vid: 0, id: 6, val: 3, name: 'C', attr: 'Service-Type' } },
+    ]);
+    expect(parseError(lines('VALUE A X 1', 'VALUE A$ Y 2')).reason).toBe('invalid attribute name "A$" in VALUE');
+  });
+
+  it('finds names case-insensitively among thousands of attributes', () => {
+    const many = Array.from({ length: 3000 }, (_, index) => `ATTRIBUTE Attribute-Number-${index} ${(index % 255) + 1} integer`);
+    expect(entries(lines(...many, 'VALUE ATTRIBUTE-NUMBER-2999 Last 7')).at(-1)).toEqual({
+      val: { vid: 0, id: (2999 % 255) + 1, val: 7, name: 'Last', attr: 'ATTRIBUTE-NUMBER-2999' },
+    });
+    expect(parseError(lines(...many, 'ATTRIBUTE attribute-number-1500 1 string'))).toMatchObject({
+      line: 3001,
+      reason: `attribute attribute-number-1500 is already defined at ${FILE} line 1501`,
+    });
+    expect(parseError(lines(...many, 'BEGIN-TLV ATTRIBUTE-NUMBER-7')).reason).toBe('attribute Attribute-Number-7 in BEGIN-TLV is not of type tlv');
+  });
+
+  it('names the right file for a repeated VALUE, a conflicting one, or an attribute defined twice across $INCLUDEs', () => {
+    const include = files({ inner: lines('ATTRIBUTE B 2 integer', 'VALUE A One 1') });
+    expect(parse(lines('ATTRIBUTE A 1 integer', 'VALUE A One 1', '$INCLUDE inner', 'VALUE A one 1'), { include }).warnings).toEqual([
+      { fileName: 'inner', line: 2, message: `VALUE A One repeats ${FILE} line 2; ignored` },
+      { fileName: FILE, line: 4, message: `VALUE A one repeats ${FILE} line 2; ignored` },
+    ]);
+    expect(parseError(lines('ATTRIBUTE A 1 integer', '$INCLUDE inner', 'VALUE A One 2'), { include })).toMatchObject({
+      fileName: FILE,
+      line: 3,
+      reason: 'VALUE A One is already 1 at inner line 2',
+    });
+    expect(parseError(lines('$INCLUDE inner', 'ATTRIBUTE b 3 string'), { include })).toMatchObject({
+      fileName: FILE,
+      line: 2,
+      reason: 'attribute b is already defined at inner line 1',
+    });
+  });
+
+  it('compares value names with a colon like any other', () => {
+    const result = parse(lines('ATTRIBUTE A 1 integer', 'VALUE A x:y 1', 'VALUE A X:Y 1', 'VALUE A x:z 2'));
+    expect(result.entries).toHaveLength(3);
+    expect(result.warnings.map((warning) => warning.line)).toEqual([3]);
+  });
+});

@@ -69,13 +69,35 @@ class FirstSeen {
 
 const FLAG_NAMES = ['has_tag', 'concat', 'array', 'virtual', 'secret'] as const;
 
+/**
+ * The spelling an accepted `enc` is stored in (the schema's enum refuses any other). `yes`, which
+ * the seed's POST example sends, means encrypted as User-Password is (`encrypt=1`), the usual
+ * meaning of an unqualified "encrypted" attribute in RADIUS; `encrypt=0` means `no`. Only the
+ * canonical spellings are stored because they are what every reader of a stored dictionary
+ * understands: the compiler (which refuses an `enc` it cannot interpret rather than send a secret
+ * in clear) and the FreeRADIUS writer (which has no text for `yes` or `encrypt=0`).
+ */
+const STORED_ENC: ReadonlyMap<string, string> = new Map([
+  ['no', 'no'],
+  ['yes', 'encrypt=1'],
+  ['encrypt=0', 'no'],
+  ['encrypt=1', 'encrypt=1'],
+  ['encrypt=2', 'encrypt=2'],
+  ['encrypt=3', 'encrypt=3'],
+]);
+
 /** The components of an attribute's number: `oid` if it has one, else `id`. */
 function numberPath(attr: AttributeEntry['attr']): number[] {
   return attr.oid === undefined ? [attr.id] : attr.oid.split('.').map(Number);
 }
 
-/** What FreeRADIUS would refuse in one attribute, so that every valid dictionary can be exported as text. */
+/**
+ * What FreeRADIUS would refuse in one attribute, so that every valid dictionary can be exported as
+ * text, and what the compiler could not interpret (an `oid` not ending in `id`), so that no stored
+ * dictionary is ever refused there. Stores `enc` in its canonical spelling (see `STORED_ENC`).
+ */
 function checkAttribute(attr: AttributeEntry['attr'], at: string, errors: ErrorCollector): void {
+  if (attr.enc !== undefined) attr.enc = STORED_ENC.get(attr.enc) ?? attr.enc;
   const { vid = 0, id, oid, type, length, flags = {}, evs, enc } = attr;
   const [first = id, ...children] = numberPath(attr);
   if (oid !== undefined && children.at(-1) !== id) {
@@ -170,7 +192,11 @@ function checkEntries(entries: readonly DictionaryEntry[], errors: ErrorCollecto
  * Validates a dictionary request body: the `aaa_dict` schema, then the rules a schema cannot say
  * (unique names, the range of standard attributes, the flags FreeRADIUS allows per type). All
  * semantic errors are reported together. The body's `owner` is dropped: the owner is the account
- * the request is made for.
+ * the request is made for. Entries are completed in place (`vid` of a value given by `id`, `enc`
+ * in its stored spelling).
+ *
+ * Everything `compileDictionaries` refuses (a vendor `format`, an `enc` or an `oid` it cannot
+ * interpret) is refused here first, with the field's path: a dictionary that passes compiles.
  *
  * A vendor attribute may name a vendor that this dictionary does not declare: a server's `dicts`
  * list combines dictionaries, so the vendor may come from another one.

@@ -37,13 +37,10 @@ export interface ImportResult {
 }
 
 function readDictionaryFile(file: string): string | undefined {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  // Undefined for ENOENT only (any other error still throws), without building an exception for
+  // each missing `$INCLUDE-` file. The stat stays: a FIFO or a device must not be read.
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (stat === undefined) return undefined;
   if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
   return fs.readFileSync(file, 'utf8');
 }
@@ -69,6 +66,8 @@ export function importText(text: string, file: string, options: ImportOptions = 
   const limits = { ...DEFAULT_IMPORT_LIMITS, ...options.limits };
   const root = path.resolve(file);
   const files = [root];
+  // `files` keeps the order; the set answers "already listed?" without a scan per include.
+  const listed = new Set(files);
   let reads = 1;
   let total = Buffer.byteLength(text);
   if (total > limits.maxTotalBytes) throw new DictionaryParseError(root, 1, `the file is larger than ${limits.maxTotalBytes} bytes`);
@@ -82,7 +81,10 @@ export function importText(text: string, file: string, options: ImportOptions = 
     if (reads > limits.maxFiles) throw new Error(`more than ${limits.maxFiles} files`);
     total += Buffer.byteLength(included);
     if (total > limits.maxTotalBytes) throw new Error(`more than ${limits.maxTotalBytes} bytes in all`);
-    if (!files.includes(resolved)) files.push(resolved);
+    if (!listed.has(resolved)) {
+      listed.add(resolved);
+      files.push(resolved);
+    }
     return { text: included, fileName: resolved };
   };
 
