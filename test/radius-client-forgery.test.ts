@@ -6,10 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileDictionaries, type DictionarySource } from '../src/dictionary/compiled-dictionary.js';
-import type { DictionaryFields } from '../src/dictionary/dictionary-doc.js';
+import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
 import { encodeRequest, encodeResponse, PacketCode } from '../src/radius/codec/index.js';
 import {
   RadiusClient,
@@ -21,11 +19,7 @@ import {
 } from '../src/radius/client/index.js';
 import { verifyReply } from '../src/radius/client/reply-verifier.js';
 import { RadiusResponder, type ResponderHandler, type ResponderRequest } from '../src/radius/responder/index.js';
-
-function seed(name: string): DictionarySource {
-  const fields = JSON.parse(fs.readFileSync(new URL(`../seed-dictionaries/${name}.json`, import.meta.url), 'utf8')) as DictionaryFields;
-  return { id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value };
-}
+import { seed } from './support/seed.js';
 
 const dictionary = compileDictionaries([seed('dictionary'), seed('dictionary_microsoft')]);
 const secret = 'forgery-test-secret';

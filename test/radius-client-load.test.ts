@@ -3,10 +3,8 @@
  * per-server socket limits, identifiers given back on completion, idle sockets closed, and a
  * socket that fails taking only its own requests with it.
  */
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compileDictionaries, type DictionarySource } from '../src/dictionary/compiled-dictionary.js';
-import type { DictionaryFields } from '../src/dictionary/dictionary-doc.js';
+import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
 import { PacketCode } from '../src/radius/codec/index.js';
 import {
   RadiusClient,
@@ -22,11 +20,7 @@ import {
 import { IdentifierSpace } from '../src/radius/client/identifier-space.js';
 import { MessageAuthenticatorMemory } from '../src/radius/client/message-authenticator-policy.js';
 import { RadiusResponder, type RadiusResponderOptions } from '../src/radius/responder/index.js';
-
-function seed(name: string): DictionarySource {
-  const fields = JSON.parse(fs.readFileSync(new URL(`../seed-dictionaries/${name}.json`, import.meta.url), 'utf8')) as DictionaryFields;
-  return { id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value };
-}
+import { seed } from './support/seed.js';
 
 const dictionary = compileDictionaries([seed('dictionary')]);
 const secret = 'load-test-secret';

@@ -2,10 +2,8 @@
  * The library client against the project's responder on loopback: round trips, retransmission,
  * timeouts, Status-Server, the Message-Authenticator policies, and close().
  */
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compileDictionaries, type DictionarySource } from '../src/dictionary/compiled-dictionary.js';
-import type { DictionaryFields } from '../src/dictionary/dictionary-doc.js';
+import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
 import { findAttribute, PacketCode } from '../src/radius/codec/index.js';
 import {
   RadiusClient,
@@ -15,11 +13,7 @@ import {
   type RadiusTarget,
 } from '../src/radius/client/index.js';
 import { RadiusResponder, type RadiusResponderOptions, type ResponderReply } from '../src/radius/responder/index.js';
-
-function seed(name: string): DictionarySource {
-  const fields = JSON.parse(fs.readFileSync(new URL(`../seed-dictionaries/${name}.json`, import.meta.url), 'utf8')) as DictionaryFields;
-  return { id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value };
-}
+import { seed } from './support/seed.js';
 
 const dictionary = compileDictionaries([seed('dictionary'), seed('dictionary_cisco')]);
 const secret = 'client-test-secret';

@@ -2,11 +2,9 @@
  * Authenticity: Message-Authenticator placement (BlastRADIUS), every authenticator of every code,
  * and that any single-octet change anywhere in a signed packet is caught.
  */
-import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileDictionaries, type DictionarySource } from '../src/dictionary/compiled-dictionary.js';
-import type { DictionaryFields } from '../src/dictionary/dictionary-doc.js';
+import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
 import {
   decodeRequest,
   decodeResponse,
@@ -21,11 +19,7 @@ import {
   type AttributeInput,
   type EncodedPacket,
 } from '../src/radius/codec/index.js';
-
-function seed(name: string): DictionarySource {
-  const fields = JSON.parse(fs.readFileSync(new URL(`../seed-dictionaries/${name}.json`, import.meta.url), 'utf8')) as DictionaryFields;
-  return { id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value };
-}
+import { seed } from './support/seed.js';
 
 const dictionary = compileDictionaries([seed('dictionary'), seed('dictionary_cisco'), seed('dictionary_microsoft'), seed('dictionary_wimax')]);
 const secret = 'auth-test-secret';

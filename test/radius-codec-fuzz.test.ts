@@ -9,8 +9,7 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileDictionaries, type CompiledDictionary, type DictionarySource } from '../src/dictionary/compiled-dictionary.js';
-import type { DictionaryFields } from '../src/dictionary/dictionary-doc.js';
+import { compileDictionaries, type CompiledDictionary } from '../src/dictionary/compiled-dictionary.js';
 import { importFile } from '../src/dictionary/freeradius/import-files.js';
 import { messageAuthenticator, packetDigest } from '../src/radius/codec/authenticators.js';
 import {
@@ -27,11 +26,7 @@ import {
   type DecodedPacket,
   type EncodedPacket,
 } from '../src/radius/codec/index.js';
-
-function seed(name: string): DictionarySource {
-  const fields = JSON.parse(fs.readFileSync(new URL(`../seed-dictionaries/${name}.json`, import.meta.url), 'utf8')) as DictionaryFields;
-  return { id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value };
-}
+import { seed } from './support/seed.js';
 
 /** FreeRADIUS's whole dictionary where it is installed (every vendor format, EVS, TLVs), else the seed set. */
 function fuzzDictionary(): CompiledDictionary {
@@ -39,7 +34,7 @@ function fuzzDictionary(): CompiledDictionary {
     const { entries } = importFile('/usr/share/freeradius/dictionary');
     return compileDictionaries([{ id: 'system~freeradius', rev: '1', name: 'freeradius', owner: 'system', value: entries }]);
   }
-  return compileDictionaries(['dictionary', 'dictionary_microsoft', 'dictionary_wimax', 'dictionary_cisco', 'dictionary_3gpp'].map(seed));
+  return compileDictionaries(['dictionary', 'dictionary_microsoft', 'dictionary_wimax', 'dictionary_cisco', 'dictionary_3gpp'].map((name) => seed(name)));
 }
 
 const dictionary = fuzzDictionary();

@@ -6,11 +6,10 @@
  * 1/2/3), structs, raw attributes, and each packet kind's hiding key.
  */
 import { isUtf8 } from 'node:buffer';
-import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileDictionaries, type DictionarySource } from '../src/dictionary/compiled-dictionary.js';
-import type { AttributeEntry, DictionaryEntry, DictionaryFields } from '../src/dictionary/dictionary-doc.js';
+import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import type { AttributeEntry, DictionaryEntry } from '../src/dictionary/dictionary-doc.js';
 import { baseType } from '../src/dictionary/freeradius/parse.js';
 import {
   decodeRequest,
@@ -26,6 +25,7 @@ import {
   type InputScalar,
   type ScalarValue,
 } from '../src/radius/codec/index.js';
+import { seed } from './support/seed.js';
 
 // ---------------------------------------------------------------------------------------------
 // The type matrix: one attribute per leaf type in every placement.
@@ -116,11 +116,6 @@ function matrixEntries(): DictionaryEntry[] {
     attr('V40-Hide3', vendorIdOf('4,0'), 80000, 'string', { enc: 'encrypt=3' }),
   );
   return entries;
-}
-
-function seed(name: string): DictionarySource {
-  const fields = JSON.parse(fs.readFileSync(new URL(`../seed-dictionaries/${name}.json`, import.meta.url), 'utf8')) as DictionaryFields;
-  return { id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value };
 }
 
 const dictionary = compileDictionaries([

@@ -4,10 +4,9 @@
  * of the encoder, and the API's promises (inputs untouched, tenants' dictionaries independent).
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileDictionaries, type DictionarySource } from '../src/dictionary/compiled-dictionary.js';
-import type { AttributeEntry, DictionaryEntry, DictionaryFields } from '../src/dictionary/dictionary-doc.js';
+import type { AttributeEntry, DictionaryEntry } from '../src/dictionary/dictionary-doc.js';
 import { packetDigest } from '../src/radius/codec/authenticators.js';
 import {
   decodeRequest,
@@ -24,11 +23,7 @@ import {
   type AttributesInput,
   type DecodedAttribute,
 } from '../src/radius/codec/index.js';
-
-function seed(name: string): DictionarySource {
-  const fields = JSON.parse(fs.readFileSync(new URL(`../seed-dictionaries/${name}.json`, import.meta.url), 'utf8')) as DictionaryFields;
-  return { id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value };
-}
+import { seed } from './support/seed.js';
 
 function attr(name: string, vid: number, id: number, type: string, more: Partial<AttributeEntry['attr']> = {}): AttributeEntry {
   return { attr: { vid, id, type, name, enc: 'no', ...more } };

@@ -10,8 +10,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileDictionaries, type DictionarySource } from '../src/dictionary/compiled-dictionary.js';
-import type { DictionaryFields } from '../src/dictionary/dictionary-doc.js';
+import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
 import {
   decodeRequest,
   decodeResponse,
@@ -22,11 +21,7 @@ import {
   RadiusDecodeError,
   type DecodedAttribute,
 } from '../src/radius/codec/index.js';
-
-function seed(name: string): DictionarySource {
-  const fields = JSON.parse(fs.readFileSync(new URL(`../seed-dictionaries/${name}.json`, import.meta.url), 'utf8')) as DictionaryFields;
-  return { id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value };
-}
+import { seed } from './support/seed.js';
 
 const dictionary = compileDictionaries([seed('dictionary'), seed('dictionary_cisco'), seed('dictionary_microsoft')]);
 

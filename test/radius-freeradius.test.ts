@@ -1,15 +1,9 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileDictionaries, type DictionarySource } from '../src/dictionary/compiled-dictionary.js';
-import type { DictionaryFields } from '../src/dictionary/dictionary-doc.js';
+import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
 import { PacketCode, findAttribute } from '../src/radius/codec/index.js';
 import { RadiusClient, type RadiusTarget, RadiusTimeoutError } from '../src/radius/client/index.js';
 import { type FreeRadiusServer, freeRadiusInstalled, freeUdpPort, startFreeRadius } from './support/freeradius.js';
-
-function seed(name: string): DictionarySource {
-  const fields = JSON.parse(fs.readFileSync(new URL(`../seed-dictionaries/${name}.json`, import.meta.url), 'utf8')) as DictionaryFields;
-  return { id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value };
-}
+import { seed } from './support/seed.js';
 
 const dictionary = compileDictionaries([seed('dictionary'), seed('dictionary_cisco')]);
 

@@ -5,18 +5,12 @@
  */
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compileDictionaries, type DictionarySource } from '../src/dictionary/compiled-dictionary.js';
-import type { DictionaryFields } from '../src/dictionary/dictionary-doc.js';
+import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
 import { decodeResponse, encodePacket, encodeRequest, findAttribute, PacketCode, type EncodedPacket } from '../src/radius/codec/index.js';
 import { RadiusClient, RadiusTimeoutError, type RadiusTarget } from '../src/radius/client/index.js';
 import { RadiusResponder, type RadiusResponderOptions, type ResponderRequest } from '../src/radius/responder/index.js';
-
-function seed(name: string): DictionarySource {
-  const fields = JSON.parse(fs.readFileSync(new URL(`../seed-dictionaries/${name}.json`, import.meta.url), 'utf8')) as DictionaryFields;
-  return { id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value };
-}
+import { seed } from './support/seed.js';
 
 const dictionary = compileDictionaries([seed('dictionary')]);
 const secret = 'responder-test-secret';
