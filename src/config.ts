@@ -20,6 +20,8 @@ export interface Config {
   trustProxy: boolean;
   /** Serve reads from in-memory mirrors that follow CouchDB's `_changes` (off: every read hits the store). */
   storeCache: boolean;
+  /** AAA requests that may wait per worker of a configuration's pool before 503 too_many_requests. */
+  aaaQueuePerWorker: number;
   logLevel: string;
 }
 
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     storeCache: boolean(env, 'STORE_CACHE', true),
+    aaaQueuePerWorker: integer(env, 'AAA_QUEUE_PER_WORKER', 10, 0, 1000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

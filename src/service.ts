@@ -7,8 +7,10 @@ import { AuthFailureLimiter } from './accounts/auth-failures.js';
 import { ensureMasterAccount } from './accounts/bootstrap.js';
 import { resolveSigningKey } from './accounts/signing-key.js';
 import { TokenIssuer } from './accounts/tokens.js';
+import { AaaOperations } from './aaa/aaa-operations.js';
 import { AaaService } from './aaa/aaa-service.js';
 import { EffectiveConfigResolver } from './aaa/effective-config.js';
+import { WorkerPools } from './aaa/worker-pool.js';
 import type { Config } from './config.js';
 import { DictionaryCompiler } from './dictionary/dictionary-compiler.js';
 import { DictionaryResolver } from './dictionary/dictionary-resolver.js';
@@ -18,6 +20,7 @@ import { createApp } from './http/app.js';
 import { allRoutes } from './http/routes/index.js';
 import type { Services } from './http/services.js';
 import type { Logger } from './log.js';
+import { RadiusClient } from './radius/client/index.js';
 import { SchemaValidator } from './schema/validator.js';
 import { type RemoteStore, type Store, openStore } from './store/couch.js';
 import { type EmbeddedCouch, startEmbeddedCouch } from './store/embedded.js';
@@ -75,6 +78,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const dictionaries = new DictionaryService(store, schemas);
   const dictionaryCompiler = new DictionaryCompiler();
   const dictionaryResolver = new DictionaryResolver(store, dictionaryCompiler);
+  const effective = new EffectiveConfigResolver(store, dictionaryResolver);
+  const radius = new RadiusClient();
+  const aaaOperations = new AaaOperations(effective, dictionaryResolver, radius, new WorkerPools({ queuePerWorker: config.aaaQueuePerWorker }));
   const services: Services = {
     config,
     store,
@@ -86,7 +92,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     dictionaries,
     dictionaryCompiler,
     dictionaryResolver,
-    effective: new EffectiveConfigResolver(store, dictionaryResolver),
+    effective,
+    radius,
+    aaaOperations,
   };
   const app = createApp(allRoutes(services, VERSION, cached), services, logger);
   const server = http.createServer(app.callback());
@@ -108,6 +116,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await radius.close();
       await cached?.close();
       await embedded?.close();
     },

@@ -62,10 +62,15 @@ const a1Dictionary = (name = A1_DICT) => ({
   value: [{ vendor: { A1Vendor: 64512 } }, { attr: { vid: 64512, id: 1, type: 'string', name: A1_ATTR } }],
 });
 
-/** A1's own servers answer authentication; authorization and accounting are inherited from A. */
+/**
+ * A1's own servers answer authentication; authorization and accounting are inherited from A.
+ * Timeouts are short and nothing answers at these addresses, so an allowed AAA authn is a quick,
+ * deterministic 504 (A1's server, then A's by inheritance); A's block rules make the authz and
+ * accounting cells deterministic 200s (bypassed, blocked) without any RADIUS traffic.
+ */
 const a1Aaa = () => ({
   aaa_mode: 'inherit',
-  servers: [{ name: 'a1-radius', address: '10.11.1.1', secret: A1_SECRET, dicts: ['dictionary', A1_DICT] }],
+  servers: [{ name: 'a1-radius', address: '10.11.1.1', secret: A1_SECRET, dicts: ['dictionary', A1_DICT], timeout: 100, retries: 0 }],
   authentication: ['a1-radius'],
   authorization: [],
   accounting: [],
@@ -73,10 +78,12 @@ const a1Aaa = () => ({
 
 const aAaa = () => ({
   aaa_mode: 'on',
-  servers: [{ name: 'a-radius', address: '10.10.0.1', secret: A_SECRET, dicts: ['dictionary'] }],
+  servers: [{ name: 'a-radius', address: '10.10.0.1', secret: A_SECRET, dicts: ['dictionary'], timeout: 100, retries: 0 }],
   authentication: ['a-radius'],
   authorization: ['a-radius'],
   accounting: ['a-radius'],
+  block_authz: [{ channel: ['inbound', 'internal'] }],
+  block_accounting: [{ channel: ['inbound', 'internal'] }],
 });
 
 const systemAaa = () => ({
@@ -278,6 +285,13 @@ const MATRIX: Row[] = [
     body: () => ({ workers: 7 }) },
   { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/effective',   expected: [200, 200, 200, 403, 403, 403] },
   { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/reload',      expected: [200, 200, 200, 403, 403, 403] },
+  // AAA operations (see a1Aaa): authn finds no server answering (504); authz and accounting match A's block rules.
+  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/authn',       expected: [504, 504, 504, 403, 403, 403],
+    body: () => ({ 'User-Name': 'alice' }) },
+  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/authz',       expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ 'User-Name': 'alice', channel: ['internal', 'inbound'] }) },
+  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/accounting',  expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ 'User-Name': 'alice', channel: ['inbound', 'internal'] }) },
   { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/dictionary',  expected: [200, 200, 200, 403, 403, 403] },
   { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/dictionary',  expected: [201, 201, 201, 403, 403, 403],
     body: (cell) => a1Dictionary(unique(`added_${cell}`)) },

@@ -1,12 +1,14 @@
 import type { AccountService } from '../accounts/account-service.js';
 import type { AuthFailureLimiter } from '../accounts/auth-failures.js';
 import type { TokenIssuer } from '../accounts/tokens.js';
+import type { AaaOperations } from '../aaa/aaa-operations.js';
 import type { AaaService } from '../aaa/aaa-service.js';
 import type { EffectiveConfigResolver } from '../aaa/effective-config.js';
 import type { Config } from '../config.js';
 import type { DictionaryCompiler } from '../dictionary/dictionary-compiler.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import type { DictionaryService } from '../dictionary/dictionary-service.js';
+import type { RadiusClient } from '../radius/client/index.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
 
@@ -23,4 +25,7 @@ export interface Services {
   dictionaryCompiler: DictionaryCompiler;
   dictionaryResolver: DictionaryResolver;
   effective: EffectiveConfigResolver;
+  /** The one RADIUS client every AAA operation sends through (closed on shutdown). */
+  radius: RadiusClient;
+  aaaOperations: AaaOperations;
 }

@@ -1,6 +1,7 @@
 import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
 import { aaaRoutes } from './aaa-documents.js';
+import { aaaOperationRoutes } from './aaa-operations.js';
 import { accountRoutes } from './accounts.js';
 import { apiAuthRoutes } from './api-auth.js';
 import { dictionaryRoutes } from './dictionaries.js';
@@ -14,6 +15,7 @@ export function allRoutes(services: Services, version: string, cache: CachedStor
     ...apiAuthRoutes(services),
     ...accountRoutes(services),
     ...aaaRoutes(services),
+    ...aaaOperationRoutes(services),
     ...dictionaryRoutes(services),
     ...reloadRoutes(services, cache),
   ];

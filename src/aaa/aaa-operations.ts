@@ -1,0 +1,245 @@
+/**
+ * AAA operations over an account's effective configuration: authentication and authorization
+ * (Access-Request), accounting (Accounting-Request).
+ *
+ * For one request: resolve the chain of AAA documents; `off` answers 409 `aaa_disabled`; a
+ * `channel` matching the answering document's block rules answers `bypassed` (authorization) or
+ * `blocked` (accounting) without sending anything; no configuration or no servers answers 422
+ * `no_aaa_servers`. Otherwise the servers are tried in the order of the document's `servers`
+ * array, each with its own retries and timeout, on one of the configuration's workers. A reject
+ * is an answer. When every server fails and the answering document is `inherit`, the parent's
+ * configuration (the next link of the chain above the answering account) is tried the same way;
+ * when nothing is left, 504 `radius_unreachable` lists every attempt.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { AccountDoc } from '../accounts/account-doc.js';
+import { ownerChain } from '../accounts/owner-chain.js';
+import type { CompiledDictionary } from '../dictionary/compiled-dictionary.js';
+import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
+import { AppError, ValidationError } from '../errors.js';
+import { type Attempt, type RadiusClient, RadiusClientError } from '../radius/client/index.js';
+import { PacketCode, RadiusEncodeError } from '../radius/codec/index.js';
+import type { AaaServer, AvpTranslation, Operation } from './aaa-doc.js';
+import { SYSTEM_OWNER } from './aaa-doc.js';
+import { matchingBlockRule, readChannel } from './block-rules.js';
+import type { EffectiveConfigResolver } from './effective-config.js';
+import { type ChainLink, type EffectiveOperation, resolveOperation, serversFor } from './resolve-effective.js';
+import { attributesByName, type JsonValue, translateReply, translateRequest } from './translate.js';
+import type { WorkerPools } from './worker-pool.js';
+
+export type AaaResultKind = 'accept' | 'reject' | 'challenge' | 'ok' | 'bypassed' | 'blocked';
+
+/** One transmission (or one server that could not be tried at all), as the API shows it. */
+export interface AaaAttempt {
+  server: string;
+  account: string;
+  address: string;
+  port: number;
+  attempt: number;
+  /** The client's outcome (`answered`, `timeout`, `send-failed`, `closed`), or `overloaded`, `socket`, `unresolvable`. */
+  outcome: string;
+  rtt_ms?: number;
+  sent_at?: string;
+  error?: string;
+}
+
+export interface AaaResult {
+  result: AaaResultKind;
+  /** The reply's attributes by name (Message-Authenticator left out). */
+  attributes: Record<string, JsonValue>;
+  /** The reply translated back to the internal keys. */
+  translated: Record<string, JsonValue>;
+  /** The server that answered; null when nothing was sent. */
+  server: string | null;
+  /** The account whose configuration answered (`system` for the system document). */
+  account: string | null;
+  attempts: AaaAttempt[];
+  /** For `bypassed`/`blocked`: the rule's channel. */
+  block_rule?: string[];
+}
+
+const REQUEST_CODE: Record<Operation, number> = {
+  authentication: PacketCode.AccessRequest,
+  authorization: PacketCode.AccessRequest,
+  accounting: PacketCode.AccountingRequest,
+};
+
+const RESULT_OF: ReadonlyMap<number, AaaResultKind> = new Map([
+  [PacketCode.AccessAccept, 'accept'],
+  [PacketCode.AccessReject, 'reject'],
+  [PacketCode.AccessChallenge, 'challenge'],
+  [PacketCode.AccountingResponse, 'ok'],
+]);
+
+function attemptsOf(server: AaaServer, account: string, attempts: readonly Attempt[]): AaaAttempt[] {
+  return attempts.map((attempt) => ({
+    server: server.name,
+    account,
+    address: server.address,
+    port: server.port,
+    attempt: attempt.attempt,
+    outcome: attempt.outcome,
+    ...(attempt.rttMs === undefined ? {} : { rtt_ms: attempt.rttMs }),
+    sent_at: new Date(attempt.sentAt).toISOString(),
+    ...(attempt.error === undefined ? {} : { error: attempt.error }),
+  }));
+}
+
+/** A codec refusal of a translated value is the caller's 400, naming the key it came from. */
+function encodeFailure(error: RadiusEncodeError, translations: readonly AvpTranslation[]): ValidationError {
+  const attribute = error.attribute?.toLowerCase();
+  const translation = attribute === undefined ? undefined : translations.find((candidate) => candidate.attribute.toLowerCase() === attribute);
+  const field = translation ? `data.${translation.request_key}` : 'data';
+  return ValidationError.single(field, 'encode', error.message, { reason: error.reason, ...(error.attribute ? { attribute: error.attribute } : {}) });
+}
+
+export class AaaOperations {
+  constructor(
+    private readonly effective: EffectiveConfigResolver,
+    private readonly dictionaries: DictionaryResolver,
+    private readonly client: RadiusClient,
+    private readonly pools: WorkerPools,
+  ) {}
+
+  authenticate(account: AccountDoc, message: Readonly<Record<string, unknown>>): Promise<AaaResult> {
+    return this.run(account, 'authentication', message);
+  }
+
+  authorize(account: AccountDoc, message: Readonly<Record<string, unknown>>): Promise<AaaResult> {
+    return this.run(account, 'authorization', message);
+  }
+
+  account(account: AccountDoc, message: Readonly<Record<string, unknown>>): Promise<AaaResult> {
+    return this.run(account, 'accounting', message);
+  }
+
+  async run(account: AccountDoc, operation: Operation, message: Readonly<Record<string, unknown>>): Promise<AaaResult> {
+    const channel = readChannel(message);
+    const owners = ownerChain(account);
+    const attempts: AaaAttempt[] = [];
+    let links: readonly ChainLink[] = await this.effective.chainFor(account);
+    let first = true;
+    for (;;) {
+      const answer = resolveOperation(links, operation);
+      const source = answer.source;
+      const index = links.findIndex((link) => link.owner === source);
+      const config = links[index]?.config;
+      if (source === null || config === undefined) {
+        if (first) throw new AppError(422, 'no_aaa_servers', `no AAA configuration of the account or its ancestors answers ${operation}`, { operation, account: null });
+        break;
+      }
+      if (answer.aaa_mode === 'off') {
+        if (first) throw new AppError(409, 'aaa_disabled', `${operation} is off (aaa_mode "off") for account ${source}`, { operation, account: source, aaa_mode: 'off' });
+        break;
+      }
+      if (first) {
+        const blocked = this.blocked(operation, channel, answer);
+        if (blocked) return blocked;
+      }
+      const servers = serversFor(config, operation);
+      if (servers.length === 0) {
+        if (first) throw new AppError(422, 'no_aaa_servers', `the AAA configuration of account ${source} names no enabled server for ${operation}`, { operation, account: source });
+        break;
+      }
+      const from = source === SYSTEM_OWNER ? [] : owners.slice(Math.max(0, owners.indexOf(source)));
+      const answered = await this.pools.run(`${source}/${operation}`, answer.workers ?? 1, () =>
+        this.tryServers(operation, message, answer, servers, from, source, attempts),
+      );
+      if (answered) return answered;
+      if (config.aaa_mode !== 'inherit') break;
+      links = links.slice(index + 1);
+      first = false;
+    }
+    throw new AppError(504, 'radius_unreachable', `no RADIUS server answered ${operation}`, { operation, attempts });
+  }
+
+  private blocked(operation: Operation, channel: string[] | undefined, answer: EffectiveOperation): AaaResult | undefined {
+    if (operation === 'authentication') return undefined;
+    const rule = matchingBlockRule(channel, answer.block_rules);
+    if (!rule) return undefined;
+    return {
+      result: operation === 'authorization' ? 'bypassed' : 'blocked',
+      attributes: {},
+      translated: {},
+      server: null,
+      account: answer.source,
+      attempts: [],
+      block_rule: [...rule.channel],
+    };
+  }
+
+  /** The first answer of the configuration's servers, or undefined when every one failed (attempts are appended). */
+  private async tryServers(
+    operation: Operation,
+    message: Readonly<Record<string, unknown>>,
+    answer: EffectiveOperation,
+    servers: readonly AaaServer[],
+    dictionaryOwners: readonly string[],
+    source: string,
+    attempts: AaaAttempt[],
+  ): Promise<AaaResult | undefined> {
+    for (const server of servers) {
+      const { compiled } = await this.dictionaries.compile(server.dicts, dictionaryOwners);
+      const attributes = translateRequest(message, answer.avp_translation, compiled, { nas_address: answer.nas_address, nas_port: answer.nas_port });
+      const address = await this.address(server, source, attempts);
+      if (address === undefined) continue;
+      try {
+        const reply = await this.client.send(
+          { address, port: server.port, secret: server.secret, dictionary: compiled, retries: server.retries, timeoutMs: server.timeout },
+          { code: REQUEST_CODE[operation], attributes },
+        );
+        attempts.push(...attemptsOf(server, source, reply.attempts));
+        return this.result(reply.response.code, reply.response.attributes, answer.avp_translation, compiled, server, source, attempts);
+      } catch (error) {
+        if (error instanceof RadiusEncodeError) throw encodeFailure(error, answer.avp_translation);
+        if (!(error instanceof RadiusClientError)) throw error;
+        const made = attemptsOf(server, source, error.attempts);
+        attempts.push(
+          ...(made.length > 0
+            ? made
+            : [{ server: server.name, account: source, address: server.address, port: server.port, attempt: 0, outcome: error.kind, error: error.message }]),
+        );
+      }
+    }
+    return undefined;
+  }
+
+  /** The server's IP address: a host name is looked up; one that does not resolve is a failed server. */
+  private async address(server: AaaServer, source: string, attempts: AaaAttempt[]): Promise<string | undefined> {
+    if (isIP(server.address) !== 0) return server.address;
+    try {
+      return (await lookup(server.address)).address;
+    } catch (error) {
+      attempts.push({
+        server: server.name,
+        account: source,
+        address: server.address,
+        port: server.port,
+        attempt: 0,
+        outcome: 'unresolvable',
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    }
+  }
+
+  private result(
+    code: number,
+    replyAttributes: Parameters<typeof attributesByName>[0],
+    translations: readonly AvpTranslation[],
+    dictionary: CompiledDictionary,
+    server: AaaServer,
+    source: string,
+    attempts: AaaAttempt[],
+  ): AaaResult {
+    return {
+      result: RESULT_OF.get(code) ?? 'reject',
+      attributes: attributesByName(replyAttributes.filter((attribute) => attribute.name !== 'Message-Authenticator')),
+      translated: translateReply(replyAttributes, translations, dictionary),
+      server: server.name,
+      account: source,
+      attempts,
+    };
+  }
+}
