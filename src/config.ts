@@ -18,6 +18,8 @@ export interface Config {
   authFailureWindowSeconds: number;
   maxBodyBytes: number;
   trustProxy: boolean;
+  /** How often dead RADIUS servers get a Status-Server probe. */
+  aaaProbeIntervalMs: number;
   /** Serve reads from in-memory mirrors that follow CouchDB's `_changes` (off: every read hits the store). */
   storeCache: boolean;
   /** AAA requests that may wait per worker of a configuration's pool before 503 too_many_requests. */
@@ -93,6 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     storeCache: boolean(env, 'STORE_CACHE', true),
+    aaaProbeIntervalMs: integer(env, 'AAA_PROBE_INTERVAL_MS', 5000, 10, 3_600_000),
     aaaQueuePerWorker: integer(env, 'AAA_QUEUE_PER_WORKER', 10, 0, 1000),
     logLevel: env.LOG_LEVEL || 'info',
   };

@@ -9,6 +9,7 @@ import { resolveSigningKey } from './accounts/signing-key.js';
 import { TokenIssuer } from './accounts/tokens.js';
 import { AaaOperations } from './aaa/aaa-operations.js';
 import { AaaService } from './aaa/aaa-service.js';
+import { CoaOperations } from './aaa/coa.js';
 import { EffectiveConfigResolver } from './aaa/effective-config.js';
 import { WorkerPools } from './aaa/worker-pool.js';
 import type { Config } from './config.js';
@@ -80,7 +81,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const dictionaryResolver = new DictionaryResolver(store, dictionaryCompiler);
   const effective = new EffectiveConfigResolver(store, dictionaryResolver);
   const radius = new RadiusClient();
-  const aaaOperations = new AaaOperations(effective, dictionaryResolver, radius, new WorkerPools({ queuePerWorker: config.aaaQueuePerWorker }));
+  const aaaOperations = new AaaOperations(effective, dictionaryResolver, radius, new WorkerPools({ queuePerWorker: config.aaaQueuePerWorker }), {
+    probeIntervalMs: config.aaaProbeIntervalMs,
+    // Addresses and ports only: the registry's change events never carry a secret.
+    onServerState: (change) => logger[change.state === 'dead' ? 'warn' : 'info'](change, `RADIUS server ${change.state}`),
+  });
   const services: Services = {
     config,
     store,
@@ -95,6 +100,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     effective,
     radius,
     aaaOperations,
+    coa: new CoaOperations(store, schemas, dictionaryResolver, radius),
   };
   const app = createApp(allRoutes(services, VERSION, cached), services, logger);
   const server = http.createServer(app.callback());
@@ -116,6 +122,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      aaaOperations.close();
       await radius.close();
       await cached?.close();
       await embedded?.close();

@@ -15,8 +15,9 @@ import { seed } from './support/seed.js';
 let service: TestService;
 let api: Api;
 
-// One queued request per worker, so the queue bound is reachable with three requests.
-useSuiteService((started) => ({ service, api } = started), { AAA_QUEUE_PER_WORKER: '1' });
+// One queued request per worker, so the queue bound is reachable with three requests; dead
+// servers probed every 200 ms.
+useSuiteService((started) => ({ service, api } = started), { AAA_QUEUE_PER_WORKER: '1', AAA_PROBE_INTERVAL_MS: '200' });
 
 const dictionary = compileDictionaries([seed('dictionary')]);
 const SECRET = 'live-secret';
@@ -282,6 +283,73 @@ describe('worker pool', () => {
       expect(responses[2]!.body.message).toBe('too_many_requests');
     } finally {
       live.hooks = {};
+    }
+  });
+});
+
+describe('dead servers (RFC 5997 style)', () => {
+  it('a server that timed out is skipped (skipped_dead, nothing sent) until Status-Server revives it; a list of only dead servers is still tried', async () => {
+    const FLAKY_SECRET = 'flaky-secret';
+    let accessRequests = 0;
+    let statusServers = 0;
+    const counting = {
+      onDatagram: (bytes: Uint8Array) => {
+        if (bytes[0] === PacketCode.AccessRequest) accessRequests += 1;
+        if (bytes[0] === PacketCode.StatusServer) statusServers += 1;
+      },
+    };
+    const flaky = await RadiusResponder.start({
+      dictionary,
+      clients: { '127.0.0.1': FLAKY_SECRET },
+      handlers: { [PacketCode.AccessRequest]: (): ResponderReply => ({ code: PacketCode.AccessAccept, attributes: { 'Reply-Message': 'flaky' } }) },
+      // Silent: every copy (Access-Request and Status-Server alike) is dropped.
+      hooks: { ...counting, dropFirstCopies: 1_000 },
+    });
+    try {
+      const flakyServer = { name: 'flaky', address: '127.0.0.1', port: flaky.port, secret: FLAKY_SECRET, dicts: ['dictionary'], retries: 0, timeout: 200 };
+      const account = await accountWith(aaaDoc('on', [flakyServer, liveServer()]));
+      const login = { 'User-Name': 'alice@example.com', 'User-Password': 'right' };
+      const outcomes = (response: Awaited<ReturnType<typeof run>>) => (response.body.data.attempts as { server: string; outcome: string }[]).map((a) => [a.server, a.outcome]);
+
+      const first = await run(account, 'authn', login);
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      expect(outcomes(first)).toEqual([['flaky', 'timeout'], ['live', 'answered']]);
+      expect(accessRequests).toBe(1);
+
+      const second = await run(account, 'authn', login);
+      expect(second.status).toBe(200);
+      expect(outcomes(second)).toEqual([['flaky', 'skipped_dead'], ['live', 'answered']]);
+      expect(second.body.data.attempts[0]).toMatchObject({ attempt: 0, account: account.id, port: flaky.port });
+      expect(second.body.data.attempts[0]).not.toHaveProperty('sent_at');
+      expect(accessRequests).toBe(1);
+
+      // Every server of the list dead: tried anyway, so a total outage is still retried.
+      const alone = await accountWith(aaaDoc('on', [flakyServer]));
+      const outage = await run(alone, 'authn', login);
+      expect(outage.status).toBe(504);
+      expect(outcomes(outage)).toEqual([['flaky', 'timeout']]);
+      expect(accessRequests).toBe(2);
+
+      // The server comes back: the next Status-Server is answered and live traffic returns to it.
+      const probesBefore = statusServers;
+      flaky.hooks = counting;
+      let revived: Awaited<ReturnType<typeof run>> | undefined;
+      const deadline = Date.now() + 5_000;
+      while (Date.now() < deadline) {
+        const response = await run(account, 'authn', login);
+        expect(response.status).toBe(200);
+        if (response.body.data.server === 'flaky') {
+          revived = response;
+          break;
+        }
+        expect(outcomes(response)).toEqual([['flaky', 'skipped_dead'], ['live', 'answered']]);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(revived?.body.data).toMatchObject({ result: 'accept', server: 'flaky', attributes: { 'Reply-Message': 'flaky' } });
+      expect(outcomes(revived!)).toEqual([['flaky', 'answered']]);
+      expect(statusServers).toBeGreaterThan(probesBefore);
+    } finally {
+      await flaky.close();
     }
   });
 });

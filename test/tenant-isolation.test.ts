@@ -74,6 +74,8 @@ const a1Aaa = () => ({
   authentication: ['a1-radius'],
   authorization: [],
   accounting: [],
+  // Nothing answers here either: an allowed CoA is a quick, deterministic 504.
+  nas: [{ name: 'a1-nas', address: '10.11.1.2', secret: A1_SECRET, timeout: 100, retries: 0 }],
 });
 
 const aAaa = () => ({
@@ -292,6 +294,11 @@ const MATRIX: Row[] = [
     body: () => ({ 'User-Name': 'alice', channel: ['internal', 'inbound'] }) },
   { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/accounting',  expected: [200, 200, 200, 403, 403, 403],
     body: () => ({ 'User-Name': 'alice', channel: ['inbound', 'internal'] }) },
+  // CoA/Disconnect (A1's own NAS list): CoA to a1-nas, where nothing answers (504); Disconnect to a NAS A1 does not define (404).
+  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/coa',         expected: [504, 504, 504, 403, 403, 403],
+    body: () => ({ nas: 'a1-nas', attributes: { 'User-Name': 'alice' } }) },
+  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/disconnect',  expected: [404, 404, 404, 403, 403, 403],
+    body: () => ({ nas: 'no-such-nas', attributes: { 'User-Name': 'alice' } }) },
   { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/dictionary',  expected: [200, 200, 200, 403, 403, 403] },
   { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/dictionary',  expected: [201, 201, 201, 403, 403, 403],
     body: (cell) => a1Dictionary(unique(`added_${cell}`)) },

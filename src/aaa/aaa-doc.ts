@@ -24,6 +24,28 @@ export interface AvpTranslation {
   cast?: 'string_to_integer';
 }
 
+/** A NAS this account sends CoA and Disconnect requests to (RFC 5176 Dynamic Authorization Server). */
+export interface AaaNas {
+  name: string;
+  address: string;
+  /** 3799 by default. */
+  port: number;
+  secret: string;
+  dicts: string[];
+  /** Milliseconds. */
+  timeout: number;
+  retries: number;
+}
+
+/** A value of a template or request attribute: one value, or a list sent as that many attributes. */
+export type CoaAttributeValue = string | number | boolean | (string | number | boolean)[];
+
+/** Named attributes a CoA or Disconnect request may start from (vendor commands are data, not code). */
+export interface CoaTemplate {
+  name: string;
+  attributes: Record<string, CoaAttributeValue>;
+}
+
 export interface BlockRule {
   channel: string[];
 }
@@ -45,6 +67,9 @@ export interface AaaConfig {
   accounting_avp_translation: AvpTranslation[];
   block_accounting: BlockRule[];
   block_authz: BlockRule[];
+  /** The NAS devices of this account (never inherited). */
+  nas?: AaaNas[];
+  coa_templates?: CoaTemplate[];
 }
 
 /** The system document lives in `system_config` under this id. */

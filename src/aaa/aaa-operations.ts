@@ -10,6 +10,14 @@
  * is an answer. When every server fails and the answering document is `inherit`, the parent's
  * configuration (the next link of the chain above the answering account) is tried the same way;
  * when nothing is left, 504 `radius_unreachable` lists every attempt.
+ *
+ * Dead servers (RFC 5997 style, see ../radius/server-health.ts): a server whose live request fails
+ * at the transport level (timeout, broken socket) is marked dead; later requests skip it (attempt
+ * outcome `skipped_dead`, nothing sent) unless every server of the list is dead, in which case
+ * they are all tried as usual, so a total outage is still retried by live traffic. A background
+ * Status-Server loop (every `probeIntervalMs`, config `AAA_PROBE_INTERVAL_MS`, default 5000) revives a
+ * dead server when it answers; any answer to a live request revives it too. The loop stops with
+ * `close()`, or by itself once the RADIUS client is closed.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -20,6 +28,7 @@ import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import { AppError, ValidationError } from '../errors.js';
 import { type Attempt, type RadiusClient, RadiusClientError } from '../radius/client/index.js';
 import { PacketCode, RadiusEncodeError } from '../radius/codec/index.js';
+import { DEFAULT_PROBE_INTERVAL_MS, ServerHealth, type ServerStateChange, statusServerProber } from '../radius/server-health.js';
 import type { AaaServer, AvpTranslation, Operation } from './aaa-doc.js';
 import { SYSTEM_OWNER } from './aaa-doc.js';
 import { matchingBlockRule, readChannel } from './block-rules.js';
@@ -37,7 +46,11 @@ export interface AaaAttempt {
   address: string;
   port: number;
   attempt: number;
-  /** The client's outcome (`answered`, `timeout`, `send-failed`, `closed`), or `overloaded`, `socket`, `unresolvable`. */
+  /**
+   * The client's outcome (`answered`, `timeout`, `send-failed`, `closed`), or `overloaded`,
+   * `socket`, `unresolvable`, or `skipped_dead` (marked dead by an earlier failure and not yet
+   * revived: nothing sent).
+   */
   outcome: string;
   rtt_ms?: number;
   sent_at?: string;
@@ -94,13 +107,39 @@ function encodeFailure(error: RadiusEncodeError, translations: readonly AvpTrans
   return ValidationError.single(field, 'encode', error.message, { reason: error.reason, ...(error.attribute ? { attribute: error.attribute } : {}) });
 }
 
+export interface AaaOperationsOptions {
+  /** Status-Server interval for dead servers (config `AAA_PROBE_INTERVAL_MS`). Default 5000. */
+  probeIntervalMs?: number;
+  /** Told when a server is marked dead or revived (e.g. to log it). Ignored with `health`. */
+  onServerState?: (change: ServerStateChange) => void;
+  /** A registry of one's own (tests); default one probing through `client`. */
+  health?: ServerHealth;
+}
+
 export class AaaOperations {
+  readonly health: ServerHealth;
+
   constructor(
     private readonly effective: EffectiveConfigResolver,
     private readonly dictionaries: DictionaryResolver,
     private readonly client: RadiusClient,
     private readonly pools: WorkerPools,
-  ) {}
+    options: AaaOperationsOptions = {},
+  ) {
+    this.health =
+      options.health ??
+      new ServerHealth({
+        prober: statusServerProber(client),
+        probeIntervalMs: options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
+        stopped: () => client.closed,
+        ...(options.onServerState ? { onChange: options.onServerState } : {}),
+      });
+  }
+
+  /** Stops the dead-server probe loop. Idempotent; the RADIUS client is the caller's to close. */
+  close(): void {
+    this.health.close();
+  }
 
   authenticate(account: AccountDoc, message: Readonly<Record<string, unknown>>): Promise<AaaResult> {
     return this.run(account, 'authentication', message);
@@ -179,21 +218,28 @@ export class AaaOperations {
     source: string,
     attempts: AaaAttempt[],
   ): Promise<AaaResult | undefined> {
-    for (const server of servers) {
+    const dead = servers.map((server) => this.health.isDead(server));
+    const everyServerDead = dead.every(Boolean);
+    for (const [index, server] of servers.entries()) {
+      if (dead[index] && !everyServerDead) {
+        attempts.push({ server: server.name, account: source, address: server.address, port: server.port, attempt: 0, outcome: 'skipped_dead' });
+        continue;
+      }
       const { compiled } = await this.dictionaries.compile(server.dicts, dictionaryOwners);
       const attributes = translateRequest(message, answer.avp_translation, compiled, { nas_address: answer.nas_address, nas_port: answer.nas_port });
       const address = await this.address(server, source, attempts);
       if (address === undefined) continue;
+      const target = { address, port: server.port, secret: server.secret, dictionary: compiled, retries: server.retries, timeoutMs: server.timeout };
       try {
-        const reply = await this.client.send(
-          { address, port: server.port, secret: server.secret, dictionary: compiled, retries: server.retries, timeoutMs: server.timeout },
-          { code: REQUEST_CODE[operation], attributes },
-        );
+        const reply = await this.client.send(target, { code: REQUEST_CODE[operation], attributes });
+        this.health.markAlive(server);
         attempts.push(...attemptsOf(server, source, reply.attempts));
         return this.result(reply.response.code, reply.response.attributes, answer.avp_translation, compiled, server, source, attempts);
       } catch (error) {
         if (error instanceof RadiusEncodeError) throw encodeFailure(error, answer.avp_translation);
         if (!(error instanceof RadiusClientError)) throw error;
+        // Transport failures only: `overloaded` is this client's own limit, `closed` its shutdown.
+        if (error.kind === 'timeout' || error.kind === 'socket') this.health.markDead(server, { ...target, retries: 0 });
         const made = attemptsOf(server, source, error.attempts);
         attempts.push(
           ...(made.length > 0

@@ -1,6 +1,6 @@
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
-import { ValidationError, conflict, notFound } from '../errors.js';
+import { type FieldErrors, ValidationError, conflict, notFound } from '../errors.js';
 import { type CompiledDictionary, DictionaryCompileError, compileDictionaries } from '../dictionary/compiled-dictionary.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import { dictionaryId } from '../dictionary/dictionary-doc.js';
@@ -11,7 +11,7 @@ import type { DocumentStore } from '../store/database.js';
 import { updateDocument } from '../store/update.js';
 import { internalPart, publicPart } from '../store/visibility.js';
 import { type AaaConfig, type AaaDoc, type AaaServer, SYSTEM_AAA_ID, SYSTEM_OWNER } from './aaa-doc.js';
-import { type DictionaryWarning, dictionaryWarnings, unknownAttributes } from './check-attributes.js';
+import { type DictionaryWarning, type TemplateDictionaries, dictionaryWarnings, unknownAttributes, unknownTemplateAttributes } from './check-attributes.js';
 import { validateAaaConfig } from './validate-aaa.js';
 
 /** Where an AAA document lives and what its dictionaries may be: an account's, or the system's. */
@@ -31,6 +31,8 @@ export interface SavedAaa {
 }
 
 const EMPTY_DICTIONARY = compileDictionaries([]);
+/** A NAS's `dicts` when the document does not say (schemas/aaa.json). */
+const DEFAULT_NAS_DICTS = ['dictionary'];
 
 /** The AAA documents: one per account and one for the system, validated on every write. */
 export class AaaService {
@@ -138,7 +140,7 @@ export class AaaService {
     const visible = await this.dictionaries.visibleNames(scope.dictionaryOwners);
     const config = validateAaaConfig(input, { isSystem: scope.isSystem, visibleDictionaries: visible }, this.schemas);
     const compiledFor = await this.compiledByServer(scope, config);
-    const unknown = unknownAttributes(config, compiledFor);
+    const unknown = { ...unknownAttributes(config, compiledFor), ...(await this.unknownTemplateAttributes(scope, config)) };
     if (Object.keys(unknown).length > 0) throw new ValidationError(unknown);
     return { config, warnings: dictionaryWarnings(config, compiledFor) };
   }
@@ -155,6 +157,31 @@ export class AaaService {
       }
     }
     return (server) => compiled.get(server.name) ?? EMPTY_DICTIONARY;
+  }
+
+  /**
+   * CoA template attributes against the NAS dictionary lists (each must compile: a 400 on that
+   * NAS's `dicts` otherwise), or against the default list when the document has no NAS.
+   */
+  private async unknownTemplateAttributes(scope: AaaScope, config: AaaConfig): Promise<FieldErrors> {
+    const nas = config.nas ?? [];
+    const lists: TemplateDictionaries[] = [];
+    for (const [index, device] of nas.entries()) {
+      try {
+        const { compiled } = await this.resolver.compile(device.dicts, scope.dictionaryOwners);
+        lists.push({ label: `NAS ${device.name} (${device.dicts.join(', ')})`, compiled });
+      } catch (error) {
+        if (!(error instanceof DictionaryCompileError)) throw error;
+        throw ValidationError.single(`nas.${index}.dicts`, 'invalid_dictionary', error.message);
+      }
+    }
+    const templates = config.coa_templates ?? [];
+    if (templates.length === 0) return {};
+    if (nas.length === 0) {
+      const { compiled } = await this.resolver.compile(DEFAULT_NAS_DICTS, scope.dictionaryOwners);
+      lists.push({ label: `no NAS, default dictionaries (${DEFAULT_NAS_DICTS.join(', ')})`, compiled });
+    }
+    return unknownTemplateAttributes(templates, lists);
   }
 
   private withConfig(current: AaaDoc, config: AaaConfig): AaaDoc {

@@ -1,6 +1,6 @@
 import type { FieldErrors } from '../errors.js';
 import type { CompiledDictionary, DictionaryConflict } from '../dictionary/compiled-dictionary.js';
-import { type AaaConfig, type AaaServer, OPERATIONS, TRANSLATION_OF } from './aaa-doc.js';
+import { type AaaConfig, type AaaServer, type CoaTemplate, OPERATIONS, TRANSLATION_OF } from './aaa-doc.js';
 import { serversFor } from './resolve-effective.js';
 
 export interface DictionaryWarning {
@@ -49,4 +49,33 @@ export function dictionaryWarnings(config: AaaConfig, compiledFor: (server: AaaS
         shadowed: conflict.shadowed,
       })),
     );
+}
+
+/** A dictionary list a template is checked against: a NAS's, or the default list when there is no NAS. */
+export interface TemplateDictionaries {
+  /** What the message names: `NAS edge-1 (dictionary, dictionary_cisco)`. */
+  label: string;
+  compiled: CompiledDictionary;
+}
+
+/**
+ * Every attribute of a CoA template must be defined by the dictionaries of at least one NAS of the
+ * document (of the default list when it has none): a typo is caught at save time, while one
+ * account may still keep Cisco templates beside a NAS of another vendor. A request checks the
+ * names again against the NAS it is actually sent to.
+ */
+export function unknownTemplateAttributes(templates: readonly CoaTemplate[], lists: readonly TemplateDictionaries[]): FieldErrors {
+  const errors: FieldErrors = {};
+  templates.forEach((template, index) => {
+    for (const name of Object.keys(template.attributes)) {
+      if (lists.some((list) => list.compiled.attribute(name))) continue;
+      errors[`coa_templates.${index}.attributes.${name}`] = {
+        unknown_attribute: {
+          message: `The attribute "${name}" is not in the dictionaries of any NAS of this document: ${lists.map((list) => list.label).join('; ')}.`,
+          attribute: name,
+        },
+      };
+    }
+  });
+  return errors;
 }

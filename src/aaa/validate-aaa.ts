@@ -1,6 +1,6 @@
 import { ValidationError, type FieldErrors } from '../errors.js';
 import type { SchemaValidator } from '../schema/validator.js';
-import { OPERATIONS, type AaaConfig, type AaaServer, type BlockRule } from './aaa-doc.js';
+import { OPERATIONS, type AaaConfig, type AaaNas, type AaaServer, type BlockRule } from './aaa-doc.js';
 import { compileTenantRegex } from './regex.js';
 
 export interface AaaValidationContext {
@@ -37,6 +37,41 @@ function duplicateServerNames(servers: readonly AaaServer[]): Problem[] {
     });
   });
   return problems;
+}
+
+/** A name that repeats within one list: `list.<i>.name`, rule `unique`. */
+function duplicateNames(list: string, what: string, entries: readonly { name: string }[]): Problem[] {
+  const firstIndex = new Map<string, number>();
+  return entries.flatMap((entry, index) => {
+    const first = firstIndex.get(entry.name);
+    if (first === undefined) {
+      firstIndex.set(entry.name, index);
+      return [];
+    }
+    return [
+      {
+        field: `${list}.${index}.name`,
+        rule: 'unique',
+        message: `The ${what} name "${entry.name}" is already used by ${list}.${first}; each ${what} needs its own name.`,
+      },
+    ];
+  });
+}
+
+function unknownNasDictionaries(nas: readonly AaaNas[], visible: ReadonlySet<string>): Problem[] {
+  return nas.flatMap((device, nasIndex) =>
+    device.dicts.flatMap((dict, dictIndex) =>
+      visible.has(dict)
+        ? []
+        : [
+            {
+              field: `nas.${nasIndex}.dicts.${dictIndex}`,
+              rule: 'unknown_dictionary',
+              message: `The dictionary "${dict}" does not exist or is not available to this account.`,
+            },
+          ],
+    ),
+  );
 }
 
 function unknownOperationServers(config: AaaConfig): Problem[] {
@@ -172,6 +207,9 @@ function semanticProblems(config: AaaConfig, context: AaaValidationContext): Pro
     ...nasPortStringRange(config.nas_port),
     ...badTranslationRegexes(config),
     ...duplicateBlockRules(config),
+    ...duplicateNames('nas', 'NAS', config.nas ?? []),
+    ...unknownNasDictionaries(config.nas ?? [], context.visibleDictionaries),
+    ...duplicateNames('coa_templates', 'template', config.coa_templates ?? []),
   ];
 }
 

@@ -3,6 +3,7 @@ import type { AuthFailureLimiter } from '../accounts/auth-failures.js';
 import type { TokenIssuer } from '../accounts/tokens.js';
 import type { AaaOperations } from '../aaa/aaa-operations.js';
 import type { AaaService } from '../aaa/aaa-service.js';
+import type { CoaOperations } from '../aaa/coa.js';
 import type { EffectiveConfigResolver } from '../aaa/effective-config.js';
 import type { Config } from '../config.js';
 import type { DictionaryCompiler } from '../dictionary/dictionary-compiler.js';
@@ -28,4 +29,6 @@ export interface Services {
   /** The one RADIUS client every AAA operation sends through (closed on shutdown). */
   radius: RadiusClient;
   aaaOperations: AaaOperations;
+  /** CoA and Disconnect (RFC 5176) through the same RADIUS client. */
+  coa: CoaOperations;
 }

@@ -18,8 +18,15 @@ async function tryContainer(): Promise<{ url: string; stop: Stop } | undefined> 
   try {
     const { getContainerRuntimeClient, GenericContainer, Wait } = await import('testcontainers');
     const probe = getContainerRuntimeClient();
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no runtime')), 5_000));
-    await Promise.race([probe, timeout]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no runtime')), 5_000);
+    });
+    try {
+      await Promise.race([probe, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     const container = await new GenericContainer('couchdb:3')
       .withEnvironment({ COUCHDB_USER: 'admin', COUCHDB_PASSWORD: 'admin' })
       .withExposedPorts(5984)

@@ -4,6 +4,7 @@ import { aaaRoutes } from './aaa-documents.js';
 import { aaaOperationRoutes } from './aaa-operations.js';
 import { accountRoutes } from './accounts.js';
 import { apiAuthRoutes } from './api-auth.js';
+import { coaRoutes } from './coa.js';
 import { dictionaryRoutes } from './dictionaries.js';
 import { metaRoutes } from './meta.js';
 import { reloadRoutes } from './reload.js';
@@ -16,6 +17,7 @@ export function allRoutes(services: Services, version: string, cache: CachedStor
     ...accountRoutes(services),
     ...aaaRoutes(services),
     ...aaaOperationRoutes(services),
+    ...coaRoutes(services),
     ...dictionaryRoutes(services),
     ...reloadRoutes(services, cache),
   ];

@@ -1,0 +1,407 @@
+/**
+ * End-to-end AAA benchmark: `POST /v2/accounts/{ID}/aaa/authn` over HTTP, the service
+ * translating the message into an Access-Request sent to FreeRADIUS 3.2 on loopback, and back.
+ *
+ *   npx tsx bench/aaa/authn.ts
+ *
+ * Environment: BENCH_SECONDS (10) per round, BENCH_ROUNDS (3), BENCH_CONNECTIONS (32 HTTP
+ * connections), BENCH_WORKERS (32: the AAA document's `workers`, the configuration's concurrent
+ * RADIUS requests), BENCH_WARMUP_SECONDS (3), BENCH_FR_THREADS (4 FreeRADIUS worker threads),
+ * BENCH_RESULTS (bench/aaa/authn-results.json).
+ * Prints a Markdown table on stdout, progress on stderr; exits 1 unless every answer of every
+ * round (warm-up included) was HTTP 200 with `result: accept`.
+ *
+ * Set-up: FreeRADIUS as in bench/radius/freeradius.ts (the test harness's minimal config, one PAP
+ * user, not in debug mode, a thread pool); the service in this process with its embedded store in
+ * a temporary directory (STORE_CACHE on, LOG_LEVEL warn); one account under the master account
+ * whose AAA document (`aaa_mode: on`) names that FreeRADIUS for authentication with the seed
+ * `dictionary` and translations for User-Name and User-Password. autocannon runs in a child
+ * process (bench/aaa/loadgen-child.ts) with the account's own token and one fixed body.
+ */
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { type RunningService, startService } from '../../src/service.js';
+import { freeUdpPort } from '../../test/support/freeradius.js';
+import type { ChildReply, ChildRequest, PostJob, PostSummary } from './loadgen-child.js';
+
+function wholeNumber(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
+  return Number(raw);
+}
+
+const SECONDS = wholeNumber('BENCH_SECONDS', 10, 1);
+const ROUNDS = wholeNumber('BENCH_ROUNDS', 3, 1);
+const CONNECTIONS = wholeNumber('BENCH_CONNECTIONS', 32, 1);
+const WORKERS = wholeNumber('BENCH_WORKERS', 32, 1);
+const WARMUP_SECONDS = wholeNumber('BENCH_WARMUP_SECONDS', 3, 0);
+const THREADS = wholeNumber('BENCH_FR_THREADS', 4, 1);
+const RESULTS = path.resolve(process.env.BENCH_RESULTS || fileURLToPath(new URL('./authn-results.json', import.meta.url)));
+const SECRET = 'testing123';
+const USERS = `bob	Cleartext-Password := "hello"
+	Reply-Message = "Hello, bob"
+`;
+const log = (message: string): void => void process.stderr.write(`[bench:aaa] ${message}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// FreeRADIUS: bench/radius/freeradius.ts's config (a copy, so neither benchmark depends on the other).
+
+function radiusdConf(dir: string, authPort: number, acctPort: number): string {
+  return `prefix = /usr
+exec_prefix = /usr
+sysconfdir = /etc
+localstatedir = /var
+sbindir = \${exec_prefix}/sbin
+logdir = ${dir}/log
+raddbdir = ${dir}
+radacctdir = ${dir}/radacct
+name = freeradius
+confdir = \${raddbdir}
+modconfdir = \${confdir}/mods-config
+run_dir = ${dir}/run
+db_dir = ${dir}
+libdir = /usr/lib/freeradius
+pidfile = \${run_dir}/\${name}.pid
+max_request_time = 30
+cleanup_delay = 5
+max_requests = 1048576
+hostname_lookups = no
+log {
+	destination = stdout
+}
+security {
+	allow_core_dumps = no
+	max_attributes = 200
+	reject_delay = 0
+	status_server = yes
+}
+thread pool {
+	start_servers = ${THREADS}
+	max_servers = ${THREADS}
+	min_spare_servers = 1
+	max_spare_servers = ${THREADS}
+	max_requests_per_server = 0
+	max_queue_size = 65536
+}
+client localhost {
+	ipaddr = 127.0.0.1
+	secret = ${SECRET}
+}
+modules {
+	files {
+		filename = \${raddbdir}/users
+	}
+	pap {
+	}
+	always ok {
+		rcode = ok
+	}
+}
+server default {
+	listen {
+		type = auth
+		ipaddr = 127.0.0.1
+		port = ${authPort}
+	}
+	listen {
+		type = acct
+		ipaddr = 127.0.0.1
+		port = ${acctPort}
+	}
+	authorize {
+		files
+		pap
+	}
+	authenticate {
+		Auth-Type PAP {
+			pap
+		}
+	}
+	accounting {
+		ok
+	}
+}
+`;
+}
+
+interface FreeRadius {
+  authPort: number;
+  pid: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function startFreeRadius(): Promise<FreeRadius> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freeradius-aaa-bench-'));
+  await fs.mkdir(path.join(dir, 'log'));
+  await fs.mkdir(path.join(dir, 'run'));
+  const authPort = await freeUdpPort();
+  const acctPort = await freeUdpPort();
+  await fs.writeFile(path.join(dir, 'radiusd.conf'), radiusdConf(dir, authPort, acctPort));
+  await fs.writeFile(path.join(dir, 'users'), USERS);
+  await fs.copyFile('/etc/freeradius/3.0/dictionary', path.join(dir, 'dictionary'));
+  const child: ChildProcess = spawn('freeradius', ['-f', '-l', 'stdout', '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`FreeRADIUS did not start:\n${output}`)), 20_000);
+    const ready = () => {
+      if (output.includes('Ready to process requests')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', ready);
+    child.stderr?.on('data', ready);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`FreeRADIUS exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    authPort,
+    pid: child.pid as number,
+    output: () => output,
+    stop: async () => {
+      child.removeAllListeners('exit');
+      if (child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        });
+      }
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** CPU seconds (user + system) of a process so far, from /proc (Linux). */
+async function processCpuSeconds(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service and its set-up over HTTP
+
+interface Envelope {
+  status?: string;
+  data?: Record<string, unknown>;
+  auth_token?: string;
+}
+
+async function expectStatus(expected: number, base: string, method: string, urlPath: string, token: string | undefined, data?: unknown): Promise<Envelope> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token !== undefined) headers['X-Auth-Token'] = token;
+  const response = await fetch(base + urlPath, { method, headers, body: data === undefined ? undefined : JSON.stringify({ data }) });
+  const text = await response.text();
+  const body = (text ? JSON.parse(text) : {}) as Envelope;
+  if (response.status !== expected) throw new Error(`${method} ${urlPath}: expected ${expected}, got ${response.status} ${text}`);
+  return body;
+}
+
+async function login(base: string, apiKey: string): Promise<string> {
+  const body = await expectStatus(201, base, 'PUT', '/v2/api_auth', undefined, { api_key: apiKey });
+  if (typeof body.auth_token !== 'string') throw new Error('login: no auth_token');
+  return body.auth_token;
+}
+
+const translation = (key: string) => ({ request_key: key, attribute: key, request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' });
+
+async function setUp(service: RunningService, masterApiKey: string, authPort: number): Promise<{ accountId: string; token: string }> {
+  const base = service.url;
+  const masterToken = await login(base, masterApiKey);
+  const created = await expectStatus(201, base, 'PUT', `/v2/accounts/${service.masterAccountId}`, masterToken, { name: 'AAA bench' });
+  const accountId = String(created.data?.id);
+  const token = await login(base, String(created.data?.api_key));
+  await expectStatus(201, base, 'PUT', `/v2/accounts/${accountId}/aaa`, token, {
+    aaa_mode: 'on',
+    workers: WORKERS,
+    servers: [{ name: 'freeradius', address: '127.0.0.1', port: authPort, secret: SECRET, dicts: ['dictionary'], retries: 2, timeout: 2000 }],
+    authentication: ['freeradius'],
+    authn_avp_translation: [translation('User-Name'), translation('User-Password')],
+    nas_address: '127.0.0.1',
+    nas_port: '1',
+  });
+  // One request by hand first: the set-up is right, or the benchmark stops here.
+  const first = await expectStatus(200, base, 'POST', `/v2/accounts/${accountId}/aaa/authn`, token, BODY);
+  if (first.data?.result !== 'accept') throw new Error(`the first authn was not an accept: ${JSON.stringify(first)}`);
+  return { accountId, token };
+}
+
+const BODY = { 'User-Name': 'bob', 'User-Password': 'hello' };
+
+// ---------------------------------------------------------------------------------------------
+// The load generator child
+
+interface Loadgen {
+  run(job: PostJob): Promise<PostSummary>;
+  close(): Promise<void>;
+}
+
+async function startLoadgen(): Promise<Loadgen> {
+  const script = fileURLToPath(new URL('./loadgen-child.ts', import.meta.url));
+  // execArgv is inherited, so the child runs under tsx as this process does.
+  const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+  });
+  let nextId = 0;
+  const waiting = new Map<number, { resolve: (summary: PostSummary) => void; reject: (error: Error) => void }>();
+  child.on('message', (message: ChildReply) => {
+    const entry = waiting.get(message.id);
+    if (!entry) return;
+    waiting.delete(message.id);
+    if ('summary' in message) entry.resolve(message.summary);
+    else entry.reject(new Error(message.error));
+  });
+  return {
+    run(job) {
+      const id = (nextId += 1);
+      return new Promise<PostSummary>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        child.send({ id, job } satisfies ChildRequest);
+      });
+    },
+    async close() {
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.disconnect();
+      });
+    },
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** Every answer was a 200 whose body is an accept: or the benchmark fails loudly. */
+function check(summary: PostSummary): void {
+  const other = Object.entries(summary.statusCodes).filter(([code]) => code !== '200');
+  if (summary.completed === 0 || other.length > 0 || summary.non2xx > 0 || summary.errors > 0 || summary.timeouts > 0 || summary.mismatches > 0) {
+    throw new Error(
+      `${summary.title}: not every answer was 200 accept: completed ${summary.completed}, status codes ${JSON.stringify(summary.statusCodes)}, errors ${summary.errors}, timeouts ${summary.timeouts}, body mismatches ${summary.mismatches}${summary.firstMismatch ? `, first: ${summary.firstMismatch}` : ''}`,
+    );
+  }
+}
+
+interface Round {
+  summary: PostSummary;
+  serviceCpuCores: number;
+  freeradiusCpuCores: number;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'circlemaker-aaa-bench-'));
+  const masterApiKey = (await import('node:crypto')).randomBytes(32).toString('hex');
+  const freeradius = await startFreeRadius();
+  let service: RunningService | undefined;
+  let loadgen: Loadgen | undefined;
+  const rounds: Round[] = [];
+  let warmup: PostSummary | undefined;
+  try {
+    const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, EMBEDDED_COUCHDB_PORT: '0', AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn' });
+    service = await startService(config, createLogger(config.logLevel));
+    const { accountId, token } = await setUp(service, masterApiKey, freeradius.authPort);
+    log(`service ${service.url}, FreeRADIUS pid ${freeradius.pid} on 127.0.0.1:${freeradius.authPort} (${THREADS} threads), account ${accountId}, workers ${WORKERS}`);
+    loadgen = await startLoadgen();
+    const job = (title: string, duration: number): PostJob => ({
+      title,
+      url: `${service?.url}/v2/accounts/${accountId}/aaa/authn`,
+      headers: { 'Content-Type': 'application/json', 'X-Auth-Token': token },
+      body: JSON.stringify({ data: BODY }),
+      connections: CONNECTIONS,
+      duration,
+    });
+    if (WARMUP_SECONDS > 0) {
+      warmup = await loadgen.run(job('warm-up', WARMUP_SECONDS));
+      check(warmup);
+      log(`warm-up: ${Math.round(warmup.requestsPerSecond)} req/s`);
+    }
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const cpuBefore = process.cpuUsage();
+      const radiusBefore = await processCpuSeconds(freeradius.pid);
+      const wallBefore = process.hrtime.bigint();
+      const summary = await loadgen.run(job(`round ${round}`, SECONDS));
+      const wallSeconds = Number(process.hrtime.bigint() - wallBefore) / 1e9;
+      const cpu = process.cpuUsage(cpuBefore);
+      const radiusCpu = (await processCpuSeconds(freeradius.pid)) - radiusBefore;
+      check(summary);
+      rounds.push({ summary, serviceCpuCores: (cpu.user + cpu.system) / 1e6 / wallSeconds, freeradiusCpuCores: radiusCpu / wallSeconds });
+      log(
+        `round ${round}/${ROUNDS}: ${Math.round(summary.requestsPerSecond)} req/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, ${summary.completed} answers, all 200 accept`,
+      );
+    }
+  } finally {
+    await loadgen?.close();
+    await service?.close();
+    await freeradius.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+
+  const rps = median(rounds.map((r) => r.summary.requestsPerSecond));
+  const p50 = median(rounds.map((r) => r.summary.latencyMs.p50));
+  const p99 = median(rounds.map((r) => r.summary.latencyMs.p99));
+  const version = (execFileSync('freeradius', ['-v']).toString().split('\n')[0] ?? '').trim();
+  let commit = '';
+  let dirty = '';
+  try {
+    commit = execFileSync('git', ['--no-optional-locks', 'rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    dirty = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--', 'src'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    // not a git checkout
+  }
+  const fmt = (value: number): string => Math.round(value).toLocaleString('en-US');
+  console.log(`POST /v2/accounts/{ID}/aaa/authn → ${version} on 127.0.0.1 (PAP user bob/hello), ${CONNECTIONS} HTTP connections, workers ${WORKERS}, FreeRADIUS ${THREADS} threads`);
+  console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; ${ROUNDS} rounds of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up; run of ${startedAt}`);
+  console.log('');
+  console.log('| | req/s | p50 ms | p90 ms | p99 ms | max ms | answers (all 200 accept) | service CPU (cores) | FreeRADIUS CPU (cores) | loadgen CPU (cores) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const [index, r] of rounds.entries()) {
+    const s = r.summary;
+    console.log(
+      `| round ${index + 1} | ${fmt(s.requestsPerSecond)} | ${s.latencyMs.p50} | ${s.latencyMs.p90} | ${s.latencyMs.p99} | ${s.latencyMs.max} | ${s.completed.toLocaleString('en-US')} | ${r.serviceCpuCores.toFixed(2)} | ${r.freeradiusCpuCores.toFixed(2)} | ${s.loadgenCpu.toFixed(2)} |`,
+    );
+  }
+  console.log(`| **median** | **${fmt(rps)}** | **${p50}** | | **${p99}** | | | | | |`);
+  await fs.writeFile(
+    RESULTS,
+    `${JSON.stringify(
+      {
+        startedAt,
+        commit,
+        uncommittedUnderSrc: dirty,
+        node: process.version,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        freeradius: version,
+        settings: { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, workers: WORKERS, warmupSeconds: WARMUP_SECONDS, freeradiusThreads: THREADS },
+        medians: { requestsPerSecond: rps, p50Ms: p50, p99Ms: p99 },
+        warmup,
+        rounds,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log(`wrote ${RESULTS}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench:aaa] FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
