@@ -36,26 +36,18 @@ import type { EffectiveConfigResolver } from './effective-config.js';
 import { type ChainLink, type EffectiveOperation, resolveOperation, serversFor } from './resolve-effective.js';
 import { attributesByName, type JsonValue, translateReply, translateRequest } from './translate.js';
 import type { WorkerPools } from './worker-pool.js';
+import { type AttemptRow, attemptRows, failedAttemptRows, radiusUnreachable } from './radius-attempts.js';
 
 export type AaaResultKind = 'accept' | 'reject' | 'challenge' | 'ok' | 'bypassed' | 'blocked';
 
 /** One transmission (or one server that could not be tried at all), as the API shows it. */
-export interface AaaAttempt {
-  server: string;
-  account: string;
-  address: string;
-  port: number;
-  attempt: number;
-  /**
-   * The client's outcome (`answered`, `timeout`, `send-failed`, `closed`), or `overloaded`,
-   * `socket`, `unresolvable`, or `skipped_dead` (marked dead by an earlier failure and not yet
-   * revived: nothing sent).
-   */
-  outcome: string;
-  rtt_ms?: number;
-  sent_at?: string;
-  error?: string;
-}
+/**
+ * One try of one server, as the API shows it: the shared attempt row (outcome: the client's
+ * `answered`/`timeout`/`send-failed`/`closed`, or `overloaded`, `socket`, `unresolvable`, or
+ * `skipped_dead` — marked dead by an earlier failure and not yet revived, nothing sent), with the
+ * server's name and the account whose document named it.
+ */
+export type AaaAttempt = AttemptRow & { server: string; account: string };
 
 export interface AaaResult {
   result: AaaResultKind;
@@ -86,17 +78,7 @@ const RESULT_OF: ReadonlyMap<number, AaaResultKind> = new Map([
 ]);
 
 function attemptsOf(server: AaaServer, account: string, attempts: readonly Attempt[]): AaaAttempt[] {
-  return attempts.map((attempt) => ({
-    server: server.name,
-    account,
-    address: server.address,
-    port: server.port,
-    attempt: attempt.attempt,
-    outcome: attempt.outcome,
-    ...(attempt.rttMs === undefined ? {} : { rtt_ms: attempt.rttMs }),
-    sent_at: new Date(attempt.sentAt).toISOString(),
-    ...(attempt.error === undefined ? {} : { error: attempt.error }),
-  }));
+  return attemptRows({ server: server.name, account }, server.address, server.port, attempts);
 }
 
 /** A codec refusal of a translated value is the caller's 400, naming the key it came from. */
@@ -190,7 +172,7 @@ export class AaaOperations {
       links = links.slice(index + 1);
       first = false;
     }
-    throw new AppError(504, 'radius_unreachable', `no RADIUS server answered ${operation}`, { operation, attempts });
+    throw radiusUnreachable(`no RADIUS server answered ${operation}`, { operation }, attempts);
   }
 
   private blocked(operation: Operation, channel: string[] | undefined, answer: EffectiveOperation): AaaResult | undefined {
@@ -240,12 +222,7 @@ export class AaaOperations {
         if (!(error instanceof RadiusClientError)) throw error;
         // Transport failures only: `overloaded` is this client's own limit, `closed` its shutdown.
         if (error.kind === 'timeout' || error.kind === 'socket') this.health.markDead(server, { ...target, retries: 0 });
-        const made = attemptsOf(server, source, error.attempts);
-        attempts.push(
-          ...(made.length > 0
-            ? made
-            : [{ server: server.name, account: source, address: server.address, port: server.port, attempt: 0, outcome: error.kind, error: error.message }]),
-        );
+        attempts.push(...failedAttemptRows({ server: server.name, account: source }, server.address, server.port, error));
       }
     }
     return undefined;

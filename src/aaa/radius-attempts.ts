@@ -1,9 +1,6 @@
 /**
- * The client's attempts as the API shows them, and the 504 a transport failure becomes.
- *
- * The same mapping lives privately in aaa-operations.ts (`attemptsOf` and the 504 it throws);
- * this copy serves CoA and Disconnect. Fold that one into this when aaa-operations.ts is next
- * touched.
+ * The client's attempts as the API shows them, and the 504 a transport failure becomes: shared by
+ * the AAA operations and by CoA/Disconnect.
  */
 import { AppError } from '../errors.js';
 import type { Attempt, RadiusClientError } from '../radius/client/index.js';
@@ -23,7 +20,7 @@ export interface AttemptRow {
   [subject: string]: string | number | undefined;
 }
 
-export function attemptRows(subject: AttemptSubject, address: string, port: number, attempts: readonly Attempt[]): AttemptRow[] {
+export function attemptRows<S extends AttemptSubject>(subject: S, address: string, port: number, attempts: readonly Attempt[]): (AttemptRow & S)[] {
   return attempts.map((attempt) => ({
     ...subject,
     address,
@@ -37,7 +34,7 @@ export function attemptRows(subject: AttemptSubject, address: string, port: numb
 }
 
 /** The rows of a failed send; a failure before any transmission (overloaded, socket) is one row of its own. */
-export function failedAttemptRows(subject: AttemptSubject, address: string, port: number, error: RadiusClientError): AttemptRow[] {
+export function failedAttemptRows<S extends AttemptSubject>(subject: S, address: string, port: number, error: RadiusClientError): (AttemptRow & S)[] {
   const made = attemptRows(subject, address, port, error.attempts);
   return made.length > 0 ? made : [{ ...subject, address, port, attempt: 0, outcome: error.kind, error: error.message }];
 }
