@@ -18,7 +18,7 @@
  * `dictionary` and translations for User-Name and User-Password. autocannon runs in a child
  * process (bench/aaa/loadgen-child.ts) with the account's own token and one fixed body.
  */
-import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { type RunningService, startService } from '../../src/service.js';
-import { freeUdpPort } from '../../test/support/freeradius.js';
+import { startFreeRadius } from '../../test/support/freeradius.js';
+import { processCpuSeconds } from '../support/process-cpu.js';
 import type { ChildReply, ChildRequest, PostJob, PostSummary } from './loadgen-child.js';
 
 function wholeNumber(name: string, fallback: number, min: number): number {
@@ -49,145 +50,6 @@ const USERS = `bob	Cleartext-Password := "hello"
 `;
 const log = (message: string): void => void process.stderr.write(`[bench:aaa] ${message}\n`);
 
-// ---------------------------------------------------------------------------------------------
-// FreeRADIUS: bench/radius/freeradius.ts's config (a copy, so neither benchmark depends on the other).
-
-function radiusdConf(dir: string, authPort: number, acctPort: number): string {
-  return `prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = \${exec_prefix}/sbin
-logdir = ${dir}/log
-raddbdir = ${dir}
-radacctdir = ${dir}/radacct
-name = freeradius
-confdir = \${raddbdir}
-modconfdir = \${confdir}/mods-config
-run_dir = ${dir}/run
-db_dir = ${dir}
-libdir = /usr/lib/freeradius
-pidfile = \${run_dir}/\${name}.pid
-max_request_time = 30
-cleanup_delay = 5
-max_requests = 1048576
-hostname_lookups = no
-log {
-	destination = stdout
-}
-security {
-	allow_core_dumps = no
-	max_attributes = 200
-	reject_delay = 0
-	status_server = yes
-}
-thread pool {
-	start_servers = ${THREADS}
-	max_servers = ${THREADS}
-	min_spare_servers = 1
-	max_spare_servers = ${THREADS}
-	max_requests_per_server = 0
-	max_queue_size = 65536
-}
-client localhost {
-	ipaddr = 127.0.0.1
-	secret = ${SECRET}
-}
-modules {
-	files {
-		filename = \${raddbdir}/users
-	}
-	pap {
-	}
-	always ok {
-		rcode = ok
-	}
-}
-server default {
-	listen {
-		type = auth
-		ipaddr = 127.0.0.1
-		port = ${authPort}
-	}
-	listen {
-		type = acct
-		ipaddr = 127.0.0.1
-		port = ${acctPort}
-	}
-	authorize {
-		files
-		pap
-	}
-	authenticate {
-		Auth-Type PAP {
-			pap
-		}
-	}
-	accounting {
-		ok
-	}
-}
-`;
-}
-
-interface FreeRadius {
-  authPort: number;
-  pid: number;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-async function startFreeRadius(): Promise<FreeRadius> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freeradius-aaa-bench-'));
-  await fs.mkdir(path.join(dir, 'log'));
-  await fs.mkdir(path.join(dir, 'run'));
-  const authPort = await freeUdpPort();
-  const acctPort = await freeUdpPort();
-  await fs.writeFile(path.join(dir, 'radiusd.conf'), radiusdConf(dir, authPort, acctPort));
-  await fs.writeFile(path.join(dir, 'users'), USERS);
-  await fs.copyFile('/etc/freeradius/3.0/dictionary', path.join(dir, 'dictionary'));
-  const child: ChildProcess = spawn('freeradius', ['-f', '-l', 'stdout', '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`FreeRADIUS did not start:\n${output}`)), 20_000);
-    const ready = () => {
-      if (output.includes('Ready to process requests')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', ready);
-    child.stderr?.on('data', ready);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`FreeRADIUS exited with ${code}:\n${output}`));
-    });
-  });
-  return {
-    authPort,
-    pid: child.pid as number,
-    output: () => output,
-    stop: async () => {
-      child.removeAllListeners('exit');
-      if (child.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        });
-      }
-      await fs.rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** CPU seconds (user + system) of a process so far, from /proc (Linux). */
-async function processCpuSeconds(pid: number): Promise<number> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The service and its set-up over HTTP
@@ -308,7 +170,7 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'circlemaker-aaa-bench-'));
   const masterApiKey = (await import('node:crypto')).randomBytes(32).toString('hex');
-  const freeradius = await startFreeRadius();
+  const freeradius = await startFreeRadius(USERS, { secret: SECRET, threads: THREADS, debug: false });
   let service: RunningService | undefined;
   let loadgen: Loadgen | undefined;
   const rounds: Round[] = [];

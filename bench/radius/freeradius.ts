@@ -23,7 +23,7 @@
  * process start and reading the file (measured separately with N = 1 and printed as a note); the
  * library's is from the first send to the last answer, the client already created.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +31,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { PacketCode } from '../../src/radius/codec/index.js';
 import { RadiusClient, type RadiusTarget } from '../../src/radius/client/index.js';
-import { freeUdpPort } from '../../test/support/freeradius.js';
+import { type FreeRadiusServer, startFreeRadius } from '../../test/support/freeradius.js';
+import { processCpuSeconds } from '../support/process-cpu.js';
 import { seedDictionary } from './responder-child.js';
 
 function wholeNumber(name: string, fallback: number): number {
@@ -52,148 +53,6 @@ const USERS = `bob	Cleartext-Password := "hello"
 	Reply-Message = "Hello, bob"
 `;
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
-
-// ---------------------------------------------------------------------------------------------
-// FreeRADIUS: the harness's minimal config, with a thread pool and room for requests.
-
-function radiusdConf(dir: string, authPort: number, acctPort: number): string {
-  return `prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = \${exec_prefix}/sbin
-logdir = ${dir}/log
-raddbdir = ${dir}
-radacctdir = ${dir}/radacct
-name = freeradius
-confdir = \${raddbdir}
-modconfdir = \${confdir}/mods-config
-run_dir = ${dir}/run
-db_dir = ${dir}
-libdir = /usr/lib/freeradius
-pidfile = \${run_dir}/\${name}.pid
-max_request_time = 30
-cleanup_delay = 5
-max_requests = 1048576
-hostname_lookups = no
-log {
-	destination = stdout
-}
-security {
-	allow_core_dumps = no
-	max_attributes = 200
-	reject_delay = 0
-	status_server = yes
-}
-thread pool {
-	start_servers = ${THREADS}
-	max_servers = ${THREADS}
-	min_spare_servers = 1
-	max_spare_servers = ${THREADS}
-	max_requests_per_server = 0
-	max_queue_size = 65536
-}
-client localhost {
-	ipaddr = 127.0.0.1
-	secret = ${SECRET}
-}
-modules {
-	files {
-		filename = \${raddbdir}/users
-	}
-	pap {
-	}
-	always ok {
-		rcode = ok
-	}
-}
-server default {
-	listen {
-		type = auth
-		ipaddr = 127.0.0.1
-		port = ${authPort}
-	}
-	listen {
-		type = acct
-		ipaddr = 127.0.0.1
-		port = ${acctPort}
-	}
-	authorize {
-		files
-		pap
-	}
-	authenticate {
-		Auth-Type PAP {
-			pap
-		}
-	}
-	accounting {
-		ok
-	}
-}
-`;
-}
-
-interface Server {
-  authPort: number;
-  pid: number;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-async function startServer(): Promise<Server> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freeradius-bench-'));
-  await fs.mkdir(path.join(dir, 'log'));
-  await fs.mkdir(path.join(dir, 'run'));
-  const authPort = await freeUdpPort();
-  const acctPort = await freeUdpPort();
-  await fs.writeFile(path.join(dir, 'radiusd.conf'), radiusdConf(dir, authPort, acctPort));
-  await fs.writeFile(path.join(dir, 'users'), USERS);
-  await fs.copyFile('/etc/freeradius/3.0/dictionary', path.join(dir, 'dictionary'));
-  // -f: foreground; -l stdout: log there; no -X (debug mode is single-threaded and logs per packet).
-  const child: ChildProcess = spawn('freeradius', ['-f', '-l', 'stdout', '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`FreeRADIUS did not start:\n${output}`)), 20_000);
-    const ready = () => {
-      if (output.includes('Ready to process requests')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', ready);
-    child.stderr?.on('data', ready);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`FreeRADIUS exited with ${code}:\n${output}`));
-    });
-  });
-  return {
-    authPort,
-    pid: child.pid as number,
-    output: () => output,
-    stop: async () => {
-      child.removeAllListeners('exit');
-      if (child.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        });
-      }
-      await fs.rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** CPU seconds (user + system) of a process so far, from /proc (Linux). */
-async function processCpuSeconds(pid: number): Promise<number> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime, in clock ticks (USER_HZ, 100 on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The two clients.
@@ -221,7 +80,7 @@ function summaryCount(output: string, label: string): number {
   return match === null ? Number.NaN : Number(match[1]);
 }
 
-async function runRadclient(file: string, count: number, server: Server): Promise<Measurement> {
+async function runRadclient(file: string, count: number, server: FreeRadiusServer): Promise<Measurement> {
   const cpuBefore = await processCpuSeconds(server.pid);
   const started = performance.now();
   const output = await new Promise<string>((resolve, reject) => {
@@ -244,7 +103,7 @@ async function runRadclient(file: string, count: number, server: Server): Promis
   return { client: 'radclient', requests: count, seconds, requestsPerSecond: count / seconds, accepted, rejected, lost, serverCpuCores: cpu / seconds };
 }
 
-async function runLibrary(client: RadiusClient, target: RadiusTarget, count: number, server: Server): Promise<Measurement> {
+async function runLibrary(client: RadiusClient, target: RadiusTarget, count: number, server: FreeRadiusServer): Promise<Measurement> {
   let next = 0;
   let accepted = 0;
   let rejected = 0;
@@ -279,7 +138,7 @@ const fmt = (value: number): string => Math.round(value).toLocaleString('en-US')
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
-  const server = await startServer();
+  const server = await startFreeRadius(USERS, { secret: SECRET, threads: THREADS, debug: false });
   const client = new RadiusClient({ bindAddress: '127.0.0.1' });
   const target: RadiusTarget = { address: '127.0.0.1', port: server.authPort, secret: SECRET, dictionary: seedDictionary(), retries: 3, timeoutMs: 2000 };
   const file = await requestFile(N);

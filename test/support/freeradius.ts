@@ -8,6 +8,7 @@ export interface FreeRadiusServer {
   authPort: number;
   acctPort: number;
   secret: string;
+  pid: number;
   /** What the server printed (its -X debug output). */
   output(): string;
   stop(): Promise<void>;
@@ -31,7 +32,15 @@ export async function freeUdpPort(): Promise<number> {
  * (127.0.0.1), auth and acct listeners on loopback, the `files` module with the given users,
  * PAP, and accounting that answers. Everything lives in a temporary directory.
  */
-function radiusdConf(dir: string, authPort: number, acctPort: number, secret: string): string {
+export interface FreeRadiusOptions {
+  secret?: string;
+  /** Worker threads; benchmarks want several. */
+  threads?: number;
+  /** `-X` (single-threaded, logs every packet: for tests) or `-f -l stdout` (for benchmarks). */
+  debug?: boolean;
+}
+
+function radiusdConf(dir: string, authPort: number, acctPort: number, secret: string, threads: number): string {
   return `prefix = /usr
 exec_prefix = /usr
 sysconfdir = /etc
@@ -49,7 +58,7 @@ libdir = /usr/lib/freeradius
 pidfile = \${run_dir}/\${name}.pid
 max_request_time = 30
 cleanup_delay = 5
-max_requests = 65536
+max_requests = 1048576
 hostname_lookups = no
 log {
 	destination = stdout
@@ -61,11 +70,12 @@ security {
 	status_server = yes
 }
 thread pool {
-	start_servers = 2
-	max_servers = 4
+	start_servers = ${threads}
+	max_servers = ${Math.max(threads, 2)}
 	min_spare_servers = 1
-	max_spare_servers = 4
+	max_spare_servers = ${Math.max(threads, 2)}
 	max_requests_per_server = 0
+	max_queue_size = 65536
 }
 client localhost {
 	ipaddr = 127.0.0.1
@@ -108,17 +118,19 @@ server default {
 `;
 }
 
-/** Starts `freeradius -X` on loopback ports with `users` as its users file; waits until it is ready. */
-export async function startFreeRadius(users: string, secret = 'testing123'): Promise<FreeRadiusServer> {
+/** Starts FreeRADIUS on loopback ports with `users` as its users file; waits until it is ready. */
+export async function startFreeRadius(users: string, options: FreeRadiusOptions = {}): Promise<FreeRadiusServer> {
+  const { secret = 'testing123', threads = 2, debug = true } = options;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freeradius-'));
   await fs.mkdir(path.join(dir, 'log'));
   await fs.mkdir(path.join(dir, 'run'));
   const authPort = await freeUdpPort();
   const acctPort = await freeUdpPort();
-  await fs.writeFile(path.join(dir, 'radiusd.conf'), radiusdConf(dir, authPort, acctPort, secret));
+  await fs.writeFile(path.join(dir, 'radiusd.conf'), radiusdConf(dir, authPort, acctPort, secret, threads));
   await fs.writeFile(path.join(dir, 'users'), users);
   await fs.copyFile('/etc/freeradius/3.0/dictionary', path.join(dir, 'dictionary'));
-  const child: ChildProcess = spawn('freeradius', ['-X', '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const mode = debug ? ['-X'] : ['-f', '-l', 'stdout'];
+  const child: ChildProcess = spawn('freeradius', [...mode, '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -131,6 +143,7 @@ export async function startFreeRadius(users: string, secret = 'testing123'): Pro
       }
     };
     child.stdout?.on('data', ready);
+    child.stderr?.on('data', ready);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`FreeRADIUS exited with ${code}:\n${output}`));
@@ -140,6 +153,7 @@ export async function startFreeRadius(users: string, secret = 'testing123'): Pro
     authPort,
     acctPort,
     secret,
+    pid: child.pid ?? 0,
     output: () => output,
     stop: async () => {
       child.removeAllListeners('exit');
