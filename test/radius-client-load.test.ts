@@ -3,53 +3,32 @@
  * per-server socket limits, identifiers given back on completion, idle sockets closed, and a
  * socket that fails taking only its own requests with it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
 import { PacketCode } from '../src/radius/codec/index.js';
 import {
-  RadiusClient,
   RadiusClosedError,
   RadiusOverloadedError,
   RadiusSocketError,
   type DatagramSocket,
   type DatagramSource,
-  type RadiusClientOptions,
   type RadiusResponse,
-  type RadiusTarget,
 } from '../src/radius/client/index.js';
 import { IdentifierSpace } from '../src/radius/client/identifier-space.js';
 import { MessageAuthenticatorMemory } from '../src/radius/client/message-authenticator-policy.js';
-import { RadiusResponder, type RadiusResponderOptions } from '../src/radius/responder/index.js';
 import { seed } from './support/seed.js';
+import { radiusKit } from './support/radius-kit.js';
 
 const dictionary = compileDictionaries([seed('dictionary')]);
 const secret = 'load-test-secret';
 
-const opened: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((item) => item.close()));
+const { responder, client, target } = radiusKit({
+  dictionary,
+  secret,
+  retries: 3,
+  timeoutMs: 3000,
+  handlers: { [PacketCode.AccessRequest]: () => ({ code: PacketCode.AccessAccept }) },
 });
-
-async function responder(options: Partial<RadiusResponderOptions> = {}): Promise<RadiusResponder> {
-  const started = await RadiusResponder.start({
-    dictionary,
-    clients: { '127.0.0.1': secret },
-    handlers: { [PacketCode.AccessRequest]: () => ({ code: PacketCode.AccessAccept }) },
-    ...options,
-  });
-  opened.push(started);
-  return started;
-}
-
-function client(options: RadiusClientOptions = {}): RadiusClient {
-  const created = new RadiusClient({ bindAddress: '127.0.0.1', ...options });
-  opened.push(created);
-  return created;
-}
-
-function target(server: RadiusResponder, overrides: Partial<RadiusTarget> = {}): RadiusTarget {
-  return { address: '127.0.0.1', port: server.port, secret, dictionary, retries: 3, timeoutMs: 3000, ...overrides };
-}
 
 const request = (index: number) => ({ code: PacketCode.AccessRequest, attributes: { 'User-Name': `user-${index}`, 'User-Password': 'pw' } });
 

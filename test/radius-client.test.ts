@@ -2,59 +2,32 @@
  * The library client against the project's responder on loopback: round trips, retransmission,
  * timeouts, Status-Server, the Message-Authenticator policies, and close().
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
 import { findAttribute, PacketCode } from '../src/radius/codec/index.js';
-import {
-  RadiusClient,
-  RadiusClosedError,
-  RadiusTimeoutError,
-  type RadiusClientOptions,
-  type RadiusTarget,
-} from '../src/radius/client/index.js';
-import { RadiusResponder, type RadiusResponderOptions, type ResponderReply } from '../src/radius/responder/index.js';
+import { RadiusClient, RadiusClosedError, RadiusTimeoutError } from '../src/radius/client/index.js';
+import type { ResponderReply } from '../src/radius/responder/index.js';
 import { seed } from './support/seed.js';
+import { radiusKit } from './support/radius-kit.js';
 
 const dictionary = compileDictionaries([seed('dictionary'), seed('dictionary_cisco')]);
 const secret = 'client-test-secret';
 
 /** Everything a test opens, closed after it whatever happened. */
-const opened: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((item) => item.close()));
+const { responder, client, target, until } = radiusKit({
+  dictionary,
+  secret,
+  retries: 2,
+  timeoutMs: 1000,
+  untilMs: 2000,
+  handlers: {
+    [PacketCode.AccessRequest]: ({ packet }): ResponderReply =>
+      findAttribute(packet.attributes, 'User-Password')?.value === 'right'
+        ? { code: PacketCode.AccessAccept, attributes: { 'Reply-Message': 'welcome', 'Session-Timeout': 3600, 'Cisco-AVPair': 'ip:addr-pool=p1' } }
+        : { code: PacketCode.AccessReject, attributes: { 'Reply-Message': 'denied' } },
+    [PacketCode.AccountingRequest]: () => ({ code: PacketCode.AccountingResponse }),
+  },
 });
-
-async function responder(options: Partial<RadiusResponderOptions> = {}): Promise<RadiusResponder> {
-  const started = await RadiusResponder.start({
-    dictionary,
-    clients: { '127.0.0.1': secret },
-    handlers: {
-      [PacketCode.AccessRequest]: ({ packet }): ResponderReply =>
-        findAttribute(packet.attributes, 'User-Password')?.value === 'right'
-          ? { code: PacketCode.AccessAccept, attributes: { 'Reply-Message': 'welcome', 'Session-Timeout': 3600, 'Cisco-AVPair': 'ip:addr-pool=p1' } }
-          : { code: PacketCode.AccessReject, attributes: { 'Reply-Message': 'denied' } },
-      [PacketCode.AccountingRequest]: () => ({ code: PacketCode.AccountingResponse }),
-    },
-    ...options,
-  });
-  opened.push(started);
-  return started;
-}
-
-function client(options: RadiusClientOptions = {}): RadiusClient {
-  const created = new RadiusClient({ bindAddress: '127.0.0.1', ...options });
-  opened.push(created);
-  return created;
-}
-
-function target(server: RadiusResponder, overrides: Partial<RadiusTarget> = {}): RadiusTarget {
-  return { address: '127.0.0.1', port: server.port, secret, dictionary, retries: 2, timeoutMs: 1000, ...overrides };
-}
-
-/** Waits until `ready()` or `limitMs`, polling: what a silent server does has no event to wait for. */
-async function until(ready: () => boolean, limitMs = 2000): Promise<void> {
-  for (let waited = 0; waited < limitMs && !ready(); waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 const login = (password: string) => ({ code: PacketCode.AccessRequest, attributes: { 'User-Name': 'alice', 'User-Password': password } });
 

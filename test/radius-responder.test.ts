@@ -5,34 +5,27 @@
  */
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
 import { decodeResponse, encodePacket, encodeRequest, findAttribute, PacketCode, type EncodedPacket } from '../src/radius/codec/index.js';
-import { RadiusClient, RadiusTimeoutError, type RadiusTarget } from '../src/radius/client/index.js';
-import { RadiusResponder, type RadiusResponderOptions, type ResponderRequest } from '../src/radius/responder/index.js';
+import { RadiusClient, RadiusTimeoutError } from '../src/radius/client/index.js';
+import { RadiusResponder, type ResponderRequest } from '../src/radius/responder/index.js';
 import { seed } from './support/seed.js';
+import { radiusKit } from './support/radius-kit.js';
 
 const dictionary = compileDictionaries([seed('dictionary')]);
 const secret = 'responder-test-secret';
 
-const opened: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((item) => item.close()));
+const { responder, target, until, track } = radiusKit({
+  dictionary,
+  secret,
+  retries: 0,
+  timeoutMs: 1000,
+  handlers: {
+    [PacketCode.AccessRequest]: () => ({ code: PacketCode.AccessAccept, attributes: { 'Reply-Message': 'ok' } }),
+    [PacketCode.AccountingRequest]: () => ({ code: PacketCode.AccountingResponse }),
+  },
 });
-
-async function responder(options: Partial<RadiusResponderOptions> = {}): Promise<RadiusResponder> {
-  const started = await RadiusResponder.start({
-    dictionary,
-    clients: { '127.0.0.1': secret },
-    handlers: {
-      [PacketCode.AccessRequest]: () => ({ code: PacketCode.AccessAccept, attributes: { 'Reply-Message': 'ok' } }),
-      [PacketCode.AccountingRequest]: () => ({ code: PacketCode.AccountingResponse }),
-    },
-    ...options,
-  });
-  opened.push(started);
-  return started;
-}
 
 /** A bare UDP socket on 127.0.0.1 that sends bytes and collects what comes back. */
 async function nas(): Promise<{ send(bytes: Buffer, port: number): void; replies: Buffer[]; next(limitMs?: number): Promise<Buffer | undefined> }> {
@@ -41,7 +34,7 @@ async function nas(): Promise<{ send(bytes: Buffer, port: number): void; replies
   await once(socket, 'listening');
   const replies: Buffer[] = [];
   socket.on('message', (bytes) => replies.push(bytes));
-  opened.push({ close: () => new Promise<void>((resolve) => socket.close(() => resolve())) });
+  track({ close: () => new Promise<void>((resolve) => socket.close(() => resolve())) });
   return {
     send: (bytes, port) => socket.send(bytes, port, '127.0.0.1'),
     replies,
@@ -53,17 +46,8 @@ async function nas(): Promise<{ send(bytes: Buffer, port: number): void; replies
   };
 }
 
-/** Waits until `ready()` or `limitMs`, polling: a silent responder has no event to wait for. */
-async function until(ready: () => boolean, limitMs = 1000): Promise<void> {
-  for (let waited = 0; waited < limitMs && !ready(); waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
 function accessRequest(identifier = 1, withSecret = secret): EncodedPacket {
   return encodeRequest({ code: PacketCode.AccessRequest, identifier, secret: withSecret, dictionary, attributes: { 'User-Name': 'bob', 'User-Password': 'pw' } });
-}
-
-function target(server: RadiusResponder, overrides: Partial<RadiusTarget> = {}): RadiusTarget {
-  return { address: '127.0.0.1', port: server.port, secret, dictionary, retries: 0, timeoutMs: 1000, ...overrides };
 }
 
 describe('binding', () => {
@@ -130,7 +114,7 @@ describe('verification of requests', () => {
       },
     });
     const client = new RadiusClient({ bindAddress: '127.0.0.1' });
-    opened.push(client);
+    track(client);
     expect((await client.send(target(server, { secret: 'per-nas secret' }), { code: PacketCode.AccessRequest, attributes: { 'User-Name': 'x' } })).response.code).toBe(
       PacketCode.AccessAccept,
     );
@@ -201,7 +185,7 @@ describe('replies', () => {
 
   it('answers Status-Server with Access-Accept unless a handler says otherwise (an accounting port answers Accounting-Response)', async () => {
     const client = new RadiusClient({ bindAddress: '127.0.0.1' });
-    opened.push(client);
+    track(client);
     const auth = await responder();
     const probe = await client.probe(target(auth));
     expect(probe.alive && probe.response.code).toBe(PacketCode.AccessAccept);
@@ -221,7 +205,7 @@ describe('replies', () => {
       },
     });
     const client = new RadiusClient({ bindAddress: '127.0.0.1' });
-    opened.push(client);
+    track(client);
     const ack = await client.send(target(server), { code: PacketCode.CoaRequest, attributes: { 'User-Name': 'online', 'Session-Timeout': 60 } });
     expect(ack.response.code).toBe(PacketCode.CoaAck);
     const nak = await client.send(target(server), { code: PacketCode.CoaRequest, attributes: { 'User-Name': 'gone' }, messageAuthenticator: true });
@@ -309,7 +293,7 @@ describe('hooks', () => {
   it('serves the client a timeout when every reply is suppressed', async () => {
     const server = await responder({ hooks: { onReply: () => null } });
     const client = new RadiusClient({ bindAddress: '127.0.0.1' });
-    opened.push(client);
+    track(client);
     await expect(client.send(target(server, { timeoutMs: 40, retries: 1 }), { code: PacketCode.AccessRequest, attributes: {} })).rejects.toBeInstanceOf(RadiusTimeoutError);
     await until(() => server.stats.answered === 2);
     expect(server.stats.answered).toBe(2);
