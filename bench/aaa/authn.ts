@@ -29,6 +29,8 @@ import { type RunningService, startService } from '../../src/service.js';
 import { startFreeRadius } from '../../test/support/freeradius.js';
 import { processCpuSeconds } from '../support/process-cpu.js';
 import type { ChildReply, ChildRequest, PostJob, PostSummary } from './loadgen-child.js';
+import { median } from '../support/median.js';
+import { sourceInfo } from '../support/source-info.js';
 
 function wholeNumber(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -144,12 +146,6 @@ async function startLoadgen(): Promise<Loadgen> {
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 /** Every answer was a 200 whose body is an accept: or the benchmark fails loudly. */
 function check(summary: PostSummary): void {
   const other = Object.entries(summary.statusCodes).filter(([code]) => code !== '200');
@@ -219,14 +215,6 @@ async function main(): Promise<void> {
   const p50 = median(rounds.map((r) => r.summary.latencyMs.p50));
   const p99 = median(rounds.map((r) => r.summary.latencyMs.p99));
   const version = (execFileSync('freeradius', ['-v']).toString().split('\n')[0] ?? '').trim();
-  let commit = '';
-  let dirty = '';
-  try {
-    commit = execFileSync('git', ['--no-optional-locks', 'rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    dirty = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--', 'src'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-  } catch {
-    // not a git checkout
-  }
   const fmt = (value: number): string => Math.round(value).toLocaleString('en-US');
   console.log(`POST /v2/accounts/{ID}/aaa/authn → ${version} on 127.0.0.1 (PAP user bob/hello), ${CONNECTIONS} HTTP connections, workers ${WORKERS}, FreeRADIUS ${THREADS} threads`);
   console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; ${ROUNDS} rounds of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up; run of ${startedAt}`);
@@ -245,8 +233,7 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         startedAt,
-        commit,
-        uncommittedUnderSrc: dirty,
+        ...sourceInfo(),
         node: process.version,
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model,

@@ -13,7 +13,7 @@
  * (bench/api/results.json).
  * Prints a Markdown table to stdout, progress to stderr, and writes the raw numbers as JSON.
  */
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -26,6 +26,9 @@ import { type RunningService, startService } from '../../src/service.js';
 import { type EmbeddedCouch, startEmbeddedCouch } from '../../src/store/embedded.js';
 import type { ChildReply, ChildRequest } from './loadgen-child.js';
 import { type LoadJob, type LoadSummary, runLoad } from './loadgen.js';
+import { median } from '../support/median.js';
+import { runBenchmark } from '../support/run-main.js';
+import { sourceInfo } from '../support/source-info.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -56,22 +59,6 @@ const NO_CACHE_TARGETS = (() => {
 const RESULTS_FILE = path.resolve(process.env.BENCH_RESULTS || fileURLToPath(new URL('./results.json', import.meta.url)));
 const DB_PREFIX = 'bench_';
 const LEVELS = 10;
-
-/** Which code was measured: the commit, and any uncommitted change under src/ (read-only git calls). */
-function sourceInfo(): { gitCommit: string | null; uncommittedSrcChanges: string[] | null; label: string | null } {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const git = (...args: string[]) =>
-    execFileSync('git', ['--no-optional-locks', '-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  let gitCommit: string | null = null;
-  let uncommittedSrcChanges: string[] | null = null;
-  try {
-    gitCommit = git('rev-parse', 'HEAD').trim();
-    uncommittedSrcChanges = git('status', '--porcelain', '--', 'src').split('\n').filter((line) => line !== '');
-  } catch {
-    // Not a git checkout (e.g. an exported tree): say so with nulls.
-  }
-  return { gitCommit, uncommittedSrcChanges, label: process.env.BENCH_SOURCE_LABEL || null };
-}
 
 function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -442,13 +429,6 @@ function failures(m: Measurement): string[] {
   return problems;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 const round1 = (value: number) => Math.round(value * 10) / 10;
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
@@ -656,17 +636,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => {
-    // Everything is closed; if a handle still kept the process alive, say so rather than hang.
-    setTimeout(() => {
-      progress('a handle kept the process alive after shutdown; exiting');
-      process.exit(0);
-    }, 5_000).unref();
-  },
-  (error: unknown) => {
-    process.stderr.write(`[bench] FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-    setTimeout(() => process.exit(1), 5_000).unref();
-  },
-);
+runBenchmark(main);

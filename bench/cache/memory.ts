@@ -15,7 +15,7 @@
  * resident set (VmRSS in /proc/<pid>/status) is its own. Prints a Markdown report on stdout,
  * progress on stderr, writes the raw numbers as JSON; exits 1 if any check fails.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -31,6 +31,9 @@ import type { AaaDoc, AaaServer, AvpTranslation } from '../../src/aaa/aaa-doc.js
 import { type DictionaryDoc, type DictionaryEntry, dictionaryId } from '../../src/dictionary/dictionary-doc.js';
 import { type EmbeddedCouch, startEmbeddedCouch } from '../../src/store/embedded.js';
 import type { ProbeReply, ProbeRequest } from './probe.js';
+import { median } from '../support/median.js';
+import { runBenchmark } from '../support/run-main.js';
+import { sourceInfo } from '../support/source-info.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -68,27 +71,6 @@ const mib = (bytes: number) => round1(bytes / MIB);
 
 function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-function sourceInfo(): { gitCommit: string | null; uncommittedSrcChanges: string[] | null; label: string | null } {
-  const git = (...args: string[]) =>
-    execFileSync('git', ['--no-optional-locks', '-C', ROOT, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  try {
-    return {
-      gitCommit: git('rev-parse', 'HEAD').trim(),
-      uncommittedSrcChanges: git('status', '--porcelain', '--', 'src').split('\n').filter((line) => line !== ''),
-      label: process.env.BENCH_SOURCE_LABEL || null,
-    };
-  } catch {
-    return { gitCommit: null, uncommittedSrcChanges: null, label: process.env.BENCH_SOURCE_LABEL || null };
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -669,16 +651,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => {
-    setTimeout(() => {
-      progress('a handle kept the process alive after shutdown; exiting');
-      process.exit(0);
-    }, 5_000).unref();
-  },
-  (error: unknown) => {
-    process.stderr.write(`[bench] FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-    setTimeout(() => process.exit(1), 5_000).unref();
-  },
-);
+runBenchmark(main);

@@ -34,6 +34,8 @@ import { RadiusClient, type RadiusTarget } from '../../src/radius/client/index.j
 import { type FreeRadiusServer, startFreeRadius } from '../../test/support/freeradius.js';
 import { processCpuSeconds } from '../support/process-cpu.js';
 import { seedDictionary } from './responder-child.js';
+import { median } from '../support/median.js';
+import { sourceInfo } from '../support/source-info.js';
 
 function wholeNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -128,12 +130,6 @@ async function runLibrary(client: RadiusClient, target: RadiusTarget, count: num
   return { client: 'library', requests: count, seconds, requestsPerSecond: count / seconds, accepted, rejected, lost, serverCpuCores: cpu / seconds };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 const fmt = (value: number): string => Math.round(value).toLocaleString('en-US');
 
 async function main(): Promise<void> {
@@ -179,14 +175,6 @@ async function main(): Promise<void> {
   const startupSeconds = median(radclientStartup.map((m) => m.seconds));
   const allAccepted = measurements.every((m) => m.accepted === m.requests && m.rejected === 0 && m.lost === 0);
   const version = execFileSync('freeradius', ['-v']).toString().split('\n')[0] ?? '';
-  let commit = '';
-  let dirty = '';
-  try {
-    commit = execFileSync('git', ['rev-parse', 'HEAD']).toString().trim();
-    dirty = execFileSync('git', ['status', '--porcelain', '--', 'src']).toString().trim();
-  } catch {
-    // not a git checkout
-  }
 
   const row = (name: string, rows: readonly Measurement[], rps: number): string =>
     `| ${name} | ${fmt(rps)} | ${rows.map((m) => fmt(m.requestsPerSecond)).join(' / ')} | ${median(rows.map((m) => m.seconds)).toFixed(3)} | ${median(rows.map((m) => m.serverCpuCores)).toFixed(2)} | ${rows.reduce((s, m) => s + m.accepted, 0)} / ${rows.reduce((s, m) => s + m.rejected, 0)} / ${rows.reduce((s, m) => s + m.lost, 0)} |`;
@@ -212,8 +200,7 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         startedAt,
-        commit,
-        uncommittedUnderSrc: dirty,
+        ...sourceInfo(),
         node: process.version,
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model,
