@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * `npm start` runs this before `node dist/main.js`: it builds only when something the build reads
+ * is newer than the last build, so a restart does not pay for a compile. `--check` only reports
+ * (exit 0 fresh, 1 stale). Run from the project root.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const STAMP = path.join('dist', '.build-stamp');
+const INPUTS = ['src', 'tsconfig.json', 'package-lock.json'];
+
+/** Newest modification time under `entry` (a file or a directory), 0 when it does not exist. */
+function newest(entry) {
+  let stat;
+  try {
+    stat = fs.statSync(entry);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  // A directory's own mtime changes when a file is added, removed or renamed in it.
+  let latest = stat.mtimeMs;
+  for (const child of fs.readdirSync(entry)) latest = Math.max(latest, newest(path.join(entry, child)));
+  return latest;
+}
+
+function stale() {
+  let built;
+  try {
+    built = fs.statSync(STAMP).mtimeMs;
+  } catch {
+    return true;
+  }
+  return INPUTS.some((input) => newest(input) > built);
+}
+
+if (process.argv.includes('--check')) {
+  const isStale = stale();
+  console.log(isStale ? 'stale' : 'fresh');
+  process.exit(isStale ? 1 : 0);
+}
+if (!stale()) process.exit(0);
+const tsc = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+fs.mkdirSync('dist', { recursive: true });
+fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
