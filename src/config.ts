@@ -76,8 +76,9 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   const dbPrefix = env.DB_PREFIX ?? '';
-  if (!/^[a-z0-9_]*$/.test(dbPrefix)) {
-    throw new ConfigError('DB_PREFIX', 'may hold only lower-case letters, digits and _');
+  // CouchDB database names must start with a letter; the embedded store would take more.
+  if (!/^([a-z][a-z0-9_]*)?$/.test(dbPrefix)) {
+    throw new ConfigError('DB_PREFIX', 'must start with a lower-case letter and hold only lower-case letters, digits and _');
   }
   return {
     host: env.HOST || '127.0.0.1',
