@@ -86,7 +86,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || './data'),
     couchdbUrl,
     embeddedCouchdbHost: '127.0.0.1',
-    embeddedCouchdbPort: integer(env, 'EMBEDDED_COUCHDB_PORT', 5984, 0, 65535),
+    // Not 5984: that is where a real CouchDB on the same host listens.
+    embeddedCouchdbPort: integer(env, 'EMBEDDED_COUCHDB_PORT', 15984, 0, 65535),
     dbPrefix,
     masterApiKey: masterApiKey?.toLowerCase(),
     jwtSigningKey,

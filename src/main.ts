@@ -35,6 +35,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A configuration problem found while starting (a taken port, say) is the operator's to fix: one line, no stack.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`configuration error: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`circlemaker failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

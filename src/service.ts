@@ -12,7 +12,7 @@ import { AaaService } from './aaa/aaa-service.js';
 import { CoaOperations } from './aaa/coa.js';
 import { EffectiveConfigResolver } from './aaa/effective-config.js';
 import { WorkerPools } from './aaa/worker-pool.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import { DictionaryCompiler } from './dictionary/dictionary-compiler.js';
 import { DictionaryResolver } from './dictionary/dictionary-resolver.js';
 import { DictionaryService } from './dictionary/dictionary-service.js';
@@ -49,6 +49,19 @@ async function openStoreWhenReachable(url: string, prefix: string, logger: Logge
   }
 }
 
+/** A port the embedded store cannot listen on is the operator's to fix: say which variable, and the way around it. */
+function embeddedPortProblem(error: unknown, config: Config): ConfigError | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${config.embeddedCouchdbHost}:${config.embeddedCouchdbPort}`;
+  if (code === 'EADDRINUSE') {
+    return new ConfigError('EMBEDDED_COUCHDB_PORT', `${where} is already in use; choose a free port, or set COUCHDB_URL to use the store already listening there`);
+  }
+  if (code === 'EACCES') {
+    return new ConfigError('EMBEDDED_COUCHDB_PORT', `listening on ${where} is not permitted; choose a port above 1023, or set COUCHDB_URL`);
+  }
+  return undefined;
+}
+
 /** config → store → services → HTTP, and the way back down on close. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   let embedded: EmbeddedCouch | undefined;
@@ -57,8 +70,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       dataDir: config.dataDir,
       host: config.embeddedCouchdbHost,
       port: config.embeddedCouchdbPort,
+    }).catch((error: unknown) => {
+      throw embeddedPortProblem(error, config) ?? error;
     });
-    logger.info({ store: embedded.url, data_dir: config.dataDir }, 'embedded CouchDB-compatible store listening');
+    // The URL carries the store's password: log where it listens and which file holds the credentials.
+    logger.info(
+      { store: new URL(embedded.url).host, credentials_file: embedded.credentialsFile, data_dir: config.dataDir },
+      'embedded CouchDB-compatible store listening; it admits only the credentials in the file named here',
+    );
   }
   const storeUrl = config.couchdbUrl ?? embedded?.url ?? '';
   const remote = await openStoreWhenReachable(storeUrl, config.dbPrefix, logger);
