@@ -3,7 +3,7 @@ import type { AvpTranslation } from '../src/aaa/aaa-doc.js';
 import { matchingBlockRule, readChannel } from '../src/aaa/block-rules.js';
 import { attributesByName, translateReply, translateRequest } from '../src/aaa/translate.js';
 import { WorkerPools } from '../src/aaa/worker-pool.js';
-import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { AppError, ValidationError } from '../src/errors.js';
 import type { DecodedAttribute } from '../src/radius/codec/index.js';
 import { seed } from './support/seed.js';

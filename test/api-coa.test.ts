@@ -5,7 +5,7 @@
  */
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { type DecodedPacket, PacketCode } from '../src/radius/codec/index.js';
 import { RadiusResponder, type ResponderReply } from '../src/radius/responder/index.js';
 import { Api, type TestAccount, createAccount } from './support/api.js';

@@ -6,8 +6,9 @@ import {
   type DictionarySource,
   DictionaryCompileError,
   compileDictionaries,
-} from '../src/dictionary/compiled-dictionary.js';
+} from '../src/radius/dictionary/index.js';
 import { DictionaryCompiler, dictionaryListKey } from '../src/dictionary/dictionary-compiler.js';
+import { InvalidDictionaryError } from '../src/dictionary/invalid-dictionary.js';
 import type { AttributeEntry, DictionaryEntry, DictionaryFields } from '../src/dictionary/dictionary-doc.js';
 
 function dict(owner: string, name: string, value: DictionaryEntry[], rev = '1-a'): DictionarySource {
@@ -327,9 +328,12 @@ describe('vendors, numbers and flags', () => {
   it('malformed entries are refused with the dictionary and entry named', () => {
     const bad = (entry: DictionaryEntry): DictionarySource => dict('acct', 'bad', [attr('Fine', 1), entry]);
     expect(() => compileDictionaries([bad({ vendor: { X: 1 }, format: '3,1' })])).toThrow(DictionaryCompileError);
-    expect(() => compileDictionaries([bad({ vendor: { X: 1 }, format: '3,1' })])).toThrow(
-      expect.objectContaining({ status: 400, code: 'invalid_dictionary', data: expect.objectContaining({ dictionary: 'acct~bad', entry: 'value.1' }) }),
-    );
+    expect(() => compileDictionaries([bad({ vendor: { X: 1 }, format: '3,1' })])).toThrow(expect.objectContaining({ dictionaryId: 'acct~bad', entryIndex: 1 }));
+    // The RADIUS package's error knows nothing of HTTP; the service maps it to a 400 at its edge.
+    expect(() => compileDictionaries([bad({ vendor: { X: 1 }, format: '3,1' })])).toThrow(expect.not.objectContaining({ status: 400 }));
+    const mapped = InvalidDictionaryError.from(new DictionaryCompileError('acct~bad', 1, 'vendor format "3,1" is not t,l[,c]'));
+    expect(mapped).toMatchObject({ status: 400, code: 'invalid_dictionary', data: { dictionary: 'acct~bad', entry: 'value.1' } });
+    expect(mapped.message).toBe('Dictionary acct~bad, value.1: vendor format "3,1" is not t,l[,c]');
     expect(() => compileDictionaries([bad(attr('Y', 2, 'string', { enc: 'yes' }))])).toThrow('Dictionary acct~bad, value.1: attribute Y: enc "yes"');
     expect(() => compileDictionaries([bad(attr('Z', 2, 'string', { oid: '1.3' }))])).toThrow(/oid "1.3"/);
     expect(() => compileDictionaries([bad(attr('Z', 2, 'string', { oid: '1..2' }))])).toThrow(DictionaryCompileError);
@@ -501,7 +505,8 @@ describe('DictionaryCompiler: one instance per list and revisions', () => {
   it('a malformed list fails from the cache too, until a new revision', () => {
     const compiler = new DictionaryCompiler();
     const bad = dict('acct', 'bad', [{ vendor: { X: 1 }, format: 'nope' }]);
-    expect(() => compiler.compile([bad])).toThrow(DictionaryCompileError);
+    // The service's cache answers with its own 400 error, carrying what the RADIUS package said.
+    expect(() => compiler.compile([bad])).toThrow(InvalidDictionaryError);
     expect(() => compiler.compile([bad])).toThrow('Dictionary acct~bad, value.0: vendor format "nope" is not t,l[,c]');
     expect(compiler.stats).toMatchObject({ hits: 1, misses: 1, size: 1 });
     const fixed = compiler.compile([{ ...bad, rev: '2-b', value: [{ vendor: { X: 1 }, format: '2,1' }] }]);

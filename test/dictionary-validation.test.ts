@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DictionaryCompileError, compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import { DictionaryCompileError, compileDictionaries } from '../src/radius/dictionary/index.js';
 import type { AttributeEntry, DictionaryEntry, DictionaryFields, ValueEntry } from '../src/dictionary/dictionary-doc.js';
-import { FREERADIUS_TYPES, parseFreeRadius } from '../src/dictionary/freeradius/parse.js';
+import { parseFreeRadius } from '../src/dictionary/freeradius/parse.js';
+import { FREERADIUS_TYPES } from '../src/radius/dictionary/index.js';
 import { writeFreeRadius } from '../src/dictionary/freeradius/write.js';
 import { validateDictionary } from '../src/dictionary/validate-dictionary.js';
 import { ValidationError, type FieldErrors } from '../src/errors.js';

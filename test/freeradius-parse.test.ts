@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { DictionaryEntry } from '../src/dictionary/dictionary-doc.js';
 import {
   DictionaryParseError,
-  FREERADIUS_TYPES,
   parseFreeRadius,
   type IncludeResolver,
   type ParseOptions,
 } from '../src/dictionary/freeradius/parse.js';
+import { FREERADIUS_TYPES } from '../src/radius/dictionary/index.js';
 import { AppError } from '../src/errors.js';
 
 const FILE = 'dictionary.test';

@@ -7,13 +7,11 @@ import type { AttributeEntry, AttributeFlags, DictionaryEntry } from '../src/dic
 import { dictionaryNameOf, importDirectory, importFile, type ImportedDictionary } from '../src/dictionary/freeradius/import-files.js';
 import {
   DictionaryParseError,
-  FREERADIUS_TYPES,
   MAX_UINT32,
   MAX_VENDOR_ID,
-  baseType,
-  flagProblem,
   parseFreeRadius,
 } from '../src/dictionary/freeradius/parse.js';
+import { FREERADIUS_TYPES, baseType, flagProblem } from '../src/radius/dictionary/index.js';
 import { DictionaryWriteError, writeFreeRadius } from '../src/dictionary/freeradius/write.js';
 import { validateDictionary } from '../src/dictionary/validate-dictionary.js';
 import { SchemaValidator } from '../src/schema/validator.js';

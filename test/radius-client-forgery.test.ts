@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { encodeRequest, encodeResponse, PacketCode } from '../src/radius/codec/index.js';
 import {
   RadiusClient,

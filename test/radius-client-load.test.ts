@@ -4,7 +4,7 @@
  * socket that fails taking only its own requests with it.
  */
 import { describe, expect, it } from 'vitest';
-import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { PacketCode } from '../src/radius/codec/index.js';
 import {
   RadiusClosedError,

@@ -3,7 +3,7 @@
  * timeouts, Status-Server, the Message-Authenticator policies, and close().
  */
 import { describe, expect, it } from 'vitest';
-import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { findAttribute, PacketCode } from '../src/radius/codec/index.js';
 import { RadiusClient, RadiusClosedError, RadiusTimeoutError } from '../src/radius/client/index.js';
 import type { ResponderReply } from '../src/radius/responder/index.js';

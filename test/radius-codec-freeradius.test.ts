@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileDictionaries, type CompiledDictionary } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries, type CompiledDictionary } from '../src/radius/dictionary/index.js';
 import { importFile } from '../src/dictionary/freeradius/import-files.js';
 import { packetDigest } from '../src/radius/codec/authenticators.js';
 import {

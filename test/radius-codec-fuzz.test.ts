@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileDictionaries, type CompiledDictionary } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries, type CompiledDictionary } from '../src/radius/dictionary/index.js';
 import { importFile } from '../src/dictionary/freeradius/import-files.js';
 import { messageAuthenticator, packetDigest } from '../src/radius/codec/authenticators.js';
 import {

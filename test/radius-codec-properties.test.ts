@@ -8,9 +8,9 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import type { AttributeEntry, DictionaryEntry } from '../src/dictionary/dictionary-doc.js';
-import { baseType } from '../src/dictionary/freeradius/parse.js';
+import { baseType } from '../src/radius/dictionary/index.js';
 import {
   decodeRequest,
   decodeResponse,

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { compileDictionaries, type DictionarySource } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries, type DictionarySource } from '../src/radius/dictionary/index.js';
 import type { AttributeEntry, DictionaryEntry } from '../src/dictionary/dictionary-doc.js';
 import { packetDigest } from '../src/radius/codec/authenticators.js';
 import {

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import {
   decodeRequest,
   decodeResponse,

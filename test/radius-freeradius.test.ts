@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { PacketCode, findAttribute } from '../src/radius/codec/index.js';
 import { RadiusClient, type RadiusTarget, RadiusTimeoutError } from '../src/radius/client/index.js';
 import { type FreeRadiusServer, freeRadiusInstalled, freeUdpPort, startFreeRadius } from './support/freeradius.js';

@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { decodeResponse, encodePacket, encodeRequest, findAttribute, PacketCode, type EncodedPacket } from '../src/radius/codec/index.js';
 import { RadiusClient, RadiusTimeoutError } from '../src/radius/client/index.js';
 import { RadiusResponder, type ResponderRequest } from '../src/radius/responder/index.js';

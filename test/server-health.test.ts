@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import { loadConfig } from '../src/config.js';
 import { describe, expect, it } from 'vitest';
-import { compileDictionaries } from '../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { RadiusClient, type RadiusTarget } from '../src/radius/client/index.js';
 import { RadiusResponder } from '../src/radius/responder/index.js';
 import { type ProbeTimer, ServerHealth, type ServerStateChange, serverKey, statusServerProber } from '../src/radius/server-health.js';

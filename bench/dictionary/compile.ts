@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DictionarySource, compileDictionaries } from '../../src/dictionary/compiled-dictionary.js';
+import { type DictionarySource, compileDictionaries } from '../../src/radius/dictionary/index.js';
 import { DictionaryCompiler } from '../../src/dictionary/dictionary-compiler.js';
 import type { DictionaryEntry } from '../../src/dictionary/dictionary-doc.js';
 import { importFile } from '../../src/dictionary/freeradius/import-files.js';

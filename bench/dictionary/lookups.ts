@@ -5,7 +5,7 @@
  * many tenants would, rather than hitting the same few hot keys.
  */
 import { performance } from 'node:perf_hooks';
-import type { CompiledDictionary, DictionarySource, ResolvedAttribute } from '../../src/dictionary/compiled-dictionary.js';
+import type { CompiledDictionary, DictionarySource, ResolvedAttribute } from '../../src/radius/dictionary/index.js';
 import { summarize } from './measure.js';
 
 const SAMPLES = 4096;

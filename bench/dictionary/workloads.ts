@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DictionarySource } from '../../src/dictionary/compiled-dictionary.js';
+import type { DictionarySource } from '../../src/radius/dictionary/index.js';
 import type { DictionaryEntry } from '../../src/dictionary/dictionary-doc.js';
 import { importFile } from '../../src/dictionary/freeradius/import-files.js';
 

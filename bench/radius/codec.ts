@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { compileDictionaries, type DictionarySource } from '../../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries, type DictionarySource } from '../../src/radius/dictionary/index.js';
 import type { DictionaryFields } from '../../src/dictionary/dictionary-doc.js';
 import {
   decodeRequest,

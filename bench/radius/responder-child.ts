@@ -4,7 +4,7 @@
  * Access-Accept, reports its port over IPC, and exits when the parent disconnects.
  */
 import fs from 'node:fs';
-import { compileDictionaries, type DictionarySource } from '../../src/dictionary/compiled-dictionary.js';
+import { compileDictionaries, type DictionarySource } from '../../src/radius/dictionary/index.js';
 import type { DictionaryFields } from '../../src/dictionary/dictionary-doc.js';
 import { PacketCode } from '../../src/radius/codec/index.js';
 import { RadiusResponder } from '../../src/radius/responder/index.js';

@@ -1,4 +1,5 @@
-import { type CompiledDictionary, DictionaryCompileError, type DictionarySource, compileDictionaries } from './compiled-dictionary.js';
+import { type CompiledDictionary, DictionaryCompileError, type DictionarySource, compileDictionaries } from '../radius/dictionary/index.js';
+import { InvalidDictionaryError } from './invalid-dictionary.js';
 
 export interface DictionaryCompilerOptions {
   /** Distinct lists kept compiled; the least recently used beyond it is dropped. Default 1,000. */
@@ -33,21 +34,21 @@ interface CacheEntry {
    * A malformed list's error is kept like a result: the same (id, rev) pairs always fail the same
    * way, and recompiling a large broken dictionary on every request would let a tenant burn CPU.
    */
-  readonly result: CompiledDictionary | DictionaryCompileError;
+  readonly result: CompiledDictionary | InvalidDictionaryError;
   readonly dictionaryIds: readonly string[];
   readonly entries: number;
 }
 
 function outcome(entry: CacheEntry): CompiledDictionary {
-  if (entry.result instanceof DictionaryCompileError) throw entry.result;
+  if (entry.result instanceof InvalidDictionaryError) throw entry.result;
   return entry.result;
 }
 
-function compileOrError(list: readonly DictionarySource[]): CompiledDictionary | DictionaryCompileError {
+function compileOrError(list: readonly DictionarySource[]): CompiledDictionary | InvalidDictionaryError {
   try {
     return compileDictionaries(list);
   } catch (error) {
-    if (error instanceof DictionaryCompileError) return error;
+    if (error instanceof DictionaryCompileError) return InvalidDictionaryError.from(error);
     throw error;
   }
 }
@@ -85,7 +86,7 @@ export class DictionaryCompiler {
     this.#maxEntries = positiveInteger('maxEntries', options.maxEntries ?? DEFAULT_MAX_ENTRIES);
   }
 
-  /** The compiled list, from the cache or compiled now. Throws DictionaryCompileError for a malformed entry (also cached). */
+  /** The compiled list, from the cache or compiled now. Throws InvalidDictionaryError (a 400) for a malformed entry (also cached). */
   compile(list: readonly DictionarySource[]): CompiledDictionary {
     const key = dictionaryListKey(list);
     const cached = this.#entries.get(key);

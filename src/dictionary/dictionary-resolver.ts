@@ -1,6 +1,6 @@
 import { SYSTEM_OWNER } from '../aaa/aaa-doc.js';
 import type { Store } from '../store/couch.js';
-import type { CompiledDictionary, DictionarySource } from './compiled-dictionary.js';
+import type { CompiledDictionary, DictionarySource } from '../radius/dictionary/index.js';
 import type { DictionaryCompiler } from './dictionary-compiler.js';
 import { dictionaryId } from './dictionary-doc.js';
 

@@ -1,7 +1,7 @@
 import { ValidationError, type FieldErrors } from '../errors.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { AttributeEntry, DictionaryEntry, DictionaryFields } from './dictionary-doc.js';
-import { flagProblem } from './freeradius/parse.js';
+import { flagProblem } from '../radius/dictionary/index.js';
 
 /** Standard (non-vendor) attributes live in the one-byte Type field of RFC 2865; so do TLV children. */
 const MAX_STANDARD_ATTRIBUTE = 255;

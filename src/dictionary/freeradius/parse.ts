@@ -8,37 +8,8 @@
  * `DictionaryParseError` naming the file, the line number and what is wrong.
  */
 import { AppError } from '../../errors.js';
+import { FREERADIUS_TYPES, baseType, flagProblem, type FlagName, type FlaggedAttribute } from '../../radius/dictionary/index.js';
 import type { AttributeEntry, AttributeFlags, DictionaryEntry, VendorEntry } from '../dictionary-doc.js';
-
-/**
- * Every type name an attribute may have: the JSON schema's list (FreeRADIUS v3's types, their
- * v3 aliases such as `uint32` and `cidr`, and the v4 names the JSON format also accepts). Type
- * names are kept as written (lower-cased), so an alias survives export → import unchanged. The
- * dictionary tests check that this list and `schemas/aaa_dict.json` agree.
- */
-export const FREERADIUS_TYPES: readonly string[] = [
-  'string', 'octets', 'ipaddr', 'ipv4prefix', 'ipv6addr', 'ipv6prefix', 'ifid', 'integer', 'date',
-  'byte', 'short', 'signed', 'integer64', 'ether', 'abinary', 'tlv', 'struct', 'vsa', 'extended',
-  'long-extended', 'evs', 'combo-ip', 'combo-prefix', 'bool', 'uint8', 'uint16', 'uint32', 'uint64',
-  'int8', 'int16', 'int32', 'int64', 'float32', 'float64', 'time_delta', 'date_milliseconds',
-  'date_microseconds', 'date_nanoseconds', 'ipv4addr', 'cidr',
-];
-
-/** FreeRADIUS v3 aliases, for the checks that depend on what a type really is. */
-const TYPE_ALIASES: Readonly<Record<string, string>> = {
-  uint8: 'byte',
-  uint16: 'short',
-  uint32: 'integer',
-  int32: 'signed',
-  uint64: 'integer64',
-  cidr: 'ipv4prefix',
-  ipv4addr: 'ipaddr',
-};
-
-/** The type a check should see: `uint32` is `integer` to FreeRADIUS. */
-export function baseType(type: string): string {
-  return TYPE_ALIASES[type] ?? type;
-}
 
 /** Attribute names as FreeRADIUS v3 allows them (and as the JSON schema's pattern says). */
 export const ATTRIBUTE_NAME = /^[A-Za-z0-9_.:/-]{1,128}$/;
@@ -247,40 +218,6 @@ function argumentsOf(state: FileState): string[] {
   const args: string[] = [];
   for (let index = 1; index < state.count; index += 1) args.push(word(state, index));
   return args;
-}
-
-export type FlagName = keyof AttributeFlags | 'encrypt=3';
-
-export interface FlaggedAttribute {
-  type: string;
-  vid: number;
-  /** The attribute number (the first component of a dotted one). */
-  number: number;
-}
-
-const ARRAY_TYPES = new Set(['ipaddr', 'ipv6addr', 'byte', 'short', 'integer', 'date', 'string']);
-
-/**
- * Why FreeRADIUS (`dict.c`) refuses a flag on an attribute, or undefined if it allows it. The
- * JSON validator applies the same rules, so every valid document can be exported and read back.
- */
-export function flagProblem(flag: FlagName, attribute: FlaggedAttribute): string | undefined {
-  const type = baseType(attribute.type);
-  switch (flag) {
-    case 'has_tag':
-      return type === 'string' || type === 'integer' ? undefined : `flag has_tag is for string and integer attributes, not ${attribute.type}`;
-    case 'encrypt=3':
-      return type === 'string' ? undefined : `flag encrypt=3 is for string attributes, not ${attribute.type}`;
-    case 'array':
-      return ARRAY_TYPES.has(type) ? undefined : `flag array is not allowed for type ${attribute.type}`;
-    case 'concat':
-      return type === 'octets' ? undefined : `flag concat is for octets attributes, not ${attribute.type}`;
-    case 'virtual':
-      if (attribute.vid !== 0) return 'flag virtual is not allowed on vendor attributes';
-      return attribute.number >= 256 ? undefined : 'flag virtual is for attribute numbers from 256 (server-side attributes)';
-    case 'secret':
-      return type === 'string' || type === 'octets' ? undefined : `flag secret is for string and octets attributes, not ${attribute.type}`;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,26 +1,26 @@
 /**
  * One source socket of the client: a UDP socket towards one destination, with its own 256
  * identifiers. A reply is matched on this socket's identifier space only, so identifiers of
- * different sockets never interfere.
+ * different sockets never interfere. What occupies an identifier (the client's pending request)
+ * is a type parameter, so this file knows nothing of requests and depends on no one above it.
  */
-import type { PendingRequest } from './pending-request.js';
 import { IdentifierSpace } from './identifier-space.js';
 import type { DatagramSocket, DatagramSource } from './transport.js';
 
-export interface ClientSocketEvents {
-  message(socket: ClientSocket, bytes: Buffer, source: DatagramSource): void;
+export interface ClientSocketEvents<Occupant> {
+  message(socket: ClientSocket<Occupant>, bytes: Buffer, source: DatagramSource): void;
   /** The socket failed to bind or broke; it is already closed. */
-  error(socket: ClientSocket, error: Error): void;
+  error(socket: ClientSocket<Occupant>, error: Error): void;
 }
 
-export class ClientSocket {
-  readonly identifiers = new IdentifierSpace<PendingRequest>();
+export class ClientSocket<Occupant> {
+  readonly identifiers = new IdentifierSpace<Occupant>();
   readonly #socket: DatagramSocket;
   #localPort: number | undefined;
   #closed = false;
   #idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(socket: DatagramSocket, bindAddress: string | undefined, events: ClientSocketEvents) {
+  constructor(socket: DatagramSocket, bindAddress: string | undefined, events: ClientSocketEvents<Occupant>) {
     this.#socket = socket;
     socket.on('message', (bytes, source) => {
       if (!this.#closed) events.message(this, bytes, source);

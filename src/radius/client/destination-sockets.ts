@@ -5,26 +5,26 @@
  * layeh/radius's answer to RADIUS's 8-bit identifier). The count is bounded; past it the client
  * refuses rather than queueing.
  */
-import type { ClientSocket } from './client-socket.js';
+import type { RequestSocket } from './pending-request.js';
 
 export interface SocketSlot {
-  readonly socket: ClientSocket;
+  readonly socket: RequestSocket;
   readonly identifier: number;
 }
 
 export class DestinationSockets {
-  readonly #sockets: ClientSocket[] = [];
+  readonly #sockets: RequestSocket[] = [];
 
   constructor(
     readonly maxSockets: number,
-    readonly open: () => ClientSocket,
+    readonly open: () => RequestSocket,
   ) {}
 
   get size(): number {
     return this.#sockets.length;
   }
 
-  get sockets(): readonly ClientSocket[] {
+  get sockets(): readonly RequestSocket[] {
     return this.#sockets;
   }
 
@@ -41,7 +41,7 @@ export class DestinationSockets {
     return identifier === undefined ? undefined : { socket, identifier };
   }
 
-  remove(socket: ClientSocket): void {
+  remove(socket: RequestSocket): void {
     const index = this.#sockets.indexOf(socket);
     if (index >= 0) this.#sockets.splice(index, 1);
   }

@@ -9,6 +9,9 @@ import { AttemptLog, type Attempt } from './attempts.js';
 import type { ClientSocket } from './client-socket.js';
 import type { ResolvedTarget } from './target.js';
 
+/** A client socket whose identifiers are held by pending requests. */
+export type RequestSocket = ClientSocket<PendingRequest>;
+
 export interface RadiusResponse {
   /** The verified, decoded reply. */
   readonly response: DecodedPacket;
@@ -30,7 +33,7 @@ export class PendingRequest {
   constructor(
     readonly target: ResolvedTarget,
     readonly packet: EncodedPacket,
-    readonly socket: ClientSocket,
+    readonly socket: RequestSocket,
     readonly resolve: (result: RadiusResponse) => void,
     readonly reject: (error: Error) => void,
   ) {}

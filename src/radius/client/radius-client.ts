@@ -22,7 +22,7 @@ import { DestinationSockets } from './destination-sockets.js';
 import { RadiusClientError, RadiusClosedError, RadiusOverloadedError, RadiusSocketError, RadiusTimeoutError } from './errors.js';
 import { IDENTIFIER_COUNT } from './identifier-space.js';
 import { MessageAuthenticatorMemory } from './message-authenticator-policy.js';
-import { PendingRequest, type RadiusResponse } from './pending-request.js';
+import { PendingRequest, type RadiusResponse, type RequestSocket } from './pending-request.js';
 import { verifyReply, type DropReason } from './reply-verifier.js';
 import { resolveTarget, type RadiusTarget, type ResolvedTarget } from './target.js';
 import { nodeSocketFactory, type DatagramSource, type SocketFactory } from './transport.js';
@@ -241,9 +241,9 @@ export class RadiusClient {
     return destination;
   }
 
-  #openSocket(target: ResolvedTarget, destination: DestinationSockets): ClientSocket {
+  #openSocket(target: ResolvedTarget, destination: DestinationSockets): RequestSocket {
     const bindAddress = this.#bindAddress !== undefined && (this.#bindAddress.includes(':') ? 'udp6' : 'udp4') === target.family ? this.#bindAddress : undefined;
-    return new ClientSocket(this.#socketFactory(target.family), bindAddress, {
+    return new ClientSocket<PendingRequest>(this.#socketFactory(target.family), bindAddress, {
       message: (socket, bytes, source) => this.#receive(socket, bytes, source),
       error: (socket, error) => this.#socketFailed(destination, target.destinationKey, socket, error),
     });
@@ -273,7 +273,7 @@ export class RadiusClient {
     pending.reject(new RadiusTimeoutError(pending.target.label, pending.attempts.snapshot(), pending.target.timeoutMs));
   }
 
-  #receive(socket: ClientSocket, bytes: Buffer, source: DatagramSource): void {
+  #receive(socket: RequestSocket, bytes: Buffer, source: DatagramSource): void {
     this.#counters.received += 1;
     const verdict = verifyReply(
       bytes,
@@ -312,7 +312,7 @@ export class RadiusClient {
     return true;
   }
 
-  #idleIfEmpty(destination: DestinationSockets, socket: ClientSocket): void {
+  #idleIfEmpty(destination: DestinationSockets, socket: RequestSocket): void {
     if (socket.identifiers.size > 0 || socket.closed || this.#closed) return;
     socket.idle(this.#idleSocketMs, () => {
       if (socket.identifiers.size > 0) return;
@@ -327,7 +327,7 @@ export class RadiusClient {
     for (const [key, value] of this.#destinations) if (value === destination) this.#destinations.delete(key);
   }
 
-  #socketFailed(destination: DestinationSockets, key: string, socket: ClientSocket, error: Error): void {
+  #socketFailed(destination: DestinationSockets, key: string, socket: RequestSocket, error: Error): void {
     destination.remove(socket);
     for (const pending of socket.identifiers.values()) {
       pending.attempts.closed();

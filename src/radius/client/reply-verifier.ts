@@ -6,7 +6,7 @@
  * that may still be on its way.
  */
 import { decodeResponse, RadiusDecodeError, readHeader, type DecodedPacket, type RequestIdentity } from '../codec/index.js';
-import type { CompiledDictionary } from '../../dictionary/compiled-dictionary.js';
+import type { CompiledDictionary } from '../dictionary/index.js';
 import { canonicalAddress } from './target.js';
 import type { DatagramSource } from './transport.js';
 

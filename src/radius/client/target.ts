@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { CompiledDictionary } from '../../dictionary/compiled-dictionary.js';
+import type { CompiledDictionary } from '../dictionary/index.js';
 
 /**
  * FreeRADIUS's `require_message_authenticator` for a home server, applied to replies to

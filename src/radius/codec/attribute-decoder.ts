@@ -7,7 +7,7 @@
  * fit its vendor's format, a TLV that does not parse, a broken fragment chain all decode as raw
  * `Attr-<number>` octets with a `malformed` reason, so nothing is lost.
  */
-import type { CompiledDictionary, ResolvedAttribute, VendorFormat } from '../../dictionary/compiled-dictionary.js';
+import type { CompiledDictionary, ResolvedAttribute, VendorFormat } from '../dictionary/index.js';
 import { attributeOid, EXTENDED_VENDOR_SPECIFIC, isExtendedType, isLongExtendedType, RFC_FORMAT, rawName, VENDOR_SPECIFIC } from './attribute-location.js';
 import { MESSAGE_AUTHENTICATOR_LENGTH, MESSAGE_AUTHENTICATOR_TYPE } from './authenticators.js';
 import { MORE_FLAG } from './container-framing.js';

@@ -12,8 +12,8 @@
  * Nothing here mutates the caller's input, and every refusal is a `RadiusEncodeError` naming the
  * attribute.
  */
-import type { CompiledDictionary, ResolvedAttribute } from '../../dictionary/compiled-dictionary.js';
-import { baseType } from '../../dictionary/freeradius/parse.js';
+import type { CompiledDictionary, ResolvedAttribute } from '../dictionary/index.js';
+import { baseType } from '../dictionary/attribute-types.js';
 import {
   type Container,
   containerCapacity,

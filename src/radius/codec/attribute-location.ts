@@ -8,7 +8,7 @@
  * The location follows from the number alone, which is why raw attributes (`Attr-26.9.1`) can be
  * sent as easily as named ones.
  */
-import type { CompiledDictionary, ResolvedAttribute, VendorFormat } from '../../dictionary/compiled-dictionary.js';
+import type { CompiledDictionary, ResolvedAttribute, VendorFormat } from '../dictionary/index.js';
 import { MAX_VALUE_LENGTH } from './header.js';
 
 export const VENDOR_SPECIFIC = 26;

@@ -5,7 +5,7 @@
  * here; anything else too long is refused (the attribute layer splits `concat` and `array`
  * values before they get here).
  */
-import type { VendorFormat } from '../../dictionary/compiled-dictionary.js';
+import type { VendorFormat } from '../dictionary/index.js';
 import { type Container, containerCapacity, EXTENDED_VENDOR_SPECIFIC, VENDOR_SPECIFIC } from './attribute-location.js';
 import { RadiusEncodeError } from './errors.js';
 import { MAX_ATTRIBUTE_LENGTH } from './header.js';

@@ -10,7 +10,7 @@
  * | every reply | MD5 over the packet with the request's authenticator | by default in replies to Access-Request and Status-Server, computed with the request's authenticator |
  */
 import { randomBytes } from 'node:crypto';
-import type { CompiledDictionary } from '../../dictionary/compiled-dictionary.js';
+import type { CompiledDictionary } from '../dictionary/index.js';
 import { decodeAttributes, frameAttributes } from './attribute-decoder.js';
 import { encodeAttributes, writeAttributes } from './attribute-encoder.js';
 import {

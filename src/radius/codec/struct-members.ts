@@ -1,4 +1,4 @@
-import type { CompiledDictionary, ResolvedAttribute } from '../../dictionary/compiled-dictionary.js';
+import type { CompiledDictionary, ResolvedAttribute } from '../dictionary/index.js';
 
 /**
  * The members of a `struct` attribute, in order: its children numbered 1, 2, ... up to the first

@@ -1,4 +1,4 @@
-import type { ResolvedAttribute } from '../../dictionary/compiled-dictionary.js';
+import type { ResolvedAttribute } from '../dictionary/index.js';
 
 /**
  * How attribute values look in JavaScript, per FreeRADIUS type (aliases in parentheses):

@@ -4,8 +4,8 @@
  * are the attribute layer's business; this file only knows what a value of a type looks like.
  */
 import { isUtf8 } from 'node:buffer';
-import type { CompiledDictionary, ResolvedAttribute } from '../../dictionary/compiled-dictionary.js';
-import { baseType } from '../../dictionary/freeradius/parse.js';
+import type { CompiledDictionary, ResolvedAttribute } from '../dictionary/index.js';
+import { baseType } from '../dictionary/attribute-types.js';
 import {
   formatEther,
   formatIfid,

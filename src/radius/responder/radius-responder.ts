@@ -16,7 +16,7 @@
  */
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import type { CompiledDictionary } from '../../dictionary/compiled-dictionary.js';
+import type { CompiledDictionary } from '../dictionary/index.js';
 import { decodeRequest, encodeResponse, PacketCode, RadiusDecodeError, type DecodedPacket } from '../codec/index.js';
 import type { DatagramSource } from '../client/transport.js';
 import { CopyCounter } from './copy-counter.js';

@@ -1,0 +1,271 @@
+/**
+ * Compiling an ordered dictionary list into one set of lookup tables. Three passes: vendors first
+ * (attributes take their format), then attributes, then values (a VALUE may name an attribute of a
+ * later dictionary, or one defined further down its own).
+ */
+import { attributeConflict, sameCode, sameDefinition, valueConflict, vendorConflict } from './conflicts.js';
+import { CompiledDictionary } from './compiled-dictionary.js';
+import type { AttributeEntry, DictionaryEntry, ValueEntry, VendorEntry } from './entries.js';
+import { parseEncrypt, parsePath } from './entry-fields.js';
+import { DictionaryCompileError } from './errors.js';
+import type { DictionaryOrigin, DictionarySource, ResolvedAttribute, ResolvedVendor } from './model.js';
+import type { ValueRecord, VendorRecord } from './records.js';
+import { type AttributeRecord, CodeNode, type Tables, ValueTable, type VendorCodes } from './tables.js';
+import { STANDARD_FORMAT, formatText, parseVendorFormat } from './vendor-format.js';
+
+function addVendors(tables: Tables, entry: VendorEntry, dictIndex: number, entryIndex: number): void {
+  const origin = tables.dictionaries[dictIndex] as DictionaryOrigin;
+  const format = parseVendorFormat(entry.format);
+  if (!format) throw new DictionaryCompileError(origin.id, entryIndex, `vendor format ${JSON.stringify(entry.format)} is not t,l[,c]`);
+  for (const [name, id] of Object.entries(entry.vendor)) {
+    const vendor: ResolvedVendor = Object.freeze({ name, id, format, dictionary: origin });
+    claimVendor(tables, { vendor, lowerName: name.toLowerCase(), dictIndex, formatText: formatText(format) });
+  }
+}
+
+function claimVendor(tables: Tables, record: VendorRecord): void {
+  const { dictIndex } = record;
+  const byName = tables.vendorsByName.get(record.lowerName);
+  if (byName === undefined || byName.dictIndex === dictIndex) {
+    tables.vendorsByName.set(record.lowerName, record);
+  } else {
+    tables.losses.push({
+      slot: tables.vendorsByName,
+      key: record.lowerName,
+      dictIndex,
+      judge: () => {
+        if (byName.vendor.id !== record.vendor.id) return vendorConflict('vendor-name', byName, record);
+        if (byName.vendor.format !== record.vendor.format) return vendorConflict('vendor-format', byName, record);
+        return undefined;
+      },
+    });
+  }
+  const byId = tables.vendorsById.get(record.vendor.id);
+  if (byId === undefined || byId.dictIndex === dictIndex) {
+    tables.vendorsById.set(record.vendor.id, record);
+  } else {
+    tables.losses.push({
+      slot: tables.vendorsById,
+      key: record.vendor.id,
+      dictIndex,
+      judge: () => (byId.lowerName === record.lowerName ? undefined : vendorConflict('vendor-id', byId, record)),
+    });
+  }
+}
+
+function resolveAttribute(tables: Tables, entry: AttributeEntry, dictIndex: number, entryIndex: number): ResolvedAttribute {
+  const origin = tables.dictionaries[dictIndex] as DictionaryOrigin;
+  const { vid = 0, id, oid, type, name, enc, length, flags, evs } = entry.attr;
+  const path = parsePath(id, oid);
+  if (!path) throw new DictionaryCompileError(origin.id, entryIndex, `attribute ${name}: oid ${JSON.stringify(oid)} is not a dotted number ending in ${id}`);
+  const encrypt = parseEncrypt(enc);
+  if (encrypt === undefined) throw new DictionaryCompileError(origin.id, entryIndex, `attribute ${name}: enc ${JSON.stringify(enc)} is not no or encrypt=1|2|3`);
+  const vendor = vid === 0 ? undefined : tables.vendorsById.get(vid)?.vendor;
+  return Object.freeze({
+    name,
+    vendorId: vid,
+    vendorName: vendor?.name,
+    path,
+    type: type.toLowerCase(),
+    length,
+    encrypt,
+    hasTag: flags?.has_tag === true,
+    concat: flags?.concat === true,
+    array: flags?.array === true,
+    virtual: flags?.virtual === true,
+    secret: flags?.secret === true,
+    evs,
+    format: vendor?.format ?? STANDARD_FORMAT,
+    dictionary: origin,
+  });
+}
+
+function codeSpace(tables: Tables, evs: string | undefined): VendorCodes {
+  if (evs === undefined) return tables.codes;
+  const key = evs.toLowerCase();
+  let space = tables.evsCodes.get(key);
+  if (!space) {
+    space = new Map();
+    tables.evsCodes.set(key, space);
+  }
+  return space;
+}
+
+/** The node of a number, created on the way: every definition gets one, shadowed or not. */
+function codeNode(tables: Tables, attribute: ResolvedAttribute): CodeNode {
+  const space = codeSpace(tables, attribute.evs);
+  let level = space.get(attribute.vendorId);
+  if (!level) {
+    level = new Map();
+    space.set(attribute.vendorId, level);
+  }
+  let node: CodeNode | undefined;
+  for (const component of attribute.path) {
+    if (node) level = node.children ??= new Map();
+    let next = level.get(component);
+    if (!next) {
+      next = new CodeNode();
+      level.set(component, next);
+    }
+    node = next;
+  }
+  // parsePath never yields an empty path.
+  return node as CodeNode;
+}
+
+function addAttribute(tables: Tables, entry: AttributeEntry, dictIndex: number, entryIndex: number): void {
+  const attribute = resolveAttribute(tables, entry, dictIndex, entryIndex);
+  const record: AttributeRecord = { attribute, lowerName: attribute.name.toLowerCase(), dictIndex, node: codeNode(tables, attribute) };
+  claimAttributeName(tables, record);
+  claimAttributeCode(tables, record);
+}
+
+function claimAttributeName(tables: Tables, record: AttributeRecord): void {
+  const existing = tables.attributesByName.get(record.lowerName);
+  if (existing === undefined || existing.dictIndex === record.dictIndex) {
+    tables.attributesByName.set(record.lowerName, record);
+    return;
+  }
+  tables.losses.push({
+    slot: tables.attributesByName,
+    key: record.lowerName,
+    dictIndex: record.dictIndex,
+    judge: () => {
+      if (sameDefinition(existing.attribute, record.attribute)) return undefined;
+      const kind = sameCode(existing.attribute, record.attribute) ? 'attribute-definition' : 'attribute-name';
+      return attributeConflict(kind, existing.attribute, record.attribute);
+    },
+  });
+  // Every losing line is kept, even one with the winner's number: its dictionary's VALUEs must find
+  // that dictionary's last definition of the name, whichever number it has.
+  const shadowed = tables.shadowedByName.get(record.lowerName);
+  if (shadowed) shadowed.push(record);
+  else tables.shadowedByName.set(record.lowerName, [record]);
+}
+
+function claimAttributeCode(tables: Tables, record: AttributeRecord): void {
+  const existing = record.node.record;
+  if (existing === undefined || existing.dictIndex === record.dictIndex) {
+    // Within one dictionary the later name is printed, as FreeRADIUS does for an alias.
+    record.node.record = record;
+    return;
+  }
+  tables.losses.push({
+    slot: record.node,
+    key: 0,
+    dictIndex: record.dictIndex,
+    // Same name but another type is already an 'attribute-definition' conflict.
+    judge: () => (existing.lowerName === record.lowerName ? undefined : attributeConflict('attribute-code', existing.attribute, record.attribute)),
+  });
+}
+
+/** A VALUE naming an attribute means its own dictionary's attribute first, then the list's. */
+function attributeNodeByName(tables: Tables, lowerName: string, dictIndex: number): CodeNode | undefined {
+  const record = tables.attributesByName.get(lowerName);
+  if (record === undefined || record.dictIndex === dictIndex) return record?.node;
+  const own = tables.shadowedByName.get(lowerName)?.findLast((shadowed) => shadowed.dictIndex === dictIndex);
+  return (own ?? record).node;
+}
+
+function attributeNodeByNumber(tables: Tables, vendorId: number, id: number): CodeNode | undefined {
+  const node = tables.codes.get(vendorId)?.get(id);
+  return node?.record === undefined ? undefined : node;
+}
+
+function addValue(tables: Tables, entry: ValueEntry, dictIndex: number): void {
+  const { vid = 0, id, val, name, attr } = entry.val;
+  const node =
+    attr !== undefined
+      ? attributeNodeByName(tables, attr.toLowerCase(), dictIndex)
+      : id === undefined
+        ? undefined
+        : attributeNodeByNumber(tables, vid, id);
+  if (node?.record === undefined) {
+    const origin = tables.dictionaries[dictIndex] as DictionaryOrigin;
+    tables.unattached.push(Object.freeze({ dictionary: origin, attribute: attr ?? `${vid}:${id ?? '?'}`, name, value: val }));
+    return;
+  }
+  if (!node.values) {
+    node.values = new ValueTable();
+    tables.valueTables.push(node.values);
+  }
+  claimValue(tables, node.record.attribute, node.values, { name, lowerName: name.toLowerCase(), value: val, dictIndex });
+}
+
+function claimValue(tables: Tables, attribute: ResolvedAttribute, table: ValueTable, record: ValueRecord): void {
+  const byName = table.byName.get(record.lowerName);
+  if (byName === undefined || byName.dictIndex === record.dictIndex) {
+    if (byName === undefined) tables.valueCount += 1;
+    table.byName.set(record.lowerName, record);
+  } else {
+    tables.losses.push({
+      slot: table.byName,
+      key: record.lowerName,
+      dictIndex: record.dictIndex,
+      judge: () => (byName.value === record.value ? undefined : valueConflict('value-name', attribute, byName, record, tables.dictionaries)),
+    });
+  }
+  const byNumber = table.byNumber.get(record.value);
+  if (byNumber === undefined || byNumber.dictIndex === record.dictIndex) {
+    // Within one dictionary the later name is printed (FreeRADIUS: "prefer the new name").
+    table.byNumber.set(record.value, record);
+  } else {
+    tables.losses.push({
+      slot: table.byNumber,
+      key: record.value,
+      dictIndex: record.dictIndex,
+      judge: () => (byNumber.lowerName === record.lowerName ? undefined : valueConflict('value-number', attribute, byNumber, record, tables.dictionaries)),
+    });
+  }
+}
+
+function originOf(source: DictionarySource): DictionaryOrigin {
+  return Object.freeze({ id: source.id, rev: source.rev, name: source.name, owner: source.owner });
+}
+
+function emptyTables(list: readonly DictionarySource[]): Tables {
+  return {
+    dictionaries: Object.freeze(list.map(originOf)),
+    vendorsByName: new Map(),
+    vendorsById: new Map(),
+    attributesByName: new Map(),
+    codes: new Map(),
+    evsCodes: new Map(),
+    shadowedByName: new Map(),
+    losses: [],
+    valueTables: [],
+    unattached: [],
+    valueCount: 0,
+  };
+}
+
+/**
+ * Compiles an ordered list: the first dictionary that defines a name or number wins. Throws
+ * DictionaryCompileError for an entry whose format, oid or enc cannot be understood.
+ */
+export function compileDictionaries(list: readonly DictionarySource[]): CompiledDictionary {
+  const tables = emptyTables(list);
+  // Plain loops: this is the hot path of a compile (about 18,000 entries for all of FreeRADIUS).
+  for (let dictIndex = 0; dictIndex < list.length; dictIndex += 1) {
+    const entries = (list[dictIndex] as DictionarySource).value;
+    for (let entryIndex = 0; entryIndex < entries.length; entryIndex += 1) {
+      const entry = entries[entryIndex] as DictionaryEntry;
+      if ('vendor' in entry) addVendors(tables, entry, dictIndex, entryIndex);
+    }
+  }
+  for (let dictIndex = 0; dictIndex < list.length; dictIndex += 1) {
+    const entries = (list[dictIndex] as DictionarySource).value;
+    for (let entryIndex = 0; entryIndex < entries.length; entryIndex += 1) {
+      const entry = entries[entryIndex] as DictionaryEntry;
+      if ('attr' in entry) addAttribute(tables, entry, dictIndex, entryIndex);
+    }
+  }
+  for (let dictIndex = 0; dictIndex < list.length; dictIndex += 1) {
+    const entries = (list[dictIndex] as DictionarySource).value;
+    for (let entryIndex = 0; entryIndex < entries.length; entryIndex += 1) {
+      const entry = entries[entryIndex] as DictionaryEntry;
+      if ('val' in entry) addValue(tables, entry, dictIndex);
+    }
+  }
+  return new CompiledDictionary(tables);
+}

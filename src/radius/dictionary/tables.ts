@@ -1,0 +1,64 @@
+import type { Loss } from './conflicts.js';
+import type { DictionaryOrigin, ResolvedAttribute, UnattachedValue } from './model.js';
+import type { ValueRecord, VendorRecord } from './records.js';
+
+// The tables of a compile: what a CompiledDictionary looks names and numbers up in.
+
+/** The values of one attribute number, both ways. */
+export class ValueTable {
+  readonly byName = new Map<string, ValueRecord>();
+  readonly byNumber = new Map<number, ValueRecord>();
+}
+
+/**
+ * A node of the number trie: vendor id → first number → child number → ... Walking it costs one
+ * Map lookup per component and allocates nothing, which a string key (`"9:1.2"`) would not.
+ * Values hang off the node, so they belong to the number, whichever name the winner has.
+ */
+export class CodeNode {
+  record: AttributeRecord | undefined = undefined;
+  children: Map<number, CodeNode> | undefined = undefined;
+  values: ValueTable | undefined = undefined;
+}
+
+/** Vendor id → first number → node. */
+export type VendorCodes = Map<number, Map<number, CodeNode>>;
+
+export interface AttributeRecord {
+  readonly attribute: ResolvedAttribute;
+  readonly lowerName: string;
+  readonly dictIndex: number;
+  readonly node: CodeNode;
+}
+
+export interface Tables {
+  readonly dictionaries: readonly DictionaryOrigin[];
+  readonly vendorsByName: Map<string, VendorRecord>;
+  readonly vendorsById: Map<number, VendorRecord>;
+  readonly attributesByName: Map<string, AttributeRecord>;
+  /** Attributes carried directly (not inside an Extended-Vendor-Specific attribute). */
+  readonly codes: VendorCodes;
+  /** Lower-cased EVS container name → its own number space. */
+  readonly evsCodes: Map<string, VendorCodes>;
+  /** Definitions that lost their name to an earlier dictionary, in line order: their own dictionary's VALUEs still reach them. */
+  readonly shadowedByName: Map<string, AttributeRecord[]>;
+  /** Lines that lost to an earlier dictionary; whether each is a conflict is judged once everything is read. */
+  readonly losses: Loss[];
+  readonly unattached: UnattachedValue[];
+  /** Every value table, to add exact spellings once all are filled. */
+  readonly valueTables: ValueTable[];
+  valueCount: number;
+}
+
+/**
+ * Adds each winner's own spelling as a second key, so a lookup spelled as the dictionary spells
+ * it (the usual case) costs one Map hit and no `toLowerCase()`. A spelling with an upper-case
+ * letter can never equal a lower-cased key, so the two kinds of key cannot collide.
+ */
+export function addExactSpellings<R>(map: Map<string, R>, spelling: (record: R) => string): void {
+  // Keys added while iterating are visited too; they are their own spelling, so they add nothing.
+  map.forEach((record, key) => {
+    const spelled = spelling(record);
+    if (spelled !== key) map.set(spelled, record);
+  });
+}
