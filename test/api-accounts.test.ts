@@ -211,14 +211,16 @@ describe('accounts', () => {
     expect((await api.as(child.token).get(`/v2/accounts/${child.id}`)).status).toBe(401);
   });
 
-  it('disabling an account shuts out its whole subtree, and enabling it lets it back in', async () => {
+  it('disabling an account shuts out its whole subtree, and enabling it lets it log in again (old tokens stay ended)', async () => {
     const reseller = await createAccount(api, service.masterAccountId, 'reseller');
     const customer = await createAccount(api.as(reseller.token), reseller.id, 'customer');
     await api.patch(`/v2/accounts/${reseller.id}`, { enabled: false });
     expect((await api.as(customer.token).get(`/v2/accounts/${customer.id}`)).status).toBe(401);
     expect((await api.as(undefined).put('/v2/api_auth', { api_key: customer.apiKey })).status).toBe(401);
     await api.patch(`/v2/accounts/${reseller.id}`, { enabled: true });
-    expect((await api.as(customer.token).get(`/v2/accounts/${customer.id}`)).status).toBe(200);
+    expect((await api.as(customer.token).get(`/v2/accounts/${customer.id}`)).status).toBe(401);
+    const again = await api.login(customer.apiKey);
+    expect((await api.as(again).get(`/v2/accounts/${customer.id}`)).status).toBe(200);
   });
 
   it('deleting an account deletes its own dictionaries', async () => {

@@ -15,6 +15,10 @@ export interface AccountDoc extends StoredDoc, AccountFields {
   pvt_tree: string[];
   pvt_api_key_hash: string;
   pvt_superduper_admin: boolean;
+  /** Bumped when the API key is rotated: the account's own tokens end. Absent (0) on older documents. */
+  pvt_key_generation?: number;
+  /** Bumped each time the account is disabled: its tokens and its whole subtree's end. Absent (0) on older documents. */
+  pvt_disable_generation?: number;
   pvt_created: number;
   pvt_modified: number;
 }
@@ -44,4 +48,16 @@ export function accountView(doc: AccountDoc): AccountView {
 /** Ancestors of a child of `parent`, root first. */
 export function childTree(parent: AccountDoc): string[] {
   return [...parent.pvt_tree, parent._id];
+}
+
+/**
+ * What a token must carry to stay valid: the account's key generation plus the disable
+ * generations of the account and of every ancestor. Each counter only ever grows, so the sum
+ * changes whenever one of them is bumped: rotating a key ends the account's own tokens, disabling
+ * an account ends its tokens and those of its whole subtree, and neither comes back.
+ */
+export function tokenGeneration(account: AccountDoc, ancestors: Iterable<AccountDoc>): number {
+  let sum = (account.pvt_key_generation ?? 0) + (account.pvt_disable_generation ?? 0);
+  for (const ancestor of ancestors) sum += ancestor.pvt_disable_generation ?? 0;
+  return sum;
 }

@@ -1,12 +1,21 @@
-import { ValidationError, conflict, forbidden, notFound } from '../errors.js';
+import { conflict, forbidden, notFound } from '../errors.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
 import { updateDocument } from '../store/update.js';
 import { internalPart, publicPart } from '../store/visibility.js';
 import { type AccountDirectory, ViewDirectory } from './account-directory.js';
-import { type AccountDoc, type AccountFields, childTree } from './account-doc.js';
+import { type AccountDoc, type AccountFields, childTree, tokenGeneration } from './account-doc.js';
 import { apiKeyMatches, generateApiKey, hashApiKey, newAccountId } from './api-key.js';
+import { RealmClaims, sameRealm } from './realm-claims.js';
+
+/** Where an account stands for authentication: may it act, and which token generation is current. */
+export interface Standing {
+  /** Enabled, and so is every ancestor: disabling a reseller shuts out its whole subtree. */
+  active: boolean;
+  /** What a token of this account must carry (see `tokenGeneration`). */
+  generation: number;
+}
 
 /** The account tree in the store: creation under a parent, edits, keys and tree queries. */
 export class AccountService {
@@ -15,6 +24,7 @@ export class AccountService {
     private readonly schemas: SchemaValidator,
     private readonly directory: AccountDirectory = new ViewDirectory(store.accounts),
     private readonly now: () => number = Date.now,
+    private readonly realms: RealmClaims = new RealmClaims(store, now),
   ) {}
 
   async get(id: string): Promise<AccountDoc> {
@@ -28,11 +38,37 @@ export class AccountService {
     return doc?.pvt_type === 'account' ? doc : undefined;
   }
 
-  /** Enabled, and so is every ancestor: disabling a reseller shuts out its whole subtree. */
-  async isActive(account: AccountDoc): Promise<boolean> {
-    if (account.enabled === false) return false;
-    const ancestors = await this.getMany(account.pvt_tree);
-    return [...ancestors.values()].every((ancestor) => ancestor.enabled !== false);
+  /**
+   * The account's standing from the copy this instance holds (a mirror may lag behind another
+   * replica's write by the change feed's latency); `fromStore` reads the store instead.
+   */
+  async standing(account: AccountDoc, fromStore = false): Promise<Standing> {
+    const ancestors = await this.ancestorsOf(account, fromStore);
+    return {
+      active: account.enabled !== false && ancestors.every((ancestor) => ancestor.enabled !== false),
+      generation: tokenGeneration(account, ancestors),
+    };
+  }
+
+  /** The account and its standing as the store has them now, if it still exists. */
+  async freshStanding(id: string): Promise<{ account: AccountDoc; standing: Standing } | undefined> {
+    const account = await this.store.accounts.getFresh(id);
+    if (account?.pvt_type !== 'account') return undefined;
+    return { account, standing: await this.standing(account, true) };
+  }
+
+  /**
+   * Ancestors cannot be deleted while they have children, so one missing from a mirror is one
+   * created through another replica a moment ago: it is read from the store rather than skipped.
+   */
+  private async ancestorsOf(account: AccountDoc, fromStore: boolean): Promise<AccountDoc[]> {
+    const known = fromStore ? new Map<string, AccountDoc>() : await this.getMany(account.pvt_tree);
+    const ancestors: AccountDoc[] = [];
+    for (const id of account.pvt_tree) {
+      const ancestor = known.get(id) ?? (await this.store.accounts.getFresh(id));
+      if (ancestor) ancestors.push(ancestor);
+    }
+    return ancestors;
   }
 
   /** Accounts by id in one round trip (for walking the tree); missing ones are left out. */
@@ -42,7 +78,6 @@ export class AccountService {
 
   async createChild(parent: AccountDoc, input: unknown): Promise<{ account: AccountDoc; apiKey: string }> {
     const fields = this.schemas.validate<AccountFields>('account', input);
-    await this.assertRealmFree(fields.realm, undefined);
     const apiKey = generateApiKey();
     const now = this.now();
     const account: AccountDoc = {
@@ -52,27 +87,35 @@ export class AccountService {
       pvt_tree: childTree(parent),
       pvt_api_key_hash: hashApiKey(apiKey),
       pvt_superduper_admin: false,
+      pvt_key_generation: 0,
+      pvt_disable_generation: 0,
       pvt_created: now,
       pvt_modified: now,
     };
-    account._rev = await this.store.accounts.put(account);
+    await this.writeHoldingRealm(account._id, fields.realm, async () => {
+      account._rev = await this.store.accounts.put(account);
+      return { before: undefined, written: account };
+    });
     return { account, apiKey };
   }
 
   /** POST: the public fields become exactly `input`. */
   async replace(id: string, input: unknown, expectedRev: string | undefined): Promise<AccountDoc> {
     const fields = this.schemas.validate<AccountFields>('account', input);
-    await this.assertRealmFree(fields.realm, id);
-    return updateDocument(this.store.accounts, id, expectedRev, (current) => this.withFields(current, fields));
+    return this.writeHoldingRealm(id, fields.realm, () => this.update(id, expectedRev, () => fields));
   }
 
   /** PATCH: top-level keys of `input` are merged over the current fields, then the whole is validated. */
   async patch(id: string, input: Record<string, unknown>, expectedRev: string | undefined): Promise<AccountDoc> {
-    if (typeof input.realm === 'string') await this.assertRealmFree(input.realm, id);
-    return updateDocument(this.store.accounts, id, expectedRev, (current) => {
-      const merged = this.schemas.validate<AccountFields>('account', { ...publicPart(current), ...input });
-      return this.withFields(current, merged);
-    });
+    const merge = (current: AccountDoc) => this.schemas.validate<AccountFields>('account', { ...publicPart(current), ...input });
+    let realm: string | undefined;
+    if ('realm' in input) {
+      // Validated before claiming, so a malformed realm never takes a claim.
+      const current = await this.store.accounts.getFresh(id);
+      if (current?.pvt_type !== 'account') throw notFound(id);
+      realm = merge(current).realm;
+    }
+    return this.writeHoldingRealm(id, realm, () => this.update(id, expectedRev, merge));
   }
 
   async remove(account: AccountDoc): Promise<void> {
@@ -89,6 +132,7 @@ export class AccountService {
     const owned = await this.store.dictionaries.listDocs({ startkey: `${account._id}~`, endkey: `${account._id}~\ufff0` });
     for (const dictionary of owned) await this.store.dictionaries.remove(dictionary._id, dictionary._rev ?? '');
     await this.store.accounts.remove(account._id, account._rev ?? '');
+    if (account.realm !== undefined) await this.realms.releaseQuietly(account.realm, account._id);
   }
 
   async rotateApiKey(id: string): Promise<{ account: AccountDoc; apiKey: string }> {
@@ -96,6 +140,8 @@ export class AccountService {
     const account = await updateDocument(this.store.accounts, id, undefined, (current) => ({
       ...current,
       pvt_api_key_hash: hashApiKey(apiKey),
+      // The old key's tokens end with it.
+      pvt_key_generation: (current.pvt_key_generation ?? 0) + 1,
       pvt_modified: this.now(),
     }));
     return { account, apiKey };
@@ -115,15 +161,54 @@ export class AccountService {
     return this.directory.descendants(ancestorId, page);
   }
 
-  private withFields(current: AccountDoc, fields: AccountFields): AccountDoc {
-    return { ...internalPart(current), ...fields, pvt_modified: this.now() } as AccountDoc;
+  /** Read-modify-write of the public fields; says what the account was before the write that won. */
+  private async update(
+    id: string,
+    expectedRev: string | undefined,
+    fieldsFor: (current: AccountDoc) => AccountFields,
+  ): Promise<{ before: AccountDoc; written: AccountDoc }> {
+    let before: AccountDoc | undefined;
+    const written = await updateDocument(this.store.accounts, id, expectedRev, (current) => {
+      if (current.pvt_type !== 'account') throw notFound(id);
+      before = current;
+      return this.withFields(current, fieldsFor(current));
+    });
+    return { before: before ?? written, written };
   }
 
-  private async assertRealmFree(realm: string | undefined, ownId: string | undefined): Promise<void> {
-    if (realm === undefined) return;
-    const rows = await this.store.accounts.view<string, null>('accounts', 'by_realm', { key: realm.toLowerCase() });
-    if (rows.some((row) => row.id !== ownId)) {
-      throw ValidationError.single('realm', 'unique', `the realm ${realm} is already used by another account`);
+  private withFields(current: AccountDoc, fields: AccountFields): AccountDoc {
+    const disabling = current.enabled !== false && fields.enabled === false;
+    return {
+      ...internalPart(current),
+      ...fields,
+      // Disabling ends every token of the account and its subtree; enabling again does not revive them.
+      pvt_disable_generation: (current.pvt_disable_generation ?? 0) + (disabling ? 1 : 0),
+      pvt_modified: this.now(),
+    } as AccountDoc;
+  }
+
+  /**
+   * Claims `realm` for the account before the write, so the store decides between parallel
+   * claimers; a claim made here is given back if the write fails. After the write, a realm the
+   * account held before and no longer does is released.
+   */
+  private async writeHoldingRealm(
+    accountId: string,
+    realm: string | undefined,
+    write: () => Promise<{ before: AccountDoc | undefined; written: AccountDoc }>,
+  ): Promise<AccountDoc> {
+    const claim = realm === undefined ? undefined : await this.realms.claim(realm, accountId);
+    let result: { before: AccountDoc | undefined; written: AccountDoc };
+    try {
+      result = await write();
+    } catch (error) {
+      if (realm !== undefined && claim?.fresh) await this.realms.releaseQuietly(realm, accountId);
+      throw error;
     }
+    const previous = result.before?.realm;
+    if (previous !== undefined && !sameRealm(previous, result.written.realm)) {
+      await this.realms.releaseQuietly(previous, accountId);
+    }
+    return result.written;
   }
 }

@@ -1,9 +1,26 @@
+interface Window {
+  startedAt: number;
+  /** Attempts counted in this window that have not turned out to be successes. */
+  failures: number;
+}
+
+/** An attempt already counted against its client; only a success takes it back. */
+export interface LoginAttempt {
+  /** The key was right: this attempt stops counting. Failures of other attempts stay counted. */
+  succeeded(): void;
+}
+
 /**
- * Counts failed API-key logins per client address in a fixed window. Bounded: past `maxClients`
- * tracked addresses the oldest entry is dropped, so a flood of addresses cannot grow memory.
+ * Counts failed API-key logins per client address in a fixed window. An attempt is counted when
+ * it begins, before the key is looked up, and taken back only when it succeeds: a burst of
+ * parallel guesses is held to the limit however fast it arrives, and a success with one's own
+ * key cannot wipe out the failures of other guesses.
+ *
+ * Bounded: past `maxClients` tracked addresses the oldest entry is dropped, so a flood of
+ * addresses cannot grow memory.
  */
 export class AuthFailureLimiter {
-  private readonly windows = new Map<string, { startedAt: number; failures: number }>();
+  private readonly windows = new Map<string, Window>();
 
   constructor(
     private readonly limit: number,
@@ -14,32 +31,46 @@ export class AuthFailureLimiter {
 
   /** Seconds until the client may try again, or 0 when it is not limited. */
   retryAfter(client: string): number {
-    const entry = this.windows.get(client);
-    if (!entry) return 0;
-    const elapsed = this.now() - entry.startedAt;
-    if (elapsed >= this.windowMs) {
-      this.windows.delete(client);
-      return 0;
-    }
-    return entry.failures >= this.limit ? Math.ceil((this.windowMs - elapsed) / 1000) : 0;
+    const entry = this.current(client);
+    if (!entry || entry.failures < this.limit) return 0;
+    return Math.max(1, Math.ceil((this.windowMs - (this.now() - entry.startedAt)) / 1000));
   }
 
-  recordFailure(client: string): void {
-    const now = this.now();
+  /**
+   * Counts an attempt now, synchronously, so parallel requests see each other's counts; undefined
+   * when the client is at its limit (nothing is counted then: it is refused without a look-up).
+   */
+  begin(client: string): LoginAttempt | undefined {
+    const entry = this.current(client) ?? this.open(client);
+    if (entry.failures >= this.limit) return undefined;
+    entry.failures += 1;
+    let settled = false;
+    return {
+      succeeded: () => {
+        // Only the window this attempt was counted in; a window begun since owes it nothing.
+        if (settled || this.windows.get(client) !== entry) return;
+        settled = true;
+        entry.failures = Math.max(0, entry.failures - 1);
+      },
+    };
+  }
+
+  /** The client's window, if it has one that has not run out. */
+  private current(client: string): Window | undefined {
     const entry = this.windows.get(client);
-    if (entry && now - entry.startedAt < this.windowMs) {
-      entry.failures += 1;
-      return;
-    }
+    if (!entry) return undefined;
+    if (this.now() - entry.startedAt < this.windowMs) return entry;
     this.windows.delete(client);
+    return undefined;
+  }
+
+  private open(client: string): Window {
     if (this.windows.size >= this.maxClients) {
       const oldest = this.windows.keys().next().value;
       if (oldest !== undefined) this.windows.delete(oldest);
     }
-    this.windows.set(client, { startedAt: now, failures: 1 });
-  }
-
-  recordSuccess(client: string): void {
-    this.windows.delete(client);
+    const entry = { startedAt: this.now(), failures: 0 };
+    this.windows.set(client, entry);
+    return entry;
   }
 }

@@ -35,7 +35,13 @@ export async function ensureMasterAccount(
     const existing = await store.accounts.get(masterId);
     if (existing) {
       if (options.masterApiKey && existing.pvt_api_key_hash !== hashApiKey(options.masterApiKey)) {
-        await store.accounts.put({ ...existing, pvt_api_key_hash: hashApiKey(options.masterApiKey), pvt_modified: now() });
+        // A new key is a rotation: tokens issued under the old one end.
+        await store.accounts.put({
+          ...existing,
+          pvt_api_key_hash: hashApiKey(options.masterApiKey),
+          pvt_key_generation: (existing.pvt_key_generation ?? 0) + 1,
+          pvt_modified: now(),
+        });
         options.logger.info({ account_id: masterId }, 'master account API key set from AAA_MASTER_API_KEY');
       }
       return masterId;
@@ -49,6 +55,8 @@ export async function ensureMasterAccount(
       pvt_tree: [],
       pvt_api_key_hash: hashApiKey(apiKey),
       pvt_superduper_admin: true,
+      pvt_key_generation: 0,
+      pvt_disable_generation: 0,
       pvt_created: now(),
       pvt_modified: now(),
     };

@@ -1,14 +1,24 @@
 import { type KeyObject, createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { invalidCredentials } from '../errors.js';
+import { AppError, invalidCredentials } from '../errors.js';
 
 export interface TokenClaims {
   account_id: string;
   is_superduper_admin: boolean;
+  /**
+   * The account's token generation when the token was issued (see `tokenGeneration`); a token
+   * whose generation is no longer the account's has been revoked. Tokens from before generations
+   * existed carry none, which reads as 0: valid until the first rotation or disabling.
+   */
+  gen: number;
   exp: number;
 }
 
 const ALGORITHM = 'HS256';
+
+/** A genuine token that has been ended: its account's key was rotated, or it or an ancestor was disabled. */
+export const tokenRevoked = (): AppError =>
+  new AppError(401, 'invalid_credentials', 'the token was revoked: log in again', { cause: 'revoked' });
 
 /** Signs and verifies the API's bearer tokens. Only HS256 with our key is ever accepted. */
 export class TokenIssuer {
@@ -25,8 +35,8 @@ export class TokenIssuer {
     this.signingKey = createSecretKey(Buffer.from(signingKey, 'utf8'));
   }
 
-  issue(accountId: string, isSuperduperAdmin: boolean): string {
-    return jwt.sign({ account_id: accountId, is_superduper_admin: isSuperduperAdmin }, this.signingKey, {
+  issue(accountId: string, isSuperduperAdmin: boolean, generation: number): string {
+    return jwt.sign({ account_id: accountId, is_superduper_admin: isSuperduperAdmin, gen: generation }, this.signingKey, {
       algorithm: ALGORITHM,
       expiresIn: this.lifetimeSeconds,
     });
@@ -41,16 +51,17 @@ export class TokenIssuer {
       throw invalidCredentials(reason);
     }
     if (!isClaims(payload)) throw invalidCredentials('the token is not valid');
-    return payload;
+    return { ...payload, gen: payload.gen ?? 0 };
   }
 }
 
-function isClaims(payload: unknown): payload is TokenClaims {
+function isClaims(payload: unknown): payload is Omit<TokenClaims, 'gen'> & { gen?: number } {
   if (typeof payload !== 'object' || payload === null) return false;
   const claims = payload as Record<string, unknown>;
   return (
     typeof claims.account_id === 'string' &&
     typeof claims.is_superduper_admin === 'boolean' &&
+    (claims.gen === undefined || (Number.isSafeInteger(claims.gen) && Number(claims.gen) >= 0)) &&
     typeof claims.exp === 'number'
   );
 }

@@ -1,7 +1,7 @@
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { type Caller, canActOn } from '../accounts/access.js';
 import type { AccountService } from '../accounts/account-service.js';
-import type { TokenIssuer } from '../accounts/tokens.js';
+import { type TokenIssuer, tokenRevoked } from '../accounts/tokens.js';
 import { forbidden, invalidCredentials, notFound } from '../errors.js';
 import type { ApiContext } from './context.js';
 
@@ -19,16 +19,24 @@ export function presentedToken(ctx: ApiContext): string | undefined {
 
 /**
  * Verifies the token and re-reads the caller's account, so a deleted or disabled account's
- * tokens stop working at once rather than when they expire.
+ * tokens stop working at once rather than when they expire, and a token issued before its key
+ * was rotated or its account (or an ancestor) was disabled stays ended.
  */
 export async function authenticate(ctx: ApiContext, tokens: TokenIssuer, accounts: AccountService): Promise<Caller> {
   const token = presentedToken(ctx);
   if (!token) throw invalidCredentials('an auth token is required');
   const claims = tokens.verify(token);
-  const account = ACCOUNT_ID.test(claims.account_id) ? await accounts.find(claims.account_id) : undefined;
-  if (!account || !(await accounts.isActive(account))) {
-    throw invalidCredentials('the account behind the token is gone or disabled');
+  let account = ACCOUNT_ID.test(claims.account_id) ? await accounts.find(claims.account_id) : undefined;
+  if (!account) throw invalidCredentials('the account behind the token is gone or disabled');
+  let standing = await accounts.standing(account);
+  if (claims.gen > standing.generation) {
+    // Issued by a replica that has seen a rotation this one's mirror has not yet: ask the store.
+    const fresh = await accounts.freshStanding(account._id);
+    if (!fresh) throw invalidCredentials('the account behind the token is gone or disabled');
+    ({ account, standing } = fresh);
   }
+  if (!standing.active) throw invalidCredentials('the account behind the token is gone or disabled');
+  if (claims.gen !== standing.generation) throw tokenRevoked();
   const caller: Caller = { accountId: account._id, isSuperduperAdmin: account.pvt_superduper_admin };
   ctx.state.caller = caller;
   ctx.state.authToken = token;

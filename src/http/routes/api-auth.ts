@@ -17,16 +17,18 @@ export function apiAuthRoutes(services: Services): RouteSpec[] {
       statuses: [201, 401, 429],
       async handle(ctx) {
         const client = ctx.ip;
+        // A limited client is refused before its body is even read.
         const wait = authFailures.retryAfter(client);
         if (wait > 0) throw tooManyRequests(wait);
         const { api_key: apiKey } = schemas.validate<{ api_key: string }>('api_auth', await readData(ctx, config.maxBodyBytes));
+        // Counted before the look-up: parallel guesses cannot all be evaluated before one is counted.
+        const attempt = authFailures.begin(client);
+        if (!attempt) throw tooManyRequests(authFailures.retryAfter(client));
         const account = await accounts.findByApiKey(apiKey);
-        if (!account || !(await accounts.isActive(account))) {
-          authFailures.recordFailure(client);
-          throw invalidCredentials('the API key is not valid');
-        }
-        authFailures.recordSuccess(client);
-        const token = tokens.issue(account._id, account.pvt_superduper_admin);
+        const standing = account ? await accounts.standing(account) : undefined;
+        if (!account || !standing?.active) throw invalidCredentials('the API key is not valid');
+        attempt.succeeded();
+        const token = tokens.issue(account._id, account.pvt_superduper_admin, standing.generation);
         reply(
           ctx,
           {
