@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseCidr } from './aaa/destination-policy.js';
 
 /** Everything the service reads from its environment, parsed and checked once at start-up. */
 export interface Config {
@@ -24,6 +25,11 @@ export interface Config {
   storeCache: boolean;
   /** AAA requests that may wait per worker of a configuration's pool before 503 too_many_requests. */
   aaaQueuePerWorker: number;
+  /**
+   * Where tenants' servers and NAS may be when the system AAA document sets no
+   * `tenant_destinations`; undefined: the built-in reserved ranges alone.
+   */
+  tenantDestinations: { allow: string[]; deny: string[] } | undefined;
   logLevel: string;
 }
 
@@ -56,6 +62,24 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 function optional(env: Env, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/** Comma- or space-separated CIDR ranges, each checked. */
+function cidrList(env: Env, name: string): string[] | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  const entries = raw.split(/[\s,]+/).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const parsed = parseCidr(entry);
+    if (!parsed.ok) throw new ConfigError(name, `not a CIDR range: ${parsed.reason}`);
+  }
+  return entries;
+}
+
+function tenantDestinations(env: Env): Config['tenantDestinations'] {
+  const allow = cidrList(env, 'AAA_TENANT_DESTINATIONS_ALLOW');
+  const deny = cidrList(env, 'AAA_TENANT_DESTINATIONS_DENY');
+  return allow === undefined && deny === undefined ? undefined : { allow: allow ?? [], deny: deny ?? [] };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -99,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     storeCache: boolean(env, 'STORE_CACHE', true),
     aaaProbeIntervalMs: integer(env, 'AAA_PROBE_INTERVAL_MS', 5000, 10, 3_600_000),
     aaaQueuePerWorker: integer(env, 'AAA_QUEUE_PER_WORKER', 10, 0, 1000),
+    tenantDestinations: tenantDestinations(env),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -10,6 +10,7 @@ import { TokenIssuer } from './accounts/tokens.js';
 import { AaaOperations } from './aaa/aaa-operations.js';
 import { AaaService } from './aaa/aaa-service.js';
 import { CoaOperations } from './aaa/coa.js';
+import { DestinationGuard } from './aaa/destination-guard.js';
 import { EffectiveConfigResolver } from './aaa/effective-config.js';
 import { WorkerPools } from './aaa/worker-pool.js';
 import { type Config, ConfigError } from './config.js';
@@ -100,7 +101,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const dictionaryResolver = new DictionaryResolver(store, dictionaryCompiler);
   const effective = new EffectiveConfigResolver(store, dictionaryResolver);
   const radius = new RadiusClient();
-  const aaaOperations = new AaaOperations(effective, dictionaryResolver, radius, new WorkerPools({ queuePerWorker: config.aaaQueuePerWorker }), {
+  const destinations = new DestinationGuard(store, { masterAccountId, defaults: config.tenantDestinations });
+  const aaaOperations = new AaaOperations(effective, dictionaryResolver, radius, new WorkerPools({ queuePerWorker: config.aaaQueuePerWorker }), destinations, {
     probeIntervalMs: config.aaaProbeIntervalMs,
     // Addresses and ports only: the registry's change events never carry a secret.
     onServerState: (change) => logger[change.state === 'dead' ? 'warn' : 'info'](change, `RADIUS server ${change.state}`),
@@ -112,14 +114,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     tokens: new TokenIssuer(signingKey, config.tokenLifetimeSeconds),
     authFailures: new AuthFailureLimiter(config.authFailureLimit, config.authFailureWindowSeconds * 1000),
     accounts,
-    aaa: new AaaService(store, schemas, dictionaries, dictionaryResolver),
+    aaa: new AaaService(store, schemas, dictionaries, dictionaryResolver, destinations),
     dictionaries,
     dictionaryCompiler,
     dictionaryResolver,
     effective,
     radius,
     aaaOperations,
-    coa: new CoaOperations(store, schemas, dictionaryResolver, radius),
+    coa: new CoaOperations(store, schemas, dictionaryResolver, radius, destinations),
   };
   const app = createApp(allRoutes(services, VERSION, cached), services, logger);
   const server = http.createServer(app.callback());

@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   const rounds: Round[] = [];
   let warmup: PostSummary | undefined;
   try {
-    const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, EMBEDDED_COUCHDB_PORT: '0', AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn' });
+    const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, EMBEDDED_COUCHDB_PORT: '0', AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn', AAA_TENANT_DESTINATIONS_ALLOW: '127.0.0.0/8' });
     service = await startService(config, createLogger(config.logLevel));
     const { accountId, token } = await setUp(service, masterApiKey, freeradius.authPort);
     log(`service ${service.url}, FreeRADIUS pid ${freeradius.pid} on 127.0.0.1:${freeradius.authPort} (${THREADS} threads), account ${accountId}, workers ${WORKERS}`);

@@ -70,6 +70,8 @@ export interface AaaConfig {
   /** The NAS devices of this account (never inherited). */
   nas?: AaaNas[];
   coa_templates?: CoaTemplate[];
+  /** System document only: where tenants' servers and NAS may be (see destination-policy.ts). */
+  tenant_destinations?: { allow?: string[]; deny?: string[] };
 }
 
 /** The system document lives in `system_config` under this id. */

@@ -9,7 +9,8 @@
  * array, each with its own retries and timeout, on one of the configuration's workers. A reject
  * is an answer. When every server fails and the answering document is `inherit`, the parent's
  * configuration (the next link of the chain above the answering account) is tried the same way;
- * when nothing is left, 504 `radius_unreachable` lists every attempt.
+ * when nothing is left, 504 `radius_unreachable` lists every attempt (403 `destination_refused`
+ * when every attempt was refused by the destination policy: see ./destination-guard.ts).
  *
  * Dead servers (RFC 5997 style, see ../radius/server-health.ts): a server whose live request fails
  * at the transport level (timeout, broken socket) is marked dead; later requests skip it (attempt
@@ -19,8 +20,6 @@
  * dead server when it answers; any answer to a live request revives it too. The loop stops with
  * `close()`, or by itself once the RADIUS client is closed.
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
 import type { CompiledDictionary } from '../dictionary/compiled-dictionary.js';
@@ -32,6 +31,7 @@ import { DEFAULT_PROBE_INTERVAL_MS, ServerHealth, type ServerStateChange, status
 import type { AaaServer, AvpTranslation, Operation } from './aaa-doc.js';
 import { SYSTEM_OWNER } from './aaa-doc.js';
 import { matchingBlockRule, readChannel } from './block-rules.js';
+import { type DestinationGuard, destinationRefused, everyAttemptRefused } from './destination-guard.js';
 import type { EffectiveConfigResolver } from './effective-config.js';
 import { type ChainLink, type EffectiveOperation, resolveOperation, serversFor } from './resolve-effective.js';
 import { attributesByName, type JsonValue, translateReply, translateRequest } from './translate.js';
@@ -43,7 +43,8 @@ export type AaaResultKind = 'accept' | 'reject' | 'challenge' | 'ok' | 'bypassed
 /** One transmission (or one server that could not be tried at all), as the API shows it. */
 /**
  * One try of one server, as the API shows it: the shared attempt row (outcome: the client's
- * `answered`/`timeout`/`send-failed`/`closed`, or `overloaded`, `socket`, `unresolvable`, or
+ * `answered`/`timeout`/`send-failed`/`closed`, or `overloaded`, `socket`, `unresolvable`,
+ * `refused` — the address is outside the destination policy, nothing sent — or
  * `skipped_dead` — marked dead by an earlier failure and not yet revived, nothing sent), with the
  * server's name and the account whose document named it.
  */
@@ -106,6 +107,7 @@ export class AaaOperations {
     private readonly dictionaries: DictionaryResolver,
     private readonly client: RadiusClient,
     private readonly pools: WorkerPools,
+    private readonly destinations: DestinationGuard,
     options: AaaOperationsOptions = {},
   ) {
     this.health =
@@ -172,6 +174,9 @@ export class AaaOperations {
       links = links.slice(index + 1);
       first = false;
     }
+    if (everyAttemptRefused(attempts)) {
+      throw destinationRefused(`every server for ${operation} is at an address the destination policy refuses; nothing was sent`, { operation }, attempts);
+    }
     throw radiusUnreachable(`no RADIUS server answered ${operation}`, { operation }, attempts);
   }
 
@@ -209,8 +214,12 @@ export class AaaOperations {
       }
       const { compiled } = await this.dictionaries.compile(server.dicts, dictionaryOwners);
       const attributes = translateRequest(message, answer.avp_translation, compiled, { nas_address: answer.nas_address, nas_port: answer.nas_port });
-      const address = await this.address(server, source, attempts);
-      if (address === undefined) continue;
+      const destination = await this.destinations.resolve(server.address, source, server.timeout);
+      if (!destination.ok) {
+        attempts.push({ server: server.name, account: source, address: server.address, port: server.port, attempt: 0, outcome: destination.outcome, error: destination.error });
+        continue;
+      }
+      const address = destination.address;
       const target = { address, port: server.port, secret: server.secret, dictionary: compiled, retries: server.retries, timeoutMs: server.timeout };
       try {
         const reply = await this.client.send(target, { code: REQUEST_CODE[operation], attributes });
@@ -226,25 +235,6 @@ export class AaaOperations {
       }
     }
     return undefined;
-  }
-
-  /** The server's IP address: a host name is looked up; one that does not resolve is a failed server. */
-  private async address(server: AaaServer, source: string, attempts: AaaAttempt[]): Promise<string | undefined> {
-    if (isIP(server.address) !== 0) return server.address;
-    try {
-      return (await lookup(server.address)).address;
-    } catch (error) {
-      attempts.push({
-        server: server.name,
-        account: source,
-        address: server.address,
-        port: server.port,
-        attempt: 0,
-        outcome: 'unresolvable',
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return undefined;
-    }
   }
 
   private result(

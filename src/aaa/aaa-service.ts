@@ -12,6 +12,7 @@ import { updateDocument } from '../store/update.js';
 import { internalPart, publicPart } from '../store/visibility.js';
 import { type AaaConfig, type AaaDoc, type AaaServer, SYSTEM_AAA_ID, SYSTEM_OWNER } from './aaa-doc.js';
 import { type DictionaryWarning, type TemplateDictionaries, dictionaryWarnings, unknownAttributes, unknownTemplateAttributes } from './check-attributes.js';
+import type { DestinationGuard } from './destination-guard.js';
 import { validateAaaConfig } from './validate-aaa.js';
 
 /** Where an AAA document lives and what its dictionaries may be: an account's, or the system's. */
@@ -41,6 +42,7 @@ export class AaaService {
     private readonly schemas: SchemaValidator,
     private readonly dictionaries: DictionaryService,
     private readonly resolver: DictionaryResolver,
+    private readonly destinations: DestinationGuard,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -138,7 +140,8 @@ export class AaaService {
   /** Schema and semantic checks, then the translated attributes against each server's dictionaries. */
   private async validate(scope: AaaScope, input: unknown): Promise<{ config: AaaConfig; warnings: DictionaryWarning[] }> {
     const visible = await this.dictionaries.visibleNames(scope.dictionaryOwners);
-    const config = validateAaaConfig(input, { isSystem: scope.isSystem, visibleDictionaries: visible }, this.schemas);
+    const destinations = await this.destinations.policyFor(scope.ownerId);
+    const config = validateAaaConfig(input, { isSystem: scope.isSystem, visibleDictionaries: visible, destinations }, this.schemas);
     const compiledFor = await this.compiledByServer(scope, config);
     const unknown = { ...unknownAttributes(config, compiledFor), ...(await this.unknownTemplateAttributes(scope, config)) };
     if (Object.keys(unknown).length > 0) throw new ValidationError(unknown);

@@ -7,10 +7,9 @@
  * under the request's own, by dictionary name (case-insensitively, as FreeRADIUS), and every name
  * must be defined in the NAS's dictionaries. ACK and NAK are both answers (200, `result` says
  * which); a NAK's Error-Cause is decoded to its dictionary VALUE name. No answer is a 504
- * `radius_unreachable` with every attempt.
+ * `radius_unreachable` with every attempt; a NAS the destination policy refuses (after resolving
+ * its host name) is a 403 `destination_refused`, nothing sent.
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
 import type { CompiledDictionary } from '../dictionary/compiled-dictionary.js';
@@ -21,6 +20,7 @@ import { type DecodedAttribute, PacketCode, RadiusEncodeError } from '../radius/
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
 import type { AaaNas, CoaAttributeValue, CoaTemplate } from './aaa-doc.js';
+import { type DestinationGuard, destinationRefused } from './destination-guard.js';
 import { type AttemptRow, attemptRows, failedAttemptRows, radiusUnreachable } from './radius-attempts.js';
 import { attributesByName, type JsonValue } from './translate.js';
 
@@ -71,6 +71,7 @@ export class CoaOperations {
     private readonly schemas: SchemaValidator,
     private readonly dictionaries: DictionaryResolver,
     private readonly client: RadiusClient,
+    private readonly destinations: DestinationGuard,
   ) {}
 
   async send(account: AccountDoc, kind: CoaKind, input: unknown): Promise<CoaResult> {
@@ -86,7 +87,7 @@ export class CoaOperations {
     }
     const { compiled } = await this.dictionaries.compile(nas.dicts, ownerChain(account));
     const attributes = this.attributes(request, template, nas, compiled);
-    const address = await this.address(nas);
+    const address = await this.address(account, nas, kind);
     try {
       const reply = await this.client.send(
         { address, port: nas.port, secret: nas.secret, dictionary: compiled, retries: nas.retries, timeoutMs: nas.timeout },
@@ -154,15 +155,17 @@ export class CoaOperations {
     return ValidationError.single(field, 'encode', error.message, { reason: error.reason, ...(error.attribute ? { attribute: error.attribute } : {}) });
   }
 
-  /** The NAS's IP address: a host name is looked up; one that does not resolve is a 504 like any unreachable NAS. */
-  private async address(nas: AaaNas): Promise<string> {
-    if (isIP(nas.address) !== 0) return nas.address;
-    try {
-      return (await lookup(nas.address)).address;
-    } catch (error) {
-      throw radiusUnreachable(`NAS ${nas.name} (${nas.address}) does not resolve`, { nas: nas.name }, [
-        { nas: nas.name, address: nas.address, port: nas.port, attempt: 0, outcome: 'unresolvable', error: error instanceof Error ? error.message : String(error) },
-      ]);
+  /**
+   * The NAS's IP address: a host name is looked up (one that does not resolve is a 504 like any
+   * unreachable NAS); an address the destination policy denies the account is a 403, nothing sent.
+   */
+  private async address(account: AccountDoc, nas: AaaNas, kind: CoaKind): Promise<string> {
+    const destination = await this.destinations.resolve(nas.address, account._id, nas.timeout);
+    if (destination.ok) return destination.address;
+    const attempts = [{ nas: nas.name, address: nas.address, port: nas.port, attempt: 0, outcome: destination.outcome, error: destination.error }];
+    if (destination.outcome === 'refused') {
+      throw destinationRefused(`NAS ${nas.name} (${nas.address}) is at an address the destination policy refuses; no ${PACKET_NAME[kind]} was sent`, { nas: nas.name }, attempts);
     }
+    throw radiusUnreachable(`NAS ${nas.name} (${nas.address}) does not resolve`, { nas: nas.name }, attempts);
   }
 }

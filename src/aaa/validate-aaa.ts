@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
 import { ValidationError, type FieldErrors } from '../errors.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import { OPERATIONS, type AaaConfig, type AaaNas, type AaaServer, type BlockRule } from './aaa-doc.js';
+import { type DestinationPolicy, cidrProblems, decideDestination } from './destination-policy.js';
 import { compileTenantRegex } from './regex.js';
 
 export interface AaaValidationContext {
@@ -8,6 +10,11 @@ export interface AaaValidationContext {
   isSystem: boolean;
   /** Dictionary names the owner of the document may use (its own, its ancestors', the system's). */
   visibleDictionaries: ReadonlySet<string>;
+  /**
+   * The destination policy the document's servers and NAS must keep to; undefined for the
+   * operator's own documents (the system's and the master account's), which may point anywhere.
+   */
+  destinations?: DestinationPolicy | undefined;
 }
 
 /** One semantic problem: where, which rule, and a sentence a person can act on. */
@@ -197,9 +204,50 @@ function duplicateBlockRules(config: AaaConfig): Problem[] {
   });
 }
 
+/**
+ * IP addresses outside the policy. A host name is checked when it is used (./destination-guard.ts),
+ * since what it resolves to can change after the save.
+ */
+function deniedDestinations(config: AaaConfig, policy: DestinationPolicy | undefined): Problem[] {
+  if (!policy) return [];
+  const entries = [
+    ...config.servers.map((server, index) => ({ field: `servers.${index}.address`, address: server.address })),
+    ...(config.nas ?? []).map((device, index) => ({ field: `nas.${index}.address`, address: device.address })),
+  ];
+  return entries.flatMap(({ field, address }) => {
+    if (isIP(address) === 0) return [];
+    const verdict = decideDestination(address, policy);
+    return verdict.allowed ? [] : [{ field, rule: 'destination_denied', message: `${verdict.reason}.` }];
+  });
+}
+
+/** `tenant_destinations` is the operator's, so only the system document holds it; each entry must be a CIDR. */
+function badTenantDestinations(config: AaaConfig, isSystem: boolean): Problem[] {
+  const lists = config.tenant_destinations;
+  if (lists === undefined) return [];
+  if (!isSystem) {
+    return [
+      {
+        field: 'tenant_destinations',
+        rule: 'not_allowed',
+        message: 'Only the system configuration sets where tenants may send; remove tenant_destinations from this document.',
+      },
+    ];
+  }
+  return (['allow', 'deny'] as const).flatMap((list) =>
+    cidrProblems(lists[list] ?? []).map(([index, reason]) => ({
+      field: `tenant_destinations.${list}.${index}`,
+      rule: 'cidr',
+      message: `Not a CIDR range: ${reason}.`,
+    })),
+  );
+}
+
 function semanticProblems(config: AaaConfig, context: AaaValidationContext): Problem[] {
   return [
     ...inheritOnSystem(config, context.isSystem),
+    ...badTenantDestinations(config, context.isSystem),
+    ...deniedDestinations(config, context.destinations),
     ...duplicateServerNames(config.servers),
     ...unsupportedServerFeatures(config.servers),
     ...unknownDictionaries(config.servers, context.visibleDictionaries),
