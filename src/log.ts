@@ -30,8 +30,36 @@ const REDACT = [
   '*.headers["x-auth-token"]',
 ];
 
+/** `scheme://user:password@host` → `scheme://[redacted]@host`: store URLs carry their credentials. */
+export function withoutUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1[redacted]@');
+}
+
+/**
+ * Errors are logged with their message and stack, which may quote a URL as it was given (an HTTP
+ * client refusing a URL with credentials does exactly that).
+ */
+function errorWithoutCredentials(value: unknown): unknown {
+  if (typeof value === 'string') return withoutUrlCredentials(value);
+  if (!(value instanceof Error)) return value;
+  const serialized = pino.stdSerializers.err(value);
+  return {
+    ...serialized,
+    message: withoutUrlCredentials(serialized.message),
+    ...(serialized.stack ? { stack: withoutUrlCredentials(serialized.stack) } : {}),
+  };
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'circlemaker' } }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: { err: errorWithoutCredentials },
+      base: { service: 'circlemaker' },
+    },
+    destination,
+  );
 }
 
 /**

@@ -7,7 +7,7 @@
 import dgram from 'node:dgram';
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loggableUrl } from '../../src/log.js';
+import { createLogger, loggableUrl, withoutUrlCredentials } from '../../src/log.js';
 import { Api, createAccount } from '../support/api.js';
 import { type TestService, startTestService, storeGet } from '../support/service.js';
 
@@ -141,5 +141,20 @@ describe('loggableUrl', () => {
     expect(loggableUrl('/v2/accounts/0123?page_size=5&start_key=abcd&name=dictionary')).toBe('/v2/accounts/0123?page_size=5&start_key=abcd&name=dictionary');
     expect(loggableUrl('/v2/accounts/eyJhbGciOiJIUzI1NiJ9.eyJhIjoxfQ.c2lnbmF0dXJl/aaa')).toBe('/v2/accounts/[redacted]/aaa');
     expect(loggableUrl('/v2/x?q=eyJhbGciOiJIUzI1NiJ9.eyJhIjoxfQ.c2ln')).toBe('/v2/x?q=[redacted]');
+  });
+});
+
+describe('logged errors', () => {
+  it('lose the credentials of any URL their message or stack quotes', () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+    const password = 'pw-in-a-store-url-5d1e';
+    logger.error({ err: new TypeError(`Request cannot be constructed from a URL that includes credentials: http://circlemaker:${password}@127.0.0.1:15984/x`) }, 'request failed');
+    logger.warn({ err: `connect ECONNREFUSED http://admin:${password}@couch:5984` }, 'changes feed lost; retrying');
+    const logged = lines.join('');
+    expect(logged).toContain('http://[redacted]@127.0.0.1:15984/x');
+    expect(logged).toContain('http://[redacted]@couch:5984');
+    expect(logged).not.toContain(password);
+    expect(withoutUrlCredentials('see https://host/path and mailto:a@b')).toBe('see https://host/path and mailto:a@b');
   });
 });
