@@ -56,6 +56,7 @@ export default async function setup(project: TestProject): Promise<Stop> {
     return container.stop;
   }
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'circlemaker-store-'));
+  // Its URL carries the store's credentials: requests made without nano go through couchEndpoint.
   const embedded = await startEmbeddedCouch({ dataDir, host: '127.0.0.1', port: 0 });
   project.provide('storeUrl', embedded.url);
   project.provide('storeKind', 'embedded');
