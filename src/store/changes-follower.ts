@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
+import type { ConflictResolver } from './conflict-resolver.js';
 import type { Database, StoredDoc } from './database.js';
 import type { DocumentMirror } from './mirror.js';
 
@@ -7,6 +8,11 @@ export interface FollowerOptions {
   /** How long one long poll waits for a change before asking again. */
   waitMs?: number;
   maxBackoffMs?: number;
+  /**
+   * How long a conflict seen in the feed is left to the writers that made it (they settle their
+   * own races within a round trip) before this replica resolves it.
+   */
+  resolveAfterMs?: number;
 }
 
 /**
@@ -18,15 +24,20 @@ export class ChangesFollower<T extends StoredDoc> {
   private abort = new AbortController();
   private since: string | number = 'now';
   private loop: Promise<void> | undefined;
+  private readonly pendingConflicts = new Map<string, NodeJS.Timeout>();
+  private resolving: Promise<void> = Promise.resolve();
   connected = false;
   /** Time of the last answer from the feed (ms since epoch). */
   lastContact = 0;
+  /** Since when the feed has been failing (ms since epoch); undefined while it answers. */
+  lostSince: number | undefined;
 
   constructor(
     private readonly db: Database<T>,
     private readonly mirror: DocumentMirror<T>,
     private readonly logger: Logger,
     private readonly options: FollowerOptions = {},
+    private readonly resolver?: ConflictResolver<T>,
   ) {}
 
   start(since: string | number): void {
@@ -40,7 +51,10 @@ export class ChangesFollower<T extends StoredDoc> {
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();
+    for (const timer of this.pendingConflicts.values()) clearTimeout(timer);
+    this.pendingConflicts.clear();
     await this.loop;
+    await this.resolving;
   }
 
   private async run(): Promise<void> {
@@ -54,10 +68,12 @@ export class ChangesFollower<T extends StoredDoc> {
           if (change.deleted) this.mirror.applyDeletion(change.id, change.doc?._rev);
           else if (change.doc && !change.id.startsWith('_design/')) this.mirror.applyDoc(change.doc);
         }
+        for (const change of batch.changes) if (change.unsettled) this.settleLater(change.id);
         this.since = batch.lastSeq;
         this.lastContact = Date.now();
         if (!this.connected && failures > 0) this.logger.info({ db: this.db.name }, 'changes feed resumed');
         this.connected = true;
+        this.lostSince = undefined;
         failures = 0;
       } catch (error) {
         if (!this.running) return;
@@ -66,10 +82,33 @@ export class ChangesFollower<T extends StoredDoc> {
           this.logger.warn({ db: this.db.name, err: (error as Error).message }, 'changes feed lost; retrying');
         }
         this.connected = false;
+        this.lostSince ??= Date.now();
         await sleep(Math.min(maxBackoffMs, 100 * 2 ** Math.min(failures, 6)), undefined, { signal: this.abort.signal }).catch(
           () => undefined,
         );
       }
     }
+  }
+
+  /**
+   * Conflicts seen in the feed are settled here after a grace period, one at a time; one that
+   * fails is seen again on its next change.
+   */
+  private settleLater(id: string): void {
+    if (!this.resolver || this.pendingConflicts.has(id)) return;
+    const resolver = this.resolver;
+    const timer = setTimeout(() => {
+      this.pendingConflicts.delete(id);
+      this.resolving = this.resolving.then(async () => {
+        if (!this.running) return;
+        try {
+          await resolver.resolve(id);
+        } catch (error) {
+          this.logger.warn({ db: this.db.name, doc_id: id, err: (error as Error).message }, 'could not settle a conflict; it stays until the document changes again');
+        }
+      });
+    }, this.options.resolveAfterMs ?? 3_000);
+    timer.unref();
+    this.pendingConflicts.set(id, timer);
   }
 }

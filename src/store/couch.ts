@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
-import nano from 'nano';
 import type { AccountDoc } from '../accounts/account-doc.js';
 import type { AaaDoc } from '../aaa/aaa-doc.js';
 import type { DictionaryDoc } from '../dictionary/dictionary-doc.js';
-import { Database, type DocumentStore, type StoredDoc, couchEndpoint, translateStoreError } from './database.js';
+import type { ConflictRecord } from './conflict-resolver.js';
+import { CouchNodes, StoreHttpError, storeUrls } from './couch-nodes.js';
+import { Database, type DocumentStore, type StoredDoc, translateStoreError } from './database.js';
 
 /** Documents in `system_config` other than the AAA document: bootstrap markers and keys. */
 export interface SystemDoc extends StoredDoc {
@@ -19,6 +20,8 @@ export interface Store {
   system: DocumentStore<SystemDoc>;
   /** Resolves when the store answers; rejects with `datastore_unreachable` otherwise. */
   ping(): Promise<void>;
+  /** Why this replica's view of the store is stale (a changes feed down past the bound); empty when it is not. */
+  staleness?(): string[];
 }
 
 /** The store itself, every read a round trip. */
@@ -27,6 +30,8 @@ export interface RemoteStore extends Store {
   aaa: Database<AaaDoc>;
   dictionaries: Database<DictionaryDoc>;
   system: Database<SystemDoc>;
+  /** Losing revisions of resolved conflicts (see conflict-resolver.ts). */
+  conflicts: Database<ConflictRecord>;
 }
 
 const designDir = new URL('../../couchdb/design/', import.meta.url);
@@ -39,14 +44,11 @@ async function loadDesign(file: string): Promise<DesignDoc> {
   return JSON.parse(await fs.readFile(new URL(file, designDir), 'utf8')) as DesignDoc;
 }
 
-/** Creates a database unless it exists; CouchDB answers 412 when it does. */
-async function ensureDatabase(server: nano.ServerScope, name: string): Promise<void> {
-  try {
-    await server.db.create(name);
-  } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== 412) throw translateStoreError(error);
-  }
+/** Creates a database unless it exists; CouchDB answers 412 when it does (202: fewer nodes than a quorum made it). */
+async function ensureDatabase(nodes: CouchNodes, name: string): Promise<void> {
+  const answer = await nodes.request('PUT', `/${encodeURIComponent(name)}`, { idempotent: true });
+  if (answer.status === 412 || (answer.status >= 200 && answer.status < 300)) return;
+  throw translateStoreError(StoreHttpError.from(answer));
 }
 
 /** Installs or updates a design document; an unchanged one is left alone so its index stays warm. */
@@ -62,30 +64,30 @@ async function ensureDesign<T extends StoredDoc>(db: Database<T>, design: Design
   }
 }
 
-/** Connects to CouchDB (or the embedded server), creating databases and design documents. */
+/**
+ * Connects to CouchDB (or the embedded server), creating databases and design documents. `url` may
+ * list several nodes of one cluster, comma-separated: requests fail over between them.
+ */
 export async function openStore(url: string, prefix: string): Promise<RemoteStore> {
-  // Documents are small and the store is near: compressing every answer only burns CPU on both ends.
-  const server = nano({ url, headers: { 'Accept-Encoding': 'identity' } });
+  const nodes = new CouchNodes(storeUrls(url));
   const names = {
     accounts: `${prefix}accounts`,
     aaa: `${prefix}aaa`,
     dictionaries: `${prefix}aaa_dicts`,
     system: `${prefix}system_config`,
+    conflicts: `${prefix}conflicts`,
   };
-  for (const name of Object.values(names)) await ensureDatabase(server, name);
-  const endpoint = couchEndpoint(url);
+  for (const name of Object.values(names)) await ensureDatabase(nodes, name);
   const store: RemoteStore = {
     url,
-    accounts: new Database<AccountDoc>(names.accounts, server.use<AccountDoc>(names.accounts), endpoint),
-    aaa: new Database<AaaDoc>(names.aaa, server.use<AaaDoc>(names.aaa), endpoint),
-    dictionaries: new Database<DictionaryDoc>(names.dictionaries, server.use<DictionaryDoc>(names.dictionaries), endpoint),
-    system: new Database<SystemDoc>(names.system, server.use<SystemDoc>(names.system), endpoint),
+    accounts: new Database<AccountDoc>(names.accounts, nodes),
+    aaa: new Database<AaaDoc>(names.aaa, nodes),
+    dictionaries: new Database<DictionaryDoc>(names.dictionaries, nodes),
+    system: new Database<SystemDoc>(names.system, nodes),
+    conflicts: new Database<ConflictRecord>(names.conflicts, nodes),
     async ping() {
-      try {
-        await server.info();
-      } catch (error) {
-        throw translateStoreError(error);
-      }
+      const answer = await nodes.request('GET', '/', { idempotent: true });
+      if (answer.status !== 200) throw translateStoreError(StoreHttpError.from(answer));
     },
   };
   await ensureDesign(store.accounts, await loadDesign('accounts.json'));

@@ -1,5 +1,8 @@
-import type nano from 'nano';
-import { AppError, conflict, storeUnreachable } from '../errors.js';
+import { AppError, conflict, storeUnreachable, writeNotFinal } from '../errors.js';
+import { type CouchAnswer, type CouchNodes, STORE_TIMEOUT_MS, StoreHttpError } from './couch-nodes.js';
+import { type Leaf, judgePartialWrite } from './revisions.js';
+
+export { type CouchEndpoint, couchEndpoint } from './couch-nodes.js';
 
 export interface StoredDoc {
   _id: string;
@@ -45,32 +48,14 @@ export function translateStoreError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/**
- * A store that accepts a connection and then says nothing must not hang a request forever (nano
- * sets no timeout, and its promise can miss a connection dropped mid-body): past this, the store
- * counts as unreachable.
- */
-const STORE_TIMEOUT_MS = 15_000;
-
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(storeUnreachable()), STORE_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([work(), timeout]);
-  } catch (error) {
-    throw translateStoreError(error);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** One entry of a `_changes` response. */
 export interface Change<T> {
   id: string;
   deleted: boolean;
+  /** The winning leaf, without `_conflicts` (a document carrying it could not be written back). */
   doc: T | undefined;
+  /** The document has more than one leaf to settle: live conflicts, or only yielded tombstones. */
+  unsettled: boolean;
 }
 
 export interface ChangesBatch<T> {
@@ -93,21 +78,80 @@ export interface DocumentStore<T extends StoredDoc> {
   listDocs(query: { startkey?: string; endkey?: string; limit?: number }): Promise<T[]>;
 }
 
-/** One CouchDB database, typed by the documents it holds. Store failures surface as AppErrors. */
+/**
+ * A tombstone written by a writer that gave way to a rival (see `judgePartialWrite`). It names the
+ * revision the yielded write replaced, so that if every racer gave way the resolvers can bring that
+ * revision back instead of leaving a document deleted that nobody deleted.
+ */
+export const YIELD_MARKER = 'pvt_yielded_restore';
+
+/** Kept in the tombstone a resolver puts on a losing leaf: not a deliberate delete either. */
+export const RESOLVED_MARKER = 'pvt_conflict_loser';
+
+export interface YieldTombstone {
+  _id: string;
+  _rev: string;
+  _deleted: true;
+  [YIELD_MARKER]: string | null;
+}
+
+function withoutConflicts<T>(doc: T): T {
+  if (doc && typeof doc === 'object' && '_conflicts' in doc) {
+    const { _conflicts: _ignored, ...rest } = doc as T & { _conflicts: unknown };
+    return rest as T;
+  }
+  return doc;
+}
+
+/** nano's encoding of view and `_all_docs` parameters: keys as JSON, the rest as text. */
+function queryText(query: Record<string, unknown>): Record<string, string> {
+  const text: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    const json = name === 'key' || name === 'keys' || name === 'startkey' || name === 'endkey';
+    text[name] = json ? JSON.stringify(value) : String(value);
+  }
+  return text;
+}
+
+function expectOk(answer: CouchAnswer): unknown {
+  if (answer.status >= 200 && answer.status < 300) return answer.body;
+  throw translateStoreError(StoreHttpError.from(answer));
+}
+
+interface AllDocsRow<T> {
+  id: string;
+  key: unknown;
+  value?: unknown;
+  doc?: T | null;
+  error?: string;
+}
+
+/**
+ * One CouchDB database, typed by the documents it holds. Store failures surface as AppErrors.
+ *
+ * Writes are where a cluster differs from one server: see `put` and `remove`.
+ */
 export class Database<T extends StoredDoc> implements DocumentStore<T> {
   constructor(
     readonly name: string,
-    private readonly scope: nano.DocumentScope<T>,
-    private readonly endpoint: CouchEndpoint,
+    private readonly nodes: CouchNodes,
   ) {}
 
+  private docPath(id: string): string {
+    // Design document ids keep their slash; everything else is one path segment.
+    const encoded = id.startsWith('_design/') ? `_design/${encodeURIComponent(id.slice(8))}` : encodeURIComponent(id);
+    return `/${encodeURIComponent(this.name)}/${encoded}`;
+  }
+
+  private async read(path: string, query?: Record<string, string>): Promise<CouchAnswer> {
+    return this.nodes.request('GET', path, { query, idempotent: true });
+  }
+
   async get(id: string): Promise<T | undefined> {
-    try {
-      return (await this.scope.get(id)) as T;
-    } catch (error) {
-      if (isNanoFailure(error) && error.statusCode === 404) return undefined;
-      throw translateStoreError(error);
-    }
+    const answer = await this.read(this.docPath(id));
+    if (answer.status === 404) return undefined;
+    return expectOk(answer) as T;
   }
 
   getFresh(id: string): Promise<T | undefined> {
@@ -118,38 +162,137 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
   async getMany(ids: readonly string[]): Promise<Map<string, T>> {
     const found = new Map<string, T>();
     if (ids.length === 0) return found;
-    const response = await guarded(() => this.scope.fetch({ keys: [...ids] }));
-    for (const row of response.rows) {
-      if ('doc' in row && row.doc) found.set(row.id, row.doc as T);
-    }
+    const answer = await this.nodes.request('POST', `/${encodeURIComponent(this.name)}/_all_docs`, {
+      query: { include_docs: 'true' },
+      body: { keys: ids },
+      idempotent: true,
+    });
+    const { rows } = expectOk(answer) as { rows: AllDocsRow<T>[] };
+    for (const row of rows) if (row.doc) found.set(row.id, row.doc);
     return found;
   }
 
-  /** Writes a document; `_rev` decides between create and update. Returns the new revision. */
+  /**
+   * Writes a document; `_rev` decides between create and update. Returns the new revision.
+   *
+   * A 201 means a quorum of copies took the write: no rival writer of the same revision can have
+   * a quorum too, so the write stands. A 202 means fewer copies took it; it is then judged from a
+   * quorum read of every leaf (`judgePartialWrite`): it gives way to a rival (409), or, with no
+   * rival in sight, is reported as not final (`write_not_final`), never as plain success.
+   */
   async put(doc: T): Promise<string> {
-    const result = await guarded(() => this.scope.insert(doc));
-    return result.rev;
+    const answer = await this.nodes.request('PUT', this.docPath(doc._id), { body: doc, idempotent: false });
+    const { rev } = expectOk(answer) as { rev: string };
+    if (answer.status !== 202) return rev;
+    return this.settlePartialWrite(doc._id, rev, doc._rev);
   }
 
+  private async settlePartialWrite(id: string, rev: string, replacedRev: string | undefined): Promise<never> {
+    const leaves = await this.leaves(id);
+    const outcome = judgePartialWrite(rev, leaves);
+    if (outcome === 'not_final') throw writeNotFinal(id, rev);
+    if (outcome === 'yield') await this.yieldLeaf(id, rev, replacedRev);
+    throw conflict('a concurrent change to this document won; fetch it and retry', { cause: id });
+  }
+
+  /** Ends our losing leaf with a tombstone that remembers what it replaced (see `YIELD_MARKER`). */
+  private async yieldLeaf(id: string, rev: string, replacedRev: string | undefined): Promise<void> {
+    const tombstone = { _id: id, _rev: rev, _deleted: true, [YIELD_MARKER]: replacedRev ?? null };
+    const answer = await this.nodes.request('PUT', this.docPath(id), { body: tombstone, idempotent: false });
+    // 409: a resolver or the rival's writer removed it first, which is the same outcome.
+    if (answer.status !== 409) expectOk(answer);
+  }
+
+  /**
+   * Deletes a document: the revision named (409 if it is not current), then every other live leaf,
+   * so that no losing leaf of a conflict is promoted to winner and brings the document back.
+   */
   async remove(id: string, rev: string): Promise<void> {
-    await guarded(() => this.scope.destroy(id, rev));
+    const answer = await this.nodes.request('DELETE', this.docPath(id), { query: { rev }, idempotent: false });
+    expectOk(answer);
+    await this.removeLiveLeaves(id);
+  }
+
+  /** Tombstones every live leaf; a leaf someone else ended meanwhile (409) is already what we want. */
+  async removeLiveLeaves(id: string): Promise<void> {
+    for (let round = 0; round < 3; round += 1) {
+      const live = (await this.leaves(id)).filter((leaf) => !leaf.deleted);
+      if (live.length === 0) return;
+      for (const leaf of live) await this.removeLeaf(id, leaf.rev);
+    }
+  }
+
+  /**
+   * Tombstones one leaf; true if this call did it, false if it was no longer a live leaf. `note`
+   * is kept in the tombstone (to tell a resolver's removal from a deliberate delete).
+   */
+  async removeLeaf(id: string, rev: string, note?: Record<string, unknown>): Promise<boolean> {
+    const answer = note
+      ? await this.nodes.request('PUT', this.docPath(id), { body: { ...note, _id: id, _rev: rev, _deleted: true }, idempotent: false })
+      : await this.nodes.request('DELETE', this.docPath(id), { query: { rev }, idempotent: false });
+    if (answer.status === 409 || answer.status === 404) return false;
+    expectOk(answer);
+    return true;
+  }
+
+  /** Writes on top of a given leaf (a live one, or a tombstone to bring a document back). */
+  async putOnLeaf(doc: T): Promise<boolean> {
+    const answer = await this.nodes.request('PUT', this.docPath(doc._id), { body: doc, idempotent: false });
+    if (answer.status === 409) return false;
+    expectOk(answer);
+    return true;
+  }
+
+  /** An old revision's body, while the store still keeps it (until compaction). */
+  async getRevision(id: string, rev: string): Promise<T | undefined> {
+    const answer = await this.read(this.docPath(id), { rev });
+    if (answer.status === 404) return undefined;
+    return expectOk(answer) as T;
+  }
+
+  /**
+   * Every leaf of a document, live and deleted, with bodies: what a quorum of copies knows (`r`
+   * defaults to a quorum on CouchDB). Empty if the document never existed.
+   */
+  async leaves(id: string): Promise<Leaf<T>[]> {
+    const answer = await this.read(this.docPath(id), { open_revs: 'all' });
+    if (answer.status === 404) return [];
+    const rows = expectOk(answer) as { ok?: T & { _rev: string; _deleted?: boolean } }[];
+    return rows.flatMap((row) => (row.ok ? [{ rev: row.ok._rev, deleted: row.ok._deleted === true, doc: row.ok as T }] : []));
   }
 
   async view<K, V>(design: string, view: string, query: ViewQuery = {}): Promise<ViewRow<K, V>[]> {
-    const response = await guarded(() => this.scope.view<V>(design, view, query as nano.DocumentViewParams));
-    return response.rows.map((row) => ({ id: row.id, key: row.key as K, value: row.value }));
+    const rows = await this.queryView<K, V>(design, view, query);
+    return rows.map((row) => ({ id: row.id, key: row.key, value: row.value as V }));
   }
 
   async viewDocs<K>(design: string, view: string, query: ViewQuery = {}): Promise<{ key: K; doc: T }[]> {
-    const response = await guarded(() =>
-      this.scope.view(design, view, { ...(query as nano.DocumentViewParams), include_docs: true }),
-    );
-    return response.rows.flatMap((row) => (row.doc ? [{ key: row.key as K, doc: row.doc as T }] : []));
+    const rows = await this.queryView<K, unknown>(design, view, { ...query, include_docs: true });
+    return rows.flatMap((row) => (row.doc ? [{ key: row.key, doc: row.doc }] : []));
+  }
+
+  private async queryView<K, V>(
+    design: string,
+    view: string,
+    query: ViewQuery & { include_docs?: boolean },
+  ): Promise<{ id: string; key: K; value: V; doc?: T | null }[]> {
+    const path = `/${encodeURIComponent(this.name)}/_design/${encodeURIComponent(design)}/_view/${encodeURIComponent(view)}`;
+    const { keys, ...rest } = query;
+    const answer =
+      keys === undefined
+        ? await this.read(path, queryText(rest))
+        : await this.nodes.request('POST', path, { query: queryText(rest), body: { keys }, idempotent: true });
+    return (expectOk(answer) as { rows: { id: string; key: K; value: V; doc?: T | null }[] }).rows;
+  }
+
+  private async listRows(query: Record<string, unknown>): Promise<AllDocsRow<T>[]> {
+    const answer = await this.read(`/${encodeURIComponent(this.name)}/_all_docs`, queryText(query));
+    return (expectOk(answer) as { rows: AllDocsRow<T>[] }).rows;
   }
 
   async listDocs(query: { startkey?: string; endkey?: string; limit?: number }): Promise<T[]> {
-    const response = await guarded(() => this.scope.list({ ...query, include_docs: true }));
-    return response.rows.flatMap((row) => (row.doc ? [row.doc as T] : []));
+    const rows = await this.listRows({ ...query, include_docs: true });
+    return rows.flatMap((row) => (row.doc ? [row.doc] : []));
   }
 
   /**
@@ -160,11 +303,9 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
     const docs: T[] = [];
     let startkey: string | undefined;
     for (;;) {
-      const query = { include_docs: true, limit: pageSize + 1, ...(startkey === undefined ? {} : { startkey }) };
-      const response = await guarded(() => this.scope.list(query));
-      const rows = response.rows;
+      const rows = await this.listRows({ include_docs: true, limit: pageSize + 1, startkey });
       for (const row of rows.slice(0, pageSize)) {
-        if (row.doc && !row.id.startsWith('_design/')) docs.push(row.doc as T);
+        if (row.doc && !row.id.startsWith('_design/')) docs.push(row.doc);
       }
       if (rows.length <= pageSize) return docs;
       startkey = rows[pageSize]?.id;
@@ -173,18 +314,16 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
 
   /** The sequence to follow changes from, taken before a full load so nothing falls between. */
   async updateSeq(): Promise<string | number> {
-    const info = await guarded(() => this.scope.info());
-    return info.update_seq as string | number;
+    const info = expectOk(await this.read(`/${encodeURIComponent(this.name)}`)) as { update_seq: string | number };
+    return info.update_seq;
   }
 
   /**
    * Waits up to `waitMs` for changes after `since` (a long poll); `signal` ends the wait early.
-   * Plain fetch rather than nano: nano's request promise never settles when a long poll is
-   * aborted while its body is still streaming, which would hang shutdown.
+   * `conflicts=true` flags documents with more than one live leaf, for the resolvers.
    */
   async changesSince(since: string | number, waitMs: number, signal?: AbortSignal): Promise<ChangesBatch<T>> {
-    const query = new URLSearchParams({ since: String(since), feed: 'longpoll', include_docs: 'true', timeout: String(waitMs) });
-    const url = `${this.endpoint.base}/${encodeURIComponent(this.name)}/_changes?${query}`;
+    const query = { since: String(since), feed: 'longpoll', include_docs: 'true', conflicts: 'true', timeout: String(waitMs) };
     // Abort on the caller's signal or when the store overruns its own timeout; and race the abort,
     // because a fetch aborted while its body streams does not always settle.
     const deadline = AbortSignal.any([AbortSignal.timeout(waitMs + STORE_TIMEOUT_MS), ...(signal ? [signal] : [])]);
@@ -193,39 +332,23 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
       if (deadline.aborted) stop();
       else deadline.addEventListener('abort', stop, { once: true });
     });
-    const request = (async () => {
-      const response = await fetch(url, { headers: this.endpoint.headers, signal: deadline });
-      if (!response.ok) throw Object.assign(new Error(`changes feed answered ${response.status}`), { statusCode: response.status });
-      return (await response.json()) as { last_seq: string | number; results: { id: string; deleted?: boolean; doc?: T }[] };
-    })();
+    const request = this.nodes.request('GET', `/${encodeURIComponent(this.name)}/_changes`, { query, idempotent: true }, deadline);
     request.catch(() => undefined);
-    let body: Awaited<typeof request>;
+    type Row = { id: string; deleted?: boolean; doc?: T & { _conflicts?: string[]; _deleted?: boolean } };
+    let body: { last_seq: string | number; results: Row[] };
     try {
-      body = await Promise.race([request, aborted]);
+      body = expectOk(await Promise.race([request, aborted])) as typeof body;
     } catch (error) {
       throw translateStoreError(error);
     }
     return {
       lastSeq: body.last_seq,
-      changes: body.results.map((row) => ({ id: row.id, deleted: row.deleted === true, doc: row.doc })),
+      changes: body.results.map((row) => ({
+        id: row.id,
+        deleted: row.deleted === true,
+        doc: row.doc ? withoutConflicts(row.doc) : undefined,
+        unsettled: (row.doc?._conflicts?.length ?? 0) > 0 || (row.deleted === true && row.doc !== undefined && YIELD_MARKER in row.doc),
+      })),
     };
   }
-}
-
-/** Where a database lives, for the requests made without nano: the URL without credentials, and an auth header. */
-export interface CouchEndpoint {
-  base: string;
-  headers: Record<string, string>;
-}
-
-export function couchEndpoint(url: string): CouchEndpoint {
-  const parsed = new URL(url);
-  const headers: Record<string, string> = {};
-  if (parsed.username) {
-    const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
-    headers.Authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-  }
-  parsed.username = '';
-  parsed.password = '';
-  return { base: parsed.toString().replace(/\/$/, ''), headers };
 }

@@ -1,11 +1,7 @@
 import type { StoredDoc } from './database.js';
+import { revisionGeneration } from './revisions.js';
 
-/** The generation of a CouchDB revision (`3-abc` → 3): later writes have higher generations. */
-export function revisionGeneration(rev: string | undefined): number {
-  if (!rev) return 0;
-  const dash = rev.indexOf('-');
-  return dash > 0 ? Number(rev.slice(0, dash)) : 0;
-}
+export { revisionGeneration };
 
 export type MirrorListener<T> = (id: string, doc: T | undefined) => void;
 

@@ -4,6 +4,7 @@ import type { DictionaryDoc } from '../dictionary/dictionary-doc.js';
 import type { Logger } from '../log.js';
 import { CachedDatabase } from './cached-database.js';
 import { ChangesFollower, type FollowerOptions } from './changes-follower.js';
+import { type ConflictRecord, ConflictResolver } from './conflict-resolver.js';
 import type { RemoteStore, Store, SystemDoc } from './couch.js';
 import type { Database, StoredDoc } from './database.js';
 import { DocumentMirror } from './mirror.js';
@@ -17,6 +18,13 @@ export interface FeedStatus {
   connected: boolean;
   documents: number;
 }
+
+export interface MirrorOptions extends FollowerOptions {
+  /** A feed failing for longer than this makes the replica's view stale (`/readyz` answers 503). */
+  staleAfterMs?: number;
+}
+
+const DEFAULT_STALE_AFTER_MS = 30_000;
 
 /** The store behind mirrors that follow `_changes`: reads stay in memory, writes go through. */
 export interface CachedStore extends Store {
@@ -34,6 +42,7 @@ export interface CachedStore extends Store {
 
 async function loadAndFollow<T extends StoredDoc>(
   remote: Database<T>,
+  records: Database<ConflictRecord>,
   logger: Logger,
   options: FollowerOptions,
 ): Promise<CachedDatabase<T>> {
@@ -41,7 +50,7 @@ async function loadAndFollow<T extends StoredDoc>(
   // The sequence comes first: a change made during the load is then replayed, never lost.
   const since = await remote.updateSeq();
   mirror.replaceAll(await remote.allDocs());
-  const follower = new ChangesFollower(remote, mirror, logger, options);
+  const follower = new ChangesFollower(remote, mirror, logger, options, new ConflictResolver(remote, records, logger));
   follower.start(since);
   return new CachedDatabase(remote, mirror, follower);
 }
@@ -70,18 +79,27 @@ async function refreshOwned(db: CachedDatabase<DictionaryDoc>, owners: readonly 
   return changed;
 }
 
-export async function mirrorStore(remote: RemoteStore, logger: Logger, options: FollowerOptions = {}): Promise<CachedStore> {
+export async function mirrorStore(remote: RemoteStore, logger: Logger, options: MirrorOptions = {}): Promise<CachedStore> {
   const [accounts, aaa, dictionaries, system] = await Promise.all([
-    loadAndFollow(remote.accounts, logger, options),
-    loadAndFollow(remote.aaa, logger, options),
-    loadAndFollow(remote.dictionaries, logger, options),
-    loadAndFollow(remote.system, logger, options),
+    loadAndFollow(remote.accounts, remote.conflicts, logger, options),
+    loadAndFollow(remote.aaa, remote.conflicts, logger, options),
+    loadAndFollow(remote.dictionaries, remote.conflicts, logger, options),
+    loadAndFollow(remote.system, remote.conflicts, logger, options),
   ]);
+  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const all = { accounts, aaa, dictionaries, system };
   return {
     ...all,
     url: remote.url,
     ping: () => remote.ping(),
+    staleness() {
+      const now = Date.now();
+      return Object.values(all).flatMap((db) => {
+        const since = db.follower.lostSince;
+        if (since === undefined || now - since < staleAfterMs) return [];
+        return [`the changes feed of ${db.name} has been down for ${Math.round((now - since) / 1000)} s; reads from this replica may be stale`];
+      });
+    },
     async reloadAll() {
       const reload = async <T extends StoredDoc>(db: CachedDatabase<T>) => db.mirror.replaceAll(await db.remote.allDocs());
       const [a, b, c, d] = await Promise.all([reload(accounts), reload(aaa), reload(dictionaries), reload(system)]);

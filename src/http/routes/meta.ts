@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { notFound } from '../../errors.js';
+import { AppError, notFound } from '../../errors.js';
 import { loadSchemas } from '../../schema/validator.js';
 import { buildOpenApi } from '../openapi.js';
 import type { RouteSpec } from '../route.js';
@@ -38,12 +38,15 @@ export function metaRoutes(services: Services, apiRoutes: () => readonly RouteSp
     {
       method: 'GET',
       path: '/readyz',
-      summary: 'Readiness: the store answers (503 otherwise)',
+      summary: "Readiness: the store answers and this replica's view of it is current (503 otherwise, with the reasons)",
       tag: 'meta',
       access: 'public',
       statuses: [503],
       async handle(ctx) {
         await services.store.ping();
+        // A replica whose changes feed is down serves reads from a copy that stops changing: say so.
+        const reasons = services.store.staleness?.() ?? [];
+        if (reasons.length > 0) throw new AppError(503, 'store_view_stale', reasons.join('; '), { reasons });
         ctx.body = { status: 'ready' };
       },
     },
