@@ -8,6 +8,8 @@ export interface Config {
   dataDir: string;
   /** Unset: run the embedded CouchDB-compatible store. */
   couchdbUrl: string | undefined;
+  /** A replica whose changes feed has failed for this long says so on `/readyz` (503). */
+  storeStaleAfterMs: number;
   embeddedCouchdbHost: string;
   embeddedCouchdbPort: number;
   /** Prepended to every database name, so several deployments (or test runs) can share one CouchDB. */
@@ -93,10 +95,14 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const couchdbUrl = optional(env, 'COUCHDB_URL');
   if (couchdbUrl !== undefined) {
-    try {
-      new URL(couchdbUrl);
-    } catch {
-      throw new ConfigError('COUCHDB_URL', 'is not a URL');
+    // Several nodes of one cluster may be listed, comma-separated: the store fails over between them.
+    const urls = couchdbUrl.split(',').map((url) => url.trim());
+    for (const url of urls) {
+      try {
+        new URL(url);
+      } catch {
+        throw new ConfigError('COUCHDB_URL', urls.length > 1 ? 'one of the comma-separated entries is not a URL' : 'is not a URL');
+      }
     }
   }
   const dbPrefix = env.DB_PREFIX ?? '';
@@ -121,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     storeCache: boolean(env, 'STORE_CACHE', true),
+    storeStaleAfterMs: integer(env, 'STORE_STALE_AFTER_SECONDS', 30, 1, 86_400) * 1000,
     aaaProbeIntervalMs: integer(env, 'AAA_PROBE_INTERVAL_MS', 5000, 10, 3_600_000),
     aaaQueuePerWorker: integer(env, 'AAA_QUEUE_PER_WORKER', 10, 0, 1000),
     tenantDestinations: tenantDestinations(env),

@@ -46,3 +46,14 @@ export const tooManyRequests = (retryAfterSeconds: number): AppError =>
 
 export const storeUnreachable = (): AppError =>
   new AppError(503, 'datastore_unreachable', 'the document store did not answer');
+
+/**
+ * The store took a write on fewer copies than its quorum (CouchDB's 202) and no rival is visible:
+ * the write is not final (see README, "Caches and replicas"). Not a success and not a failure.
+ */
+export const writeNotFinal = (id: string, revision: string): AppError =>
+  new AppError(202, 'write_not_final', 'the store took this write on fewer copies than its quorum (nodes are down); it may still lose to a concurrent write: read the document to see what stands', {
+    durability: 'partial',
+    cause: id,
+    revision,
+  });

@@ -25,6 +25,7 @@ import type { Logger } from './log.js';
 import { RadiusClient } from './radius/client/index.js';
 import { SchemaValidator } from './schema/validator.js';
 import { type RemoteStore, type Store, openStore } from './store/couch.js';
+import { storeHosts } from './store/couch-nodes.js';
 import { type EmbeddedCouch, startEmbeddedCouch } from './store/embedded.js';
 import { mirrorStore } from './store/store-cache.js';
 import { VERSION } from './version.js';
@@ -44,7 +45,7 @@ async function openStoreWhenReachable(url: string, prefix: string, logger: Logge
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 503) throw error;
       const wait = Math.min(5_000, 250 * attempt);
-      logger.warn({ store: new URL(url).host, attempt, retry_in_ms: wait }, 'store not reachable yet');
+      logger.warn({ store: storeHosts(url), attempt, retry_in_ms: wait }, 'store not reachable yet');
       await sleep(wait);
     }
   }
@@ -91,7 +92,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   });
   await new DictionaryService(remote, schemas).loadSystemDictionaries();
   const signingKey = await resolveSigningKey(remote, config.jwtSigningKey);
-  const cached = config.storeCache ? await mirrorStore(remote, logger) : undefined;
+  const cached = config.storeCache ? await mirrorStore(remote, logger, { staleAfterMs: config.storeStaleAfterMs }) : undefined;
   const store: Store = cached ?? remote;
   const views = new ViewDirectory(remote.accounts);
   const directory = cached ? new MirrorDirectory(cached.accounts.mirror, views) : views;
@@ -133,7 +134,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url, store: new URL(storeUrl).host }, 'circlemaker listening');
+  logger.info({ url, store: storeHosts(storeUrl) }, 'circlemaker listening');
   return {
     url,
     storeUrl,
