@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { type RunningService, startService } from '../../src/service.js';
+import { couchEndpoint } from '../../src/store/database.js';
 import { type EmbeddedCouch, startEmbeddedCouch } from '../../src/store/embedded.js';
 import type { ChildReply, ChildRequest } from './loadgen-child.js';
 import { type LoadJob, type LoadSummary, runLoad } from './loadgen.js';
@@ -270,8 +271,9 @@ function targetsFor(service: RunningService, couch: EmbeddedCouch, tree: Tree, u
       key: 'store',
       kind: 'store',
       label: 'c. GET {store}/bench_aaa/{L10} (direct)',
-      url: `${couch.url}/${DB_PREFIX}aaa/${l10.id}`,
-      headers: { Accept: 'application/json' },
+      // The embedded store admits only its credentials; fetch wants them as a header, not in the URL.
+      url: `${couchEndpoint(couch.url).base}/${DB_PREFIX}aaa/${l10.id}`,
+      headers: { ...couchEndpoint(couch.url).headers, Accept: 'application/json' },
     },
   ];
   if (uncached) {
@@ -555,7 +557,7 @@ async function main(): Promise<void> {
       }),
       createLogger('warn'),
     );
-    progress(`service ${service.url}, store ${couch.url}, data in ${tmp}`);
+    progress(`service ${service.url}, store ${new URL(couch.url).host}, data in ${tmp}`);
 
     const setupStarted = performance.now();
     const tree = await buildTree(service, masterApiKey);

@@ -29,6 +29,7 @@ import type { AccountDoc } from '../../src/accounts/account-doc.js';
 import { hashApiKey, newAccountId } from '../../src/accounts/api-key.js';
 import type { AaaDoc, AaaServer, AvpTranslation } from '../../src/aaa/aaa-doc.js';
 import { type DictionaryDoc, type DictionaryEntry, dictionaryId } from '../../src/dictionary/dictionary-doc.js';
+import { couchEndpoint } from '../../src/store/database.js';
 import { type EmbeddedCouch, startEmbeddedCouch } from '../../src/store/embedded.js';
 import type { ProbeReply, ProbeRequest } from './probe.js';
 import { median } from '../support/median.js';
@@ -171,14 +172,16 @@ function account(id: string, name: string, tree: string[], superduper: boolean, 
 // ---------------------------------------------------------------------------------------------
 // The store, straight over HTTP
 
+/** `url` may carry the store's credentials (the embedded store's does): they go in a header, never in a message. */
 async function storeRequest(url: string, method: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(url, {
+  const endpoint = couchEndpoint(url);
+  const response = await fetch(endpoint.base, {
     method,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: { ...endpoint.headers, 'Content-Type': 'application/json', Accept: 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 300)}`);
+  if (!response.ok) throw new Error(`${method} ${endpoint.base}: ${response.status} ${text.slice(0, 300)}`);
   return JSON.parse(text) as unknown;
 }
 
