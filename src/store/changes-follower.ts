@@ -63,7 +63,8 @@ export class ChangesFollower<T extends StoredDoc> {
     let failures = 0;
     while (this.running) {
       try {
-        const batch = await this.db.changesSince(this.since, waitMs, this.abort.signal);
+        // After a failure, catch up without waiting, so the feed is known to be back at once.
+        const batch = await this.db.changesSince(this.since, waitMs, this.abort.signal, failures === 0);
         for (const change of batch.changes) {
           if (change.deleted) this.mirror.applyDeletion(change.id, change.doc?._rev);
           else if (change.doc && !change.id.startsWith('_design/')) this.mirror.applyDoc(change.doc);

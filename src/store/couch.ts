@@ -59,8 +59,10 @@ async function ensureDesign<T extends StoredDoc>(db: Database<T>, design: Design
   try {
     await db.put(next as unknown as T);
   } catch (error) {
-    // Another replica installed it at the same moment: theirs is the same file.
-    if ((error as { status?: number }).status !== 409) throw error;
+    // Another replica installed it at the same moment (409), or a minority of nodes took ours
+    // (202, write_not_final): either way the copies converge on the same file.
+    const status = (error as { status?: number }).status;
+    if (status !== 409 && status !== 202) throw error;
   }
 }
 

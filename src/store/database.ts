@@ -320,10 +320,12 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
 
   /**
    * Waits up to `waitMs` for changes after `since` (a long poll); `signal` ends the wait early.
-   * `conflicts=true` flags documents with more than one live leaf, for the resolvers.
+   * `conflicts=true` flags documents with more than one live leaf, for the resolvers. With `wait`
+   * false it answers at once (PouchDB Server ignores the long poll's timeout, so a feed that has
+   * just come back confirms it with an immediate answer).
    */
-  async changesSince(since: string | number, waitMs: number, signal?: AbortSignal): Promise<ChangesBatch<T>> {
-    const query = { since: String(since), feed: 'longpoll', include_docs: 'true', conflicts: 'true', timeout: String(waitMs) };
+  async changesSince(since: string | number, waitMs: number, signal?: AbortSignal, wait = true): Promise<ChangesBatch<T>> {
+    const query = { since: String(since), feed: wait ? 'longpoll' : 'normal', include_docs: 'true', conflicts: 'true', timeout: String(waitMs) };
     // Abort on the caller's signal or when the store overruns its own timeout; and race the abort,
     // because a fetch aborted while its body streams does not always settle.
     const deadline = AbortSignal.any([AbortSignal.timeout(waitMs + STORE_TIMEOUT_MS), ...(signal ? [signal] : [])]);
