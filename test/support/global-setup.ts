@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedCouch } from '../../src/store/embedded.js';
+import { testDatabasesSince } from './test-databases.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -47,7 +48,9 @@ export default async function setup(project: TestProject): Promise<Stop> {
   if (process.env.COUCHDB_URL) {
     project.provide('storeUrl', process.env.COUCHDB_URL);
     project.provide('storeKind', 'couchdb (COUCHDB_URL)');
-    return async () => {};
+    // Someone else's CouchDB: leave it as it was found, less nothing of theirs.
+    const dropCreated = await testDatabasesSince(process.env.COUCHDB_URL);
+    return async () => void (await dropCreated());
   }
   const container = process.env.CI_SKIP_CONTAINERS ? undefined : await tryContainer();
   if (container) {
