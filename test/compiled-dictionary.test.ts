@@ -7,7 +7,7 @@ import {
   DictionaryCompileError,
   compileDictionaries,
 } from '../src/radius/dictionary/index.js';
-import { DictionaryCompiler, dictionaryListKey } from '../src/dictionary/dictionary-compiler.js';
+import { DictionaryCompiler, dictionaryListKey, estimatedBytes } from '../src/dictionary/dictionary-compiler.js';
 import { InvalidDictionaryError } from '../src/dictionary/invalid-dictionary.js';
 import type { AttributeEntry, DictionaryEntry, DictionaryFields } from '../src/dictionary/dictionary-doc.js';
 
@@ -430,7 +430,7 @@ describe('immutability', () => {
   });
 });
 
-describe('DictionaryCompiler: one instance per list and revisions', () => {
+describe('DictionaryCompiler: each dictionary compiled once, each list one shared composition', () => {
   const system = seed('dictionary');
 
   it('the same list at the same revisions is the same object', () => {
@@ -439,7 +439,20 @@ describe('DictionaryCompiler: one instance per list and revisions', () => {
     // A fresh copy of the documents, as another request would read them.
     const again = compiler.compile([structuredClone(tenantA), structuredClone(system)]);
     expect(again).toBe(first);
-    expect(compiler.stats).toMatchObject({ hits: 1, misses: 1, size: 1 });
+    expect(compiler.stats()).toMatchObject({ hits: 2, misses: 2, size: 2, lists: 1 });
+  });
+
+  it('a dictionary is compiled once for every list that names it', () => {
+    const compiler = new DictionaryCompiler();
+    const tenants = Array.from({ length: 50 }, (_, index) =>
+      dict(`acct-${index}`, 'own', [{ vendor: { [`V${index}`]: 60_000 + index } }, attr(`V${index}-Attr`, 1, 'string', { vid: 60_000 + index })]),
+    );
+    const lists = tenants.map((tenant) => compiler.compile([system, tenant]));
+    expect(compiler.stats()).toMatchObject({ misses: 51, hits: 49, size: 51, lists: 50 });
+    // The system's attributes are the very same objects in every list: shared, not copied.
+    expect(new Set(lists.map((list) => list.attribute('User-Name'))).size).toBe(1);
+    expect(lists[7]?.attribute('V7-Attr')).toMatchObject({ vendorId: 60_007, vendorName: 'V7' });
+    expect(lists[7]?.attribute('V8-Attr')).toBeUndefined();
   });
 
   it('a new revision, another order or another list is another object', () => {
@@ -450,7 +463,17 @@ describe('DictionaryCompiler: one instance per list and revisions', () => {
     expect(changed.attribute('Class-Of-Service')?.path).toEqual([2]);
     expect(compiler.compile([system, tenantA])).not.toBe(first);
     expect(compiler.compile([tenantA])).not.toBe(first);
-    expect(compiler.stats).toMatchObject({ hits: 0, misses: 4, size: 4 });
+    expect(compiler.stats()).toMatchObject({ misses: 3, size: 3, lists: 4 });
+  });
+
+  it('a dictionary whose vendor an earlier one declares differently is compiled apart for that list', () => {
+    const compiler = new DictionaryCompiler();
+    const own = dict('acct', 'own', [{ vendor: { Acme: 9999 } }, attr('Acme-Speed', 1, 'integer', { vid: 9999 })]);
+    const earlier = dict('acct', 'earlier', [{ vendor: { Acme: 9999 }, format: '2,1' }]);
+    expect(compiler.compile([own]).attribute('Acme-Speed')?.format.typeOctets).toBe(1);
+    expect(compiler.compile([earlier, own]).attribute('Acme-Speed')?.format.typeOctets).toBe(2);
+    expect(compileDictionaries([earlier, own]).attribute('Acme-Speed')?.format.typeOctets).toBe(2);
+    expect(compiler.stats()).toMatchObject({ size: 3 });
   });
 
   it('keys are unambiguous whatever the ids contain', () => {
@@ -458,34 +481,35 @@ describe('DictionaryCompiler: one instance per list and revisions', () => {
     expect(dictionaryListKey([{ id: 'a', rev: '1' }, { id: 'b', rev: '1' }])).not.toBe(dictionaryListKey([{ id: 'b', rev: '1' }, { id: 'a', rev: '1' }]));
   });
 
-  it('keeps at most maxLists, dropping the least recently used', () => {
-    const compiler = new DictionaryCompiler({ maxLists: 2 });
-    const lists = ['x', 'y', 'z'].map((name) => [dict('acct', name, [attr(`${name}-Attr`, 1)])]);
-    const [x, y, z] = lists as [DictionarySource[], DictionarySource[], DictionarySource[]];
-    const compiledX = compiler.compile(x);
-    compiler.compile(y);
-    expect(compiler.compile(x)).toBe(compiledX); // x is now the most recent
-    compiler.compile(z); // drops y
-    expect(compiler.stats).toEqual({ hits: 1, misses: 3, evictions: 1, size: 2, entries: 2, maxLists: 2, maxEntries: 500_000 });
-    expect(compiler.compile(x)).toBe(compiledX);
-    compiler.compile(y);
-    expect(compiler.stats).toMatchObject({ hits: 2, misses: 4, evictions: 2, size: 2 });
+  it('keeps at most maxBytes of compiled dictionaries, dropping the least recently used with their lists', () => {
+    const sized = (name: string, count: number): DictionarySource =>
+      dict('acct', name, Array.from({ length: count }, (_, index) => attr(`${name}-${index}`, index + 1)));
+    const [x, y, z] = [sized('x', 10), sized('y', 10), sized('z', 10)];
+    const compiler = new DictionaryCompiler({ maxBytes: 2 * estimatedBytes(10) });
+    const compiledX = compiler.compile([x]);
+    compiler.compile([y]);
+    expect(compiler.compile([x])).toBe(compiledX); // x is now the most recent
+    compiler.compile([z]); // drops y, and the list [y]
+    expect(compiler.stats()).toEqual({ hits: 1, misses: 3, evictions: 1, size: 2, bytes: 2 * estimatedBytes(10), maxBytes: 2 * estimatedBytes(10), lists: 2 });
+    expect(compiler.compile([x])).toBe(compiledX);
+    compiler.compile([y]);
+    expect(compiler.stats()).toMatchObject({ misses: 4, evictions: 2, size: 2 });
+    // The dictionaries of the list being compiled are kept, even over the bound.
+    compiler.compile([x, y, z]);
+    expect(compiler.stats()).toMatchObject({ size: 3, bytes: 3 * estimatedBytes(10), lists: 3 });
+    compiler.compile([sized('w', 10)]); // the next compile trims back to the bound
+    expect(compiler.stats()).toMatchObject({ size: 2 });
   });
 
-  it('keeps at most maxEntries dictionary entries, but always the newest list', () => {
-    const compiler = new DictionaryCompiler({ maxEntries: 5 });
-    const sized = (name: string, count: number): DictionarySource[] => [
-      dict('acct', name, Array.from({ length: count }, (_, index) => attr(`${name}-${index}`, index + 1))),
-    ];
-    const small = sized('small', 2);
-    const compiledSmall = compiler.compile(small);
-    compiler.compile(sized('middle', 3));
-    expect(compiler.stats).toMatchObject({ size: 2, entries: 5, evictions: 0 });
-    compiler.compile(sized('more', 1)); // 6 > 5: drops small, the least recently used
-    expect(compiler.stats).toMatchObject({ size: 2, entries: 4, evictions: 1 });
-    expect(compiler.compile(small)).not.toBe(compiledSmall);
-    compiler.compile(sized('huge', 10)); // alone over the bound: kept, everything else dropped
-    expect(compiler.stats).toMatchObject({ size: 1, entries: 10 });
+  it('keeps at most maxLists compositions', () => {
+    const compiler = new DictionaryCompiler({ maxLists: 2 });
+    const a = dict('acct', 'a', [attr('A', 1)]);
+    const b = dict('acct', 'b', [attr('B', 2)]);
+    const ab = compiler.compile([a, b]);
+    compiler.compile([b, a]);
+    compiler.compile([a]);
+    expect(compiler.stats()).toMatchObject({ lists: 2, size: 2 });
+    expect(compiler.compile([a, b])).not.toBe(ab);
   });
 
   it('evict drops every list containing a dictionary; clear drops all', () => {
@@ -494,12 +518,12 @@ describe('DictionaryCompiler: one instance per list and revisions', () => {
     compiler.compile([tenantB, system]);
     compiler.compile([tenantB]);
     expect(compiler.evict(tenantA.id)).toBe(1);
-    expect(compiler.stats.size).toBe(2);
+    expect(compiler.stats()).toMatchObject({ lists: 2, size: 2 });
     expect(compiler.compile([tenantA, system])).not.toBe(withA);
     expect(compiler.evict(system.id)).toBe(2);
     expect(compiler.evict('nobody~nothing')).toBe(0);
     compiler.clear();
-    expect(compiler.stats).toMatchObject({ size: 0, entries: 0, misses: 4 });
+    expect(compiler.stats()).toMatchObject({ size: 0, bytes: 0, lists: 0, misses: 4 });
   });
 
   it('a malformed list fails from the cache too, until a new revision', () => {
@@ -508,14 +532,16 @@ describe('DictionaryCompiler: one instance per list and revisions', () => {
     // The service's cache answers with its own 400 error, carrying what the RADIUS package said.
     expect(() => compiler.compile([bad])).toThrow(InvalidDictionaryError);
     expect(() => compiler.compile([bad])).toThrow('Dictionary acct~bad, value.0: vendor format "nope" is not t,l[,c]');
-    expect(compiler.stats).toMatchObject({ hits: 1, misses: 1, size: 1 });
+    expect(compiler.stats()).toMatchObject({ hits: 1, misses: 1, size: 1 });
+    expect(() => compiler.compile([system, bad])).toThrow(InvalidDictionaryError);
+    expect(compiler.stats()).toMatchObject({ misses: 2 });
     const fixed = compiler.compile([{ ...bad, rev: '2-b', value: [{ vendor: { X: 1 }, format: '2,1' }] }]);
     expect(fixed.vendor('X')?.format.typeOctets).toBe(2);
   });
 
   it('refuses a nonsensical bound', () => {
     expect(() => new DictionaryCompiler({ maxLists: 0 })).toThrow(RangeError);
-    expect(() => new DictionaryCompiler({ maxEntries: 1.5 })).toThrow(RangeError);
+    expect(() => new DictionaryCompiler({ maxBytes: 1.5 })).toThrow(RangeError);
   });
 });
 

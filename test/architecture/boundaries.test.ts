@@ -67,6 +67,9 @@ describe('the rules themselves', () => {
     const [toRadius] = edgesOf('src/aaa/coa.ts', "import { RadiusClient } from '../radius/client/index.js';");
     expect(violation(toRadius!)).toBeUndefined();
     expect(layerOf('src/service.ts')).toBe('root');
+    expect(layerOf('src/errors.ts')).toBe('shared');
+    expect(layerOf('src/schema/validator.ts')).toBe('shared');
+    expect(layerOf('src/a-new-module/thing.ts')).toBe('domain');
     const loop = [...edgesOf('src/radius/a.ts', "import type { B } from './b.js';"), ...edgesOf('src/radius/b.ts', "import type { A } from './a.js';")];
     expect(cycles(loop)).toEqual([['src/radius/a.ts', 'src/radius/b.ts', 'src/radius/a.ts']]);
   });

@@ -20,17 +20,19 @@ export type Layer = 'radius' | 'shared' | 'store' | 'domain' | 'config' | 'http'
  */
 const RANK: Readonly<Record<Layer, number>> = { radius: 0, shared: 1, store: 2, domain: 3, config: 4, http: 5, root: 6 };
 
-const DOMAIN = ['src/aaa/', 'src/accounts/', 'src/dictionary/'];
 const ROOT = ['src/service.ts', 'src/main.ts', 'src/cli.ts', 'src/cli/'];
+/** Directories of shared helpers; every other directory of src is a domain module (aaa, accounts, dictionary, ...). */
+const SHARED_DIRECTORIES = ['src/schema/', 'src/types/'];
 
 export function layerOf(file: string): Layer {
   if (file.startsWith('src/radius/')) return 'radius';
   if (file.startsWith('src/store/')) return 'store';
   if (file.startsWith('src/http/')) return 'http';
   if (file === 'src/config.ts') return 'config';
-  if (DOMAIN.some((prefix) => file.startsWith(prefix))) return 'domain';
   if (ROOT.some((prefix) => file === prefix || (prefix.endsWith('/') && file.startsWith(prefix)))) return 'root';
-  return 'shared';
+  if (SHARED_DIRECTORIES.some((prefix) => file.startsWith(prefix))) return 'shared';
+  // A file directly in src (errors.ts, log.ts, ...) is shared; a directory is a domain module.
+  return file.slice('src/'.length).includes('/') ? 'domain' : 'shared';
 }
 
 /**

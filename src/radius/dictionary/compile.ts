@@ -4,13 +4,13 @@
  * later dictionary, or one defined further down its own).
  */
 import { attributeConflict, sameCode, sameDefinition, valueConflict, vendorConflict } from './conflicts.js';
-import { CompiledDictionary } from './compiled-dictionary.js';
 import type { AttributeEntry, DictionaryEntry, ValueEntry, VendorEntry } from './entries.js';
 import { parseEncrypt, parsePath } from './entry-fields.js';
 import { DictionaryCompileError } from './errors.js';
 import type { DictionaryOrigin, DictionarySource, ResolvedAttribute, ResolvedVendor } from './model.js';
 import type { ValueRecord, VendorRecord } from './records.js';
-import { type AttributeRecord, CodeNode, type Tables, ValueTable, type VendorCodes } from './tables.js';
+import { MergedDictionary } from './merged-dictionary.js';
+import { type AttributeRecord, CodeNode, type Tables, ValueTable, type VendorCodes, type VendorContext } from './tables.js';
 import { STANDARD_FORMAT, formatText, parseVendorFormat } from './vendor-format.js';
 
 function addVendors(tables: Tables, entry: VendorEntry, dictIndex: number, entryIndex: number): void {
@@ -60,7 +60,11 @@ function resolveAttribute(tables: Tables, entry: AttributeEntry, dictIndex: numb
   if (!path) throw new DictionaryCompileError(origin.id, entryIndex, `attribute ${name}: oid ${JSON.stringify(oid)} is not a dotted number ending in ${id}`);
   const encrypt = parseEncrypt(enc);
   if (encrypt === undefined) throw new DictionaryCompileError(origin.id, entryIndex, `attribute ${name}: enc ${JSON.stringify(enc)} is not no or encrypt=1|2|3`);
-  const vendor = vid === 0 ? undefined : tables.vendorsById.get(vid)?.vendor;
+  let vendor: ResolvedVendor | undefined;
+  if (vid !== 0) {
+    tables.vendorIdsUsed.add(vid);
+    vendor = tables.vendorContext?.get(vid) ?? tables.vendorsById.get(vid)?.vendor;
+  }
   return Object.freeze({
     name,
     vendorId: vid,
@@ -172,7 +176,7 @@ function attributeNodeByNumber(tables: Tables, vendorId: number, id: number): Co
   return node?.record === undefined ? undefined : node;
 }
 
-function addValue(tables: Tables, entry: ValueEntry, dictIndex: number): void {
+function addValue(tables: Tables, entry: ValueEntry, dictIndex: number, line: number): void {
   const { vid = 0, id, val, name, attr } = entry.val;
   const node =
     attr !== undefined
@@ -183,13 +187,14 @@ function addValue(tables: Tables, entry: ValueEntry, dictIndex: number): void {
   if (node?.record === undefined) {
     const origin = tables.dictionaries[dictIndex] as DictionaryOrigin;
     tables.unattached.push(Object.freeze({ dictionary: origin, attribute: attr ?? `${vid}:${id ?? '?'}`, name, value: val }));
+    tables.foreign.push({ entry: entry.val, line });
     return;
   }
   if (!node.values) {
     node.values = new ValueTable();
     tables.valueTables.push(node.values);
   }
-  claimValue(tables, node.record.attribute, node.values, { name, lowerName: name.toLowerCase(), value: val, dictIndex });
+  claimValue(tables, node.record.attribute, node.values, { name, lowerName: name.toLowerCase(), value: val, dictIndex, line });
 }
 
 function claimValue(tables: Tables, attribute: ResolvedAttribute, table: ValueTable, record: ValueRecord): void {
@@ -223,7 +228,7 @@ function originOf(source: DictionarySource): DictionaryOrigin {
   return Object.freeze({ id: source.id, rev: source.rev, name: source.name, owner: source.owner });
 }
 
-function emptyTables(list: readonly DictionarySource[]): Tables {
+function emptyTables(list: readonly DictionarySource[], vendorContext: VendorContext | undefined): Tables {
   return {
     dictionaries: Object.freeze(list.map(originOf)),
     vendorsByName: new Map(),
@@ -235,16 +240,33 @@ function emptyTables(list: readonly DictionarySource[]): Tables {
     losses: [],
     valueTables: [],
     unattached: [],
+    foreign: [],
+    vendorContext,
+    vendorIdsUsed: new Set(),
     valueCount: 0,
   };
 }
 
 /**
- * Compiles an ordered list: the first dictionary that defines a name or number wins. Throws
- * DictionaryCompileError for an entry whose format, oid or enc cannot be understood.
+ * Compiles an ordered list into one set of tables: the first dictionary that defines a name or
+ * number wins. Throws DictionaryCompileError for an entry whose format, oid or enc cannot be
+ * understood. This is the reference for what a list means, and what its conflicts are; a service
+ * holding many lists composes shared single-dictionary compiles instead (`composeDictionaries`).
  */
-export function compileDictionaries(list: readonly DictionarySource[]): CompiledDictionary {
-  const tables = emptyTables(list);
+export function compileDictionaries(list: readonly DictionarySource[]): MergedDictionary {
+  return compileTables(list, undefined);
+}
+
+/**
+ * One dictionary compiled alone, to be shared by every list that names it (see
+ * `composeDictionaries`). `vendorContext` gives the vendors a list resolves differently.
+ */
+export function compileDictionary(source: DictionarySource, vendorContext?: VendorContext): MergedDictionary {
+  return compileTables([source], vendorContext !== undefined && vendorContext.size > 0 ? vendorContext : undefined);
+}
+
+function compileTables(list: readonly DictionarySource[], vendorContext: VendorContext | undefined): MergedDictionary {
+  const tables = emptyTables(list, vendorContext);
   // Plain loops: this is the hot path of a compile (about 18,000 entries for all of FreeRADIUS).
   for (let dictIndex = 0; dictIndex < list.length; dictIndex += 1) {
     const entries = (list[dictIndex] as DictionarySource).value;
@@ -264,8 +286,8 @@ export function compileDictionaries(list: readonly DictionarySource[]): Compiled
     const entries = (list[dictIndex] as DictionarySource).value;
     for (let entryIndex = 0; entryIndex < entries.length; entryIndex += 1) {
       const entry = entries[entryIndex] as DictionaryEntry;
-      if ('val' in entry) addValue(tables, entry, dictIndex);
+      if ('val' in entry) addValue(tables, entry, dictIndex, entryIndex);
     }
   }
-  return new CompiledDictionary(tables);
+  return new MergedDictionary(tables, list.reduce((sum, source) => sum + source.value.length, 0));
 }

@@ -1,109 +1,33 @@
-import { type DictionaryConflict, judgeLosses } from './conflicts.js';
+import type { DictionaryConflict } from './conflicts.js';
 import type { DictionaryCounts, DictionaryOrigin, ResolvedAttribute, ResolvedVendor, UnattachedValue } from './model.js';
-import type { VendorRecord } from './records.js';
-import { type AttributeRecord, type CodeNode, type Tables, type ValueTable, type VendorCodes, addExactSpellings } from './tables.js';
-
-function lookup<R>(map: ReadonlyMap<string, R>, name: string): R | undefined {
-  return map.get(name) ?? map.get(name.toLowerCase());
-}
 
 /**
- * The immutable lookup structure of one ordered dictionary list. Build it with
- * `compileDictionaries` (or, shared and cached, with `DictionaryCompiler`). Every object it hands
- * out is frozen and its tables are private, so every server and tenant can share one instance.
+ * The lookup of one ordered dictionary list: what the codec, client and responder need. The
+ * first dictionary of the list that defines a name or number wins; within one dictionary a later
+ * line overrides an earlier one. Implementations are immutable and hand out frozen objects.
  */
-export class CompiledDictionary {
-  /** The list it was compiled from, in order. */
+export interface CompiledDictionary {
+  /** The list, in order. */
   readonly dictionaries: readonly DictionaryOrigin[];
+  /** Where a later dictionary says something else than an earlier one, and loses. */
   readonly conflicts: readonly DictionaryConflict[];
   readonly unattachedValues: readonly UnattachedValue[];
   readonly counts: DictionaryCounts;
-  readonly #vendorsByName: ReadonlyMap<string, VendorRecord>;
-  readonly #vendorsById: ReadonlyMap<number, VendorRecord>;
-  readonly #attributesByName: ReadonlyMap<string, AttributeRecord>;
-  readonly #codes: VendorCodes;
-  readonly #evsCodes: ReadonlyMap<string, VendorCodes>;
-
-  /** Internal: use `compileDictionaries`. */
-  constructor(tables: Tables) {
-    this.counts = Object.freeze({ vendors: tables.vendorsById.size, attributes: tables.attributesByName.size, values: tables.valueCount });
-    addExactSpellings(tables.vendorsByName, (record) => record.vendor.name);
-    addExactSpellings(tables.attributesByName, (record) => record.attribute.name);
-    for (const table of tables.valueTables) addExactSpellings(table.byName, (record) => record.name);
-    this.dictionaries = tables.dictionaries;
-    this.conflicts = Object.freeze(judgeLosses(tables.losses));
-    this.unattachedValues = Object.freeze(tables.unattached);
-    this.#vendorsByName = tables.vendorsByName;
-    this.#vendorsById = tables.vendorsById;
-    this.#attributesByName = tables.attributesByName;
-    this.#codes = tables.codes;
-    this.#evsCodes = tables.evsCodes;
-    Object.freeze(this);
-  }
-
   /** An attribute by name, case-insensitively as FreeRADIUS. */
-  attribute(name: string): ResolvedAttribute | undefined {
-    return lookup(this.#attributesByName, name)?.attribute;
-  }
-
+  attribute(name: string): ResolvedAttribute | undefined;
   /**
    * An attribute by number: `vendorId` 0 and `[26]`, `[241, 26]`; `vendorId` 9 and `[1]`; a TLV
    * child `[1, 2]`. `evs` names the Extended-Vendor-Specific container for vendor attributes carried in one.
    */
-  attributeByCode(vendorId: number, path: readonly number[], evs?: string): ResolvedAttribute | undefined {
-    return this.#node(vendorId, path, evs)?.record?.attribute;
-  }
-
+  attributeByCode(vendorId: number, path: readonly number[], evs?: string): ResolvedAttribute | undefined;
   /** The common case of `attributeByCode` (one number, no EVS) without building a path. */
-  attributeByNumber(vendorId: number, number: number): ResolvedAttribute | undefined {
-    return this.#codes.get(vendorId)?.get(number)?.record?.attribute;
-  }
-
-  vendor(name: string): ResolvedVendor | undefined {
-    return lookup(this.#vendorsByName, name)?.vendor;
-  }
-
-  vendorById(id: number): ResolvedVendor | undefined {
-    return this.#vendorsById.get(id)?.vendor;
-  }
-
+  attributeByNumber(vendorId: number, number: number): ResolvedAttribute | undefined;
+  vendor(name: string): ResolvedVendor | undefined;
+  vendorById(id: number): ResolvedVendor | undefined;
   /** A named value's number (`Service-Type`, `Framed-User` → 2), value names case-insensitively. */
-  valueNumber(attribute: ResolvedAttribute | string, valueName: string): number | undefined {
-    const table = this.#values(attribute);
-    return table === undefined ? undefined : lookup(table.byName, valueName)?.value;
-  }
-
+  valueNumber(attribute: ResolvedAttribute | string, valueName: string): number | undefined;
   /** A number's value name (`Service-Type`, 2 → `Framed-User`), as decoding prints it. */
-  valueName(attribute: ResolvedAttribute | string, value: number): string | undefined {
-    return this.#values(attribute)?.byNumber.get(value)?.name;
-  }
-
+  valueName(attribute: ResolvedAttribute | string, value: number): string | undefined;
   /** Every value of an attribute by name, for listings; a new frozen array per call. */
-  values(attribute: ResolvedAttribute | string): readonly { readonly name: string; readonly value: number }[] {
-    const table = this.#values(attribute);
-    if (table === undefined) return Object.freeze([]);
-    const listed: { readonly name: string; readonly value: number }[] = [];
-    // Each value is there under its lower-cased name (and maybe its spelling too): list it once.
-    table.byName.forEach((record, key) => {
-      if (key === record.lowerName) listed.push(Object.freeze({ name: record.name, value: record.value }));
-    });
-    return Object.freeze(listed);
-  }
-
-  #values(attribute: ResolvedAttribute | string): ValueTable | undefined {
-    if (typeof attribute === 'string') return lookup(this.#attributesByName, attribute)?.node.values;
-    return this.#node(attribute.vendorId, attribute.path, attribute.evs)?.values;
-  }
-
-  #node(vendorId: number, path: readonly number[], evs: string | undefined): CodeNode | undefined {
-    const space = evs === undefined ? this.#codes : this.#evsCodes.get(evs.toLowerCase());
-    let level = space?.get(vendorId);
-    let node: CodeNode | undefined;
-    for (let index = 0; index < path.length; index += 1) {
-      node = level?.get(path[index] as number);
-      if (node === undefined) return undefined;
-      level = node.children;
-    }
-    return node;
-  }
+  values(attribute: ResolvedAttribute | string): readonly { readonly name: string; readonly value: number }[];
 }

@@ -19,5 +19,8 @@ export type {
 } from './model.js';
 export type { ConflictKind, ConflictSide, DictionaryConflict } from './conflicts.js';
 export { DictionaryCompileError, RadiusDictionaryError } from './errors.js';
-export { compileDictionaries } from './compile.js';
-export { CompiledDictionary } from './compiled-dictionary.js';
+export { compileDictionaries, compileDictionary } from './compile.js';
+export type { CompiledDictionary } from './compiled-dictionary.js';
+export { MergedDictionary } from './merged-dictionary.js';
+export { ComposedDictionary, composeDictionaries, vendorContextKey, type DictionaryUnitCompiler } from './composed-dictionary.js';
+export type { VendorContext } from './tables.js';

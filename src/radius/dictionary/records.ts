@@ -16,4 +16,6 @@ export interface ValueRecord {
   readonly lowerName: string;
   readonly value: number;
   readonly dictIndex: number;
+  /** The entry's index in its dictionary: which of two lines of one dictionary came later. */
+  readonly line: number;
 }

@@ -1,5 +1,6 @@
 import type { Loss } from './conflicts.js';
-import type { DictionaryOrigin, ResolvedAttribute, UnattachedValue } from './model.js';
+import type { DictionaryOrigin, ResolvedAttribute, ResolvedVendor, UnattachedValue } from './model.js';
+import type { ValueEntry } from './entries.js';
 import type { ValueRecord, VendorRecord } from './records.js';
 
 // The tables of a compile: what a CompiledDictionary looks names and numbers up in.
@@ -31,6 +32,19 @@ export interface AttributeRecord {
   readonly node: CodeNode;
 }
 
+/**
+ * Vendor id → the vendor a composed list resolves it to, for the ids where that is not what the
+ * dictionary alone would say (an earlier dictionary of the list declares the vendor too, or only
+ * another dictionary declares it): attributes take their vendor's name and wire format from it.
+ */
+export type VendorContext = ReadonlyMap<number, ResolvedVendor>;
+
+/** A `val` entry its own dictionary has no attribute for, and its index in that dictionary. */
+export interface ForeignValue {
+  readonly entry: ValueEntry['val'];
+  readonly line: number;
+}
+
 export interface Tables {
   readonly dictionaries: readonly DictionaryOrigin[];
   readonly vendorsByName: Map<string, VendorRecord>;
@@ -45,6 +59,12 @@ export interface Tables {
   /** Lines that lost to an earlier dictionary; whether each is a conflict is judged once everything is read. */
   readonly losses: Loss[];
   readonly unattached: UnattachedValue[];
+  /** The same unattached `val` entries as written, in line order: a list composed later may know their attribute. */
+  readonly foreign: ForeignValue[];
+  /** Vendors the list around this compile declares first (see `VendorContext`). */
+  readonly vendorContext: VendorContext | undefined;
+  /** Vendor ids the attributes name: whose vendor a composed list must agree on. */
+  readonly vendorIdsUsed: Set<number>;
   /** Every value table, to add exact spellings once all are filled. */
   readonly valueTables: ValueTable[];
   valueCount: number;
