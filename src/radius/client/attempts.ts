@@ -9,10 +9,11 @@ import { performance } from 'node:perf_hooks';
  * `answered`: a verified reply arrived while this was the latest copy (copies are identical
  * bytes, so a reply cannot say which copy it answers; it is credited to the latest).
  * `timeout`: no verified reply within the target's `timeoutMs`. `send-failed`: the socket refused
- * the datagram. `closed`: the client closed while it waited. `pending`: still waiting (only seen
+ * the datagram. `closed`: the client closed while it waited. `aborted`: the caller's signal
+ * withdrew the request while this copy waited. `pending`: still waiting (only seen
  * in a snapshot taken mid-flight).
  */
-export type AttemptOutcome = 'pending' | 'answered' | 'timeout' | 'send-failed' | 'closed';
+export type AttemptOutcome = 'pending' | 'answered' | 'timeout' | 'send-failed' | 'closed' | 'aborted';
 
 export interface Attempt {
   /** 1 for the first transmission, 2 for the first retransmission, ... */
@@ -77,6 +78,10 @@ export class AttemptLog {
     this.#close('closed');
   }
 
+  aborted(): void {
+    this.#close('aborted');
+  }
+
   /** A verified reply arrived; returns the round trip of the latest copy. */
   answered(now: number = performance.now()): number {
     // Credited to the latest copy that actually left; one whose send failed cannot have been answered.
@@ -105,7 +110,7 @@ export class AttemptLog {
     );
   }
 
-  #close(outcome: 'timeout' | 'closed'): void {
+  #close(outcome: 'timeout' | 'closed' | 'aborted'): void {
     const record = this.#records[this.#records.length - 1];
     if (record !== undefined && record.outcome === 'pending') record.outcome = outcome;
   }

@@ -6,7 +6,7 @@
  */
 import type { Attempt } from './attempts.js';
 
-export type RadiusClientFailure = 'timeout' | 'overloaded' | 'closed' | 'socket';
+export type RadiusClientFailure = 'timeout' | 'overloaded' | 'closed' | 'socket' | 'aborted';
 
 export class RadiusClientError extends Error {
   constructor(
@@ -60,5 +60,18 @@ export class RadiusSocketError extends RadiusClientError {
   constructor(target: string, attempts: readonly Attempt[], cause: Error) {
     super('socket', `the socket towards ${target} failed: ${cause.message}`, target, attempts, { cause });
     this.name = 'RadiusSocketError';
+  }
+}
+
+/**
+ * The caller's `AbortSignal` fired before a verified reply: the request was withdrawn (identifier
+ * freed, no further copies). Not a timeout: the server was never given its full chance, so
+ * nothing should be concluded about its health. `cause` is the signal's reason.
+ */
+export class RadiusAbortedError extends RadiusClientError {
+  declare readonly kind: 'aborted';
+  constructor(target: string, attempts: readonly Attempt[], reason: unknown) {
+    super('aborted', `the request to ${target} was aborted after ${attempts.length} attempt(s)`, target, attempts, { cause: reason });
+    this.name = 'RadiusAbortedError';
   }
 }

@@ -29,6 +29,8 @@ export class PendingRequest {
   readonly attempts = new AttemptLog();
   #timer: NodeJS.Timeout | undefined;
   #settled = false;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
 
   constructor(
     readonly target: ResolvedTarget,
@@ -52,11 +54,24 @@ export class PendingRequest {
     this.#timer = setTimeout(onTimeout, this.target.timeoutMs);
   }
 
-  /** Marks the request settled and stops its timer; false if it already was (settle at most once). */
+  /** Calls `onAbort` once if `signal` fires before the request settles. */
+  watch(signal: AbortSignal, onAbort: () => void): void {
+    this.#signal = signal;
+    this.#onAbort = onAbort;
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+
+  /**
+   * Marks the request settled, stops its timer and stops watching its signal (a long-lived signal
+   * shared by many requests must not collect a listener per request); false if it already was.
+   */
   finish(): boolean {
     if (this.#settled) return false;
     this.#settled = true;
     this.#clearTimer();
+    if (this.#signal !== undefined && this.#onAbort !== undefined) this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#signal = undefined;
+    this.#onAbort = undefined;
     return true;
   }
 

@@ -12,14 +12,15 @@
  *   server's address and port, and verifies (Response Authenticator, Message-Authenticator as the
  *   server's policy says); anything else is dropped and counted, and the request keeps waiting;
  * - bounded: requests in flight per client, sockets per server; no queue (the AAA layer's worker
- *   pool is where waiting belongs), so past a bound `send` rejects at once.
+ *   pool is where waiting belongs), so past a bound `send` rejects at once;
+ * - withdrawable: an `AbortSignal` frees the identifier, stops the timer and sends nothing more.
  */
 import { performance } from 'node:perf_hooks';
 import { encodeRequest, PacketCode, type AttributesInput, type DecodedPacket } from '../codec/index.js';
 import type { Attempt } from './attempts.js';
 import { ClientSocket } from './client-socket.js';
 import { DestinationSockets } from './destination-sockets.js';
-import { RadiusClientError, RadiusClosedError, RadiusOverloadedError, RadiusSocketError, RadiusTimeoutError } from './errors.js';
+import { RadiusAbortedError, RadiusClientError, RadiusClosedError, RadiusOverloadedError, RadiusSocketError, RadiusTimeoutError } from './errors.js';
 import { IDENTIFIER_COUNT } from './identifier-space.js';
 import { MessageAuthenticatorMemory } from './message-authenticator-policy.js';
 import { PendingRequest, type RadiusResponse, type RequestSocket } from './pending-request.js';
@@ -55,6 +56,14 @@ export interface RadiusRequest {
   readonly messageAuthenticator?: boolean;
 }
 
+export interface RadiusSendOptions {
+  /**
+   * Withdraws the request when it fires: its identifier is freed, its retransmission timer cleared,
+   * no further copy is sent, and `send` rejects with `RadiusAbortedError`. Already aborted: nothing is sent.
+   */
+  readonly signal?: AbortSignal;
+}
+
 export interface RadiusClientStats {
   /** Requests transmitted (first copies). */
   readonly sent: number;
@@ -66,6 +75,8 @@ export interface RadiusClientStats {
   readonly accepted: number;
   /** Requests that failed after every attempt. */
   readonly timedOut: number;
+  /** Requests withdrawn by their caller's signal after being sent. */
+  readonly aborted: number;
   readonly dropped: Readonly<Record<DropReason, number>>;
   readonly inFlight: number;
   readonly sockets: number;
@@ -103,7 +114,7 @@ export class RadiusClient {
   readonly #destinations = new Map<string, DestinationSockets>();
   #inFlight = 0;
   #closed = false;
-  #counters = { sent: 0, retransmitted: 0, received: 0, accepted: 0, timedOut: 0 };
+  #counters = { sent: 0, retransmitted: 0, received: 0, accepted: 0, timedOut: 0, aborted: 0 };
   readonly #dropped: Record<DropReason, number> = { unmatched: 0, wrongSource: 0, malformed: 0, unauthentic: 0 };
 
   constructor(options: RadiusClientOptions = {}) {
@@ -134,12 +145,13 @@ export class RadiusClient {
   /**
    * Sends `request` and resolves with the first verified reply. Rejects with
    * `RadiusTimeoutError`, `RadiusOverloadedError` (at once, nothing sent), `RadiusClosedError`,
-   * `RadiusSocketError`, a codec `RadiusEncodeError` for a request that cannot be built, or a
-   * `TypeError`/`RangeError` for a malformed target. A reject from the server is a reply, not an error.
+   * `RadiusSocketError`, `RadiusAbortedError` (the signal fired), a codec `RadiusEncodeError` for a
+   * request that cannot be built, or a `TypeError`/`RangeError` for a malformed target. A reject
+   * from the server is a reply, not an error.
    */
-  send(target: RadiusTarget, request: RadiusRequest): Promise<RadiusResponse> {
+  send(target: RadiusTarget, request: RadiusRequest, options: RadiusSendOptions = {}): Promise<RadiusResponse> {
     try {
-      return this.#start(resolveTarget(target), request);
+      return this.#start(resolveTarget(target), request, options.signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -151,12 +163,12 @@ export class RadiusClient {
    * than a retransmission, as RFC 5997 asks for Status-Server; `target.retries` more tries follow
    * an unanswered one.
    */
-  async probe(target: RadiusTarget, attributes: AttributesInput = {}): Promise<ProbeResult> {
+  async probe(target: RadiusTarget, attributes: AttributesInput = {}, options: RadiusSendOptions = {}): Promise<ProbeResult> {
     const attempts: Attempt[] = [];
     let lastError: Error | undefined;
     for (let attempt = 0; attempt <= target.retries; attempt += 1) {
       try {
-        const result = await this.send({ ...target, retries: 0 }, { code: PacketCode.StatusServer, attributes });
+        const result = await this.send({ ...target, retries: 0 }, { code: PacketCode.StatusServer, attributes }, options);
         attempts.push(...renumber(result.attempts, attempts.length));
         return { alive: true, rttMs: result.rttMs, response: result.response, attempts: Object.freeze(attempts) };
       } catch (error) {
@@ -189,8 +201,9 @@ export class RadiusClient {
     await Promise.all(closing);
   }
 
-  #start(target: ResolvedTarget, request: RadiusRequest): Promise<RadiusResponse> {
+  #start(target: ResolvedTarget, request: RadiusRequest, signal: AbortSignal | undefined): Promise<RadiusResponse> {
     if (this.#closed) return Promise.reject(new RadiusClosedError(target.label, []));
+    if (signal?.aborted === true) return Promise.reject(new RadiusAbortedError(target.label, [], signal.reason));
     if (this.#inFlight >= this.maxInFlight) {
       return Promise.reject(
         new RadiusOverloadedError(target.label, `the RADIUS client already has ${this.#inFlight} requests in flight, its limit (maxInFlight ${this.maxInFlight}); nothing was sent to ${target.label}`, this.maxInFlight),
@@ -227,6 +240,7 @@ export class RadiusClient {
       socket.identifiers.assign(identifier, pending);
       this.#inFlight += 1;
       this.#counters.sent += 1;
+      if (signal !== undefined) pending.watch(signal, () => this.#aborted(pending, signal));
       this.#transmit(pending);
     });
   }
@@ -271,6 +285,14 @@ export class RadiusClient {
     this.#counters.timedOut += 1;
     this.#settle(pending);
     pending.reject(new RadiusTimeoutError(pending.target.label, pending.attempts.snapshot(), pending.target.timeoutMs));
+  }
+
+  #aborted(pending: PendingRequest, signal: AbortSignal): void {
+    if (pending.settled) return;
+    pending.attempts.aborted();
+    this.#settle(pending);
+    this.#counters.aborted += 1;
+    pending.reject(new RadiusAbortedError(pending.target.label, pending.attempts.snapshot(), signal.reason));
   }
 
   #receive(socket: RequestSocket, bytes: Buffer, source: DatagramSource): void {
