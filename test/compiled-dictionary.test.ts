@@ -484,21 +484,23 @@ describe('DictionaryCompiler: each dictionary compiled once, each list one share
   it('keeps at most maxBytes of compiled dictionaries, dropping the least recently used with their lists', () => {
     const sized = (name: string, count: number): DictionarySource =>
       dict('acct', name, Array.from({ length: count }, (_, index) => attr(`${name}-${index}`, index + 1)));
-    const [x, y, z] = [sized('x', 10), sized('y', 10), sized('z', 10)];
-    const compiler = new DictionaryCompiler({ maxBytes: 2 * estimatedBytes(10) });
-    const compiledX = compiler.compile([x]);
-    compiler.compile([y]);
-    expect(compiler.compile([x])).toBe(compiledX); // x is now the most recent
-    compiler.compile([z]); // drops y, and the list [y]
-    expect(compiler.stats()).toEqual({ hits: 1, misses: 3, evictions: 1, size: 2, bytes: 2 * estimatedBytes(10), maxBytes: 2 * estimatedBytes(10), lists: 2 });
-    expect(compiler.compile([x])).toBe(compiledX);
-    compiler.compile([y]);
-    expect(compiler.stats()).toMatchObject({ misses: 4, evictions: 2, size: 2 });
+    const dictionaries = Array.from({ length: 11 }, (_, index) => sized(`d${index}`, 10));
+    const each = estimatedBytes(10);
+    const compiler = new DictionaryCompiler({ maxBytes: 10 * each });
+    const [first, ...others] = dictionaries.slice(0, 10).map((source) => compiler.compile([source]));
+    expect(compiler.stats()).toMatchObject({ size: 10, evictions: 0, bytes: 10 * each });
+    expect(compiler.compile([dictionaries[0] as DictionarySource])).toBe(first); // d0 is now the most recent
+    compiler.compile([dictionaries[10] as DictionarySource]); // over: trims to 90 %, dropping d1 and d2 and their lists
+    expect(compiler.stats()).toEqual({ hits: 1, misses: 11, evictions: 2, size: 9, bytes: 9 * each, maxBytes: 10 * each, lists: 9 });
+    expect(compiler.compile([dictionaries[0] as DictionarySource])).toBe(first);
+    expect(compiler.compile([dictionaries[3] as DictionarySource])).toBe(others[2]);
+    expect(compiler.compile([dictionaries[1] as DictionarySource])).not.toBe(others[0]);
     // The dictionaries of the list being compiled are kept, even over the bound.
-    compiler.compile([x, y, z]);
-    expect(compiler.stats()).toMatchObject({ size: 3, bytes: 3 * estimatedBytes(10), lists: 3 });
-    compiler.compile([sized('w', 10)]); // the next compile trims back to the bound
-    expect(compiler.stats()).toMatchObject({ size: 2 });
+    const small = new DictionaryCompiler({ maxBytes: each });
+    small.compile(dictionaries.slice(0, 3));
+    expect(small.stats()).toMatchObject({ size: 3, bytes: 3 * each, lists: 1 });
+    small.compile([dictionaries[5] as DictionarySource]);
+    expect(small.stats()).toMatchObject({ size: 1, lists: 1 });
   });
 
   it('keeps at most maxLists compositions', () => {
@@ -507,8 +509,8 @@ describe('DictionaryCompiler: each dictionary compiled once, each list one share
     const b = dict('acct', 'b', [attr('B', 2)]);
     const ab = compiler.compile([a, b]);
     compiler.compile([b, a]);
-    compiler.compile([a]);
-    expect(compiler.stats()).toMatchObject({ lists: 2, size: 2 });
+    compiler.compile([a]); // over: trims to 90 % (1 list), the least recently used first
+    expect(compiler.stats()).toMatchObject({ lists: 1, size: 2 });
     expect(compiler.compile([a, b])).not.toBe(ab);
   });
 
