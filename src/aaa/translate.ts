@@ -12,7 +12,7 @@ import type { CompiledDictionary } from '../dictionary/compiled-dictionary.js';
 import { ValidationError } from '../errors.js';
 import type { AttributeValue, DecodedAttribute } from '../radius/codec/index.js';
 import type { AvpTranslation } from './aaa-doc.js';
-import { firstGroup } from './regex.js';
+import { compileTenantRegex, MatchBudget, REGEX_VALUE_MAX_BYTES, type UsableRegex } from './regex.js';
 
 export type OutgoingValue = string | number;
 export type OutgoingAttributes = Record<string, OutgoingValue>;
@@ -51,10 +51,20 @@ function requireAttribute(dictionary: CompiledDictionary, attribute: string, fie
   return resolved.name;
 }
 
+/** A stored pattern RE2 or the program limit now refuses (saved before the limit existed) is the caller's 400 too. */
+function usableRequestRegex(key: string, pattern: string): UsableRegex {
+  const compiled = compileTenantRegex(pattern);
+  if (!compiled.ok) {
+    throw ValidationError.single(`data.${key}`, 'regex', `the translation's request_value_regexp cannot be used: ${compiled.reason}`, { pattern });
+  }
+  return compiled;
+}
+
 /**
  * The attributes to send for `message`. Throws a `ValidationError` (400) naming `data.<key>` for
- * a value the regex does not match (`regex`), text that does not cast (`cast`), a value that is not
- * text (`type`), or an attribute the dictionary does not know (`unknown_attribute`).
+ * a value the regex does not match (`regex`), a value too long for the regex to be applied to
+ * (`maxLength`: see `MatchBudget`), text that does not cast (`cast`), a value that is not text
+ * (`type`), or an attribute the dictionary does not know (`unknown_attribute`).
  */
 export function translateRequest(
   message: Readonly<Record<string, unknown>>,
@@ -62,19 +72,28 @@ export function translateRequest(
   dictionary: CompiledDictionary,
   nas: NasSettings = {},
 ): OutgoingAttributes {
-  const attributes: OutgoingAttributes = {};
+  const attributes = keyedByTenant<OutgoingValue>();
+  const budget = new MatchBudget();
   for (const translation of translations) {
     const key = translation.request_key;
     if (!Object.hasOwn(message, key) || message[key] === undefined || message[key] === null) continue;
     const text = messageText(key, message[key]);
-    const extracted = firstGroup(translation.request_value_regexp, text);
-    if (extracted === undefined) {
-      throw ValidationError.single(`data.${key}`, 'regex', `the value does not match ${translation.request_value_regexp}`, {
-        pattern: translation.request_value_regexp,
-      });
+    const pattern = translation.request_value_regexp;
+    const result = budget.firstGroup(usableRequestRegex(key, pattern), text);
+    if (result.outcome === 'too_long') {
+      const why = result.limit < REGEX_VALUE_MAX_BYTES ? ` (the limit is lower for a large pattern, and shared by the translations of one request)` : '';
+      throw ValidationError.single(
+        `data.${key}`,
+        'maxLength',
+        `the value is ${result.bytes} bytes (UTF-8); ${pattern} may be applied to at most ${result.limit}${why}`,
+        { target: result.limit, pattern },
+      );
+    }
+    if (result.outcome === 'no_match') {
+      throw ValidationError.single(`data.${key}`, 'regex', `the value does not match ${pattern}`, { pattern });
     }
     const name = requireAttribute(dictionary, translation.attribute, `data.${key}`);
-    attributes[name] = translation.cast === 'string_to_integer' ? toInteger(key, extracted) : extracted;
+    attributes[name] = translation.cast === 'string_to_integer' ? toInteger(key, result.group) : result.group;
   }
   if (nas.nas_address !== undefined && nas.nas_address !== '') {
     attributes[requireAttribute(dictionary, 'NAS-IP-Address', 'nas_address')] = nas.nas_address;
@@ -110,8 +129,16 @@ export function jsonValue(value: AttributeValue): JsonValue {
   return out;
 }
 
+/**
+ * Keys here come from tenants (a `request_key`, an attribute name of a tenant's dictionary), so
+ * the maps have no prototype: a key `__proto__` is then a key like any other.
+ */
+function keyedByTenant<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 function add(target: Record<string, JsonValue>, key: string, value: JsonValue): void {
-  const existing = target[key];
+  const existing = Object.hasOwn(target, key) ? target[key] : undefined;
   if (existing === undefined) target[key] = value;
   else if (Array.isArray(existing)) existing.push(value);
   else target[key] = [existing, value];
@@ -119,7 +146,7 @@ function add(target: Record<string, JsonValue>, key: string, value: JsonValue): 
 
 /** The reply's attributes by name; an attribute that occurs several times becomes a list. */
 export function attributesByName(attributes: readonly DecodedAttribute[]): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = {};
+  const out = keyedByTenant<JsonValue>();
   for (const attribute of attributes) add(out, attribute.name, jsonValue(attribute.value));
   return out;
 }
@@ -138,20 +165,26 @@ function replyText(attribute: DecodedAttribute, cast: AvpTranslation['cast'], di
 /**
  * The internal keys a reply translates back to. A value the `attr_value_regexp` does not match is
  * left out (the server answered; its answer is not an error of the caller's), and so is a cast
- * that does not give an integer.
+ * that does not give an integer, a pattern that cannot be used, and a value the reply's
+ * `MatchBudget` no longer covers (a reply is at most 4,096 bytes, but a server the tenant chose
+ * could repeat one attribute for every one of 128 translations).
  */
 export function translateReply(
   attributes: readonly DecodedAttribute[],
   translations: readonly AvpTranslation[],
   dictionary?: CompiledDictionary,
 ): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = {};
+  const out = keyedByTenant<JsonValue>();
+  const budget = new MatchBudget();
   for (const attribute of attributes) {
     const lower = attribute.name.toLowerCase();
     for (const translation of translations) {
       if (translation.attribute.toLowerCase() !== lower) continue;
-      const extracted = firstGroup(translation.attr_value_regexp, replyText(attribute, translation.cast, dictionary));
-      if (extracted === undefined) continue;
+      const compiled = compileTenantRegex(translation.attr_value_regexp);
+      if (!compiled.ok) continue;
+      const result = budget.firstGroup(compiled, replyText(attribute, translation.cast, dictionary));
+      if (result.outcome !== 'match') continue;
+      const extracted = result.group;
       if (translation.cast === 'string_to_integer') {
         const trimmed = extracted.trim();
         if (!INTEGER.test(trimmed) || !Number.isSafeInteger(Number(trimmed))) continue;
