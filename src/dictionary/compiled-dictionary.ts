@@ -2,7 +2,7 @@
 // A thin re-export so code not yet moved over keeps compiling; import from
 // `src/radius/dictionary/index.js` (and `./invalid-dictionary.js` for the service's error) instead.
 export {
-  CompiledDictionary,
+  type CompiledDictionary,
   compileDictionaries,
   type ConflictKind,
   type ConflictSide,
