@@ -4,6 +4,8 @@
  * sandbox) and tests can observe what the kernel reports. `node:dgram` sockets fit it as they are.
  */
 import dgram from 'node:dgram';
+import dns, { type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 
 export interface DatagramSource {
   readonly address: string;
@@ -30,5 +32,17 @@ export type SocketFactory = (family: 'udp4' | 'udp6') => DatagramSocket;
  * `net.core.rmem_max`.
  */
 export function nodeSocketFactory(recvBufferSize: number): SocketFactory {
-  return (family) => dgram.createSocket({ type: family, recvBufferSize });
+  return (family) => dgram.createSocket({ type: family, recvBufferSize, lookup: literalAddress });
+}
+
+/**
+ * The client sends to IP literals only (`resolveTarget` refuses names), so "resolving" one is the
+ * identity, answered at once. node:dgram's default goes through `dns.lookup`, which answers a literal a tick later:
+ * an extra turn of the event loop and a closure per datagram sent.
+ */
+function literalAddress(address: string, options: LookupOneOptions, callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const family = isIP(address);
+  // A name can still reach here as a bind address an embedder chose: resolve it as node:dgram would.
+  if (family === 0) dns.lookup(address, options, callback);
+  else callback(null, address, family);
 }

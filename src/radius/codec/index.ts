@@ -1,7 +1,7 @@
 /**
  * The RADIUS codec: packets to and from named attributes, resolved against a tenant's
- * `CompiledDictionary`. Pure functions, no I/O; randomness comes from `crypto.randomBytes` unless
- * a `random` option pins it. See packet.ts for the authenticators each code gets, types.ts for the
+ * `CompiledDictionary`. Pure functions, no I/O; randomness comes from a pooled CSPRNG
+ * (random-pool.ts) unless a `random` option pins it. See packet.ts for the authenticators each code gets, types.ts for the
  * JavaScript value of each RADIUS type.
  */
 export {

@@ -9,7 +9,6 @@
  * | Accounting-Request, CoA-Request, Disconnect-Request | MD5 over the packet with the field zeroed | on request, computed with the field zeroed |
  * | every reply | MD5 over the packet with the request's authenticator | by default in replies to Access-Request and Status-Server, computed with the request's authenticator |
  */
-import { randomBytes } from 'node:crypto';
 import type { CompiledDictionary } from '../dictionary/index.js';
 import { decodeAttributes, frameAttributes } from './attribute-decoder.js';
 import { encodeAttributes, writeAttributes } from './attribute-encoder.js';
@@ -34,6 +33,7 @@ import {
   PacketCode,
   requiresMessageAuthenticator,
 } from './packet-codes.js';
+import { pooledRandom } from './random-pool.js';
 import type { AttributesInput, DecodedAttribute, RandomSource } from './types.js';
 
 export interface EncodedPacket {
@@ -81,7 +81,7 @@ export interface EncodeRequestOptions extends PacketOptions {
    * Status-Server (false is refused); off by default for the other requests.
    */
   readonly messageAuthenticator?: boolean;
-  /** Randomness for the Request Authenticator and Tunnel-Password salts; `crypto.randomBytes` by default. */
+  /** Randomness for the Request Authenticator and Tunnel-Password salts; a pooled CSPRNG (random-pool.ts) by default. */
   readonly random?: RandomSource;
 }
 
@@ -205,7 +205,7 @@ function build(plan: Plan): EncodedPacket {
 }
 
 function randomOf(random: RandomSource | undefined): RandomSource {
-  return random ?? randomBytes;
+  return random ?? pooledRandom;
 }
 
 /**

@@ -72,5 +72,5 @@ export interface AttributeRecord {
 
 export type AttributesInput = AttributeRecord | readonly AttributeInput[];
 
-/** Where the codec's randomness comes from; `crypto.randomBytes` unless a test pins it. */
+/** Where the codec's randomness comes from; the pooled CSPRNG of random-pool.ts unless a test pins it. */
 export type RandomSource = (size: number) => Buffer;
