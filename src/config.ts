@@ -25,6 +25,8 @@ export interface Config {
   aaaProbeIntervalMs: number;
   /** Serve reads from in-memory mirrors that follow CouchDB's `_changes` (off: every read hits the store). */
   storeCache: boolean;
+  /** How often the authentication log's retention (days and count per account) is applied. */
+  authLogPurgeIntervalMs: number;
   /** AAA requests that may wait per worker of a configuration's pool before 503 too_many_requests. */
   aaaQueuePerWorker: number;
   /**
@@ -128,6 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     storeCache: boolean(env, 'STORE_CACHE', true),
     storeStaleAfterMs: integer(env, 'STORE_STALE_AFTER_SECONDS', 30, 1, 86_400) * 1000,
+    authLogPurgeIntervalMs: integer(env, 'AUTH_LOG_PURGE_INTERVAL_SECONDS', 600, 1, 86_400) * 1000,
     aaaProbeIntervalMs: integer(env, 'AAA_PROBE_INTERVAL_MS', 5000, 10, 3_600_000),
     aaaQueuePerWorker: integer(env, 'AAA_QUEUE_PER_WORKER', 10, 0, 1000),
     tenantDestinations: tenantDestinations(env),

@@ -28,6 +28,7 @@ import { type RemoteStore, type Store, openStore } from './store/couch.js';
 import { storeHosts } from './store/couch-nodes.js';
 import { type EmbeddedCouch, startEmbeddedCouch } from './store/embedded.js';
 import { mirrorStore } from './store/store-cache.js';
+import { startBackend } from './subscribers/backend-services.js';
 import { VERSION } from './version.js';
 
 export interface RunningService {
@@ -108,7 +109,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // Addresses and ports only: the registry's change events never carry a secret.
     onServerState: (change) => logger[change.state === 'dead' ? 'warn' : 'info'](change, `RADIUS server ${change.state}`),
   });
+  const backend = await startBackend(
+    { storeUrl, dbPrefix: config.dbPrefix, purgeIntervalMs: config.authLogPurgeIntervalMs },
+    { store, accounts, schemas, dictionaries: dictionaryResolver, logger },
+  );
   const services: Services = {
+    backend,
     config,
     store,
     schemas,
@@ -145,6 +151,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         server.closeIdleConnections();
       });
       aaaOperations.close();
+      await backend.close();
       await radius.close();
       await cached?.close();
       await embedded?.close();

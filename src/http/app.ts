@@ -4,6 +4,7 @@ import Koa from 'koa';
 import { AppError } from '../errors.js';
 import { type Logger, loggableUrl } from '../log.js';
 import { authenticate } from './auth.js';
+import { authenticateRestCredential } from './rest-credential-auth.js';
 import type { ApiContext, AppState } from './context.js';
 import { errorBody } from './envelope.js';
 import type { RouteSpec } from './route.js';
@@ -53,6 +54,7 @@ export function buildRouter(routes: readonly RouteSpec[], services: Services): R
   for (const route of routes) {
     const handler = async (ctx: ApiContext): Promise<void> => {
       if (route.access === 'token') await authenticate(ctx, services.tokens, services.accounts);
+      if (route.access === 'rest_credential') await authenticateRestCredential(ctx, services.backend.restCredentials);
       await route.handle(ctx);
     };
     router.register(route.path, [route.method], handler);

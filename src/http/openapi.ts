@@ -55,7 +55,7 @@ function operation(route: RouteSpec, parameters: string[]): JsonObject {
       content: { 'application/json': { schema: envelope(data) } },
     },
   };
-  const statuses = new Set([400, 404, 405, 503, ...(route.access === 'token' ? [401, 403] : []), ...(route.statuses ?? [])]);
+  const statuses = new Set([400, 404, 405, 503, ...(route.access === 'public' ? [] : [401, 403]), ...(route.statuses ?? [])]);
   for (const status of [...statuses].sort()) {
     if (status === 201 || status === 200) continue;
     responses[String(status)] = {
@@ -71,6 +71,7 @@ function operation(route: RouteSpec, parameters: string[]): JsonObject {
     responses,
   };
   if (route.access === 'token') spec.security = [{ authToken: [] }, { bearer: [] }];
+  if (route.access === 'rest_credential') spec.security = [{ restCredential: [] }];
   if (route.requestSchema) {
     spec.requestBody = {
       required: true,
@@ -123,6 +124,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], schemas: Record<strin
       securitySchemes: {
         authToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' },
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        restCredential: { type: 'http', scheme: 'basic', description: 'The account\'s REST credential (PUT …/aaa/rest_credentials), as FreeRADIUS rlm_rest sends it' },
       },
     },
   };

@@ -12,8 +12,11 @@ export interface RouteSpec {
   path: string;
   summary: string;
   tag: string;
-  /** `token`: authenticate before the handler runs. */
-  access: 'public' | 'token';
+  /**
+   * `token`: authenticate before the handler runs. `rest_credential`: the account's REST credential
+   * over HTTP Basic (FreeRADIUS rlm_rest), good for the rlm_rest endpoints only.
+   */
+  access: 'public' | 'token' | 'rest_credential';
   /** Schema id (in `schemas/`) of the request's `data`, if it takes one. */
   requestSchema?: string;
   /** Schema id of the response's `data`, if it has one. */

@@ -12,6 +12,7 @@ import type { DictionaryService } from '../dictionary/dictionary-service.js';
 import type { RadiusClient } from '../radius/client/index.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
+import type { BackendServices } from '../subscribers/backend-services.js';
 
 /** What the routes may call: domain services, wired once in main.ts. */
 export interface Services {
@@ -31,4 +32,6 @@ export interface Services {
   aaaOperations: AaaOperations;
   /** CoA and Disconnect (RFC 5176) through the same RADIUS client. */
   coa: CoaOperations;
+  /** The FreeRADIUS policy backend: subscribers, groups, rlm_rest endpoints, auth log. */
+  backend: BackendServices;
 }

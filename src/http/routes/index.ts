@@ -8,6 +8,9 @@ import { coaRoutes } from './coa.js';
 import { dictionaryRoutes } from './dictionaries.js';
 import { metaRoutes } from './meta.js';
 import { reloadRoutes } from './reload.js';
+import { authLogRoutes } from './auth-log.js';
+import { restBackendRoutes } from './rest-backend.js';
+import { subscriberRoutes } from './subscribers.js';
 import type { CachedStore } from '../../store/store-cache.js';
 
 /** Every route of the service, in one table. */
@@ -20,6 +23,9 @@ export function allRoutes(services: Services, version: string, cache: CachedStor
     ...coaRoutes(services),
     ...dictionaryRoutes(services),
     ...reloadRoutes(services, cache),
+    ...subscriberRoutes(services),
+    ...authLogRoutes(services),
+    ...restBackendRoutes(services),
   ];
   return [...api, ...metaRoutes(services, () => api, version)];
 }

@@ -1,0 +1,63 @@
+import type { AccountService } from '../accounts/account-service.js';
+import { AuthLog } from '../auth-log/auth-log.js';
+import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
+import type { Logger } from '../log.js';
+import type { SchemaValidator } from '../schema/validator.js';
+import type { Store } from '../store/couch.js';
+import { openBackendStore } from './backend-store.js';
+import { SubscriberBatches } from './batch.js';
+import { RestBackend } from './rest-backend.js';
+import { RestCredentials } from './rest-credentials.js';
+import { SubscriberService } from './subscriber-service.js';
+
+/** The FreeRADIUS policy backend, wired: what its routes call. */
+export interface BackendServices {
+  subscribers: SubscriberService;
+  batches: SubscriberBatches;
+  restCredentials: RestCredentials;
+  rest: RestBackend;
+  authLog: AuthLog;
+  /** Applies every account's auth log retention now; the service also runs it periodically. */
+  purgeAuthLog(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface BackendOptions {
+  storeUrl: string;
+  dbPrefix: string;
+  /** How often retention runs (the first run one interval after start). */
+  purgeIntervalMs: number;
+}
+
+export async function startBackend(
+  options: BackendOptions,
+  deps: { store: Store; accounts: AccountService; schemas: SchemaValidator; dictionaries: DictionaryResolver; logger: Logger },
+): Promise<BackendServices> {
+  const backendStore = await openBackendStore(options.storeUrl, options.dbPrefix);
+  const subscribers = new SubscriberService(backendStore, deps.schemas, deps.dictionaries);
+  const authLog = new AuthLog(backendStore, (error) => deps.logger.error({ err: error }, 'auth log entries could not be stored'));
+  const purgeAuthLog = () =>
+    authLog.purge(async (accountId) => {
+      const settings = await subscribers.settings(accountId);
+      return { days: settings.auth_log_retention_days, maxEntries: settings.auth_log_max_entries };
+    });
+  const timer = setInterval(() => {
+    purgeAuthLog().then(
+      (removed) => removed > 0 && deps.logger.info({ removed }, 'auth log retention applied'),
+      (error: unknown) => deps.logger.warn({ err: error }, 'auth log retention failed; retried next interval'),
+    );
+  }, options.purgeIntervalMs);
+  timer.unref();
+  return {
+    subscribers,
+    batches: new SubscriberBatches(backendStore, subscribers),
+    restCredentials: new RestCredentials(backendStore),
+    rest: new RestBackend(deps.store, deps.accounts, subscribers, authLog),
+    authLog,
+    purgeAuthLog,
+    async close() {
+      clearInterval(timer);
+      await authLog.flush();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { AuthLogEntryDoc } from '../auth-log/auth-log-entry.js';
+import { StoreHttpError, CouchNodes, storeUrls } from '../store/couch-nodes.js';
+import { Database, type StoredDoc, translateStoreError } from '../store/database.js';
+import type { BackendDoc } from './subscriber-doc.js';
+
+/**
+ * The policy backend's two databases, beside the four of the configuration service and never
+ * mirrored: an account may have millions of subscribers, so they are read by deterministic id
+ * (with a bounded cache in front), and the authentication log only ever by range.
+ */
+export interface BackendStore {
+  /** Subscribers, groups, settings, REST credentials and batch records, ids prefixed by account. */
+  subscribers: Database<BackendDoc>;
+  authLog: Database<AuthLogEntryDoc>;
+  /** Writes or deletes many documents in one round trip; per-document failures are returned, not thrown. */
+  bulk(database: Database<StoredDoc>, docs: readonly object[]): Promise<{ id: string; error?: string }[]>;
+}
+
+/**
+ * The log is read newest first per account (`by_account`), per ancestor for "include descendants"
+ * (`by_ancestor`), and purged by age (`by_time`) and by count (`by_account` reduced).
+ */
+const AUTH_LOG_DESIGN = {
+  _id: '_design/auth_log',
+  language: 'javascript',
+  views: {
+    by_account: {
+      map: "function (doc) { if (doc.pvt_type === 'auth_log') { emit([doc.account_id, doc.time], null); } }",
+      reduce: '_count',
+    },
+    by_ancestor: {
+      map: "function (doc) { if (doc.pvt_type === 'auth_log') { var tree = doc.pvt_tree || []; for (var i = 0; i < tree.length; i++) { emit([tree[i], doc.time], null); } } }",
+    },
+    by_time: {
+      map: "function (doc) { if (doc.pvt_type === 'auth_log') { emit(doc.time, null); } }",
+    },
+  },
+};
+
+async function ensureDatabase(nodes: CouchNodes, name: string): Promise<void> {
+  const answer = await nodes.request('PUT', `/${encodeURIComponent(name)}`, { idempotent: true });
+  if (answer.status === 412 || (answer.status >= 200 && answer.status < 300)) return;
+  throw translateStoreError(StoreHttpError.from(answer));
+}
+
+async function ensureDesign(db: Database<StoredDoc>, design: StoredDoc & { views: unknown }): Promise<void> {
+  const current = (await db.get(design._id)) as (StoredDoc & { views?: unknown }) | undefined;
+  if (current && JSON.stringify(current.views) === JSON.stringify(design.views)) return;
+  try {
+    await db.put({ ...design, ...(current?._rev ? { _rev: current._rev } : {}) });
+  } catch (error) {
+    // Another replica installed the same file at the same moment.
+    const status = (error as { status?: number }).status;
+    if (status !== 409 && status !== 202) throw error;
+  }
+}
+
+/** Opens (creating when missing) `<prefix>subscribers` and `<prefix>auth_log` on the same store. */
+export async function openBackendStore(url: string, prefix: string): Promise<BackendStore> {
+  const nodes = new CouchNodes(storeUrls(url));
+  const names = { subscribers: `${prefix}subscribers`, authLog: `${prefix}auth_log` };
+  for (const name of Object.values(names)) await ensureDatabase(nodes, name);
+  const authLog = new Database<AuthLogEntryDoc>(names.authLog, nodes);
+  await ensureDesign(authLog as unknown as Database<StoredDoc>, AUTH_LOG_DESIGN);
+  return {
+    subscribers: new Database<BackendDoc>(names.subscribers, nodes),
+    authLog,
+    async bulk(database, docs) {
+      if (docs.length === 0) return [];
+      const answer = await nodes.request('POST', `/${encodeURIComponent(database.name)}/_bulk_docs`, { body: { docs }, idempotent: false });
+      if (answer.status < 200 || answer.status >= 300) throw translateStoreError(StoreHttpError.from(answer));
+      return answer.body as { id: string; error?: string }[];
+    },
+  };
+}

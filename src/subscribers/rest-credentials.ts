@@ -1,0 +1,70 @@
+import crypto from 'node:crypto';
+import { invalidCredentials } from '../errors.js';
+import type { BackendStore } from './backend-store.js';
+import { LruCache } from './lru-cache.js';
+import { type RestCredentialDoc, restCredentialDocId } from './subscriber-doc.js';
+
+const USERNAME = /^rest-([0-9a-f]{32})$/;
+
+/** How long a replica may still accept a credential rotated through another replica. */
+export const REST_CREDENTIAL_CACHE_TTL_MS = 5_000;
+
+const sha256 = (text: string): Buffer => crypto.createHash('sha256').update(text).digest();
+
+/**
+ * The credential FreeRADIUS's rlm_rest presents (HTTP Basic, `auth = 'basic'`): one per account,
+ * good for the rlm_rest endpoints of the account and its subtree only, rotated by issuing a new
+ * one. The username names the account (`rest-<account id>`), so a check is one read by id; the
+ * password is 256 random bits, so its SHA-256 is enough and no request pays for a slow hash.
+ */
+export class RestCredentials {
+  private readonly cache = new LruCache<RestCredentialDoc | null>(10_000, REST_CREDENTIAL_CACHE_TTL_MS);
+
+  constructor(private readonly store: BackendStore) {}
+
+  async issue(accountId: string): Promise<{ username: string; password: string }> {
+    const id = restCredentialDocId(accountId);
+    const username = `rest-${accountId}`;
+    const password = crypto.randomBytes(32).toString('base64url');
+    const current = await this.store.subscribers.get(id);
+    const doc: RestCredentialDoc = {
+      _id: id,
+      ...(current?._rev ? { _rev: current._rev } : {}),
+      pvt_type: 'rest_credential',
+      pvt_account_id: accountId,
+      username,
+      pvt_password_sha256: sha256(password).toString('hex'),
+      pvt_created: Date.now(),
+    };
+    this.cache.delete(id);
+    await this.store.subscribers.put(doc);
+    this.cache.delete(id);
+    return { username, password };
+  }
+
+  /** The account an `Authorization: Basic` header proves, or a 401. */
+  async verify(authorization: string): Promise<string> {
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
+    if (!basic?.[1]) throw invalidCredentials('the rlm_rest endpoints take the account\'s REST credential (HTTP Basic)');
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const accountId = USERNAME.exec(colon < 0 ? '' : decoded.slice(0, colon))?.[1];
+    const presented = sha256(colon < 0 ? '' : decoded.slice(colon + 1));
+    const doc = accountId ? await this.read(accountId) : undefined;
+    // Compare even without a document, so an unknown username costs what a wrong password does.
+    const expected = doc ? Buffer.from(doc.pvt_password_sha256, 'hex') : crypto.randomBytes(32);
+    const same = expected.length === presented.length && crypto.timingSafeEqual(expected, presented);
+    if (!doc || !same || !accountId) throw invalidCredentials('the REST credential is not valid');
+    return accountId;
+  }
+
+  private async read(accountId: string): Promise<RestCredentialDoc | undefined> {
+    const id = restCredentialDocId(accountId);
+    const cached = this.cache.get(id);
+    if (cached !== undefined) return cached ?? undefined;
+    const doc = await this.store.subscribers.get(id);
+    const found = doc?.pvt_type === 'rest_credential' ? doc : undefined;
+    this.cache.set(id, found ?? null);
+    return found;
+  }
+}
