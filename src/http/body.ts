@@ -1,4 +1,4 @@
-import { AppError, badRequest } from '../errors.js';
+import { AppError, badRequest, ValidationError } from '../errors.js';
 import type { ApiContext } from './context.js';
 
 const payloadTooLarge = (limit: number): AppError =>
@@ -38,18 +38,54 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * Keys that reach `Object.prototype` (or a constructor) when a parsed body is later spread,
+ * merged or used to index a plain object. `JSON.parse` makes them harmless own properties, but
+ * no code downstream should have to remember that, and no request needs them.
+ */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * The dotted path (`data.attributes.__proto__`, `data.servers.0.constructor`) of the first
+ * forbidden key at any depth, or undefined. Iterative, so a deeply nested body cannot overflow
+ * the stack.
+ */
+export function forbiddenKeyPath(body: unknown): string | undefined {
+  const pending: { value: unknown; path: string }[] = [{ value: body, path: '' }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, path } = next;
+    if (typeof value !== 'object' || value === null) continue;
+    for (const key of Object.keys(value)) {
+      const childPath = path === '' ? key : `${path}.${key}`;
+      if (FORBIDDEN_KEYS.has(key)) return childPath;
+      pending.push({ value: (value as Record<string, unknown>)[key], path: childPath });
+    }
+  }
+  return undefined;
+}
+
+/** Parses a JSON body, refusing (400 naming the field) any `__proto__`, `constructor` or `prototype` key. */
+export function parseJsonBody(text: string): unknown {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw badRequest('invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
+  }
+  const forbidden = forbiddenKeyPath(body);
+  if (forbidden !== undefined) {
+    throw ValidationError.single(forbidden, 'forbidden_key', 'This key is not allowed in a request (__proto__, constructor and prototype never are)');
+  }
+  return body;
+}
+
+/**
  * The `data` object of a `{"data": {...}}` request. The body is parsed as JSON whatever its
  * Content-Type says: the seed's own PATCH example is sent by curl as form-encoded.
  */
 export async function readData(ctx: ApiContext, limit: number): Promise<Record<string, unknown>> {
   const raw = await readRawBody(ctx, limit);
   if (raw.length === 0) throw badRequest('invalid_envelope', 'the request needs a body of the form {"data": {...}}');
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    throw badRequest('invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
-  }
+  const body = parseJsonBody(raw.toString('utf8'));
   if (!isPlainObject(body) || !('data' in body)) {
     throw badRequest('invalid_envelope', 'the request body must be an object with a "data" key', {
       data: { required: { message: 'Field is required but missing' } },

@@ -106,17 +106,26 @@ function describe(error: ErrorObject): { field: string; rule: string; message: s
   }
 }
 
-/** Ajv errors in Crossbar's shape: field path, then rule, then a message a person can act on. */
+/**
+ * Ajv errors in Crossbar's shape: field path, then rule, then a message a person can act on.
+ * Field paths are made of the request's own keys, so the map is built in `Map`s and turned into
+ * objects with `Object.fromEntries` (which defines properties, never assigns through `__proto__`):
+ * a body with a `__proto__` key must give an error naming it, not write to `Object.prototype`.
+ */
 export function toFieldErrors(errors: readonly ErrorObject[]): FieldErrors {
-  const fields: FieldErrors = {};
+  const fields = new Map<string, Map<string, FieldErrors[string][string]>>();
   for (const error of errors) {
     // A failed branch of oneOf/if explains itself through its own errors.
     if (error.keyword === 'if' || error.keyword === 'oneOf' || error.keyword === 'anyOf') continue;
     const { field, rule, message, detail } = describe(error);
-    fields[field] ??= {};
-    fields[field][rule] ??= { message, ...detail };
+    let rules = fields.get(field);
+    if (!rules) {
+      rules = new Map();
+      fields.set(field, rules);
+    }
+    if (!rules.has(rule)) rules.set(rule, { message, ...detail });
   }
-  return fields;
+  return Object.fromEntries([...fields].map(([field, rules]) => [field, Object.fromEntries(rules)]));
 }
 
 export class SchemaValidator {
