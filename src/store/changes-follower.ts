@@ -5,7 +5,10 @@ import type { Database, StoredDoc } from './database.js';
 import type { DocumentMirror } from './mirror.js';
 
 export interface FollowerOptions {
-  /** How long one long poll waits for a change before asking again. */
+  /**
+   * How long one long poll asks the store to wait for a change (its `timeout`). Stores that keep
+   * the poll open with heartbeats instead are fine too: silence, not length, means a lost feed.
+   */
   waitMs?: number;
   maxBackoffMs?: number;
   /**
@@ -26,8 +29,9 @@ export class ChangesFollower<T extends StoredDoc> {
   private loop: Promise<void> | undefined;
   private readonly pendingConflicts = new Map<string, NodeJS.Timeout>();
   private resolving: Promise<void> = Promise.resolve();
+  /** The last exchange with the feed succeeded and the one open now has not gone silent. */
   connected = false;
-  /** Time of the last answer from the feed (ms since epoch). */
+  /** Time of the last answer or heartbeat from the feed (ms since epoch). */
   lastContact = 0;
   /** Since when the feed has been failing (ms since epoch); undefined while it answers. */
   lostSince: number | undefined;
@@ -61,10 +65,15 @@ export class ChangesFollower<T extends StoredDoc> {
     const waitMs = this.options.waitMs ?? 10_000;
     const maxBackoffMs = this.options.maxBackoffMs ?? 5_000;
     let failures = 0;
+    // The first request and the first after a failure catch up without waiting, so the feed is
+    // known to be up (or back) at once rather than at the next change.
+    let caughtUp = false;
+    const heard = () => {
+      this.lastContact = Date.now();
+    };
     while (this.running) {
       try {
-        // After a failure, catch up without waiting, so the feed is known to be back at once.
-        const batch = await this.db.changesSince(this.since, waitMs, this.abort.signal, failures === 0);
+        const batch = await this.db.changesSince(this.since, waitMs, this.abort.signal, caughtUp, heard);
         for (const change of batch.changes) {
           if (change.deleted) this.mirror.applyDeletion(change.id, change.doc?._rev);
           else if (change.doc && !change.id.startsWith('_design/')) this.mirror.applyDoc(change.doc);
@@ -76,9 +85,11 @@ export class ChangesFollower<T extends StoredDoc> {
         this.connected = true;
         this.lostSince = undefined;
         failures = 0;
+        caughtUp = true;
       } catch (error) {
         if (!this.running) return;
         failures += 1;
+        caughtUp = false;
         if (this.connected || failures === 1) {
           this.logger.warn({ db: this.db.name, err: (error as Error).message }, 'changes feed lost; retrying');
         }

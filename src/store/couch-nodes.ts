@@ -57,10 +57,16 @@ export class StoreHttpError extends Error {
 }
 
 /**
- * A store that accepts a connection and then says nothing must not hang a request forever: past
- * this, the node counts as unreachable.
+ * A store that accepts a connection and then says nothing (frozen, a hung load balancer) must not
+ * hang a request: one attempt at one node (connect, headers and the whole body) gets this long by
+ * default, then the node counts as unreachable. `STORE_TIMEOUT_MS` sets it (README, "Deadlines").
  */
-export const STORE_TIMEOUT_MS = 15_000;
+export const DEFAULT_STORE_TIMEOUT_MS = 15_000;
+
+export interface CouchNodesOptions {
+  /** Deadline of one attempt at one node; default `DEFAULT_STORE_TIMEOUT_MS`. */
+  timeoutMs?: number;
+}
 
 export interface CouchRequest {
   query?: Record<string, string>;
@@ -72,6 +78,12 @@ export interface CouchRequest {
    * make our own write look like a rival's.
    */
   idempotent: boolean;
+  /**
+   * A stream that may rightly stay open for long (a long poll kept alive by heartbeats): the
+   * deadline is then one of silence, restarted by the headers and by every chunk of the body,
+   * each of which `onData` hears.
+   */
+  stream?: { onData(): void };
 }
 
 function refusedBeforeSending(error: unknown): boolean {
@@ -87,10 +99,13 @@ function refusedBeforeSending(error: unknown): boolean {
 export class CouchNodes {
   private readonly endpoints: CouchEndpoint[];
   private current = 0;
+  /** Deadline of one attempt at one node. */
+  readonly timeoutMs: number;
 
-  constructor(urls: readonly string[]) {
+  constructor(urls: readonly string[], options: CouchNodesOptions = {}) {
     if (urls.length === 0) throw new Error('no store URL');
     this.endpoints = urls.map(couchEndpoint);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   }
 
   /** The node requests go to now. */
@@ -107,7 +122,11 @@ export class CouchNodes {
     if (this.endpoint === failed) this.current = (this.current + 1) % this.endpoints.length;
   }
 
-  /** `path` starts with `/`. Answers any HTTP status; throws `datastore_unreachable` when no node answers. */
+  /**
+   * `path` starts with `/`. Answers any HTTP status; throws `datastore_unreachable` when no node
+   * answers. Each node is tried at most once, each attempt within `timeoutMs`, so a call ends
+   * within (number of nodes) × `timeoutMs`; `signal` may end it sooner.
+   */
   async request(method: string, path: string, options: CouchRequest, signal?: AbortSignal): Promise<CouchAnswer> {
     const query = options.query ? `?${new URLSearchParams(options.query)}` : '';
     for (let tried = 0; tried < this.endpoints.length; tried += 1) {
@@ -124,6 +143,11 @@ export class CouchNodes {
     throw storeUnreachable();
   }
 
+  /**
+   * One attempt at one node. The deadline covers connecting, the headers and the whole body, and
+   * the attempt is raced against it: a fetch aborted while its body streams does not always
+   * settle on its own.
+   */
   private async once(
     node: CouchEndpoint,
     method: string,
@@ -131,7 +155,44 @@ export class CouchNodes {
     options: CouchRequest,
     signal?: AbortSignal,
   ): Promise<CouchAnswer> {
-    const deadline = AbortSignal.any([AbortSignal.timeout(STORE_TIMEOUT_MS), ...(signal ? [signal] : [])]);
+    const controller = new AbortController();
+    const expire = () => controller.abort(new Error(`the store did not answer within ${this.timeoutMs} ms`));
+    let timer = setTimeout(expire, this.timeoutMs);
+    let settled = false;
+    const restart = () => {
+      // A body still trickling in after the attempt ended must not arm a new timer.
+      if (settled) return;
+      clearTimeout(timer);
+      timer = setTimeout(expire, this.timeoutMs);
+      options.stream?.onData();
+    };
+    const follow = () => controller.abort(signal?.reason);
+    if (signal?.aborted) follow();
+    else signal?.addEventListener('abort', follow, { once: true });
+    const ended = new Promise<never>((_, reject) => {
+      const stop = () => reject(controller.signal.reason);
+      if (controller.signal.aborted) stop();
+      else controller.signal.addEventListener('abort', stop, { once: true });
+    });
+    ended.catch(() => undefined);
+    try {
+      return await Promise.race([this.exchange(node, method, pathAndQuery, options, controller.signal, restart), ended]);
+    } finally {
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', follow);
+      controller.abort();
+    }
+  }
+
+  private async exchange(
+    node: CouchEndpoint,
+    method: string,
+    pathAndQuery: string,
+    options: CouchRequest,
+    signal: AbortSignal,
+    restart: () => void,
+  ): Promise<CouchAnswer> {
     const headers: Record<string, string> = {
       ...node.headers,
       Accept: 'application/json',
@@ -144,8 +205,19 @@ export class CouchNodes {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(options.body);
     }
-    const response = await fetch(`${node.base}${pathAndQuery}`, { method, headers, body, signal: deadline });
-    const text = await response.text();
+    const response = await fetch(`${node.base}${pathAndQuery}`, { method, headers, body, signal });
+    let text: string;
+    if (options.stream) {
+      restart();
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of response.body ?? []) {
+        chunks.push(chunk as Uint8Array);
+        restart();
+      }
+      text = Buffer.concat(chunks).toString('utf8');
+    } else {
+      text = await response.text();
+    }
     let parsed: unknown;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);

@@ -3,8 +3,9 @@ import type { AccountDoc } from '../accounts/account-doc.js';
 import type { AaaDoc } from '../aaa/aaa-doc.js';
 import type { DictionaryDoc } from '../dictionary/dictionary-doc.js';
 import type { ConflictRecord } from './conflict-resolver.js';
-import { CouchNodes, StoreHttpError, storeUrls } from './couch-nodes.js';
+import { CouchNodes, type CouchNodesOptions, StoreHttpError, storeUrls } from './couch-nodes.js';
 import { Database, type DocumentStore, type StoredDoc, translateStoreError } from './database.js';
+import { ensureDatabase } from './ensure-database.js';
 
 /** Documents in `system_config` other than the AAA document: bootstrap markers and keys. */
 export interface SystemDoc extends StoredDoc {
@@ -44,13 +45,6 @@ async function loadDesign(file: string): Promise<DesignDoc> {
   return JSON.parse(await fs.readFile(new URL(file, designDir), 'utf8')) as DesignDoc;
 }
 
-/** Creates a database unless it exists; CouchDB answers 412 when it does (202: fewer nodes than a quorum made it). */
-async function ensureDatabase(nodes: CouchNodes, name: string): Promise<void> {
-  const answer = await nodes.request('PUT', `/${encodeURIComponent(name)}`, { idempotent: true });
-  if (answer.status === 412 || (answer.status >= 200 && answer.status < 300)) return;
-  throw translateStoreError(StoreHttpError.from(answer));
-}
-
 /** Installs or updates a design document; an unchanged one is left alone so its index stays warm. */
 async function ensureDesign<T extends StoredDoc>(db: Database<T>, design: DesignDoc): Promise<void> {
   const current = (await db.get(design._id)) as unknown as DesignDoc | undefined;
@@ -66,12 +60,21 @@ async function ensureDesign<T extends StoredDoc>(db: Database<T>, design: Design
   }
 }
 
+/** `/readyz` must answer quickly, even when the store does not: its ping has its own deadline. */
+export const DEFAULT_PING_TIMEOUT_MS = 2_000;
+
+export interface StoreOptions extends CouchNodesOptions {
+  /** Deadline of a readiness ping over every node; default the shorter of 2 s and `timeoutMs`. */
+  pingTimeoutMs?: number;
+}
+
 /**
- * Connects to CouchDB (or the embedded server), creating databases and design documents. `url` may
- * list several nodes of one cluster, comma-separated: requests fail over between them.
+ * Connects to CouchDB (or the embedded server), creating missing databases and design documents.
+ * `url` may list several nodes of one cluster, comma-separated: requests fail over between them.
  */
-export async function openStore(url: string, prefix: string): Promise<RemoteStore> {
-  const nodes = new CouchNodes(storeUrls(url));
+export async function openStore(url: string, prefix: string, options: StoreOptions = {}): Promise<RemoteStore> {
+  const nodes = new CouchNodes(storeUrls(url), options);
+  const pingTimeoutMs = options.pingTimeoutMs ?? Math.min(DEFAULT_PING_TIMEOUT_MS, nodes.timeoutMs);
   const names = {
     accounts: `${prefix}accounts`,
     aaa: `${prefix}aaa`,
@@ -88,7 +91,7 @@ export async function openStore(url: string, prefix: string): Promise<RemoteStor
     system: new Database<SystemDoc>(names.system, nodes),
     conflicts: new Database<ConflictRecord>(names.conflicts, nodes),
     async ping() {
-      const answer = await nodes.request('GET', '/', { idempotent: true });
+      const answer = await nodes.request('GET', '/', { idempotent: true }, AbortSignal.timeout(pingTimeoutMs));
       if (answer.status !== 200) throw translateStoreError(StoreHttpError.from(answer));
     },
   };

@@ -1,5 +1,5 @@
 import { AppError, conflict, storeUnreachable, writeNotFinal } from '../errors.js';
-import { type CouchAnswer, type CouchNodes, STORE_TIMEOUT_MS, StoreHttpError } from './couch-nodes.js';
+import { type CouchAnswer, type CouchNodes, StoreHttpError } from './couch-nodes.js';
 import { type Leaf, judgePartialWrite } from './revisions.js';
 
 export { type CouchEndpoint, couchEndpoint } from './couch-nodes.js';
@@ -319,30 +319,37 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
   }
 
   /**
-   * Waits up to `waitMs` for changes after `since` (a long poll); `signal` ends the wait early.
-   * `conflicts=true` flags documents with more than one live leaf, for the resolvers. With `wait`
-   * false it answers at once (PouchDB Server ignores the long poll's timeout, so a feed that has
-   * just come back confirms it with an immediate answer).
+   * Waits for changes after `since` (a long poll); `signal` ends the wait early. `conflicts=true`
+   * flags documents with more than one live leaf, for the resolvers. With `wait` false it answers
+   * at once (a feed that has just come back confirms it without waiting).
+   *
+   * The long poll asks for heartbeats (a newline every third of the store deadline): PouchDB
+   * Server ignores `timeout` and keeps a long poll open until a change, and CouchDB does the same
+   * once heartbeats are asked for. Such a wait is healthy as long as the heartbeats arrive, so the
+   * deadline is one of silence (restarted by every chunk, each reported to `onAlive`), and a feed
+   * is lost only when the store really stops talking. `waitMs` is still sent as `timeout` for a
+   * store that honours it without heartbeats.
    */
-  async changesSince(since: string | number, waitMs: number, signal?: AbortSignal, wait = true): Promise<ChangesBatch<T>> {
-    const query = { since: String(since), feed: wait ? 'longpoll' : 'normal', include_docs: 'true', conflicts: 'true', timeout: String(waitMs) };
-    // Abort on the caller's signal or when the store overruns its own timeout; and race the abort,
-    // because a fetch aborted while its body streams does not always settle.
-    const deadline = AbortSignal.any([AbortSignal.timeout(waitMs + STORE_TIMEOUT_MS), ...(signal ? [signal] : [])]);
-    const aborted = new Promise<never>((_, reject) => {
-      const stop = () => reject(storeUnreachable());
-      if (deadline.aborted) stop();
-      else deadline.addEventListener('abort', stop, { once: true });
-    });
-    const request = this.nodes.request('GET', `/${encodeURIComponent(this.name)}/_changes`, { query, idempotent: true }, deadline);
-    request.catch(() => undefined);
-    type Row = { id: string; deleted?: boolean; doc?: T & { _conflicts?: string[]; _deleted?: boolean } };
-    let body: { last_seq: string | number; results: Row[] };
-    try {
-      body = expectOk(await Promise.race([request, aborted])) as typeof body;
-    } catch (error) {
-      throw translateStoreError(error);
+  async changesSince(
+    since: string | number,
+    waitMs: number,
+    signal?: AbortSignal,
+    wait = true,
+    onAlive?: () => void,
+  ): Promise<ChangesBatch<T>> {
+    const query: Record<string, string> = { since: String(since), feed: wait ? 'longpoll' : 'normal', include_docs: 'true', conflicts: 'true' };
+    if (wait) {
+      query.timeout = String(waitMs);
+      query.heartbeat = String(Math.max(50, Math.floor(this.nodes.timeoutMs / 3)));
     }
+    const answer = await this.nodes.request(
+      'GET',
+      `/${encodeURIComponent(this.name)}/_changes`,
+      { query, idempotent: true, ...(wait ? { stream: { onData: () => onAlive?.() } } : {}) },
+      signal,
+    );
+    type Row = { id: string; deleted?: boolean; doc?: T & { _conflicts?: string[]; _deleted?: boolean } };
+    const body = expectOk(answer) as { last_seq: string | number; results: Row[] };
     return {
       lastSeq: body.last_seq,
       changes: body.results.map((row) => ({
