@@ -29,6 +29,10 @@ export interface Config {
   authLogPurgeIntervalMs: number;
   /** AAA requests that may wait per worker of a configuration's pool before 503 too_many_requests. */
   aaaQueuePerWorker: number;
+  /** Deadline of an AAA or CoA/Disconnect request, and the most a caller may ask for. */
+  aaaRequestDeadlineMs: number;
+  /** On SIGTERM/SIGINT, how long in-flight requests may finish before they are aborted. */
+  shutdownGraceMs: number;
   /**
    * Where tenants' servers and NAS may be when the system AAA document sets no
    * `tenant_destinations`; undefined: the built-in reserved ranges alone.
@@ -133,6 +137,8 @@ export function loadConfig(env: Env = process.env): Config {
     authLogPurgeIntervalMs: integer(env, 'AUTH_LOG_PURGE_INTERVAL_SECONDS', 600, 1, 86_400) * 1000,
     aaaProbeIntervalMs: integer(env, 'AAA_PROBE_INTERVAL_MS', 5000, 10, 3_600_000),
     aaaQueuePerWorker: integer(env, 'AAA_QUEUE_PER_WORKER', 10, 0, 1000),
+    aaaRequestDeadlineMs: integer(env, 'AAA_REQUEST_DEADLINE_MS', 10_000, 100, 600_000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 120_000),
     tenantDestinations: tenantDestinations(env),
     logLevel: env.LOG_LEVEL || 'info',
   };

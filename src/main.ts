@@ -2,6 +2,9 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startService } from './service.js';
 
+/** How long past SHUTDOWN_GRACE_MS a stop may take before the process exits anyway. */
+const FORCE_EXIT_AFTER_GRACE_MS = 10_000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -20,7 +23,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // close() ends within the grace plus a short flush; a store that hangs on close must not keep us.
+    const force = setTimeout(() => {
+      logger.error({ waited_ms: config.shutdownGraceMs + FORCE_EXIT_AFTER_GRACE_MS }, 'stop did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs + FORCE_EXIT_AFTER_GRACE_MS);
     force.unref();
     service.close().then(
       () => process.exit(0),

@@ -12,6 +12,7 @@ import { AaaService } from './aaa/aaa-service.js';
 import { CoaOperations } from './aaa/coa.js';
 import { DestinationGuard } from './aaa/destination-guard.js';
 import { EffectiveConfigResolver } from './aaa/effective-config.js';
+import { Deadlines } from './aaa/request-deadline.js';
 import { WorkerPools } from './aaa/worker-pool.js';
 import { type Config, ConfigError } from './config.js';
 import { DictionaryCompiler } from './dictionary/dictionary-compiler.js';
@@ -19,6 +20,7 @@ import { DictionaryResolver } from './dictionary/dictionary-resolver.js';
 import { DictionaryService } from './dictionary/dictionary-service.js';
 import { AppError } from './errors.js';
 import { createApp } from './http/app.js';
+import { InFlightRequests } from './http/in-flight.js';
 import { allRoutes } from './http/routes/index.js';
 import type { Services } from './http/services.js';
 import type { Logger } from './log.js';
@@ -65,6 +67,9 @@ function embeddedPortProblem(error: unknown, config: Config): ConfigError | unde
   return undefined;
 }
 
+/** After the grace, how long aborted requests get to send their 503 before connections are cut. */
+const SHUTDOWN_FLUSH_MS = 1000;
+
 /** config → store → services → HTTP, and the way back down on close. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   let embedded: EmbeddedCouch | undefined;
@@ -104,7 +109,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const effective = new EffectiveConfigResolver(store, dictionaryResolver);
   const radius = new RadiusClient();
   const destinations = new DestinationGuard(store, { masterAccountId, defaults: config.tenantDestinations });
-  const aaaOperations = new AaaOperations(effective, dictionaryResolver, radius, new WorkerPools({ queuePerWorker: config.aaaQueuePerWorker }), destinations, {
+  // One pool registry and one deadline source for the AAA operations and CoA/Disconnect alike.
+  const pools = new WorkerPools({ queuePerWorker: config.aaaQueuePerWorker });
+  const deadlines = new Deadlines(config.aaaRequestDeadlineMs);
+  const aaaOperations = new AaaOperations(effective, dictionaryResolver, radius, pools, destinations, {
+    deadlines,
     probeIntervalMs: config.aaaProbeIntervalMs,
     // Addresses and ports only: the registry's change events never carry a secret.
     onServerState: (change) => logger[change.state === 'dead' ? 'warn' : 'info'](change, `RADIUS server ${change.state}`),
@@ -128,12 +137,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     effective,
     radius,
     aaaOperations,
-    coa: new CoaOperations(store, schemas, dictionaryResolver, radius, destinations),
+    coa: new CoaOperations(store, schemas, dictionaryResolver, radius, destinations, pools, { deadlines }),
   };
   const app = createApp(allRoutes(services, VERSION, cached), services, logger);
   const server = http.createServer(app.callback());
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  const inFlight = new InFlightRequests(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -145,16 +155,30 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     url,
     storeUrl,
     masterAccountId,
+    /**
+     * Stops accepting, lets in-flight requests finish for `shutdownGraceMs`, then aborts the AAA
+     * and CoA/Disconnect ones still running (503 `shutting_down`) and, after at most
+     * SHUTDOWN_FLUSH_MS more, closes every connection: resolves within grace + flush + the
+     * store's own close, and logs "stopped".
+     */
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      logger.info({ in_flight: inFlight.count, grace_ms: config.shutdownGraceMs }, 'draining: no new connections, in-flight requests may finish');
+      let aborted = 0;
+      if (!(await inFlight.drained(config.shutdownGraceMs))) {
+        aborted = inFlight.count;
+        deadlines.abortAll();
+        await inFlight.drained(SHUTDOWN_FLUSH_MS);
+      }
+      server.closeAllConnections();
+      await closed;
       aaaOperations.close();
       await backend.close();
       await radius.close();
       await cached?.close();
       await embedded?.close();
+      logger.info({ aborted_requests: aborted }, 'stopped');
     },
   };
 }

@@ -19,6 +19,12 @@
  * Status-Server loop (every `probeIntervalMs`, config `AAA_PROBE_INTERVAL_MS`, default 5000) revives a
  * dead server when it answers; any answer to a live request revives it too. The loop stops with
  * `close()`, or by itself once the RADIUS client is closed.
+ *
+ * Budget and fairness: every request runs under a `RequestBudget` (./request-deadline.ts): its
+ * deadline, the caller going away or the service stopping abort the queue wait and the sends, and
+ * the request answers 504 `deadline_exceeded` (or 503 `shutting_down`) with the attempts made so
+ * far. The configuration's workers are shared out per requesting account (./worker-pool.ts), so
+ * one child flooding its parent's configuration gets the 503s, not its siblings.
  */
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
@@ -37,6 +43,7 @@ import { type ChainLink, type EffectiveOperation, resolveOperation, serversFor }
 import { attributesByName, type JsonValue, translateReply, translateRequest } from './translate.js';
 import type { WorkerPools } from './worker-pool.js';
 import { type AttemptRow, attemptRows, failedAttemptRows, radiusUnreachable } from './radius-attempts.js';
+import { DEFAULT_DEADLINE_MS, Deadlines, type RequestBudget } from './request-deadline.js';
 
 export type AaaResultKind = 'accept' | 'reject' | 'challenge' | 'ok' | 'bypassed' | 'blocked';
 
@@ -97,10 +104,13 @@ export interface AaaOperationsOptions {
   onServerState?: (change: ServerStateChange) => void;
   /** A registry of one's own (tests); default one probing through `client`. */
   health?: ServerHealth;
+  /** Deadlines of requests and their abort on shutdown; default one of `DEFAULT_DEADLINE_MS`. */
+  deadlines?: Deadlines;
 }
 
 export class AaaOperations {
   readonly health: ServerHealth;
+  readonly deadlines: Deadlines;
 
   constructor(
     private readonly effective: EffectiveConfigResolver,
@@ -110,6 +120,7 @@ export class AaaOperations {
     private readonly destinations: DestinationGuard,
     options: AaaOperationsOptions = {},
   ) {
+    this.deadlines = options.deadlines ?? new Deadlines(DEFAULT_DEADLINE_MS);
     this.health =
       options.health ??
       new ServerHealth({
@@ -125,23 +136,24 @@ export class AaaOperations {
     this.health.close();
   }
 
-  authenticate(account: AccountDoc, message: Readonly<Record<string, unknown>>): Promise<AaaResult> {
-    return this.run(account, 'authentication', message);
+  authenticate(account: AccountDoc, message: Readonly<Record<string, unknown>>, budget?: RequestBudget): Promise<AaaResult> {
+    return this.run(account, 'authentication', message, budget);
   }
 
-  authorize(account: AccountDoc, message: Readonly<Record<string, unknown>>): Promise<AaaResult> {
-    return this.run(account, 'authorization', message);
+  authorize(account: AccountDoc, message: Readonly<Record<string, unknown>>, budget?: RequestBudget): Promise<AaaResult> {
+    return this.run(account, 'authorization', message, budget);
   }
 
-  account(account: AccountDoc, message: Readonly<Record<string, unknown>>): Promise<AaaResult> {
-    return this.run(account, 'accounting', message);
+  account(account: AccountDoc, message: Readonly<Record<string, unknown>>, budget?: RequestBudget): Promise<AaaResult> {
+    return this.run(account, 'accounting', message, budget);
   }
 
-  async run(account: AccountDoc, operation: Operation, message: Readonly<Record<string, unknown>>): Promise<AaaResult> {
+  async run(account: AccountDoc, operation: Operation, message: Readonly<Record<string, unknown>>, budget: RequestBudget = this.deadlines.start()): Promise<AaaResult> {
     const channel = readChannel(message);
     const owners = ownerChain(account);
     const attempts: AaaAttempt[] = [];
-    let links: readonly ChainLink[] = await this.effective.chainFor(account);
+    const about = { operation };
+    let links: readonly ChainLink[] = await budget.race(this.effective.chainFor(account), about, attempts);
     let first = true;
     for (;;) {
       const answer = resolveOperation(links, operation);
@@ -166,9 +178,13 @@ export class AaaOperations {
         break;
       }
       const from = source === SYSTEM_OWNER ? [] : owners.slice(Math.max(0, owners.indexOf(source)));
-      const answered = await this.pools.run(`${source}/${operation}`, answer.workers ?? 1, () =>
-        this.tryServers(operation, message, answer, servers, from, source, attempts),
-      );
+      const pool = { key: `${source}/${operation}`, requester: account._id, workers: answer.workers ?? 1, signal: budget.signal };
+      const answered = await this.pools
+        .run(pool, () => this.tryServers(operation, message, answer, servers, from, source, attempts, budget))
+        .catch((error: unknown) => {
+          // Aborted while waiting for a worker: the pool rejects with the signal's own reason.
+          throw budget.signal.aborted && error === budget.signal.reason ? budget.failure(about, attempts) : error;
+        });
       if (answered) return answered;
       if (config.aaa_mode !== 'inherit') break;
       links = links.slice(index + 1);
@@ -204,7 +220,9 @@ export class AaaOperations {
     dictionaryOwners: readonly string[],
     source: string,
     attempts: AaaAttempt[],
+    budget: RequestBudget,
   ): Promise<AaaResult | undefined> {
+    const about = { operation };
     const dead = servers.map((server) => this.health.isDead(server));
     const everyServerDead = dead.every(Boolean);
     for (const [index, server] of servers.entries()) {
@@ -212,9 +230,9 @@ export class AaaOperations {
         attempts.push({ server: server.name, account: source, address: server.address, port: server.port, attempt: 0, outcome: 'skipped_dead' });
         continue;
       }
-      const { compiled } = await this.dictionaries.compile(server.dicts, dictionaryOwners);
+      const { compiled } = await budget.race(this.dictionaries.compile(server.dicts, dictionaryOwners), about, attempts);
       const attributes = translateRequest(message, answer.avp_translation, compiled, { nas_address: answer.nas_address, nas_port: answer.nas_port });
-      const destination = await this.destinations.resolve(server.address, source, server.timeout);
+      const destination = await budget.race(this.destinations.resolve(server.address, source, server.timeout), about, attempts);
       if (!destination.ok) {
         attempts.push({ server: server.name, account: source, address: server.address, port: server.port, attempt: 0, outcome: destination.outcome, error: destination.error });
         continue;
@@ -222,17 +240,20 @@ export class AaaOperations {
       const address = destination.address;
       const target = { address, port: server.port, secret: server.secret, dictionary: compiled, retries: server.retries, timeoutMs: server.timeout };
       try {
-        const reply = await this.client.send(target, { code: REQUEST_CODE[operation], attributes });
+        const reply = await this.client.send(target, { code: REQUEST_CODE[operation], attributes }, { signal: budget.signal });
         this.health.markAlive(server);
         attempts.push(...attemptsOf(server, source, reply.attempts));
         return this.result(reply.response.code, reply.response.attributes, answer.avp_translation, compiled, server, source, attempts);
       } catch (error) {
         if (error instanceof RadiusEncodeError) throw encodeFailure(error, answer.avp_translation);
         if (!(error instanceof RadiusClientError)) throw error;
-        // Transport failures only: `overloaded` is this client's own limit, `closed` its shutdown.
+        // Transport failures only: `overloaded` is this client's own limit, `closed` its shutdown,
+        // `aborted` this request's budget (the server never had its full chance).
         if (error.kind === 'timeout' || error.kind === 'socket') this.health.markDead(server, { ...target, retries: 0 });
         attempts.push(...failedAttemptRows({ server: server.name, account: source }, server.address, server.port, error));
+        if (error.kind === 'aborted') throw budget.failure(about, attempts);
       }
+      budget.check(about, attempts);
     }
     return undefined;
   }

@@ -9,6 +9,12 @@
  * which); a NAK's Error-Cause is decoded to its dictionary VALUE name. No answer is a 504
  * `radius_unreachable` with every attempt; a NAS the destination policy refuses (after resolving
  * its host name) is a 403 `destination_refused`, nothing sent.
+ *
+ * Under the same rules as the AAA operations: a request runs on one of the account's own
+ * `workers` (per account and kind, its queue bounded, 503 `too_many_requests` past it), so one
+ * tenant's dead NAS holds at most its own workers' share of the shared RADIUS client; and under a
+ * `RequestBudget`, so the deadline, the caller going away or shutdown abort it (504
+ * `deadline_exceeded` / 503 `shutting_down` with the attempts made so far).
  */
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
@@ -22,7 +28,9 @@ import type { Store } from '../store/couch.js';
 import type { AaaNas, CoaAttributeValue, CoaTemplate } from './aaa-doc.js';
 import { type DestinationGuard, destinationRefused } from './destination-guard.js';
 import { type AttemptRow, attemptRows, failedAttemptRows, radiusUnreachable } from './radius-attempts.js';
+import { DEFAULT_DEADLINE_MS, Deadlines, type RequestBudget } from './request-deadline.js';
 import { attributesByName, type JsonValue } from './translate.js';
+import type { WorkerPools } from './worker-pool.js';
 
 export type CoaKind = 'coa' | 'disconnect';
 
@@ -65,18 +73,33 @@ function errorCause(attributes: readonly DecodedAttribute[], dictionary: Compile
   return undefined;
 }
 
+/** The workers of an account whose document leaves them out (the schema's default). */
+const DEFAULT_WORKERS = 5;
+
+export interface CoaOperationsOptions {
+  /** Deadlines of requests and their abort on shutdown; default one of `DEFAULT_DEADLINE_MS`. */
+  deadlines?: Deadlines;
+}
+
 export class CoaOperations {
+  readonly deadlines: Deadlines;
+
   constructor(
     private readonly store: Store,
     private readonly schemas: SchemaValidator,
     private readonly dictionaries: DictionaryResolver,
     private readonly client: RadiusClient,
     private readonly destinations: DestinationGuard,
-  ) {}
+    private readonly pools: WorkerPools,
+    options: CoaOperationsOptions = {},
+  ) {
+    this.deadlines = options.deadlines ?? new Deadlines(DEFAULT_DEADLINE_MS);
+  }
 
-  async send(account: AccountDoc, kind: CoaKind, input: unknown): Promise<CoaResult> {
+  async send(account: AccountDoc, kind: CoaKind, input: unknown, budget: RequestBudget = this.deadlines.start()): Promise<CoaResult> {
     const request = this.parse(input);
-    const doc = await this.store.aaa.get(account._id);
+    const about = { nas: request.nas };
+    const doc = await budget.race(this.store.aaa.get(account._id), about, []);
     const own = doc && doc.pvt_type === 'aaa' ? doc : undefined;
     const nas = own?.nas?.find((candidate) => candidate.name === request.nas);
     if (!nas) throw missing('NAS', request.nas, account._id);
@@ -85,13 +108,32 @@ export class CoaOperations {
       template = own?.coa_templates?.find((candidate) => candidate.name === request.template);
       if (!template) throw missing('CoA template', request.template, account._id);
     }
-    const { compiled } = await this.dictionaries.compile(nas.dicts, ownerChain(account));
+    const { compiled } = await budget.race(this.dictionaries.compile(nas.dicts, ownerChain(account)), about, []);
     const attributes = this.attributes(request, template, nas, compiled);
-    const address = await this.address(account, nas, kind);
+    const address = await budget.race(this.address(account, nas, kind), about, []);
+    const pool = { key: `${account._id}/${kind}`, requester: account._id, workers: own?.workers ?? DEFAULT_WORKERS, signal: budget.signal };
+    return this.pools
+      .run(pool, () => this.transmit(kind, nas, address, compiled, attributes, request, budget))
+      .catch((error: unknown) => {
+        // Aborted while waiting for a worker: the pool rejects with the signal's own reason.
+        throw budget.signal.aborted && error === budget.signal.reason ? budget.failure(about, []) : error;
+      });
+  }
+
+  private async transmit(
+    kind: CoaKind,
+    nas: AaaNas,
+    address: string,
+    compiled: CompiledDictionary,
+    attributes: Record<string, CoaAttributeValue>,
+    request: CoaRequest,
+    budget: RequestBudget,
+  ): Promise<CoaResult> {
     try {
       const reply = await this.client.send(
         { address, port: nas.port, secret: nas.secret, dictionary: compiled, retries: nas.retries, timeoutMs: nas.timeout },
         { code: REQUEST_CODE[kind], attributes },
+        { signal: budget.signal },
       );
       const replied = reply.response.attributes;
       const cause = errorCause(replied, compiled);
@@ -105,6 +147,7 @@ export class CoaOperations {
     } catch (error) {
       if (error instanceof RadiusEncodeError) throw this.encodeFailure(error, request);
       if (!(error instanceof RadiusClientError)) throw error;
+      if (error.kind === 'aborted') throw budget.failure({ nas: nas.name }, failedAttemptRows({ nas: nas.name }, address, nas.port, error));
       throw radiusUnreachable(`NAS ${nas.name} did not answer the ${PACKET_NAME[kind]}`, { nas: nas.name }, failedAttemptRows({ nas: nas.name }, address, nas.port, error));
     }
   }

@@ -1,15 +1,30 @@
 /**
- * The worker pool of the AAA operations: per effective configuration (the account whose document
- * answers, and the operation) at most `workers` requests run at once; more wait in a FIFO queue of
- * `queuePerWorker × workers`; past that a request is refused at once with a 503
- * `too_many_requests`. The map of pools is bounded too: past `maxPools`, idle pools are forgotten
- * least recently used first (a busy pool is kept: its size is bounded by its own queue).
+ * The worker pools of the AAA operations and of CoA/Disconnect, fair between tenants.
+ *
+ * A pool belongs to one configuration (the account whose document answers, and the operation):
+ * at most `workers` of its requests run at once. Several accounts may send through one pool (the
+ * children of an account whose document they inherit), so the waiting is shared out per
+ * requesting account: each has a queue of its own, bounded by `queuePerWorker × workers`, and a
+ * worker that frees up goes to the waiting requester with the fewest requests running (ties in
+ * round-robin order). A tenant flooding the pool therefore fills its own queue and gets the 503s,
+ * while another tenant's request waits for at most the next free worker.
+ *
+ * Every queue is bounded: each requester's as above, and the pool's total by `maxQueuedPerPool`;
+ * when that is full, the newest request of the longest queue makes room (longest-queue drop), so
+ * a newcomer is never the one refused for a flood it did not cause. A refusal is a 503
+ * `too_many_requests`. A waiting request whose signal aborts (deadline, client gone, shutdown)
+ * leaves the queue at once and rejects with the signal's reason.
+ *
+ * The map of pools is bounded too: past `maxPools`, idle pools are forgotten least recently used
+ * first (a busy pool is kept: its size is bounded by its own queues).
  */
 import { AppError } from '../errors.js';
 
 export interface WorkerPoolOptions {
-  /** Queue length per worker. Default 10. */
+  /** Queue length per worker, for each requesting account. Default 10. */
   queuePerWorker?: number;
+  /** Requests waiting in one pool at once, over every requester. Default 10,000. */
+  maxQueuedPerPool?: number;
   /** Pools remembered at once. Default 10,000. */
   maxPools?: number;
 }
@@ -18,55 +33,207 @@ export interface PoolStats {
   active: number;
   queued: number;
   workers: number;
+  /** Queue bound of each requester. */
   maxQueue: number;
+  /** Per requesting account with work running or waiting. */
+  requesters: Record<string, { active: number; queued: number }>;
 }
 
-class WorkerPool {
+/** Totals over every pool, for operators. */
+export interface PoolTotals {
+  pools: number;
+  active: number;
+  queued: number;
+  /** Requests refused (or shed from a queue) with 503 since start. */
+  rejected: number;
+}
+
+export interface PoolRequest {
+  /** The configuration's pool, e.g. `<answering account>/authentication`. */
+  key: string;
+  /** The account the request is made for: its share of the pool. */
+  requester: string;
+  /** The configuration's `workers` (the latest document's value applies). */
+  workers: number;
+  /** Leaves the queue when aborted; the task itself is given no signal here, it has its own. */
+  signal?: AbortSignal;
+}
+
+interface Waiter {
+  readonly requester: string;
+  readonly admit: () => void;
+  readonly refuse: (reason: unknown) => void;
+}
+
+interface Share {
+  active: number;
+  readonly queue: Waiter[];
+}
+
+const overloaded = (key: string, requester: string, workers: number, queue: number): AppError =>
+  new AppError(503, 'too_many_requests', `every worker of ${key} is busy and the queue of account ${requester} is full; try again later`, {
+    pool: key,
+    account: requester,
+    workers,
+    queue,
+  });
+
+class FairPool {
   active = 0;
-  readonly queue: (() => void)[] = [];
+  queued = 0;
   workers = 1;
   maxQueue = 0;
+  /** Requesters with work running or waiting; insertion order is the round-robin order. */
+  readonly shares = new Map<string, Share>();
+
+  constructor(
+    readonly key: string,
+    readonly maxQueued: number,
+    readonly onRejected: () => void,
+  ) {}
 
   get idle(): boolean {
-    return this.active === 0 && this.queue.length === 0;
+    return this.active === 0 && this.queued === 0;
   }
 
-  /** Resolves once a worker is free for the caller; throws 503 when the queue is full. */
-  acquire(key: string): Promise<void> | undefined {
-    if (this.active < this.workers && this.queue.length === 0) {
+  /** Undefined when a worker is free at once; else a promise of one (rejects when refused or aborted). */
+  acquire(requester: string, signal: AbortSignal | undefined): Promise<void> | undefined {
+    signal?.throwIfAborted();
+    const share = this.#share(requester);
+    if (this.active < this.workers && this.queued === 0) {
       this.active += 1;
+      share.active += 1;
+      this.#toBack(requester, share);
       return undefined;
     }
-    if (this.queue.length >= this.maxQueue) {
-      throw new AppError(503, 'too_many_requests', `every worker of ${key} is busy and its queue is full; try again later`, {
-        pool: key,
-        workers: this.workers,
-        queue: this.maxQueue,
-      });
-    }
-    // release() counts the slot as active before it wakes the waiter.
-    return new Promise<void>((resolve) => this.queue.push(resolve));
+    if (share.queue.length >= this.maxQueue) throw this.#refusal(requester);
+    if (this.queued >= this.maxQueued && !this.#shedLongestQueueFor(share)) throw this.#refusal(requester);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        if (this.#remove(share, waiter)) reject(signal?.reason);
+      };
+      const waiter: Waiter = {
+        requester,
+        // dispatch() counts the slot as taken before it admits the waiter.
+        admit: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        refuse: (reason) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(reason);
+        },
+      };
+      share.queue.push(waiter);
+      this.queued += 1;
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
-  release(): void {
+  release(requester: string): void {
     this.active -= 1;
-    // A lowered `workers` takes effect as requests finish: hand over only while under the limit.
-    while (this.active < this.workers && this.queue.length > 0) {
-      this.active += 1;
-      this.queue.shift()?.();
+    const share = this.shares.get(requester);
+    if (share) {
+      share.active -= 1;
+      // Just served: the others waiting go first among equals.
+      this.#toBack(requester, share);
     }
+    this.dispatch();
+    if (share) this.#forgetIfDone(requester, share);
+  }
+
+  /** Hands free workers to waiters; a lowered `workers` takes effect as requests finish. */
+  dispatch(): void {
+    while (this.active < this.workers && this.queued > 0) {
+      const next = this.#nextShare();
+      const waiter = next?.[1].queue.shift();
+      if (!next || !waiter) return;
+      const [requester, share] = next;
+      this.queued -= 1;
+      this.active += 1;
+      share.active += 1;
+      this.#toBack(requester, share);
+      waiter.admit();
+    }
+  }
+
+  stats(): PoolStats {
+    const requesters: PoolStats['requesters'] = {};
+    for (const [requester, share] of this.shares) requesters[requester] = { active: share.active, queued: share.queue.length };
+    return { active: this.active, queued: this.queued, workers: this.workers, maxQueue: this.maxQueue, requesters };
+  }
+
+  /** The waiting requester with the fewest requests running; the earliest in round-robin order among equals. */
+  #nextShare(): [string, Share] | undefined {
+    let best: [string, Share] | undefined;
+    for (const entry of this.shares) {
+      if (entry[1].queue.length === 0) continue;
+      if (!best || entry[1].active < best[1].active) best = entry;
+    }
+    return best;
+  }
+
+  /** Makes room by refusing the newest waiter of the longest queue, unless that would be `incoming`'s own. */
+  #shedLongestQueueFor(incoming: Share): boolean {
+    let longest: Share | undefined;
+    for (const share of this.shares.values()) if (!longest || share.queue.length > longest.queue.length) longest = share;
+    if (!longest || longest === incoming || longest.queue.length <= incoming.queue.length + 1) return false;
+    const shed = longest.queue.pop();
+    if (!shed) return false;
+    this.queued -= 1;
+    shed.refuse(this.#refusal(shed.requester));
+    return true;
+  }
+
+  #refusal(requester: string): AppError {
+    this.onRejected();
+    const share = this.shares.get(requester);
+    if (share) this.#forgetIfDone(requester, share);
+    return overloaded(this.key, requester, this.workers, this.maxQueue);
+  }
+
+  /** To the back of the round-robin order. */
+  #toBack(requester: string, share: Share): void {
+    this.shares.delete(requester);
+    this.shares.set(requester, share);
+  }
+
+  #share(requester: string): Share {
+    let share = this.shares.get(requester);
+    if (!share) {
+      share = { active: 0, queue: [] };
+      this.shares.set(requester, share);
+    }
+    return share;
+  }
+
+  #remove(share: Share, waiter: Waiter): boolean {
+    const index = share.queue.indexOf(waiter);
+    if (index < 0) return false;
+    share.queue.splice(index, 1);
+    this.queued -= 1;
+    this.#forgetIfDone(waiter.requester, share);
+    return true;
+  }
+
+  #forgetIfDone(requester: string, share: Share): void {
+    if (share.active === 0 && share.queue.length === 0 && this.shares.get(requester) === share) this.shares.delete(requester);
   }
 }
 
 export class WorkerPools {
   readonly queuePerWorker: number;
+  readonly maxQueuedPerPool: number;
   readonly maxPools: number;
-  readonly #pools = new Map<string, WorkerPool>();
+  readonly #pools = new Map<string, FairPool>();
+  #rejected = 0;
 
   constructor(options: WorkerPoolOptions = {}) {
     this.queuePerWorker = options.queuePerWorker ?? 10;
+    this.maxQueuedPerPool = options.maxQueuedPerPool ?? 10_000;
     this.maxPools = options.maxPools ?? 10_000;
     if (!Number.isInteger(this.queuePerWorker) || this.queuePerWorker < 0) throw new RangeError('queuePerWorker must be a non-negative integer');
+    if (!Number.isInteger(this.maxQueuedPerPool) || this.maxQueuedPerPool < 0) throw new RangeError('maxQueuedPerPool must be a non-negative integer');
     if (!Number.isInteger(this.maxPools) || this.maxPools < 1) throw new RangeError('maxPools must be a positive integer');
   }
 
@@ -75,35 +242,47 @@ export class WorkerPools {
   }
 
   stats(key: string): PoolStats | undefined {
-    const pool = this.#pools.get(key);
-    return pool && { active: pool.active, queued: pool.queue.length, workers: pool.workers, maxQueue: pool.maxQueue };
+    return this.#pools.get(key)?.stats();
   }
 
-  /** Runs `task` on one of the pool's workers (waiting in its queue if need be). */
-  async run<T>(key: string, workers: number, task: () => Promise<T>): Promise<T> {
-    const pool = this.#pool(key, Math.max(1, Math.floor(workers) || 1));
-    const waiting = pool.acquire(key);
+  totals(): PoolTotals {
+    let active = 0;
+    let queued = 0;
+    for (const pool of this.#pools.values()) {
+      active += pool.active;
+      queued += pool.queued;
+    }
+    return { pools: this.#pools.size, active, queued, rejected: this.#rejected };
+  }
+
+  /** Runs `task` on one of the pool's workers, after waiting in the requester's queue if need be. */
+  async run<T>(request: PoolRequest, task: () => Promise<T>): Promise<T> {
+    const pool = this.#pool(request.key, Math.max(1, Math.floor(request.workers) || 1));
+    const waiting = pool.acquire(request.requester, request.signal);
     if (waiting) await waiting;
     try {
       return await task();
     } finally {
-      pool.release();
+      pool.release(request.requester);
     }
   }
 
-  #pool(key: string, workers: number): WorkerPool {
+  #pool(key: string, workers: number): FairPool {
     let pool = this.#pools.get(key);
     if (pool) {
       // Most recently used last.
       this.#pools.delete(key);
     } else {
-      pool = new WorkerPool();
+      pool = new FairPool(key, this.maxQueuedPerPool, () => {
+        this.#rejected += 1;
+      });
       this.#evict();
     }
     this.#pools.set(key, pool);
-    // The document may have changed since: the latest `workers` applies.
+    // The document may have changed since: the latest `workers` applies (a raised one at once).
     pool.workers = workers;
     pool.maxQueue = workers * this.queuePerWorker;
+    pool.dispatch();
     return pool;
   }
 

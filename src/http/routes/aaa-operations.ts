@@ -1,9 +1,11 @@
 import type { AaaResult } from '../../aaa/aaa-operations.js';
+import type { RequestBudget } from '../../aaa/request-deadline.js';
 import type { AccountDoc } from '../../accounts/account-doc.js';
 import { authorizedAccount } from '../auth.js';
 import { readData } from '../body.js';
 import type { ApiContext } from '../context.js';
 import { reply } from '../envelope.js';
+import { operationBudget } from '../operation-budget.js';
 import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
 
@@ -12,15 +14,18 @@ import type { Services } from '../services.js';
  * effective configuration. 200 whenever a server answered (accept and reject alike), or a block
  * rule decided; 400 for a message that does not translate; 409 `aaa_disabled` when the answering
  * document is `off`; 422 `no_aaa_servers` when no configuration names a server; 503
- * `too_many_requests` when the configuration's worker queue is full; 504 `radius_unreachable`
- * (with every attempt) when no server answered.
+ * `too_many_requests` when the requesting account's queue for the configuration's workers is full
+ * (503 `shutting_down` when the service stops first); 504 `radius_unreachable` (with every
+ * attempt) when no server answered, 504 `deadline_exceeded` (with the attempts so far) when the
+ * request's deadline passed first: the configured default, or less when the caller asks
+ * (`X-Request-Timeout-Ms` header or `data.timeout_ms`; not a positive whole number is a 400).
  */
 export function aaaOperationRoutes(services: Services): RouteSpec[] {
   const { accounts, aaaOperations, config } = services;
   const route = (
     suffix: string,
     summary: string,
-    run: (account: AccountDoc, message: Record<string, unknown>) => Promise<AaaResult>,
+    run: (account: AccountDoc, message: Record<string, unknown>, budget: RequestBudget) => Promise<AaaResult>,
   ): RouteSpec => ({
     method: 'POST',
     path: `/v2/accounts/:accountId/aaa/${suffix}`,
@@ -30,19 +35,19 @@ export function aaaOperationRoutes(services: Services): RouteSpec[] {
     statuses: [409, 422, 503, 504],
     async handle(ctx: ApiContext) {
       const account = await authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
-      const message = await readData(ctx, config.maxBodyBytes);
-      reply(ctx, await run(account, message));
+      const { budget, data: message } = operationBudget(ctx, await readData(ctx, config.maxBodyBytes), aaaOperations.deadlines);
+      reply(ctx, await run(account, message, budget));
     },
   });
   return [
-    route('authn', 'Authenticate through the account\'s effective configuration (Access-Request)', (account, message) =>
-      aaaOperations.authenticate(account, message),
+    route('authn', 'Authenticate through the account\'s effective configuration (Access-Request)', (account, message, budget) =>
+      aaaOperations.authenticate(account, message, budget),
     ),
-    route('authz', 'Authorize through the account\'s effective configuration (Access-Request; block_authz bypasses)', (account, message) =>
-      aaaOperations.authorize(account, message),
+    route('authz', 'Authorize through the account\'s effective configuration (Access-Request; block_authz bypasses)', (account, message, budget) =>
+      aaaOperations.authorize(account, message, budget),
     ),
-    route('accounting', 'Send accounting through the account\'s effective configuration (Accounting-Request; block_accounting blocks)', (account, message) =>
-      aaaOperations.account(account, message),
+    route('accounting', 'Send accounting through the account\'s effective configuration (Accounting-Request; block_accounting blocks)', (account, message, budget) =>
+      aaaOperations.account(account, message, budget),
     ),
   ];
 }

@@ -3,6 +3,7 @@ import { authorizedAccount } from '../auth.js';
 import { readData } from '../body.js';
 import type { ApiContext } from '../context.js';
 import { reply } from '../envelope.js';
+import { operationBudget } from '../operation-budget.js';
 import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
 
@@ -11,7 +12,10 @@ import type { Services } from '../services.js';
  * the account's own AAA document (`nas` is not inherited). 200 whenever the NAS answered, ACK and
  * NAK alike (`result: ack | nak`, Error-Cause decoded); 400 for an attribute the NAS's
  * dictionaries do not define; 404 for a NAS or template the document does not define; 504
- * `radius_unreachable` (with every attempt) when the NAS did not answer.
+ * `radius_unreachable` (with every attempt) when the NAS did not answer; like the AAA operations,
+ * 503 `too_many_requests` past the account's queue for its `workers`, 504 `deadline_exceeded` when
+ * the request's deadline (`X-Request-Timeout-Ms` or `data.timeout_ms`, capped at the configured
+ * default) passed first, 503 `shutting_down` when the service stops first.
  */
 export function coaRoutes(services: Services): RouteSpec[] {
   const { accounts, coa, config } = services;
@@ -22,11 +26,11 @@ export function coaRoutes(services: Services): RouteSpec[] {
     tag: 'aaa',
     access: 'token',
     requestSchema: 'coa_request',
-    statuses: [504],
+    statuses: [503, 504],
     async handle(ctx: ApiContext) {
       const account = await authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
-      const data = await readData(ctx, config.maxBodyBytes);
-      reply(ctx, await coa.send(account, kind, data));
+      const { budget, data } = operationBudget(ctx, await readData(ctx, config.maxBodyBytes), coa.deadlines);
+      reply(ctx, await coa.send(account, kind, data, budget));
     },
   });
   return [
