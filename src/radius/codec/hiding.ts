@@ -5,15 +5,9 @@
  * requests, whose authenticator is computed over the already hidden attributes (FreeRADIUS does
  * the same; see `hidingVector` in packet.ts).
  */
-import { createHash } from 'node:crypto';
+import { md5Of as md5 } from './md5.js';
 
 const BLOCK = 16;
-
-function md5(...parts: Uint8Array[]): Buffer {
-  const hash = createHash('md5');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-}
 
 /** RFC 2865 §5.2: at most 128 octets of password. */
 export const MAX_USER_PASSWORD = 128;
