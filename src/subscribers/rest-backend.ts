@@ -32,6 +32,7 @@ function methodOf(request: RestAttributes): Method {
 }
 
 const REJECT: RestAnswer = { status: 401 };
+const NOT_FOUND: RestAnswer = { status: 404 };
 
 /**
  * The policy backend behind FreeRADIUS's rlm_rest: authorize (find the subscriber, apply groups,
@@ -84,7 +85,7 @@ export class RestBackend {
   private credentialControl(subscriber: SubscriberDoc, request: RestAttributes, settings: SubscriberSettings): AttributeMap | RejectReason {
     switch (methodOf(request)) {
       case 'pap':
-        return subscriber.pvt_password_hash ? { 'Auth-Type': 'rest' } : 'no_password';
+        return subscriber.pvt_password_hash ? { 'Auth-Type': 'Accept' } : 'no_password';
       case 'chap':
         // CHAP needs the password itself; FreeRADIUS's chap module checks the response with it.
         return settings.reversible_credentials === 'cleartext' && subscriber.pvt_cleartext !== undefined
@@ -104,13 +105,21 @@ export class RestBackend {
     if (!userName) return REJECT;
     const located = await this.locate(routeAccount, userName);
     const outcome = await this.decide(located, request);
-    if (outcome.result === 'reject' || !located.subscriber) return REJECT;
+    if (outcome.result === 'reject' || !located.subscriber) return outcome.result === 'reject' && outcome.reason === 'unknown_user' ? NOT_FOUND : REJECT;
     const control = this.credentialControl(located.subscriber, request, await this.subscribers.settings(located.account._id));
     if (typeof control === 'string') return REJECT;
+    // PAP is decided here: rlm_rest 3.2's authenticate sends the user's own name and password as
+    // its HTTP Basic credentials instead of the REST credential, so it cannot reach this service.
+    const password = firstValue(request, 'User-Password');
+    if (password !== undefined && !(await verifyPassword(password, located.subscriber.pvt_password_hash ?? ''))) return REJECT;
     return { status: 200, body: restResponse({ reply: outcome.reply, control }) };
   }
 
-  /** PAP: the User-Password rlm_rest sends (decrypted by FreeRADIUS) against the scrypt hash. */
+  /**
+   * PAP on its own: the User-Password (decrypted by FreeRADIUS) against the scrypt hash, for
+   * clients that present the REST credential here. The documented FreeRADIUS configuration checks
+   * PAP in authorize instead (see there).
+   */
   async authenticate(routeAccount: AccountDoc, request: RestAttributes): Promise<RestAnswer> {
     const userName = firstValue(request, 'User-Name');
     const password = firstValue(request, 'User-Password');

@@ -38,9 +38,27 @@ export interface FreeRadiusOptions {
   threads?: number;
   /** `-X` (single-threaded, logs every packet: for tests) or `-f -l stdout` (for benchmarks). */
   debug?: boolean;
+  /**
+   * Instead of `files` + PAP: extra module definitions and the sections of `server default`
+   * (authorize, authenticate, post-auth, accounting), e.g. rlm_rest (see freeradius-rest.ts).
+   */
+  policy?: { modules: string; sections: string };
 }
 
-function radiusdConf(dir: string, authPort: number, acctPort: number, secret: string, threads: number): string {
+const FILES_SECTIONS = `	authorize {
+		files
+		pap
+	}
+	authenticate {
+		Auth-Type PAP {
+			pap
+		}
+	}
+	accounting {
+		ok
+	}`;
+
+function radiusdConf(dir: string, authPort: number, acctPort: number, secret: string, threads: number, policy?: FreeRadiusOptions['policy']): string {
   return `prefix = /usr
 exec_prefix = /usr
 sysconfdir = /etc
@@ -90,6 +108,7 @@ modules {
 	always ok {
 		rcode = ok
 	}
+${policy?.modules ?? ''}
 }
 server default {
 	listen {
@@ -102,18 +121,7 @@ server default {
 		ipaddr = 127.0.0.1
 		port = ${acctPort}
 	}
-	authorize {
-		files
-		pap
-	}
-	authenticate {
-		Auth-Type PAP {
-			pap
-		}
-	}
-	accounting {
-		ok
-	}
+${policy?.sections ?? FILES_SECTIONS}
 }
 `;
 }
@@ -126,7 +134,7 @@ export async function startFreeRadius(users: string, options: FreeRadiusOptions 
   await fs.mkdir(path.join(dir, 'run'));
   const authPort = await freeUdpPort();
   const acctPort = await freeUdpPort();
-  await fs.writeFile(path.join(dir, 'radiusd.conf'), radiusdConf(dir, authPort, acctPort, secret, threads));
+  await fs.writeFile(path.join(dir, 'radiusd.conf'), radiusdConf(dir, authPort, acctPort, secret, threads, options.policy));
   await fs.writeFile(path.join(dir, 'users'), users);
   await fs.copyFile('/etc/freeradius/3.0/dictionary', path.join(dir, 'dictionary'));
   const mode = debug ? ['-X'] : ['-f', '-l', 'stdout'];

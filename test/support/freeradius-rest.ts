@@ -1,0 +1,84 @@
+/**
+ * FreeRADIUS configured to use the service as its policy backend through rlm_rest: the same
+ * module and site configuration the README documents (`## FreeRADIUS policy backend (rlm_rest)`).
+ */
+export interface RestBackendSettings {
+  /** e.g. `http://127.0.0.1:8000/v2/accounts/<account id>/aaa/rest` */
+  baseUrl: string;
+  username: string;
+  password: string;
+  /** Connections rlm_rest keeps to the service (its pool's max). */
+  connections?: number;
+}
+
+function section(name: string, uri: string, settings: RestBackendSettings): string {
+  return `		${name} {
+			uri = "${uri}"
+			method = 'post'
+			body = 'json'
+			auth = 'basic'
+			username = "${settings.username}"
+			password = "${settings.password}"
+			require_auth = yes
+		}`;
+}
+
+/** `mods-available/rest` (plus chap and mschap, which check CHAP and MS-CHAPv2 with what authorize hands them). */
+export function restModule(settings: RestBackendSettings): string {
+  const max = settings.connections ?? 16;
+  return `	rest {
+		connect_uri = "${settings.baseUrl}"
+${section('authorize', '${..connect_uri}/authorize', settings)}
+${section('post-auth', '${..connect_uri}/post-auth?result=%{control:Post-Auth-Type}', settings)}
+${section('accounting', '${..connect_uri}/accounting', settings)}
+		pool {
+			start = 1
+			min = 1
+			max = ${max}
+			spare = ${max}
+			uses = 0
+			retry_delay = 1
+			lifetime = 0
+			idle_timeout = 60
+		}
+	}
+	chap {
+	}
+	mschap {
+	}`;
+}
+
+/** The sections of the virtual server: rest everywhere, chap/mschap for the challenge-response methods. */
+export const REST_SITE_SECTIONS = `	authorize {
+		rest
+		if (notfound) {
+			reject
+		}
+		chap
+		mschap
+	}
+	authenticate {
+		Auth-Type CHAP {
+			chap
+		}
+		Auth-Type MS-CHAP {
+			mschap
+		}
+	}
+	post-auth {
+		rest
+		Post-Auth-Type REJECT {
+			rest
+		}
+	}
+	accounting {
+		rest
+	}`;
+
+export function restPolicy(settings: RestBackendSettings): { modules: string; sections: string } {
+  // A stock install defines `reject` in mods-enabled/always; the minimal test config does not.
+  const reject = `	always reject {
+		rcode = reject
+	}`;
+  return { modules: `${restModule(settings)}\n${reject}`, sections: REST_SITE_SECTIONS };
+}
