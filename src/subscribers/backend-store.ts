@@ -1,6 +1,8 @@
 import type { AuthLogEntryDoc } from '../auth-log/auth-log-entry.js';
 import { StoreHttpError, CouchNodes, storeUrls } from '../store/couch-nodes.js';
 import { Database, type StoredDoc, translateStoreError } from '../store/database.js';
+// Looked up before created, so a user that is admin of its own databases only can run the service.
+import { ensureDatabase } from '../store/ensure-database.js';
 import type { BackendDoc } from './subscriber-doc.js';
 
 /**
@@ -36,12 +38,6 @@ const AUTH_LOG_DESIGN = {
     },
   },
 };
-
-async function ensureDatabase(nodes: CouchNodes, name: string): Promise<void> {
-  const answer = await nodes.request('PUT', `/${encodeURIComponent(name)}`, { idempotent: true });
-  if (answer.status === 412 || (answer.status >= 200 && answer.status < 300)) return;
-  throw translateStoreError(StoreHttpError.from(answer));
-}
 
 async function ensureDesign(db: Database<StoredDoc>, design: StoredDoc & { views: unknown }): Promise<void> {
   const current = (await db.get(design._id)) as (StoredDoc & { views?: unknown }) | undefined;

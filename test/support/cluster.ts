@@ -147,6 +147,13 @@ export async function sameDatabase(a: string, b: string, db: string): Promise<bo
   return left === right;
 }
 
+/**
+ * What a `FaultProxy` does with a request instead of forwarding it: answer it itself, accept it
+ * and never answer (`hang`: a frozen store, a hung load balancer), or send the headers and then a
+ * body that never ends (`stall`).
+ */
+export type Interception = { status: number; body: unknown } | 'hang' | 'stall';
+
 export interface WriteSeen {
   method: string;
   /** `/<db>/<doc id>` as sent (the id URL-encoded). */
@@ -163,6 +170,8 @@ export class FaultProxy {
   acceptOnly: (write: WriteSeen) => boolean = () => false;
   /** Runs before a write is answered with 202. */
   beforeAccepted: (write: WriteSeen) => Promise<void> = async () => {};
+  /** Decides per request whether to answer it here (see `Interception`); undefined forwards it. */
+  intercept: (request: WriteSeen) => Interception | undefined = () => undefined;
   /** Drops every `_changes` request (and the long polls already open). */
   private changesBlocked = false;
   private readonly openFeeds = new Set<http.ServerResponse>();
@@ -181,6 +190,18 @@ export class FaultProxy {
   async start(): Promise<void> {
     const upstream = new URL(this.target);
     this.server = http.createServer((req, res) => {
+      const interception = this.intercept({ method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0] ?? '' });
+      if (interception === 'hang') return;
+      if (interception === 'stall') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"');
+        return;
+      }
+      if (interception) {
+        res.writeHead(interception.status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(interception.body));
+        return;
+      }
       const isChanges = (req.url ?? '').includes('/_changes');
       if (isChanges && this.changesBlocked) {
         req.socket.destroy();
