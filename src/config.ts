@@ -10,6 +10,8 @@ export interface Config {
   couchdbUrl: string | undefined;
   /** A replica whose changes feed has failed for this long says so on `/readyz` (503). */
   storeStaleAfterMs: number;
+  /** Deadline of one store request at one node (connect, headers, whole body); see README "Deadlines". */
+  storeTimeoutMs: number;
   embeddedCouchdbHost: string;
   embeddedCouchdbPort: number;
   /** Prepended to every database name, so several deployments (or test runs) can share one CouchDB. */
@@ -134,6 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     storeCache: boolean(env, 'STORE_CACHE', true),
     storeStaleAfterMs: integer(env, 'STORE_STALE_AFTER_SECONDS', 30, 1, 86_400) * 1000,
+    storeTimeoutMs: integer(env, 'STORE_TIMEOUT_MS', 15_000, 100, 600_000),
     authLogPurgeIntervalMs: integer(env, 'AUTH_LOG_PURGE_INTERVAL_SECONDS', 600, 1, 86_400) * 1000,
     aaaProbeIntervalMs: integer(env, 'AAA_PROBE_INTERVAL_MS', 5000, 10, 3_600_000),
     aaaQueuePerWorker: integer(env, 'AAA_QUEUE_PER_WORKER', 10, 0, 1000),

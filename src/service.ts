@@ -26,7 +26,7 @@ import type { Services } from './http/services.js';
 import type { Logger } from './log.js';
 import { RadiusClient } from './radius/client/index.js';
 import { SchemaValidator } from './schema/validator.js';
-import { type RemoteStore, type Store, openStore } from './store/couch.js';
+import { type RemoteStore, type Store, type StoreOptions, openStore } from './store/couch.js';
 import { storeHosts } from './store/couch-nodes.js';
 import { type EmbeddedCouch, startEmbeddedCouch } from './store/embedded.js';
 import { mirrorStore } from './store/store-cache.js';
@@ -41,10 +41,10 @@ export interface RunningService {
 }
 
 /** Opens the store, waiting for it if it is not up yet: a replica may start before CouchDB does. */
-async function openStoreWhenReachable(url: string, prefix: string, logger: Logger): Promise<RemoteStore> {
+async function openStoreWhenReachable(url: string, prefix: string, logger: Logger, options: StoreOptions): Promise<RemoteStore> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await openStore(url, prefix);
+      return await openStore(url, prefix, options);
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 503) throw error;
       const wait = Math.min(5_000, 250 * attempt);
@@ -88,7 +88,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     );
   }
   const storeUrl = config.couchdbUrl ?? embedded?.url ?? '';
-  const remote = await openStoreWhenReachable(storeUrl, config.dbPrefix, logger);
+  const remote = await openStoreWhenReachable(storeUrl, config.dbPrefix, logger, { timeoutMs: config.storeTimeoutMs });
   const schemas = new SchemaValidator();
   // Bootstrap writes go straight to the store, before any mirror exists to go stale.
   const masterAccountId = await ensureMasterAccount(remote, {
