@@ -12,15 +12,16 @@ export type CompiledRegex = { ok: true; regex: RE2; groups: number; programSize:
 export type UsableRegex = Extract<CompiledRegex, { ok: true }>;
 
 /** Estimated RE2 instructions (see regex-program.ts) a tenant's pattern may compile to. */
-export const REGEX_PROGRAM_LIMIT = 10_000;
+export const REGEX_PROGRAM_LIMIT = 5_000;
 /** UTF-8 bytes of one value a tenant's pattern may be applied to. */
 export const REGEX_VALUE_MAX_BYTES = 4_096;
 /**
  * Program size × value bytes, summed over the matches of one request (or one reply): the work
  * one request may put on the event loop, a few milliseconds at the measured worst (BENCHMARKS.md,
- * "Tenant regex isolation"). A pattern at the program limit may still read 99 bytes.
+ * "Tenant regex isolation"). A pattern at the program limit may still read 99 bytes; `^(.*)$`
+ * (66) the whole 4,096.
  */
-export const REGEX_WORK_BUDGET = 1_000_000;
+export const REGEX_WORK_BUDGET = 500_000;
 
 const CACHE_LIMIT = 1_000;
 const cache = new Map<string, CompiledRegex>();

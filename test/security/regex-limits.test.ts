@@ -43,7 +43,7 @@ describe('the program size bound', () => {
   it('refuses the attack pattern and keeps every pattern in use', () => {
     const attack = compileTenantRegex(ATTACK);
     expect(attack.ok).toBe(false);
-    expect(attack.ok ? '' : attack.reason).toMatch(/program is too large.*limit of 10000/);
+    expect(attack.ok ? '' : attack.reason).toMatch(new RegExp(`program is too large.*limit of ${REGEX_PROGRAM_LIMIT}\\b`));
     const inUse = patternsInUse();
     expect(inUse.length).toBeGreaterThanOrEqual(7);
     for (const pattern of inUse) expect(compileTenantRegex(pattern), pattern).toMatchObject({ ok: true });
@@ -83,7 +83,7 @@ describe('the program size bound', () => {
 
   it('a value gets the bytes the budget leaves it: REGEX_VALUE_MAX_BYTES for a small pattern, less for a large one, shared within a request', () => {
     const small = compileTenantRegex('^(.*)$') as UsableRegex;
-    const large = compileTenantRegex('((.*){10}){16}') as UsableRegex;
+    const large = compileTenantRegex('((.*){10}){8}') as UsableRegex;
     expect(large.ok).toBe(true);
     expect(large.programSize).toBeLessThanOrEqual(REGEX_PROGRAM_LIMIT);
     expect(new MatchBudget().longestValue(small)).toBe(REGEX_VALUE_MAX_BYTES);
@@ -138,7 +138,7 @@ describe('over HTTP', () => {
     const refused = await api.as(tenant.token).put(`/v2/accounts/${tenant.id}/aaa`, doc(ATTACK));
     expect(refused.status).toBe(400);
     expect(refused.body.data['authn_avp_translation.1.request_value_regexp'].regex.message).toMatch(/program is too large/);
-    const saved = await api.as(tenant.token).put(`/v2/accounts/${tenant.id}/aaa`, doc('^(.{0,3})'));
+    const saved = await api.as(tenant.token).put(`/v2/accounts/${tenant.id}/aaa`, doc('^(\\w{0,3})'));
     expect(saved.status, JSON.stringify(saved.body)).toBe(201);
   });
 
@@ -155,7 +155,7 @@ describe('over HTTP', () => {
   });
 
   it('a large pattern may read fewer bytes, and says how many', async () => {
-    const heavy = '((.*){10}){16}';
+    const heavy = '((.*){10}){8}';
     const saved = await api.as(tenant.token).post(`/v2/accounts/${tenant.id}/aaa`, doc(heavy));
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
     const limit = new MatchBudget().longestValue(compileTenantRegex(heavy) as UsableRegex);
