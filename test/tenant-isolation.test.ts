@@ -117,6 +117,24 @@ const masterId = () => service.masterAccountId;
 let serial = 0;
 const unique = (prefix: string) => `${prefix}_${(serial += 1)}`;
 
+const A1_SUBSCRIBER = 'a1-confidential-subscriber';
+const A1_SUBSCRIBER_PASSWORD = 'a1-subscriber-password-93b7';
+const A1_GROUP = 'a1-confidential-group';
+let a1SubscriberId: string;
+let a1GroupId: string;
+
+async function addSubscriber(username: string, password = 'pw'): Promise<string> {
+  const response = await api.put(`/v2/accounts/${A1.id}/aaa/subscribers`, { username, password });
+  if (response.status !== 201) throw new Error(`subscriber ${username}: ${response.status} ${JSON.stringify(response.body)}`);
+  return String(response.body.data.id);
+}
+
+async function addGroup(name: string): Promise<string> {
+  const response = await api.put(`/v2/accounts/${A1.id}/aaa/groups`, { name });
+  if (response.status !== 201) throw new Error(`group ${name}: ${response.status} ${JSON.stringify(response.body)}`);
+  return String(response.body.data.id);
+}
+
 async function addDictionary(owner: string, name: string): Promise<string> {
   const response = await api.put(`/v2/accounts/${owner}/aaa/dictionary`, a1Dictionary(name));
   if (response.status !== 201) throw new Error(`dictionary ${name}: ${response.status} ${JSON.stringify(response.body)}`);
@@ -139,6 +157,8 @@ beforeAll(async () => {
   // State that makes every allowed status deterministic: A1 has an AAA document and a dictionary,
   // its parent and the system have AAA documents (so effective configurations have secrets to hide).
   a1DictId = await addDictionary(A1.id, A1_DICT);
+  a1SubscriberId = await addSubscriber(A1_SUBSCRIBER, A1_SUBSCRIBER_PASSWORD);
+  a1GroupId = await addGroup(A1_GROUP);
   expect((await api.put(`/v2/accounts/${A1.id}/aaa`, a1Aaa())).status).toBe(201);
   expect((await api.put(`/v2/accounts/${A.id}/aaa`, aAaa())).status).toBe(201);
   expect((await api.put('/v1/system_configs/circlemaker', systemAaa())).status).toBe(201);
@@ -171,7 +191,8 @@ afterAll(async () => {
 // Checks shared by every cell
 // ---------------------------------------------------------------------------------------------
 
-const DATABASES = ['accounts', 'aaa', 'aaa_dicts', 'system_config'];
+// Not auth_log: an allowed post-auth's entry is written in the background, possibly during a later cell.
+const DATABASES = ['accounts', 'aaa', 'aaa_dicts', 'system_config', 'subscribers'];
 
 /** Every document id → revision in every database of this service. */
 async function snapshot(): Promise<Record<string, Record<string, string>>> {
@@ -209,6 +230,9 @@ function secrets(extra: Record<string, string> = {}): Record<string, string> {
     'A1 dictionary attribute': A1_ATTR,
     'A1 id': A1.id,
     'A1a id': A1a.id,
+    'A1 subscriber': A1_SUBSCRIBER,
+    'A1 subscriber password': A1_SUBSCRIBER_PASSWORD,
+    'A1 group': A1_GROUP,
     ...extra,
   };
 }
@@ -266,6 +290,9 @@ interface Row {
   body?: (cell: string) => unknown;
   /** The `{dictionaryId}` of the request (default: A1's dictionary). */
   dictionary?: (cell: string) => Promise<string>;
+  /** The `{subscriberId}` / `{groupId}` of the request (default: A1's subscriber, A1's group). */
+  subscriber?: (cell: string) => Promise<string>;
+  group?: (cell: string) => Promise<string>;
 }
 
 // prettier-ignore
@@ -323,6 +350,48 @@ const MATRIX: Row[] = [
   { method: 'PATCH',  route: '/v1/system_configs/circlemaker',          expected: [403, 403, 200, 403, 403, 403],
     body: () => ({ workers: 6 }) },
   { method: 'POST',   route: '/v1/system_configs/circlemaker/reload',   expected: [403, 403, 200, 403, 403, 403] },
+  // The FreeRADIUS policy backend (issue 11): subscribers, groups, settings, REST credential, auth log.
+  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/subscribers', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/subscribers', expected: [201, 201, 201, 403, 403, 403],
+    body: (cell) => ({ username: unique(`sub_${cell}`), password: 'pw' }) },
+  { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/subscribers/batch', expected: [201, 201, 201, 403, 403, 403],
+    body: (cell) => ({ batch_id: unique(`batch_${cell}`), prefix: unique(`gen_${cell}_`), count: 1 }) },
+  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}', expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ username: A1_SUBSCRIBER, reply: { 'Session-Timeout': 60 } }) },
+  { method: 'PATCH',  route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}', expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ enabled: true }) },
+  { method: 'DELETE', route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}', expected: [200, 200, 200, 403, 403, 403],
+    subscriber: (cell) => addSubscriber(unique(`doomed_${cell}`)) },
+  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/groups',      expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/groups',      expected: [201, 201, 201, 403, 403, 403],
+    body: (cell) => ({ name: unique(`group_${cell}`) }) },
+  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/groups/{groupId}', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/groups/{groupId}', expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ name: A1_GROUP, reply: { 'Idle-Timeout': 60 } }) },
+  { method: 'PATCH',  route: '/v2/accounts/{accountId}/aaa/groups/{groupId}', expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ check: {} }) },
+  { method: 'DELETE', route: '/v2/accounts/{accountId}/aaa/groups/{groupId}', expected: [200, 200, 200, 403, 403, 403],
+    group: (cell) => addGroup(unique(`doomed_${cell}`)) },
+  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/subscriber_settings', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/subscriber_settings', expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ dicts: ['dictionary'] }) },
+  { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/rest_credentials', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/auth_log',    expected: [200, 200, 200, 403, 403, 403] },
+];
+
+/**
+ * The rlm_rest endpoints take no token but an account's REST credential (HTTP Basic): the same
+ * columns, each caller presenting its own account's credential. The bodies are a request of A1's
+ * subscriber with its right password, so every allowed cell is a deterministic success.
+ */
+// prettier-ignore
+const REST_MATRIX: Pick<Row, 'method' | 'route' | 'expected'>[] = [
+  //                                                                      self ancestor super desc  sib  unrel
+  { method: 'POST', route: '/v2/accounts/{accountId}/aaa/rest/authorize',    expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'POST', route: '/v2/accounts/{accountId}/aaa/rest/authenticate', expected: [204, 204, 204, 403, 403, 403] },
+  { method: 'POST', route: '/v2/accounts/{accountId}/aaa/rest/post-auth',    expected: [204, 204, 204, 403, 403, 403] },
+  { method: 'POST', route: '/v2/accounts/{accountId}/aaa/rest/accounting',   expected: [204, 204, 204, 403, 403, 403] },
 ];
 
 function expectedStatus(expected: readonly number[], columns: readonly string[], caller: Caller): number {
@@ -339,7 +408,13 @@ describe('tenant isolation matrix (target A1)', () => {
       it(`${row.method} ${row.route} as ${label(caller)} → ${status}`, async () => {
         const cell = slug(caller);
         const dictionaryId = row.dictionary ? await row.dictionary(cell) : a1DictId;
-        const path = row.route.replace('{accountId}', A1.id).replace('{dictionaryId}', encodeURIComponent(dictionaryId));
+        const subscriberId = row.subscriber ? await row.subscriber(cell) : a1SubscriberId;
+        const groupId = row.group ? await row.group(cell) : a1GroupId;
+        const path = row.route
+          .replace('{accountId}', A1.id)
+          .replace('{dictionaryId}', encodeURIComponent(dictionaryId))
+          .replace('{subscriberId}', subscriberId)
+          .replace('{groupId}', groupId);
         await check({ method: row.method, path, body: row.body?.(cell) }, caller, status);
       });
     }
@@ -366,9 +441,71 @@ describe('tenant isolation matrix (target A1)', () => {
         if (operation.security) secured.push(`${method.toUpperCase()} ${path}`);
       }
     }
-    const rows = MATRIX.map((row) => `${row.method} ${row.route}`);
+    const rows = [...MATRIX, ...REST_MATRIX].map((row) => `${row.method} ${row.route}`);
     expect(new Set(rows).size, 'a route has two rows').toBe(rows.length);
     expect(rows.sort()).toEqual(secured.sort());
+  });
+});
+
+describe('rlm_rest endpoints by REST credential (target A1)', () => {
+  const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  const credentials = new Map<string, string | undefined>();
+  const rlmBody = JSON.stringify({
+    'User-Name': { type: 'string', value: [A1_SUBSCRIBER] },
+    'User-Password': { type: 'string', value: [A1_SUBSCRIBER_PASSWORD] },
+  });
+
+  beforeAll(async () => {
+    const issued: Record<string, { username: string; password: string }> = {};
+    for (const caller of TREE_CALLERS) {
+      const id = { self: A1.id, ancestor: A.id, superduper: masterId(), descendant: A1a.id, sibling: A2.id, unrelated: B.id }[caller];
+      const response = await api.put(`/v2/accounts/${id}/aaa/rest_credentials`);
+      expect(response.status).toBe(200);
+      issued[caller] = response.body.data;
+      credentials.set(caller, basic(response.body.data.username, response.body.data.password));
+    }
+    const a1 = issued.self!;
+    credentials.set('no credential', undefined);
+    credentials.set("A1's username, wrong password", basic(a1.username, `${a1.password}x`));
+    credentials.set("B's password under A1's username", basic(a1.username, issued.unrelated!.password));
+    credentials.set('the master token as Bearer', `Bearer ${masterToken}`);
+    credentials.set('a subscriber name and password', basic(A1_SUBSCRIBER, A1_SUBSCRIBER_PASSWORD));
+  });
+
+  const BAD_CREDENTIALS = ['no credential', "A1's username, wrong password", "B's password under A1's username", 'the master token as Bearer', 'a subscriber name and password'];
+
+  for (const row of REST_MATRIX) {
+    for (const caller of [...TREE_CALLERS, ...BAD_CREDENTIALS]) {
+      const column = (TREE_CALLERS as readonly string[]).indexOf(caller);
+      const status = column < 0 ? 401 : row.expected[column]!;
+      it(`${row.method} ${row.route} with the credential of ${caller} → ${status}`, async () => {
+        const denied = status === 401 || status === 403;
+        const before = denied ? await snapshot() : undefined;
+        const path = row.route.replace('{accountId}', A1.id);
+        const authorization = credentials.get(caller);
+        // A valid token for the master account is no REST credential either.
+        const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Auth-Token': masterToken };
+        if (authorization) headers.Authorization = authorization;
+        const response = await fetch(service.url + path, { method: row.method, headers, body: rlmBody });
+        const text = await response.text();
+        expect(response.status, text).toBe(status);
+        if (!before) return;
+        const body = JSON.parse(text) as Record<string, unknown>;
+        expect(body.message).toBe(status === 401 ? 'invalid_credentials' : 'forbidden');
+        expectNoLeak({ status: response.status, headers: response.headers, body }, path);
+        expect(changes(before, await snapshot()), 'a denied request changed the store').toEqual([]);
+      });
+    }
+  }
+
+  it('the authorize answer is in rlm_rest terms and carries A1\'s reply attributes', async () => {
+    const response = await fetch(`${service.url}/v2/accounts/${A1.id}/aaa/rest/authorize`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: credentials.get('self')! },
+      body: rlmBody,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ 'control:Auth-Type': 'Accept' });
   });
 });
 

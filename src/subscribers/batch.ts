@@ -95,6 +95,13 @@ export class SubscriberBatches {
     const id = batchDocId(account._id, input.batch_id);
     const previous = await this.store.subscribers.get(id);
     if (previous?.pvt_type === 'subscriber_batch') return { batch_id: input.batch_id, replayed: true, rows: previous.rows, credentials: [] };
+    const generated = input.prefix !== undefined || input.count !== undefined;
+    if ((input.csv !== undefined) === generated) {
+      throw ValidationError.single(input.csv !== undefined ? 'csv' : 'prefix', 'one_of', 'send either csv, or prefix and count');
+    }
+    if (generated && (input.prefix === undefined || input.count === undefined)) {
+      throw ValidationError.single(input.prefix === undefined ? 'prefix' : 'count', 'required', 'prefix and count go together');
+    }
     const rows = input.csv !== undefined ? csvRows(input.csv) : prefixRows(input.prefix ?? '', input.count ?? 0, input.group);
     if (rows.length === 0) throw ValidationError.single('csv', 'minItems', 'the CSV has no rows');
     if (rows.length > MAX_ROWS) throw ValidationError.single('csv', 'maxItems', `at most ${MAX_ROWS} rows per batch`);
