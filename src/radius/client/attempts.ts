@@ -57,7 +57,9 @@ export class AttemptLog {
   /** Records a new transmission; returns its number. */
   begin(): number {
     const attempt = this.#records.length + 1;
-    this.#records.push({ attempt, sentAt: Date.now(), startedAt: performance.now(), outcome: 'pending' });
+    const startedAt = performance.now();
+    // Wall-clock time from the monotonic clock and its origin: one clock read per copy instead of two.
+    this.#records.push({ attempt, sentAt: Math.floor(performance.timeOrigin + startedAt), startedAt, outcome: 'pending' });
     return attempt;
   }
 
@@ -85,7 +87,11 @@ export class AttemptLog {
   /** A verified reply arrived; returns the round trip of the latest copy. */
   answered(now: number = performance.now()): number {
     // Credited to the latest copy that actually left; one whose send failed cannot have been answered.
-    const record = this.#records.findLast((candidate) => candidate.outcome !== 'send-failed') ?? this.#records[this.#records.length - 1];
+    let record: AttemptRecord | undefined;
+    for (let index = this.#records.length - 1; index >= 0 && record === undefined; index -= 1) {
+      if (this.#records[index]!.outcome !== 'send-failed') record = this.#records[index];
+    }
+    record ??= this.#records[this.#records.length - 1];
     if (record === undefined) return 0;
     const rttMs = roundMs(now - record.startedAt);
     record.outcome = 'answered';
@@ -98,13 +104,9 @@ export class AttemptLog {
   snapshot(): readonly Attempt[] {
     return Object.freeze(
       this.#records.map((record) => {
-        const attempt: Attempt = {
-          attempt: record.attempt,
-          sentAt: record.sentAt,
-          outcome: record.outcome,
-          ...(record.rttMs === undefined ? {} : { rttMs: record.rttMs }),
-          ...(record.error === undefined ? {} : { error: record.error }),
-        };
+        const attempt: { -readonly [K in keyof Attempt]: Attempt[K] } = { attempt: record.attempt, sentAt: record.sentAt, outcome: record.outcome };
+        if (record.rttMs !== undefined) attempt.rttMs = record.rttMs;
+        if (record.error !== undefined) attempt.error = record.error;
         return Object.freeze(attempt);
       }),
     );

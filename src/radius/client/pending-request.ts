@@ -48,10 +48,10 @@ export class PendingRequest {
     return this.#settled;
   }
 
-  /** Arms the timer of the copy just sent. */
-  wait(onTimeout: () => void): void {
+  /** Arms the timer of the copy just sent; `onTimeout` is shared by every request (no closure per copy) and gets this one. */
+  wait(onTimeout: (pending: PendingRequest) => void): void {
     this.#clearTimer();
-    this.#timer = setTimeout(onTimeout, this.target.timeoutMs);
+    this.#timer = setTimeout(onTimeout, this.target.timeoutMs, this);
   }
 
   /** Calls `onAbort` once if `signal` fires before the request settles. */

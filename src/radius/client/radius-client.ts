@@ -272,10 +272,10 @@ export class RadiusClient {
     pending.socket.send(pending.packet.bytes, target.port, target.address, (error) => {
       if (error !== null) pending.attempts.sendFailed(attempt, error);
     });
-    pending.wait(() => this.#timedOut(pending));
+    pending.wait(this.#timedOut);
   }
 
-  #timedOut(pending: PendingRequest): void {
+  readonly #timedOut = (pending: PendingRequest): void => {
     if (pending.settled) return;
     pending.attempts.timedOut();
     if (pending.attempts.count <= pending.target.retries) {
@@ -285,7 +285,7 @@ export class RadiusClient {
     this.#counters.timedOut += 1;
     this.#settle(pending);
     pending.reject(new RadiusTimeoutError(pending.target.label, pending.attempts.snapshot(), pending.target.timeoutMs));
-  }
+  };
 
   #aborted(pending: PendingRequest, signal: AbortSignal): void {
     if (pending.settled) return;

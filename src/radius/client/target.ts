@@ -65,20 +65,9 @@ export function canonicalAddress(address: string): string {
   }
 }
 
-/** Hashes of string secrets, so a send does not spend a SHA-256 on a secret it saw a moment ago. */
-const secretHashes = new Map<string, string>();
-const SECRET_HASHES_KEPT = 4096;
-
 function secretHash(secret: string | Uint8Array): string {
-  if (typeof secret !== 'string') return createHash('sha256').update(secret).digest('hex').slice(0, 32);
-  let hash = secretHashes.get(secret);
-  if (hash === undefined) {
-    hash = createHash('sha256').update(secret).digest('hex').slice(0, 32);
-    // Bounded the simple way: a full memory starts over (hashing is only a cost, never a correctness matter).
-    if (secretHashes.size >= SECRET_HASHES_KEPT) secretHashes.clear();
-    secretHashes.set(secret, hash);
-  }
-  return hash;
+  // Not cached by secret: a cache lookup would compare a caller's secret with other tenants' in variable time.
+  return createHash('sha256').update(secret).digest('hex').slice(0, 32);
 }
 
 /** Checks a caller's target; throws `TypeError`/`RangeError` naming the field (a programming error, not a RADIUS outcome). */

@@ -136,6 +136,14 @@ function authenticatorArgument(value: Uint8Array, what: string): Buffer {
   return Buffer.from(value);
 }
 
+/** The request's authenticator as a reply is checked against it: read only, so a view will do. */
+function requestAuthenticatorOf(value: Uint8Array): Buffer {
+  if (!(value instanceof Uint8Array) || value.length !== AUTHENTICATOR_LENGTH) {
+    throw new RadiusCodecError('invalid-packet', `the request authenticator must be ${AUTHENTICATOR_LENGTH} octets`);
+  }
+  return bufferOf(value);
+}
+
 /** A view of the caller's octets as a Buffer, without copying them. */
 function bufferOf(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -201,7 +209,8 @@ function build(plan: Plan): EncodedPacket {
     messageAuthenticator(packet, length, plan.authenticator, MA_VALUE_OFFSET, secret).copy(packet, MA_VALUE_OFFSET);
   }
   if (plan.signing !== 'random-request') packetDigest(packet, length, plan.authenticator, secret).copy(packet, AUTHENTICATOR_OFFSET);
-  return { code, identifier, authenticator: authenticatorOf(packet), bytes: packet };
+  // A view, not a copy: the packet's octets never change once built (retransmissions repeat them).
+  return { code, identifier, authenticator: packet.subarray(AUTHENTICATOR_OFFSET, HEADER_LENGTH), bytes: packet };
 }
 
 function randomOf(random: RandomSource | undefined): RandomSource {
@@ -223,12 +232,33 @@ export function encodeRequest(options: EncodeRequestOptions): EncodedPacket {
       throw new RadiusEncodeError('invalid-packet', `a ${packetCodeName(code)} always carries Message-Authenticator (BlastRADIUS, RFC 5997)`);
     }
     const authenticator = options.authenticator === undefined ? random(AUTHENTICATOR_LENGTH) : authenticatorArgument(options.authenticator, 'authenticator');
-    return build({ ...options, secret, random, signing: 'random-request', authenticator, messageAuthenticator: true });
+    // Plans are spelled out rather than spread from `options`: one object shape on the hot path.
+    return build({
+      code,
+      identifier: options.identifier,
+      attributes: options.attributes,
+      secret,
+      dictionary: options.dictionary,
+      random,
+      signing: 'random-request',
+      authenticator,
+      messageAuthenticator: true,
+    });
   }
   if (options.authenticator !== undefined) {
     throw new RadiusEncodeError('invalid-packet', `a ${packetCodeName(code)}'s authenticator is computed over the packet and cannot be given`);
   }
-  return build({ ...options, secret, random, signing: 'digest-request', authenticator: ZERO_AUTHENTICATOR, messageAuthenticator: options.messageAuthenticator === true });
+  return build({
+    code,
+    identifier: options.identifier,
+    attributes: options.attributes,
+    secret,
+    dictionary: options.dictionary,
+    random,
+    signing: 'digest-request',
+    authenticator: ZERO_AUTHENTICATOR,
+    messageAuthenticator: options.messageAuthenticator === true,
+  });
 }
 
 /** A reply to `request`, signed with its authenticator. */
@@ -282,7 +312,7 @@ export function decodeResponse(bytes: Uint8Array, options: DecodeResponseOptions
   const header = readHeader(packet);
   const { request } = options;
   const secret = secretOf(options.secret);
-  const requestAuthenticator = authenticatorArgument(request.authenticator, 'the request authenticator');
+  const requestAuthenticator = requestAuthenticatorOf(request.authenticator);
   if (!isReplyTo(request.code, header.code)) {
     throw new RadiusDecodeError('unexpected-code', 0, `${packetCodeName(header.code)} does not answer a ${packetCodeName(request.code)}`);
   }
