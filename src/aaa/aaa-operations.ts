@@ -148,7 +148,18 @@ export class AaaOperations {
     return this.run(account, 'accounting', message, budget);
   }
 
-  async run(account: AccountDoc, operation: Operation, message: Readonly<Record<string, unknown>>, budget: RequestBudget = this.deadlines.start()): Promise<AaaResult> {
+  /** Runs `operation` under `budget` (the caller finishes it), or under a default budget of its own. */
+  async run(account: AccountDoc, operation: Operation, message: Readonly<Record<string, unknown>>, budget?: RequestBudget): Promise<AaaResult> {
+    if (budget) return this.#run(account, operation, message, budget);
+    const own = this.deadlines.start();
+    try {
+      return await this.#run(account, operation, message, own);
+    } finally {
+      own.finish();
+    }
+  }
+
+  async #run(account: AccountDoc, operation: Operation, message: Readonly<Record<string, unknown>>, budget: RequestBudget): Promise<AaaResult> {
     const channel = readChannel(message);
     const owners = ownerChain(account);
     const attempts: AaaAttempt[] = [];

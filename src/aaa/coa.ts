@@ -96,7 +96,18 @@ export class CoaOperations {
     this.deadlines = options.deadlines ?? new Deadlines(DEFAULT_DEADLINE_MS);
   }
 
-  async send(account: AccountDoc, kind: CoaKind, input: unknown, budget: RequestBudget = this.deadlines.start()): Promise<CoaResult> {
+  /** Sends under `budget` (the caller finishes it), or under a default budget of its own. */
+  async send(account: AccountDoc, kind: CoaKind, input: unknown, budget?: RequestBudget): Promise<CoaResult> {
+    if (budget) return this.#send(account, kind, input, budget);
+    const own = this.deadlines.start();
+    try {
+      return await this.#send(account, kind, input, own);
+    } finally {
+      own.finish();
+    }
+  }
+
+  async #send(account: AccountDoc, kind: CoaKind, input: unknown, budget: RequestBudget): Promise<CoaResult> {
     const request = this.parse(input);
     const about = { nas: request.nas };
     const doc = await budget.race(this.store.aaa.get(account._id), about, []);

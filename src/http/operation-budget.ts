@@ -20,8 +20,10 @@ export function operationBudget(ctx: ApiContext, data: Record<string, unknown>, 
   const { timeout_ms: asked, ...rest } = data;
   const header = ctx.get(DEADLINE_HEADER);
   const budget = deadlines.start(requestedDeadline(header === '' ? undefined : header, asked, deadlines.defaultMs));
+  // 'close' comes once the response is sent or the connection is lost: either way the request is over.
   ctx.res.once('close', () => {
     if (!ctx.res.writableFinished) budget.abort('client_gone');
+    budget.finish();
   });
   return { budget, data: rest };
 }
