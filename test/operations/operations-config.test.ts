@@ -26,6 +26,21 @@ describe('deadlines', () => {
     expect(deadlines.start(60_000).deadlineMs).toBe(2000);
   });
 
+  it('a finished budget is left alone by shutdown (its request was answered)', () => {
+    const deadlines = new Deadlines(60_000);
+    const answered = deadlines.start();
+    answered.finish();
+    deadlines.abortAll();
+    expect(answered.signal.aborted).toBe(false);
+  });
+
+  it('the deadline aborts a budget with deadline_exceeded naming it', async () => {
+    const budget = new Deadlines(60_000).start(20);
+    await new Promise((resolve) => budget.signal.addEventListener('abort', resolve, { once: true }));
+    expect(budget.failure({ operation: 'authentication' }, [])).toMatchObject({ status: 504, code: 'deadline_exceeded', data: { operation: 'authentication', deadline_ms: 20 } });
+    budget.finish();
+  });
+
   it('shutdown aborts budgets already started and every later one, as shutting_down', () => {
     const deadlines = new Deadlines(60_000);
     const running = deadlines.start();
