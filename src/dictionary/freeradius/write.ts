@@ -4,7 +4,7 @@
  */
 import { AppError } from '../../errors.js';
 import type { AttributeEntry, DictionaryEntry, ValueEntry, VendorEntry } from '../dictionary-doc.js';
-import { ATTRIBUTE_NAME, IMPLICIT_VENDOR_FORMATS, MAX_UINT32, VALUE_NAME, VENDOR_NAME } from './parse.js';
+import { ATTRIBUTE_NAME, IMPLICIT_VENDOR_FORMATS, MAX_UINT32, VALUE_NAME, VENDOR_NAME } from './type-table.js';
 
 /**
  * An entry FreeRADIUS text cannot say (a value name with a space, a negative value, an `enc`
