@@ -34,6 +34,7 @@ export {
 export { HEADER_LENGTH, MAX_PACKET_LENGTH, MAX_VALUE_LENGTH, MIN_PACKET_LENGTH, readHeader, type PacketHeader } from './header.js';
 export { RadiusCodecError, RadiusDecodeError, RadiusEncodeError, type DecodeFailure, type EncodeFailure } from './errors.js';
 export { findAttribute, findAttributes, flattenAttributes } from './attribute-list.js';
+export { hmacMd5, md5 } from './md5.js';
 export type {
   AttributeInput,
   AttributeInputValue,
