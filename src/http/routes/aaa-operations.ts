@@ -1,6 +1,7 @@
 import type { AaaResult } from '../../aaa/aaa-operations.js';
 import type { RequestBudget } from '../../aaa/request-deadline.js';
 import type { AccountDoc } from '../../accounts/account-doc.js';
+import { recordOperationDecision } from '../../auth-log/operation-decision.js';
 import { authorizedAccount } from '../auth.js';
 import { readData } from '../body.js';
 import type { ApiContext } from '../context.js';
@@ -36,7 +37,11 @@ export function aaaOperationRoutes(services: Services): RouteSpec[] {
     async handle(ctx: ApiContext) {
       const account = await authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
       const { budget, data: message } = operationBudget(ctx, await readData(ctx, config.maxBodyBytes), aaaOperations.deadlines);
-      reply(ctx, await run(account, message, budget));
+      const started = performance.now();
+      const result = await run(account, message, budget);
+      // Authentication decisions go to the account's auth log too (issue 11).
+      if (suffix !== 'accounting') recordOperationDecision(services.backend.authLog, account, suffix as 'authn' | 'authz', message, result, performance.now() - started);
+      reply(ctx, result);
     },
   });
   return [
