@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { DictionaryEntry } from '../src/dictionary/dictionary-doc.js';
 import { type CompiledDictionary, type DictionarySource, composeDictionaries } from '../src/radius/dictionary/index.js';
+import { BoundedMemo } from '../src/radius/dictionary/bounded-memo.js';
 
 vi.mock('../src/radius/dictionary/index.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../src/radius/dictionary/index.js')>();
@@ -58,9 +59,49 @@ describe('property: a composition answers every lookup as the merged compile doe
     fc.assert(
       fc.property(lists, (entries) => {
         const sources: DictionarySource[] = entries.map((value, index) => ({ id: `acct~d${index}`, rev: '1', name: `d${index}`, owner: 'acct', value }));
-        expect(everything(composeDictionaries(sources))).toEqual(everything(mergedCompile(sources)));
+        const composed = composeDictionaries(sources);
+        const merged = everything(mergedCompile(sources));
+        expect(everything(composed)).toEqual(merged);
+        // Asked again, the list answers from its memos: still what the merged compile says.
+        expect(everything(composed)).toEqual(merged);
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('the memos of a composed list', () => {
+  it('stay bounded: a full memo starts over and keeps answering right', () => {
+    const memo = new BoundedMemo<string, number>(3);
+    for (const [index, key] of ['a', 'b', 'c'].entries()) memo.set(key, index);
+    expect([memo.get('a'), memo.get('c'), memo.size]).toEqual([0, 2, 3]);
+    memo.set('d', 3);
+    expect([memo.get('a'), memo.get('d'), memo.size]).toEqual([undefined, 3, 1]);
+  });
+
+  it('answer as the merged compile past the bound, for hits, misses, numbers and values', () => {
+    const own: DictionaryEntry[] = [{ vendor: { Acme: 7 } }];
+    for (let id = 1; id <= 600; id += 1) own.push({ attr: { vid: 7, id, type: 'integer', name: `Acme-${id}`, enc: 'no' } });
+    for (let val = 0; val < 300; val += 1) own.push({ val: { attr: 'Acme-1', name: `V${val}`, val } });
+    const sources: DictionarySource[] = [
+      { id: 'system~base', rev: '1', name: 'base', owner: 'system', value: [{ attr: { id: 1, type: 'string', name: 'User-Name', enc: 'no' } }] },
+      { id: 'acct~own', rev: '1', name: 'own', owner: 'acct', value: own },
+    ];
+    const composed = composeDictionaries(sources);
+    const merged = mergedCompile(sources);
+    for (let round = 0; round < 2; round += 1) {
+      for (let id = 1; id <= 700; id += 1) {
+        for (const name of [`Acme-${id}`, `acme-${id}`]) expect(composed.attribute(name)).toEqual(merged.attribute(name));
+        expect(composed.attributeByNumber(7, id)?.name).toBe(merged.attributeByNumber(7, id)?.name);
+        expect(composed.attributeByCode(7, [id])?.name).toBe(merged.attributeByCode(7, [id])?.name);
+      }
+      for (let val = 0; val < 320; val += 1) {
+        expect(composed.valueNumber('Acme-1', `v${val}`)).toBe(merged.valueNumber('Acme-1', `v${val}`));
+        expect(composed.valueName('Acme-1', val)).toBe(merged.valueName('Acme-1', val));
+      }
+      expect(composed.vendorById(7)?.name).toBe('Acme');
+      expect(composed.vendor('ACME')?.id).toBe(7);
+      expect(composed.attribute('User-Name')?.dictionary.id).toBe('system~base');
+    }
   });
 });

@@ -12,12 +12,18 @@
  *   compiled again with those vendors (`unitFor` with a `VendorContext`; a cache keeps that too).
  * Conflicts, unattached values and counts are the merged compile's, computed on first use: they
  * serve validation and listings, never the codec.
+ *
+ * A lookup walks the dictionaries left to right, so each list remembers what it found (bounded
+ * memos, filled on first use, holding the shared attribute objects): a hot list answers a name,
+ * number or value it has answered before with one Map probe, as one merged table would, without
+ * a merged copy of its dictionaries.
  */
 import { compileDictionaries, compileDictionary } from './compile.js';
 import type { CompiledDictionary } from './compiled-dictionary.js';
 import type { DictionaryConflict } from './conflicts.js';
 import { lookup, type MergedDictionary } from './merged-dictionary.js';
 import type { DictionaryCounts, DictionaryOrigin, DictionarySource, ResolvedAttribute, ResolvedVendor, UnattachedValue } from './model.js';
+import { BoundedMemo } from './bounded-memo.js';
 import type { ValueRecord } from './records.js';
 import { addExactSpellings, ValueTable, type VendorContext } from './tables.js';
 
@@ -40,6 +46,21 @@ function later(a: ValueRecord | undefined, b: ValueRecord | undefined): ValueRec
   return b.line > a.line ? b : a;
 }
 
+/** Per memo of a list: far more than the names a list's requests use, small beside its dictionaries. */
+const MEMO_LIMIT = 256;
+
+/** `vendorId` and `number` as one exact Map key; undefined past 2^53 (vendor ids from 2^21), which are then not memoized. */
+function numberKey(vendorId: number, number: number): number | undefined {
+  const key = vendorId * 0x1_0000_0000 + number;
+  return Number.isSafeInteger(key) ? key : undefined;
+}
+
+/** One dictionary's values of an attribute: those of its own attribute, and those the list attached to it. */
+interface ValueSource {
+  readonly own: ValueTable | undefined;
+  readonly attached: ValueTable | undefined;
+}
+
 interface ListSummary {
   readonly conflicts: readonly DictionaryConflict[];
   readonly unattachedValues: readonly UnattachedValue[];
@@ -53,6 +74,12 @@ export class ComposedDictionary implements CompiledDictionary {
   /** Per dictionary, its values for attributes of other dictionaries, by number (`codeKey`); undefined when it has none. */
   readonly #foreign: readonly (ReadonlyMap<string, ValueTable> | undefined)[];
   #summary: ListSummary | undefined;
+  readonly #attributesByName = new BoundedMemo<string, ResolvedAttribute>(MEMO_LIMIT);
+  readonly #attributesByNumber = new BoundedMemo<number, ResolvedAttribute>(MEMO_LIMIT);
+  readonly #vendorsByName = new BoundedMemo<string, ResolvedVendor>(MEMO_LIMIT);
+  readonly #vendorsById = new BoundedMemo<number, ResolvedVendor>(MEMO_LIMIT);
+  /** Per attribute, the dictionaries that have values for it, in list order. */
+  readonly #valueSources = new BoundedMemo<ResolvedAttribute, readonly ValueSource[]>(MEMO_LIMIT);
 
   /** Internal: use `composeDictionaries`. */
   constructor(sources: readonly DictionarySource[], units: readonly MergedDictionary[]) {
@@ -76,15 +103,18 @@ export class ComposedDictionary implements CompiledDictionary {
   }
 
   attribute(name: string): ResolvedAttribute | undefined {
+    const memo = this.#attributesByName.get(name);
+    if (memo !== undefined) return memo;
     let lower: string | undefined;
     for (const unit of this.#units) {
       const found = unit.attributeKeyed(name) ?? unit.attributeKeyed((lower ??= name.toLowerCase()));
-      if (found) return found;
+      if (found) return this.#attributesByName.set(name, found);
     }
     return undefined;
   }
 
   attributeByCode(vendorId: number, path: readonly number[], evs?: string): ResolvedAttribute | undefined {
+    if (path.length === 1 && evs === undefined) return this.attributeByNumber(vendorId, path[0] as number);
     for (const unit of this.#units) {
       const found = unit.attributeByCode(vendorId, path, evs);
       if (found) return found;
@@ -93,26 +123,33 @@ export class ComposedDictionary implements CompiledDictionary {
   }
 
   attributeByNumber(vendorId: number, number: number): ResolvedAttribute | undefined {
+    const key = numberKey(vendorId, number);
+    const memo = key === undefined ? undefined : this.#attributesByNumber.get(key);
+    if (memo !== undefined) return memo;
     for (const unit of this.#units) {
       const found = unit.attributeByNumber(vendorId, number);
-      if (found) return found;
+      if (found) return key === undefined ? found : this.#attributesByNumber.set(key, found);
     }
     return undefined;
   }
 
   vendor(name: string): ResolvedVendor | undefined {
+    const memo = this.#vendorsByName.get(name);
+    if (memo !== undefined) return memo;
     let lower: string | undefined;
     for (const unit of this.#units) {
       const found = unit.vendorKeyed(name) ?? unit.vendorKeyed((lower ??= name.toLowerCase()));
-      if (found) return found;
+      if (found) return this.#vendorsByName.set(name, found);
     }
     return undefined;
   }
 
   vendorById(id: number): ResolvedVendor | undefined {
+    const memo = this.#vendorsById.get(id);
+    if (memo !== undefined) return memo;
     for (const unit of this.#units) {
       const found = unit.vendorById(id);
-      if (found) return found;
+      if (found) return this.#vendorsById.set(id, found);
     }
     return undefined;
   }
@@ -120,13 +157,8 @@ export class ComposedDictionary implements CompiledDictionary {
   valueNumber(attribute: ResolvedAttribute | string, valueName: string): number | undefined {
     const resolved = typeof attribute === 'string' ? this.attribute(attribute) : attribute;
     if (resolved === undefined) return undefined;
-    let key: string | undefined;
-    for (let index = 0; index < this.#units.length; index += 1) {
-      const own = (this.#units[index] as MergedDictionary).valueTable(resolved);
-      const found = own && lookup(own.byName, valueName);
-      const foreign = this.#foreign[index];
-      const attached = foreign && lookupIn(foreign.get((key ??= codeKey(resolved)))?.byName, valueName);
-      const winner = later(found, attached);
+    for (const { own, attached } of this.#valueSourcesOf(resolved)) {
+      const winner = later(lookupIn(own?.byName, valueName), lookupIn(attached?.byName, valueName));
       if (winner) return winner.value;
     }
     return undefined;
@@ -135,15 +167,26 @@ export class ComposedDictionary implements CompiledDictionary {
   valueName(attribute: ResolvedAttribute | string, value: number): string | undefined {
     const resolved = typeof attribute === 'string' ? this.attribute(attribute) : attribute;
     if (resolved === undefined) return undefined;
-    let key: string | undefined;
-    for (let index = 0; index < this.#units.length; index += 1) {
-      const found = (this.#units[index] as MergedDictionary).valueTable(resolved)?.byNumber.get(value);
-      const foreign = this.#foreign[index];
-      const attached = foreign?.get((key ??= codeKey(resolved)))?.byNumber.get(value);
-      const winner = later(found, attached);
+    for (const { own, attached } of this.#valueSourcesOf(resolved)) {
+      const winner = later(own?.byNumber.get(value), attached?.byNumber.get(value));
       if (winner) return winner.name;
     }
     return undefined;
+  }
+
+  /** The dictionaries of the list that have values for `attribute`, in order (usually one). */
+  #valueSourcesOf(attribute: ResolvedAttribute): readonly ValueSource[] {
+    const memo = this.#valueSources.get(attribute);
+    if (memo !== undefined) return memo;
+    let key: string | undefined;
+    const sources: ValueSource[] = [];
+    for (let index = 0; index < this.#units.length; index += 1) {
+      const own = (this.#units[index] as MergedDictionary).valueTable(attribute);
+      const foreign = this.#foreign[index];
+      const attached = foreign?.get((key ??= codeKey(attribute)));
+      if (own !== undefined || attached !== undefined) sources.push({ own, attached });
+    }
+    return this.#valueSources.set(attribute, Object.freeze(sources));
   }
 
   values(attribute: ResolvedAttribute | string): readonly { readonly name: string; readonly value: number }[] {
