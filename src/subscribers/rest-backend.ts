@@ -3,7 +3,7 @@ import type { AccountService } from '../accounts/account-service.js';
 import { realmClaimId, sameRealm } from '../accounts/realm-claims.js';
 import type { AuthLog } from '../auth-log/auth-log.js';
 import type { Store } from '../store/couch.js';
-import { verifyPassword } from './password-hash.js';
+import { VerifiedPasswords } from './verified-passwords.js';
 import { type AuthorizeOutcome, type RejectReason, authorizeSubscriber } from './policy.js';
 import { type RestAttributes, firstValue, restResponse } from './rlm-rest-format.js';
 import type { SubscriberService, SubscriberSettings } from './subscriber-service.js';
@@ -44,6 +44,8 @@ const NOT_FOUND: RestAnswer = { status: 404 };
  * an account outside the route account's subtree.
  */
 export class RestBackend {
+  private readonly passwords = new VerifiedPasswords();
+
   constructor(
     private readonly store: Store,
     private readonly accounts: AccountService,
@@ -111,7 +113,7 @@ export class RestBackend {
     // PAP is decided here: rlm_rest 3.2's authenticate sends the user's own name and password as
     // its HTTP Basic credentials instead of the REST credential, so it cannot reach this service.
     const password = firstValue(request, 'User-Password');
-    if (password !== undefined && !(await verifyPassword(password, located.subscriber.pvt_password_hash ?? ''))) return REJECT;
+    if (password !== undefined && !(await this.checkPassword(located.subscriber, password))) return REJECT;
     return { status: 200, body: restResponse({ reply: outcome.reply, control }) };
   }
 
@@ -128,7 +130,11 @@ export class RestBackend {
     const outcome = await this.decide(located, request);
     const hash = located.subscriber?.pvt_password_hash;
     if (outcome.result === 'reject' || !hash) return REJECT;
-    return (await verifyPassword(password, hash)) ? { status: 204 } : REJECT;
+    return (await this.checkPassword(located.subscriber as SubscriberDoc, password)) ? { status: 204 } : REJECT;
+  }
+
+  private checkPassword(subscriber: SubscriberDoc, password: string): Promise<boolean> {
+    return this.passwords.verify(subscriber._id, subscriber._rev, password, subscriber.pvt_password_hash ?? '');
   }
 
   /**

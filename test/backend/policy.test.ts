@@ -5,6 +5,7 @@ import { authorizeSubscriber, mergeAttributes } from '../../src/subscribers/poli
 import { parseRestBody, restResponse } from '../../src/subscribers/rlm-rest-format.js';
 import type { GroupDoc, SubscriberDoc } from '../../src/subscribers/subscriber-doc.js';
 import { csvFields } from '../../src/subscribers/batch.js';
+import { VerifiedPasswords } from '../../src/subscribers/verified-passwords.js';
 
 const subscriber = (fields: Partial<SubscriberDoc> = {}): SubscriberDoc => ({
   _id: 'a:sub:x',
@@ -63,6 +64,18 @@ describe('credentials', () => {
     expect(await verifyPassword('password', stored)).toBe(false);
     expect(await verifyPassword('x', 'scrypt$x$y$z$$')).toBe(false);
     expect(await verifyPassword('x', 'plain')).toBe(false);
+  });
+
+  it('a remembered success never admits another password, nor survives a new revision', async () => {
+    const first = await hashPassword('one', { N: 1024, r: 8, p: 1 });
+    const second = await hashPassword('two', { N: 1024, r: 8, p: 1 });
+    const passwords = new VerifiedPasswords();
+    expect(await passwords.verify('a:sub:x', '1-a', 'one', first)).toBe(true);
+    expect(await passwords.verify('a:sub:x', '1-a', 'one', first)).toBe(true);
+    expect(await passwords.verify('a:sub:x', '1-a', 'two', first)).toBe(false);
+    // The password changed (a new revision): the old one is checked against the new hash again.
+    expect(await passwords.verify('a:sub:x', '2-b', 'one', second)).toBe(false);
+    expect(await passwords.verify('a:sub:x', '2-b', 'two', second)).toBe(true);
   });
 
   it('CSV fields with quotes', () => {
