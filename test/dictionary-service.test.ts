@@ -63,6 +63,26 @@ describe('DictionaryService: system dictionaries', () => {
     expect((await store.dictionaries.get('system~dictionary'))?._rev).toBe(revision);
   });
 
+  it('does not validate again a seed already installed with the same content (start-up time)', async () => {
+    await service.loadSystemDictionaries();
+    let validations = 0;
+    const counting = new Proxy(schemas, {
+      get(target, key, receiver) {
+        if (key === 'validate') {
+          return (...args: Parameters<SchemaValidator['validate']>) => {
+            validations += 1;
+            return target.validate(...args);
+          };
+        }
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const restarted = new DictionaryService(store, counting);
+    const report = await restarted.loadSystemDictionaries();
+    expect(report.unchanged.sort()).toEqual(SEED_NAMES);
+    expect(validations).toBe(0);
+  });
+
   it('tolerates replicas seeding at the same time', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'seed-'));
     await fs.writeFile(path.join(dir, 'racing.json'), JSON.stringify({ name: 'racing', value: [{ attr: { id: 1, type: 'string', name: 'User-Name' } }] }));

@@ -1,0 +1,127 @@
+/**
+ * Cold load (issue 9, goal 6): the 237 FreeRADIUS dictionaries parsed and compiled as the first
+ * thing a fresh process does, against the `radius` package loading the same files the same way,
+ * each in its own fresh `node` process (no tsx: the project side runs the JavaScript `tsc` emits,
+ * so no transpiling is counted, and module loading happens before the clock starts).
+ *
+ *   npx tsx bench/dictionary/cold.ts [freeradius-dir]       (default /usr/share/freeradius)
+ *
+ * Environment: BENCH_PROBES (15) processes per side, run alternately; BENCH_DIST (a directory
+ * `tsc -p tsconfig.json` emitted into; default: emit into a temporary directory first);
+ * BENCH_NODE_FLAGS (extra flags for the probes, e.g. `--cpu-prof`).
+ * Prints medians of wall time and of CPU time (user + system of the process, every thread: on a
+ * shared machine CPU time is steadier than wall time), and the split between parse and compile.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from '../support/median.js';
+
+const PROBES = Number(process.env.BENCH_PROBES ?? 15);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const dir = process.argv[2] ?? '/usr/share/freeradius';
+
+/** Both probes list the directory the same way: `dictionary` (which includes most) first, then the files it does not include. */
+const FILES = `
+const dir = ${JSON.stringify(dir)};
+const names = fs.readdirSync(dir).filter((name) => name === 'dictionary' || name.startsWith('dictionary.')).sort();
+const files = names.map((name) => path.join(dir, name));
+`;
+
+const RADIUS_PROBE = `
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+${FILES}
+const radius = createRequire(${JSON.stringify(ROOT)} + 'package.json')('radius');
+const cpu = process.cpuUsage();
+const start = performance.now();
+const seen = {};
+// load_dictionary follows $INCLUDE and skips files already seen: 'dictionary' first loads the include set.
+radius.load_dictionary(path.join(dir, 'dictionary'), seen);
+for (const file of files) radius.load_dictionary(file, seen);
+const wall = performance.now() - start;
+const used = process.cpuUsage(cpu);
+process.stdout.write(JSON.stringify({ wall, cpu: (used.user + used.system) / 1000 }));
+`;
+
+const projectProbe = (dist: string): string => `
+import fs from 'node:fs';
+import path from 'node:path';
+import { importFile } from ${JSON.stringify(path.join(dist, 'dictionary/freeradius/import-files.js'))};
+import { compileDictionaries } from ${JSON.stringify(path.join(dist, 'radius/dictionary/index.js'))};
+${FILES}
+const cpu = process.cpuUsage();
+const start = performance.now();
+const main = importFile(path.join(dir, 'dictionary'));
+const included = new Set(main.files);
+const list = [{ id: 'system~dictionary', rev: '1', name: 'dictionary', owner: 'system', value: main.entries }];
+for (const file of files) {
+  if (!included.has(file)) list.push({ id: 'system~' + path.basename(file), rev: '1', name: path.basename(file), owner: 'system', value: importFile(file).entries });
+}
+const parsed = performance.now();
+const compiled = compileDictionaries(list);
+const wall = performance.now() - start;
+const used = process.cpuUsage(cpu);
+if (compiled.counts.attributes < 1000) throw new Error('too few attributes');
+process.stdout.write(JSON.stringify({ wall, cpu: (used.user + used.system) / 1000, parse: parsed - start, compile: wall - (parsed - start), attributes: compiled.counts.attributes }));
+`;
+
+interface Probe {
+  wall: number;
+  cpu: number;
+  parse?: number;
+  compile?: number;
+}
+
+function run(code: string): Probe {
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', code], { encoding: 'utf8', cwd: os.tmpdir() });
+  if (child.status !== 0) throw new Error(`probe failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as Probe;
+}
+
+function dist(): string {
+  if (process.env.BENCH_DIST) return path.resolve(process.env.BENCH_DIST);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cold-dist-'));
+  process.stderr.write(`emitting JavaScript into ${out}\n`);
+  try {
+    execFileSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', path.join(ROOT, 'tsconfig.json'), '--outDir', out], { stdio: 'pipe' });
+  } catch {
+    // Type errors elsewhere in the tree still emit; only a missing output is fatal.
+  }
+  if (!fs.existsSync(path.join(out, 'radius/dictionary/index.js'))) throw new Error('tsc emitted nothing');
+  return out;
+}
+
+function main(): void {
+  const project = projectProbe(dist());
+  const load = os.loadavg();
+  const radius: Probe[] = [];
+  const ours: Probe[] = [];
+  for (let round = 0; round < PROBES; round += 1) {
+    radius.push(run(RADIUS_PROBE));
+    ours.push(run(project));
+    process.stderr.write(`round ${round + 1}/${PROBES}\n`);
+  }
+  const m = (probes: Probe[], key: keyof Probe): string => median(probes.map((probe) => probe[key] ?? Number.NaN)).toFixed(1);
+  process.stdout.write(
+    [
+      `Cold load of ${dir}, medians of ${PROBES} fresh processes per side (alternating); load average ${load.map((value) => value.toFixed(1)).join(' ')} → ${os
+        .loadavg()
+        .map((value) => value.toFixed(1))
+        .join(' ')}`,
+      '',
+      '| | wall ms | CPU ms | parse ms | compile ms |',
+      '| --- | --- | --- | --- | --- |',
+      `| radius 1.1.4 load_dictionary | ${m(radius, 'wall')} | ${m(radius, 'cpu')} | | |`,
+      `| parse + compile (built JS) | ${m(ours, 'wall')} | ${m(ours, 'cpu')} | ${m(ours, 'parse')} | ${m(ours, 'compile')} |`,
+      `| ours ÷ radius | ${(median(ours.map((p) => p.wall)) / median(radius.map((p) => p.wall))).toFixed(2)} | ${(median(ours.map((p) => p.cpu)) / median(radius.map((p) => p.cpu))).toFixed(2)} | | |`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main();
