@@ -28,7 +28,7 @@ import { RadiusClient } from './radius/client/index.js';
 import { SchemaValidator } from './schema/validator.js';
 import { type RemoteStore, type Store, type StoreOptions, openStore } from './store/couch.js';
 import { storeHosts } from './store/couch-nodes.js';
-import { type EmbeddedCouch, startEmbeddedCouch } from './store/embedded.js';
+import type { EmbeddedCouch } from './store/embedded.js';
 import { mirrorStore } from './store/store-cache.js';
 import { startBackend } from './subscribers/backend-services.js';
 import { VERSION } from './version.js';
@@ -74,6 +74,9 @@ const SHUTDOWN_FLUSH_MS = 1000;
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   let embedded: EmbeddedCouch | undefined;
   if (!config.couchdbUrl) {
+    // Loaded only when used: a service pointed at CouchDB need not load Express, PouchDB and
+    // LevelDB at every start (see BENCHMARKS.md, start-up).
+    const { startEmbeddedCouch } = await import('./store/embedded.js');
     embedded = await startEmbeddedCouch({
       dataDir: config.dataDir,
       host: config.embeddedCouchdbHost,
