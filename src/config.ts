@@ -29,6 +29,14 @@ export interface Config {
   storeCache: boolean;
   /** How often the authentication log's retention (days and count per account) is applied. */
   authLogPurgeIntervalMs: number;
+  /** Sessions: how often a replica tries the cluster lease and runs the stale close and the purge. */
+  sessionTaskIntervalMs: number;
+  /** An open session is stale after this many interim intervals without an update. */
+  sessionStaleIntervals: number;
+  /** The interim interval assumed when the NAS sent no Acct-Interim-Interval (seconds). */
+  sessionDefaultInterimSeconds: number;
+  /** Closed sessions are kept this many days (an account's subscriber settings may say otherwise). */
+  sessionRetentionDays: number;
   /** AAA requests that may wait per worker of a configuration's pool before 503 too_many_requests. */
   aaaQueuePerWorker: number;
   /** Deadline of an AAA or CoA/Disconnect request, and the most a caller may ask for. */
@@ -41,6 +49,12 @@ export interface Config {
    */
   tenantDestinations: { allow: string[]; deny: string[] } | undefined;
   logLevel: string;
+  /** Collect Prometheus metrics and serve `GET /metrics` (off: neither, and no hooks on the hot paths). */
+  metrics: boolean;
+  /** A bearer token that may read `/metrics` (besides the superduper admin's token). */
+  metricsToken: string | undefined;
+  /** A second listener, on HOST, serving only `/metrics` without authentication. */
+  metricsPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +127,10 @@ export function loadConfig(env: Env = process.env): Config {
       }
     }
   }
+  const metricsToken = optional(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
+  }
   const dbPrefix = env.DB_PREFIX ?? '';
   // CouchDB database names must start with a letter; the embedded store would take more.
   if (!/^([a-z][a-z0-9_]*)?$/.test(dbPrefix)) {
@@ -138,11 +156,18 @@ export function loadConfig(env: Env = process.env): Config {
     storeStaleAfterMs: integer(env, 'STORE_STALE_AFTER_SECONDS', 30, 1, 86_400) * 1000,
     storeTimeoutMs: integer(env, 'STORE_TIMEOUT_MS', 15_000, 100, 600_000),
     authLogPurgeIntervalMs: integer(env, 'AUTH_LOG_PURGE_INTERVAL_SECONDS', 600, 1, 86_400) * 1000,
+    sessionTaskIntervalMs: integer(env, 'SESSION_TASK_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
+    sessionStaleIntervals: integer(env, 'SESSION_STALE_INTERVALS', 3, 1, 100),
+    sessionDefaultInterimSeconds: integer(env, 'SESSION_DEFAULT_INTERIM_SECONDS', 600, 10, 86_400),
+    sessionRetentionDays: integer(env, 'SESSION_RETENTION_DAYS', 90, 1, 3650),
     aaaProbeIntervalMs: integer(env, 'AAA_PROBE_INTERVAL_MS', 5000, 10, 3_600_000),
     aaaQueuePerWorker: integer(env, 'AAA_QUEUE_PER_WORKER', 10, 0, 1000),
     aaaRequestDeadlineMs: integer(env, 'AAA_REQUEST_DEADLINE_MS', 10_000, 100, 600_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 120_000),
     tenantDestinations: tenantDestinations(env),
     logLevel: env.LOG_LEVEL || 'info',
+    metrics: boolean(env, 'METRICS', true),
+    metricsToken,
+    metricsPort: optional(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535),
   };
 }

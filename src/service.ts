@@ -24,6 +24,8 @@ import { InFlightRequests } from './http/in-flight.js';
 import { allRoutes } from './http/routes/index.js';
 import type { Services } from './http/services.js';
 import type { Logger } from './log.js';
+import { type MetricsListener, startMetricsListener } from './metrics/metrics-listener.js';
+import { ServiceMetrics } from './metrics/service-metrics.js';
 import { RadiusClient } from './radius/client/index.js';
 import { SchemaValidator } from './schema/validator.js';
 import { type RemoteStore, type Store, type StoreOptions, openStore } from './store/couch.js';
@@ -37,6 +39,8 @@ export interface RunningService {
   url: string;
   storeUrl: string;
   masterAccountId: string;
+  /** The `METRICS_PORT` listener's URL, when there is one. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -91,7 +95,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     );
   }
   const storeUrl = config.couchdbUrl ?? embedded?.url ?? '';
-  const remote = await openStoreWhenReachable(storeUrl, config.dbPrefix, logger, { timeoutMs: config.storeTimeoutMs });
+  const metrics = config.metrics ? new ServiceMetrics(config.dbPrefix) : undefined;
+  const remote = await openStoreWhenReachable(storeUrl, config.dbPrefix, logger, {
+    timeoutMs: config.storeTimeoutMs,
+    ...(metrics ? { observer: metrics.store.observer } : {}),
+  });
   const schemas = new SchemaValidator();
   // Bootstrap writes go straight to the store, before any mirror exists to go stale.
   const masterAccountId = await ensureMasterAccount(remote, {
@@ -120,6 +128,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     probeIntervalMs: config.aaaProbeIntervalMs,
     // Addresses and ports only: the registry's change events never carry a secret.
     onServerState: (change) => logger[change.state === 'dead' ? 'warn' : 'info'](change, `RADIUS server ${change.state}`),
+    observer: {
+      exchanged: (...exchange) => metrics?.radius.exchanged(...exchange),
+      // Addresses, ports, outcomes and the requesting account: never a secret.
+      finished: (report) => {
+        metrics?.radius.finished(report);
+        logger[(report.status ?? 0) >= 500 ? 'warn' : 'info'](report, 'aaa operation');
+      },
+    },
   });
   const backend = await startBackend(
     { storeUrl, dbPrefix: config.dbPrefix, purgeIntervalMs: config.authLogPurgeIntervalMs },
@@ -142,7 +158,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     aaaOperations,
     coa: new CoaOperations(store, schemas, dictionaryResolver, radius, destinations, pools, { deadlines }),
   };
-  const app = createApp(allRoutes(services, VERSION, cached), services, logger);
+  metrics?.watch({
+    pools,
+    health: aaaOperations.health,
+    dictionaryCompiler,
+    logins: services.authFailures,
+    cachedStore: cached,
+  });
+  const app = createApp(allRoutes(services, VERSION, cached), services, logger, metrics);
   const server = http.createServer(app.callback());
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -153,11 +176,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  let metricsListener: MetricsListener | undefined;
+  if (metrics && config.metricsPort !== undefined) {
+    metricsListener = await startMetricsListener(metrics, config.host, config.metricsPort, logger);
+    logger.info({ url: metricsListener.url }, 'metrics listening (GET /metrics, no authentication)');
+  }
   logger.info({ url, store: storeHosts(storeUrl) }, 'circlemaker listening');
   return {
     url,
     storeUrl,
     masterAccountId,
+    ...(metricsListener ? { metricsUrl: metricsListener.url } : {}),
     /**
      * Stops accepting, lets in-flight requests finish for `shutdownGraceMs`, then aborts the AAA
      * and CoA/Disconnect ones still running (503 `shutting_down`) and, after at most
@@ -176,6 +205,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }
       server.closeAllConnections();
       await closed;
+      await metricsListener?.close();
       aaaOperations.close();
       await backend.close();
       await radius.close();

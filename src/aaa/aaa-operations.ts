@@ -97,7 +97,61 @@ function encodeFailure(error: RadiusEncodeError, translations: readonly AvpTrans
   return ValidationError.single(field, 'encode', error.message, { reason: error.reason, ...(error.attribute ? { attribute: error.attribute } : {}) });
 }
 
+/** What one AAA operation did, for logs and metrics: addresses and ports, never a secret. */
+export interface AaaOperationReport {
+  operation: Operation;
+  /** The account the request was made for. */
+  account: string;
+  /** The result (`accept`, `reject`, `ok`, `bypassed`, …) or the error's code (`radius_unreachable`, `deadline_exceeded`, …). */
+  outcome: string;
+  /** `address:port` of the last server tried (the one that answered, if one did); null when none was. */
+  server: string | null;
+  /** Round trip of the answer in ms; absent without one. */
+  rtt_ms?: number;
+  /** Rows of `attempts`: transmissions, and servers skipped or refused. */
+  attempts: number;
+  /** For a failure: the HTTP status it answers. */
+  status?: number;
+}
+
+/** Told of each RADIUS exchange and each finished operation (metrics, logs); must be cheap and must not throw. */
+export interface AaaObserver {
+  /**
+   * One server tried: `outcome` is the answer's kind (`accept`, `reject`, `challenge`, `ok`) or
+   * why there was none (`timeout`, `socket`, `aborted`, `refused`, `unresolvable`, `skipped_dead`, …).
+   */
+  exchanged(operation: Operation, server: string, outcome: string, rttMs: number | undefined, transmissions: number): void;
+  finished(report: AaaOperationReport): void;
+}
+
+function reportOf(operation: Operation, account: string, outcome: string, attempts: readonly AttemptRow[], status?: number): AaaOperationReport {
+  const last = attempts.at(-1);
+  return {
+    operation,
+    account,
+    outcome,
+    server: last ? `${last.address}:${last.port}` : null,
+    ...(last?.rtt_ms === undefined ? {} : { rtt_ms: last.rtt_ms }),
+    attempts: attempts.length,
+    ...(status === undefined ? {} : { status }),
+  };
+}
+
+function failureReport(operation: Operation, account: string, error: unknown): AaaOperationReport {
+  if (!(error instanceof AppError)) return reportOf(operation, account, 'internal_error', [], 500);
+  const attempts = Array.isArray(error.data.attempts) ? (error.data.attempts as AttemptRow[]) : [];
+  return reportOf(operation, account, error.code, attempts, error.status);
+}
+
+/**
+ * The attributes an answered Accounting-Request carried, by result: what the sessions record
+ * (src/sessions) reads, without adding them to the result the API shows.
+ */
+export const accountingSent = new WeakMap<AaaResult, Readonly<Record<string, string | number>>>();
+
 export interface AaaOperationsOptions {
+  /** Told of every RADIUS exchange and every finished operation. */
+  observer?: AaaObserver;
   /** Status-Server interval for dead servers (config `AAA_PROBE_INTERVAL_MS`). Default 5000. */
   probeIntervalMs?: number;
   /** Told when a server is marked dead or revived (e.g. to log it). Ignored with `health`. */
@@ -111,6 +165,7 @@ export interface AaaOperationsOptions {
 export class AaaOperations {
   readonly health: ServerHealth;
   readonly deadlines: Deadlines;
+  readonly #observer: AaaObserver | undefined;
 
   constructor(
     private readonly effective: EffectiveConfigResolver,
@@ -121,6 +176,7 @@ export class AaaOperations {
     options: AaaOperationsOptions = {},
   ) {
     this.deadlines = options.deadlines ?? new Deadlines(DEFAULT_DEADLINE_MS);
+    this.#observer = options.observer;
     this.health =
       options.health ??
       new ServerHealth({
@@ -150,12 +206,16 @@ export class AaaOperations {
 
   /** Runs `operation` under `budget` (the caller finishes it), or under a default budget of its own. */
   async run(account: AccountDoc, operation: Operation, message: Readonly<Record<string, unknown>>, budget?: RequestBudget): Promise<AaaResult> {
-    if (budget) return this.#run(account, operation, message, budget);
-    const own = this.deadlines.start();
+    const own = budget ? undefined : this.deadlines.start();
     try {
-      return await this.#run(account, operation, message, own);
+      const result = await this.#run(account, operation, message, budget ?? (own as RequestBudget));
+      this.#observer?.finished(reportOf(operation, account._id, result.result, result.attempts));
+      return result;
+    } catch (error) {
+      this.#observer?.finished(failureReport(operation, account._id, error));
+      throw error;
     } finally {
-      own.finish();
+      own?.finish();
     }
   }
 
@@ -239,6 +299,7 @@ export class AaaOperations {
     for (const [index, server] of servers.entries()) {
       if (dead[index] && !everyServerDead) {
         attempts.push({ server: server.name, account: source, address: server.address, port: server.port, attempt: 0, outcome: 'skipped_dead' });
+        this.#observer?.exchanged(operation, `${server.address}:${server.port}`, 'skipped_dead', undefined, 0);
         continue;
       }
       const { compiled } = await budget.race(this.dictionaries.compile(server.dicts, dictionaryOwners), about, attempts);
@@ -246,6 +307,7 @@ export class AaaOperations {
       const destination = await budget.race(this.destinations.resolve(server.address, source, server.timeout), about, attempts);
       if (!destination.ok) {
         attempts.push({ server: server.name, account: source, address: server.address, port: server.port, attempt: 0, outcome: destination.outcome, error: destination.error });
+        this.#observer?.exchanged(operation, `${server.address}:${server.port}`, destination.outcome, undefined, 0);
         continue;
       }
       const address = destination.address;
@@ -254,7 +316,10 @@ export class AaaOperations {
         const reply = await this.client.send(target, { code: REQUEST_CODE[operation], attributes }, { signal: budget.signal });
         this.health.markAlive(server);
         attempts.push(...attemptsOf(server, source, reply.attempts));
-        return this.result(reply.response.code, reply.response.attributes, answer.avp_translation, compiled, server, source, attempts);
+        this.#observer?.exchanged(operation, `${server.address}:${server.port}`, RESULT_OF.get(reply.response.code) ?? 'reject', reply.attempts.at(-1)?.rttMs, reply.attempts.length);
+        const answered = this.result(reply.response.code, reply.response.attributes, answer.avp_translation, compiled, server, source, attempts);
+        if (operation === 'accounting') accountingSent.set(answered, attributes);
+        return answered;
       } catch (error) {
         if (error instanceof RadiusEncodeError) throw encodeFailure(error, answer.avp_translation);
         if (!(error instanceof RadiusClientError)) throw error;
@@ -262,6 +327,7 @@ export class AaaOperations {
         // `aborted` this request's budget (the server never had its full chance).
         if (error.kind === 'timeout' || error.kind === 'socket') this.health.markDead(server, { ...target, retries: 0 });
         attempts.push(...failedAttemptRows({ server: server.name, account: source }, server.address, server.port, error));
+        this.#observer?.exchanged(operation, `${server.address}:${server.port}`, error.kind, undefined, error.attempts.length);
         if (error.kind === 'aborted') throw budget.failure(about, attempts);
       }
       budget.check(about, attempts);

@@ -44,6 +44,8 @@ export interface PoolTotals {
   pools: number;
   active: number;
   queued: number;
+  /** Requests waiting in the pool with the most waiting. */
+  deepestQueue: number;
   /** Requests refused (or shed from a queue) with 503 since start. */
   rejected: number;
 }
@@ -248,11 +250,13 @@ export class WorkerPools {
   totals(): PoolTotals {
     let active = 0;
     let queued = 0;
+    let deepestQueue = 0;
     for (const pool of this.#pools.values()) {
       active += pool.active;
       queued += pool.queued;
+      deepestQueue = Math.max(deepestQueue, pool.queued);
     }
-    return { pools: this.#pools.size, active, queued, rejected: this.#rejected };
+    return { pools: this.#pools.size, active, queued, deepestQueue, rejected: this.#rejected };
   }
 
   /** Runs `task` on one of the pool's workers, after waiting in the requester's queue if need be. */

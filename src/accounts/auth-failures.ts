@@ -8,6 +8,18 @@ interface Window {
 export interface LoginAttempt {
   /** The key was right: this attempt stops counting. Failures of other attempts stay counted. */
   succeeded(): void;
+  /** The key was wrong (it stays counted against the client; this only feeds `stats`). */
+  failed(): void;
+}
+
+/** Since start, for metrics. */
+export interface LoginStats {
+  /** Logins refused for a wrong key (or an inactive account). */
+  failures: number;
+  /** Logins refused because their client was at its limit (429). */
+  limited: number;
+  /** Client addresses with a window open now. */
+  clients: number;
 }
 
 /**
@@ -21,6 +33,8 @@ export interface LoginAttempt {
  */
 export class AuthFailureLimiter {
   private readonly windows = new Map<string, Window>();
+  private failures = 0;
+  private limited = 0;
 
   constructor(
     private readonly limit: number,
@@ -36,13 +50,27 @@ export class AuthFailureLimiter {
     return Math.max(1, Math.ceil((this.windowMs - (this.now() - entry.startedAt)) / 1000));
   }
 
+  /** `retryAfter`, counting a refusal when the client is limited: for the check that turns it away. */
+  refusal(client: string): number {
+    const wait = this.retryAfter(client);
+    if (wait > 0) this.limited += 1;
+    return wait;
+  }
+
+  stats(): LoginStats {
+    return { failures: this.failures, limited: this.limited, clients: this.windows.size };
+  }
+
   /**
    * Counts an attempt now, synchronously, so parallel requests see each other's counts; undefined
    * when the client is at its limit (nothing is counted then: it is refused without a look-up).
    */
   begin(client: string): LoginAttempt | undefined {
     const entry = this.current(client) ?? this.open(client);
-    if (entry.failures >= this.limit) return undefined;
+    if (entry.failures >= this.limit) {
+      this.limited += 1;
+      return undefined;
+    }
     entry.failures += 1;
     let settled = false;
     return {
@@ -51,6 +79,11 @@ export class AuthFailureLimiter {
         if (settled || this.windows.get(client) !== entry) return;
         settled = true;
         entry.failures = Math.max(0, entry.failures - 1);
+      },
+      failed: () => {
+        if (settled) return;
+        settled = true;
+        this.failures += 1;
       },
     };
   }

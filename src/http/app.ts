@@ -7,6 +7,8 @@ import { authenticate } from './auth.js';
 import { authenticateRestCredential } from './rest-credential-auth.js';
 import type { ApiContext, AppState } from './context.js';
 import { errorBody } from './envelope.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
+import { METRICS_PATH, metricsEndpoint } from './metrics-endpoint.js';
 import type { RouteSpec } from './route.js';
 import type { Services } from './services.js';
 
@@ -17,8 +19,43 @@ const methodNotAllowed = (method: string, allowed: string): AppError =>
 
 const noSuchRoute = (path: string): AppError => new AppError(404, 'not_found', `no route for ${path}`, { cause: path });
 
+/** Probes come every few seconds: their lines are debug, unless they fail. */
+const PROBES = new Set(['/healthz', '/readyz', METRICS_PATH]);
+
+/** The router's template of the route that answered (`/v2/accounts/:id/aaa`), never the URL. */
+function routeTemplate(ctx: Koa.ParameterizedContext<AppState>): string | undefined {
+  const matched = (ctx as unknown as ApiContext)._matchedRoute;
+  return typeof matched === 'string' ? matched : undefined;
+}
+
+/**
+ * The request line: who (client address, acting account), what, the answer and its time. 5xx are
+ * warnings with their cause (error code and message; an unexpected error is also logged with its
+ * stack, at error); probes are debug.
+ */
+function logRequest(ctx: Koa.ParameterizedContext<AppState>, route: string | undefined, ms: number, failure: AppError | undefined): void {
+  const fields = {
+    method: ctx.method,
+    url: loggableUrl(ctx.originalUrl),
+    ...(route === undefined ? {} : { route }),
+    status: ctx.status,
+    ms: Math.round(ms * 100) / 100,
+    client: ctx.ip,
+    ...(ctx.state.caller ? { account: ctx.state.caller.accountId } : {}),
+  };
+  const logger = ctx.state.logger;
+  if (ctx.status >= 500) {
+    const cause = failure ? { error: failure.code, cause: failure.message } : { error: 'internal_error' };
+    logger[failure ? 'warn' : 'error']({ ...fields, ...cause }, 'request');
+  } else if (route !== undefined && PROBES.has(route)) {
+    logger.debug(fields, 'request');
+  } else {
+    logger.info(fields, 'request');
+  }
+}
+
 /** Request id, a log line per request, and every failure turned into a Crossbar error envelope. */
-function envelopeAndLogging(logger: Logger): Koa.Middleware<AppState> {
+function envelopeAndLogging(logger: Logger, metrics: ServiceMetrics | undefined): Koa.Middleware<AppState> {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const offered = ctx.get('X-Request-ID');
@@ -26,6 +63,7 @@ function envelopeAndLogging(logger: Logger): Koa.Middleware<AppState> {
     ctx.state.requestId = requestId;
     ctx.state.logger = logger.child({ request_id: requestId });
     ctx.set('X-Request-ID', requestId);
+    let failure: AppError | undefined;
     try {
       await next();
       if (ctx.body === undefined && ctx.status === 405) {
@@ -33,7 +71,7 @@ function envelopeAndLogging(logger: Logger): Koa.Middleware<AppState> {
       }
       if (ctx.body === undefined && ctx.status === 404) throw noSuchRoute(ctx.path);
     } catch (error) {
-      const failure = error instanceof AppError ? error : undefined;
+      failure = error instanceof AppError ? error : undefined;
       if (!failure) ctx.state.logger.error({ err: error }, 'request failed');
       const shown = failure ?? new AppError(500, 'internal_error', 'the request failed unexpectedly');
       ctx.status = shown.status;
@@ -41,10 +79,9 @@ function envelopeAndLogging(logger: Logger): Koa.Middleware<AppState> {
       ctx.body = errorBody(shown, requestId);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      ctx.state.logger.info(
-        { method: ctx.method, url: loggableUrl(ctx.originalUrl), status: ctx.status, ms: Math.round(ms * 100) / 100 },
-        'request',
-      );
+      const route = routeTemplate(ctx);
+      metrics?.http.observe(route, ctx.method, ctx.status, ms / 1000);
+      logRequest(ctx, route, ms, failure);
     }
   };
 }
@@ -62,11 +99,15 @@ export function buildRouter(routes: readonly RouteSpec[], services: Services): R
   return router;
 }
 
-export function createApp(routes: readonly RouteSpec[], services: Services, logger: Logger): Koa<AppState> {
+/** `metrics`: observe every request and serve `GET /metrics` (absent with `METRICS=false`). */
+export function createApp(routes: readonly RouteSpec[], services: Services, logger: Logger, metrics?: ServiceMetrics): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: services.config.trustProxy });
   app.silent = true;
   const router = buildRouter(routes, services);
-  app.use(envelopeAndLogging(logger));
+  app.use(envelopeAndLogging(logger, metrics));
+  if (metrics) {
+    app.use(metricsEndpoint(metrics, { token: services.config.metricsToken, tokens: services.tokens, accounts: services.accounts }));
+  }
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -35,6 +35,8 @@ export class ChangesFollower<T extends StoredDoc> {
   lastContact = 0;
   /** Since when the feed has been failing (ms since epoch); undefined while it answers. */
   lostSince: number | undefined;
+  /** Time the last change was applied, or following began (ms since epoch): for metrics. */
+  lastChangeAt = 0;
 
   constructor(
     private readonly db: Database<T>,
@@ -48,8 +50,14 @@ export class ChangesFollower<T extends StoredDoc> {
     if (this.running) return;
     this.running = true;
     this.since = since;
+    this.lastChangeAt = Date.now();
     this.abort = new AbortController();
     this.loop = this.run();
+  }
+
+  /** The sequence the feed has been read up to (`now` before the first answer). */
+  get lastSequence(): string | number {
+    return this.since;
   }
 
   async stop(): Promise<void> {
@@ -81,6 +89,7 @@ export class ChangesFollower<T extends StoredDoc> {
         for (const change of batch.changes) if (change.unsettled) this.settleLater(change.id);
         this.since = batch.lastSeq;
         this.lastContact = Date.now();
+        if (batch.changes.length > 0) this.lastChangeAt = this.lastContact;
         if (!this.connected && failures > 0) this.logger.info({ db: this.db.name }, 'changes feed resumed');
         this.connected = true;
         this.lostSince = undefined;

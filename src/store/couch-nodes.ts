@@ -63,9 +63,17 @@ export class StoreHttpError extends Error {
  */
 export const DEFAULT_STORE_TIMEOUT_MS = 15_000;
 
+/**
+ * Told of every store call once it ends (long polls excepted: they last as long as the feed is
+ * quiet), e.g. for metrics. `status` is the answer's, or `unreachable` when no node answered.
+ * Called on the request path: it must be cheap and must not throw.
+ */
+export type StoreCallObserver = (method: string, path: string, status: number | 'unreachable', seconds: number) => void;
+
 export interface CouchNodesOptions {
   /** Deadline of one attempt at one node; default `DEFAULT_STORE_TIMEOUT_MS`. */
   timeoutMs?: number;
+  observer?: StoreCallObserver;
 }
 
 export interface CouchRequest {
@@ -101,11 +109,13 @@ export class CouchNodes {
   private current = 0;
   /** Deadline of one attempt at one node. */
   readonly timeoutMs: number;
+  private readonly observer: StoreCallObserver | undefined;
 
   constructor(urls: readonly string[], options: CouchNodesOptions = {}) {
     if (urls.length === 0) throw new Error('no store URL');
     this.endpoints = urls.map(couchEndpoint);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+    this.observer = options.observer;
   }
 
   /** The node requests go to now. */
@@ -128,6 +138,20 @@ export class CouchNodes {
    * within (number of nodes) × `timeoutMs`; `signal` may end it sooner.
    */
   async request(method: string, path: string, options: CouchRequest, signal?: AbortSignal): Promise<CouchAnswer> {
+    const observer = this.observer;
+    if (!observer || options.stream) return this.requestAnyNode(method, path, options, signal);
+    const started = performance.now();
+    try {
+      const answer = await this.requestAnyNode(method, path, options, signal);
+      observer(method, path, answer.status, (performance.now() - started) / 1000);
+      return answer;
+    } catch (error) {
+      observer(method, path, 'unreachable', (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+
+  private async requestAnyNode(method: string, path: string, options: CouchRequest, signal?: AbortSignal): Promise<CouchAnswer> {
     const query = options.query ? `?${new URLSearchParams(options.query)}` : '';
     for (let tried = 0; tried < this.endpoints.length; tried += 1) {
       const node = this.endpoint;

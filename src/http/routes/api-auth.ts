@@ -18,7 +18,7 @@ export function apiAuthRoutes(services: Services): RouteSpec[] {
       async handle(ctx) {
         const client = ctx.ip;
         // A limited client is refused before its body is even read.
-        const wait = authFailures.retryAfter(client);
+        const wait = authFailures.refusal(client);
         if (wait > 0) throw tooManyRequests(wait);
         const { api_key: apiKey } = schemas.validate<{ api_key: string }>('api_auth', await readData(ctx, config.maxBodyBytes));
         // Counted before the look-up: parallel guesses cannot all be evaluated before one is counted.
@@ -26,7 +26,10 @@ export function apiAuthRoutes(services: Services): RouteSpec[] {
         if (!attempt) throw tooManyRequests(authFailures.retryAfter(client));
         const account = await accounts.findByApiKey(apiKey);
         const standing = account ? await accounts.standing(account) : undefined;
-        if (!account || !standing?.active) throw invalidCredentials('the API key is not valid');
+        if (!account || !standing?.active) {
+          attempt.failed();
+          throw invalidCredentials('the API key is not valid');
+        }
         attempt.succeeded();
         const token = tokens.issue(account._id, account.pvt_superduper_admin, standing.generation);
         reply(

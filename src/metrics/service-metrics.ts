@@ -1,0 +1,56 @@
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { WorkerPools } from '../aaa/worker-pool.js';
+import type { AuthFailureLimiter } from '../accounts/auth-failures.js';
+import type { DictionaryCompiler } from '../dictionary/dictionary-compiler.js';
+import type { ServerHealth } from '../radius/server-health.js';
+import type { CachedStore } from '../store/store-cache.js';
+import { HttpMetrics } from './http-metrics.js';
+import { watchDictionaryCache, watchFeeds, watchLogins, watchPools } from './pulled-metrics.js';
+import { RadiusMetrics } from './radius-metrics.js';
+import { StoreMetrics } from './store-metrics.js';
+
+/** What is read at scrape time, once the service is wired. */
+export interface MetricSources {
+  pools: WorkerPools;
+  health: ServerHealth;
+  dictionaryCompiler: DictionaryCompiler;
+  logins: AuthFailureLimiter;
+  /** The store mirrors, when the store cache is on. */
+  cachedStore: CachedStore | undefined;
+}
+
+/**
+ * One service's metrics, in a registry of its own (not prom-client's global one), so two services
+ * in one process never share or collide. The push side (`http`, `radius`, `store`) exists before
+ * the store is opened; `watch` adds what is read from the services at scrape time.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly http: HttpMetrics;
+  readonly radius: RadiusMetrics;
+  readonly store: StoreMetrics;
+
+  constructor(dbPrefix: string) {
+    collectDefaultMetrics({ register: this.registry });
+    this.http = new HttpMetrics(this.registry);
+    this.radius = new RadiusMetrics(this.registry);
+    this.store = new StoreMetrics(this.registry, dbPrefix);
+  }
+
+  watch(sources: MetricSources): void {
+    watchPools(this.registry, sources.pools);
+    watchDictionaryCache(this.registry, sources.dictionaryCompiler);
+    watchLogins(this.registry, sources.logins);
+    this.radius.watchHealth(this.registry, sources.health);
+    if (sources.cachedStore) watchFeeds(this.registry, sources.cachedStore);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
