@@ -48,7 +48,7 @@ export function describeRefusal(answer: ApiAnswer): string {
     .filter((part) => part !== undefined && part !== '')
     .join(' ');
   const fields = body.message === 'validation_error' && isRecord(body.data) ? fieldProblems(body.data) : [];
-  const reason = !fields.length && isRecord(body.data) && typeof body.data.message === 'string' ? body.data.message : undefined;
+  const reason = fields.length || !isRecord(body.data) ? undefined : [body.data.message, body.data.reason, body.data.cause].find((part) => typeof part === 'string');
   return [head, ...fields, ...(reason ? [reason] : [])].join('; ');
 }
 
