@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MirrorDirectory, ViewDirectory } from './accounts/account-directory.js';
@@ -33,6 +35,8 @@ import { storeHosts } from './store/couch-nodes.js';
 import type { EmbeddedCouch } from './store/embedded.js';
 import { mirrorStore } from './store/store-cache.js';
 import { startBackend } from './subscribers/backend-services.js';
+import { accountingSink } from './sessions/accounting-sink.js';
+import { startSessions } from './sessions/session-services.js';
 import { VERSION } from './version.js';
 
 export interface RunningService {
@@ -137,12 +141,28 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       },
     },
   });
+  const sessions = await startSessions(
+    {
+      storeUrl,
+      dbPrefix: config.dbPrefix,
+      storeTimeoutMs: config.storeTimeoutMs,
+      taskIntervalMs: config.sessionTaskIntervalMs,
+      retentionDays: config.sessionRetentionDays,
+      intervalMultiple: config.sessionStaleIntervals,
+      defaultIntervalSeconds: config.sessionDefaultInterimSeconds,
+      replicaId: `${os.hostname()}/${process.pid}/${crypto.randomUUID()}`,
+    },
+    { store, accounts },
+  );
   const backend = await startBackend(
     { storeUrl, dbPrefix: config.dbPrefix, purgeIntervalMs: config.authLogPurgeIntervalMs },
-    { store, accounts, schemas, dictionaries: dictionaryResolver, logger },
+    { store, accounts, schemas, dictionaries: dictionaryResolver, logger, sessions: accountingSink(sessions.recorder, sessions.query) },
   );
+  // Per-account retention overrides are not stored yet: every account gets SESSION_RETENTION_DAYS.
+  sessions.startTask(async () => undefined, logger);
   const services: Services = {
     backend,
+    sessions,
     config,
     store,
     schemas,
@@ -208,6 +228,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await metricsListener?.close();
       aaaOperations.close();
       await backend.close();
+      await sessions.close();
       await radius.close();
       await cached?.close();
       await embedded?.close();

@@ -13,6 +13,7 @@ import type { RadiusClient } from '../radius/client/index.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
 import type { BackendServices } from '../subscribers/backend-services.js';
+import type { SessionServices } from '../sessions/session-services.js';
 
 /** What the routes may call: domain services, wired once in main.ts. */
 export interface Services {
@@ -34,4 +35,6 @@ export interface Services {
   coa: CoaOperations;
   /** The FreeRADIUS policy backend: subscribers, groups, rlm_rest endpoints, auth log. */
   backend: BackendServices;
+  /** Sessions recorded from accounting: queried, disconnected, closed when stale. */
+  sessions: SessionServices;
 }

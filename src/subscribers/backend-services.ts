@@ -4,6 +4,7 @@ import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import type { Logger } from '../log.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
+import type { AccountingSink } from '../sessions/accounting-sink.js';
 import { openBackendStore } from './backend-store.js';
 import { SubscriberBatches } from './batch.js';
 import { RestBackend } from './rest-backend.js';
@@ -31,7 +32,7 @@ export interface BackendOptions {
 
 export async function startBackend(
   options: BackendOptions,
-  deps: { store: Store; accounts: AccountService; schemas: SchemaValidator; dictionaries: DictionaryResolver; logger: Logger },
+  deps: { store: Store; accounts: AccountService; schemas: SchemaValidator; dictionaries: DictionaryResolver; logger: Logger; sessions?: AccountingSink },
 ): Promise<BackendServices> {
   const backendStore = await openBackendStore(options.storeUrl, options.dbPrefix);
   const subscribers = new SubscriberService(backendStore, deps.schemas, deps.dictionaries);
@@ -52,7 +53,7 @@ export async function startBackend(
     subscribers,
     batches: new SubscriberBatches(backendStore, subscribers),
     restCredentials: new RestCredentials(backendStore),
-    rest: new RestBackend(deps.store, deps.accounts, subscribers, authLog),
+    rest: new RestBackend(deps.store, deps.accounts, subscribers, authLog, deps.sessions),
     authLog,
     purgeAuthLog,
     async close() {

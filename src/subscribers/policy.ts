@@ -34,6 +34,8 @@ const asList = (value: AttributeValue | AttributeValue[]): AttributeValue[] => (
 /** The first check item the request does not satisfy: the attribute must be present with one of the listed values. */
 export function failedCheck(check: AttributeMap, request: RestAttributes): string | undefined {
   for (const [name, expected] of Object.entries(check)) {
+    // Not an attribute of the request: counted from open sessions by the backend (issue 12).
+    if (name.toLowerCase() === 'simultaneous-use') continue;
     const sent = [...request.entries()].find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1] ?? [];
     const allowed = asList(expected).map((value) => String(value).toLowerCase());
     if (!sent.some((value) => allowed.includes(value.toLowerCase()))) return name;

@@ -3,6 +3,7 @@ import type { AccountService } from '../accounts/account-service.js';
 import { realmClaimId, sameRealm } from '../accounts/realm-claims.js';
 import type { AuthLog } from '../auth-log/auth-log.js';
 import type { Store } from '../store/couch.js';
+import { type AccountingSink, simultaneousUseLimit } from '../sessions/accounting-sink.js';
 import { VerifiedPasswords } from './verified-passwords.js';
 import { type AuthorizeOutcome, type RejectReason, authorizeSubscriber } from './policy.js';
 import { type RestAttributes, firstValue, restResponse } from './rlm-rest-format.js';
@@ -51,6 +52,8 @@ export class RestBackend {
     private readonly accounts: AccountService,
     private readonly subscribers: SubscriberService,
     private readonly authLog: AuthLog,
+    /** Sessions (issue 12): accounting is stored there, and Simultaneous-Use counted from it. */
+    private readonly sessions: AccountingSink | undefined = undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -114,6 +117,7 @@ export class RestBackend {
     // its HTTP Basic credentials instead of the REST credential, so it cannot reach this service.
     const password = firstValue(request, 'User-Password');
     if (password !== undefined && !(await this.checkPassword(located.subscriber, password))) return REJECT;
+    if (await this.overSimultaneousUse(located, userName, outcome.check)) return REJECT;
     return { status: 200, body: restResponse({ reply: outcome.reply, control }) };
   }
 
@@ -153,6 +157,8 @@ export class RestBackend {
       if (outcome.result === 'reject') {
         reason = outcome.reason;
         detail = outcome.detail;
+      } else if (located.subscriber && (await this.overSimultaneousUse(located, userName, outcome.check))) {
+        reason = 'simultaneous_use';
       } else if (located.subscriber) {
         const control = this.credentialControl(located.subscriber, request, await this.subscribers.settings(located.account._id));
         reason = typeof control === 'string' ? control : 'wrong_password';
@@ -176,8 +182,28 @@ export class RestBackend {
     return { status: 204 };
   }
 
-  /** Accounting is acknowledged (204) so FreeRADIUS answers the NAS; sessions are not stored yet. */
-  async accounting(): Promise<RestAnswer> {
+  /**
+   * `Simultaneous-Use: N` among the check items: the user's open sessions (as recorded from
+   * accounting) must be fewer than N. Best-effort across replicas: a session counts once its
+   * Start is stored and indexed, so two logins racing within that moment may both pass.
+   */
+  private async overSimultaneousUse(located: Located, userName: string, check: AttributeMap): Promise<boolean> {
+    const limit = simultaneousUseLimit(check);
+    if (limit === undefined || !this.sessions) return false;
+    return (await this.sessions.openSessions(located.account._id, userName)) >= limit;
+  }
+
+  /**
+   * Stores the accounting as a session of the account that holds the user (by realm, as
+   * authorize) and answers 204 only once it is stored, so FreeRADIUS answers the NAS only then
+   * (a failure is a 5xx: FreeRADIUS does not answer, and the NAS retries).
+   */
+  async accounting(routeAccount: AccountDoc, request: RestAttributes): Promise<RestAnswer> {
+    if (this.sessions) {
+      const userName = firstValue(request, 'User-Name');
+      const owner = userName ? (await this.locate(routeAccount, userName)).account : routeAccount;
+      await this.sessions.record(owner, request);
+    }
     return { status: 204 };
   }
 }

@@ -2,6 +2,7 @@ import type { AaaResult } from '../../aaa/aaa-operations.js';
 import type { RequestBudget } from '../../aaa/request-deadline.js';
 import type { AccountDoc } from '../../accounts/account-doc.js';
 import { recordOperationDecision } from '../../auth-log/operation-decision.js';
+import { recordOperationAccounting } from '../../sessions/operation-accounting.js';
 import { authorizedAccount } from '../auth.js';
 import { readData } from '../body.js';
 import type { ApiContext } from '../context.js';
@@ -40,6 +41,8 @@ export function aaaOperationRoutes(services: Services): RouteSpec[] {
       const started = performance.now();
       const result = await run(account, message, budget);
       // Authentication decisions go to the account's auth log too (issue 11).
+      // Accounting a server answered is kept as a session (issue 12), before the 200.
+      if (suffix === 'accounting') await recordOperationAccounting(services.sessions.recorder, account, result);
       if (suffix !== 'accounting') recordOperationDecision(services.backend.authLog, account, suffix as 'authn' | 'authz', message, result, performance.now() - started);
       reply(ctx, result);
     },

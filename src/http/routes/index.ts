@@ -11,6 +11,7 @@ import { reloadRoutes } from './reload.js';
 import { authLogRoutes } from './auth-log.js';
 import { restBackendRoutes } from './rest-backend.js';
 import { subscriberRoutes } from './subscribers.js';
+import { sessionRoutes } from './sessions.js';
 import type { CachedStore } from '../../store/store-cache.js';
 
 /** Every route of the service, in one table. */
@@ -26,6 +27,7 @@ export function allRoutes(services: Services, version: string, cache: CachedStor
     ...subscriberRoutes(services),
     ...authLogRoutes(services),
     ...restBackendRoutes(services),
+    ...sessionRoutes(services),
   ];
   return [...api, ...metaRoutes(services, () => api, version)];
 }

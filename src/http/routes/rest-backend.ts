@@ -56,6 +56,8 @@ export function restBackendRoutes(services: Services): RouteSpec[] {
     route('post-auth', 'rlm_rest post-auth: records the decision in the authentication log (`?result=%{control:Post-Auth-Type}`); 204', (account, request, ctx) =>
       rest.postAuth(account, request, typeof ctx.query.result === 'string' ? ctx.query.result : ''),
     ),
-    route('accounting', 'rlm_rest accounting: acknowledged with 204', () => rest.accounting()),
+    route('accounting', 'rlm_rest accounting: stored as a session (Start, Interim-Update, Stop; Accounting-On/Off close the NAS\'s sessions), then 204; 400 naming a missing Acct-Status-Type or Acct-Session-Id', (account, request) =>
+      rest.accounting(account, request),
+    ),
   ];
 }

@@ -1,0 +1,149 @@
+import { ValidationError } from '../errors.js';
+import type { ViewQuery } from '../store/database.js';
+import type { SessionDoc } from './session-doc.js';
+import type { SessionStore } from './session-store.js';
+
+export interface SessionFilter {
+  /** undefined: open and closed. */
+  open?: boolean;
+  username?: string;
+  /** NAS-IP-Address or NAS-Identifier. */
+  nas?: string;
+  framedIp?: string;
+  callingStation?: string;
+  calledStation?: string;
+  /** Sessions active at some time in [since, until]: begun by `until`, and open or stopped at `since` or later. */
+  since?: string;
+  until?: string;
+  includeDescendants: boolean;
+  /** By start time: newest first (default) or oldest first. */
+  order: 'newest' | 'oldest';
+}
+
+export interface SessionPage {
+  items: SessionDoc[];
+  nextStartKey: string | undefined;
+}
+
+export interface SessionSummary {
+  account: string;
+  since: string | null;
+  until: string | null;
+  /** Sessions begun in the period, and how many of those are still open. */
+  sessions: number;
+  open: number;
+  session_time: number;
+  input_octets: number;
+  output_octets: number;
+  /** Every open session of the account, whatever its start. */
+  open_now: number;
+}
+
+/** At most this many rows are read to fill one filtered page; the cursor then resumes the scan. */
+const SCAN_LIMIT = 5_000;
+const HIGH = '\ufff0';
+
+const encodeCursor = (start: string, id: string): string => Buffer.from(JSON.stringify([start, id])).toString('base64url');
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string')) return value as [string, string];
+  } catch {
+    // falls through to the error below
+  }
+  throw ValidationError.single('start_key', 'invalid', 'start_key must be a next_start_key this API returned');
+}
+
+function matches(doc: SessionDoc, filter: SessionFilter): boolean {
+  if (filter.username !== undefined && doc.username.toLowerCase() !== filter.username.toLowerCase()) return false;
+  if (filter.nas !== undefined && doc.nas_ip_address !== filter.nas && doc.nas_identifier !== filter.nas) return false;
+  if (filter.framedIp !== undefined && doc.framed_ip_address !== filter.framedIp) return false;
+  if (filter.callingStation !== undefined && doc.calling_station_id?.toLowerCase() !== filter.callingStation.toLowerCase()) return false;
+  if (filter.calledStation !== undefined && doc.called_station_id?.toLowerCase() !== filter.calledStation.toLowerCase()) return false;
+  if (filter.since !== undefined && doc.stop !== null && doc.stop < filter.since) return false;
+  return true;
+}
+
+/** Reads sessions through the `sessions` views: nothing is held in memory beyond one page. */
+export class SessionQuery {
+  constructor(private readonly store: SessionStore) {}
+
+  /** A session of the account or of one of its descendants; undefined for anyone else's. */
+  async get(accountId: string, id: string): Promise<SessionDoc | undefined> {
+    if (!id.includes(':')) return undefined;
+    const doc = await this.store.db.get(id);
+    return doc && doc.pvt_type === 'session' && doc.pvt_tree.includes(accountId) ? doc : undefined;
+  }
+
+  /**
+   * One page, ordered by start: a range of `by_account` (or `by_ancestor` with descendants) over
+   * `[owner, open|closed|all, start]`; the other filters are applied to the rows read, at most
+   * SCAN_LIMIT per page, after which the cursor resumes the scan (a page may then be short).
+   */
+  async list(accountId: string, filter: SessionFilter, pageSize: number, startKey: string | undefined): Promise<SessionPage> {
+    const view = filter.includeDescendants ? 'by_ancestor' : 'by_account';
+    const state = filter.open === undefined ? 'all' : filter.open ? 'open' : 'closed';
+    const newest = filter.order === 'newest';
+    // Started before `until`, so the range of start times is [-, until]; `since` bounds the stop.
+    const high = filter.until ?? HIGH;
+    const low = '';
+    let cursor = startKey ? decodeCursor(startKey) : undefined;
+    const items: SessionDoc[] = [];
+    let scanned = 0;
+    for (;;) {
+      const batchSize = Math.min(SCAN_LIMIT, Math.max(pageSize + 1, 100));
+      const from = cursor ? cursor[0] : newest ? high : low;
+      const query: ViewQuery = {
+        descending: newest,
+        startkey: [accountId, state, from],
+        endkey: [accountId, state, newest ? low : high],
+        limit: batchSize + 1,
+        ...(cursor ? { startkey_docid: cursor[1] } : {}),
+      };
+      const rows = await this.store.db.viewDocs<[string, string, string]>('sessions', view, query);
+      for (const [index, row] of rows.entries()) {
+        if (index === batchSize) break;
+        const doc = row.doc as SessionDoc;
+        scanned += 1;
+        if (!matches(doc, filter)) continue;
+        if (items.length === pageSize) return { items, nextStartKey: encodeCursor(row.key[2], doc._id) };
+        items.push(doc);
+      }
+      const resume = rows[batchSize];
+      if (!resume) return { items, nextStartKey: undefined };
+      if (scanned >= SCAN_LIMIT) return { items, nextStartKey: encodeCursor(resume.key[2], resume.doc._id) };
+      cursor = [resume.key[2], resume.doc._id];
+    }
+  }
+
+  /** Totals of sessions begun in [since, until] (the `totals` view, reduced), and the open count now. */
+  async summary(accountId: string, since: string | undefined, until: string | undefined): Promise<SessionSummary> {
+    const totals = await this.store.db.view<unknown, number[]>('sessions', 'totals', {
+      startkey: [accountId, since ?? ''],
+      endkey: [accountId, until ?? HIGH],
+    });
+    const [sessions = 0, open = 0, sessionTime = 0, input = 0, output = 0] = totals[0]?.value ?? [];
+    return {
+      account: accountId,
+      since: since ?? null,
+      until: until ?? null,
+      sessions,
+      open,
+      session_time: sessionTime,
+      input_octets: input,
+      output_octets: output,
+      open_now: await this.openCount(accountId),
+    };
+  }
+
+  /** Open sessions of the account, or of one user of it (case-insensitively). */
+  async openCount(accountId: string, username?: string): Promise<number> {
+    const range =
+      username === undefined
+        ? { startkey: [accountId, ''], endkey: [accountId, HIGH] }
+        : { key: [accountId, username.toLowerCase()] };
+    const rows = await this.store.db.view<unknown, number>('sessions', 'open_by_user', range);
+    return rows[0]?.value ?? 0;
+  }
+}

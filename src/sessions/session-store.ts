@@ -1,0 +1,72 @@
+import fs from 'node:fs/promises';
+import { AppError } from '../errors.js';
+import { CouchNodes, type CouchNodesOptions, StoreHttpError, storeUrls } from '../store/couch-nodes.js';
+import { Database, type StoredDoc, translateStoreError } from '../store/database.js';
+import { ensureDatabase } from '../store/ensure-database.js';
+import type { SessionDoc } from './session-doc.js';
+
+/** A session's coordination documents (the stale-task lease) live beside the sessions. */
+export interface LeaseDoc extends StoredDoc {
+  pvt_type: 'lease';
+  holder: string;
+  expires_at: string;
+}
+
+export type SessionsDbDoc = SessionDoc | LeaseDoc;
+
+/** One document's outcome in a bulk write. */
+export interface BulkOutcome {
+  id: string;
+  rev?: string;
+  error?: string;
+}
+
+/**
+ * The sessions database: never mirrored (an account may have millions of sessions), read by id
+ * and through the `sessions` design document's views, written in bulk by the group commit.
+ */
+export interface SessionStore {
+  db: Database<SessionsDbDoc>;
+  /**
+   * Writes documents in one round trip. Resolves only when the store answered 201 (a quorum of
+   * copies has them); a 202 (fewer copies: nodes down) is refused as `write_not_final`, so the
+   * NAS retries, which the idempotent merge makes harmless.
+   */
+  bulk(docs: readonly object[]): Promise<BulkOutcome[]>;
+}
+
+const designFile = new URL('../../couchdb/design/sessions.json', import.meta.url);
+
+async function ensureDesign(db: Database<SessionsDbDoc>): Promise<void> {
+  const design = JSON.parse(await fs.readFile(designFile, 'utf8')) as StoredDoc & { views: unknown };
+  const current = (await db.get(design._id)) as (StoredDoc & { views?: unknown }) | undefined;
+  if (current && JSON.stringify(current.views) === JSON.stringify(design.views)) return;
+  try {
+    await db.put({ ...design, ...(current?._rev ? { _rev: current._rev } : {}) } as unknown as SessionsDbDoc);
+  } catch (error) {
+    // Another replica installed the same file at the same moment.
+    const status = (error as { status?: number }).status;
+    if (status !== 409 && status !== 202) throw error;
+  }
+}
+
+/** Opens (creating when missing) `<prefix>sessions`, looked up first like every database of the service. */
+export async function openSessionStore(url: string, prefix: string, options: CouchNodesOptions = {}): Promise<SessionStore> {
+  const nodes = new CouchNodes(storeUrls(url), options);
+  const name = `${prefix}sessions`;
+  await ensureDatabase(nodes, name);
+  const db = new Database<SessionsDbDoc>(name, nodes);
+  await ensureDesign(db);
+  return {
+    db,
+    async bulk(docs) {
+      if (docs.length === 0) return [];
+      const answer = await nodes.request('POST', `/${encodeURIComponent(name)}/_bulk_docs`, { body: { docs }, idempotent: false });
+      if (answer.status === 202) {
+        throw new AppError(503, 'write_not_final', 'the store took the session records on fewer copies than its quorum; send them again', { durability: 'partial' });
+      }
+      if (answer.status < 200 || answer.status >= 300) throw translateStoreError(StoreHttpError.from(answer));
+      return answer.body as BulkOutcome[];
+    },
+  };
+}
