@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Api } from '../support/api.js';
-import { FaultProxy, createDatabases, databaseNames, startStore } from '../support/cluster.js';
+import { FaultProxy, startStore } from '../support/cluster.js';
 import { startTestService, uniquePrefix } from '../support/service.js';
 
 /**
@@ -32,8 +32,9 @@ describe('a least-privileged CouchDB user', () => {
   it('runs the service when its databases exist (they are looked up, not created)', async () => {
     const { store, node } = await leastPrivilegedNode();
     const prefix = uniquePrefix();
-    // The configuration service's databases and the policy backend's.
-    await createDatabases(store.url, [...databaseNames(prefix), `${prefix}subscribers`, `${prefix}auth_log`]);
+    // As the README says: one start as a server admin creates every database the service uses.
+    const first = await startTestService({ COUCHDB_URL: store.url, DB_PREFIX: prefix });
+    await first.close();
     const service = await startTestService({ COUCHDB_URL: node.url, DB_PREFIX: prefix });
     cleanups.push(() => service.close());
     const api = new Api(service.url);
