@@ -122,6 +122,8 @@ const A1_SUBSCRIBER_PASSWORD = 'a1-subscriber-password-93b7';
 const A1_GROUP = 'a1-confidential-group';
 let a1SubscriberId: string;
 let a1GroupId: string;
+/** A session of A1, reported by A1's NAS (a1-nas, where nothing answers). */
+let a1SessionId: string;
 
 async function addSubscriber(username: string, password = 'pw'): Promise<string> {
   const response = await api.put(`/v2/accounts/${A1.id}/aaa/subscribers`, { username, password });
@@ -133,6 +135,18 @@ async function addGroup(name: string): Promise<string> {
   const response = await api.put(`/v2/accounts/${A1.id}/aaa/groups`, { name });
   if (response.status !== 201) throw new Error(`group ${name}: ${response.status} ${JSON.stringify(response.body)}`);
   return String(response.body.data.id);
+}
+
+/** Sessions (issue 12): one Start through A1's rlm_rest accounting endpoint, from a1-nas's address. */
+async function addSession(): Promise<string> {
+  const credential = await api.put(`/v2/accounts/${A1.id}/aaa/rest_credentials`);
+  const basic = Buffer.from(`${credential.body.data.username}:${credential.body.data.password}`).toString('base64');
+  const attributes = { 'Acct-Status-Type': 'Start', 'Acct-Session-Id': 'a1-session', 'User-Name': A1_SUBSCRIBER, 'NAS-IP-Address': '10.11.1.2' };
+  const body = JSON.stringify(Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { type: 'string', value: [value] }])));
+  const response = await fetch(`${service.url}/v2/accounts/${A1.id}/aaa/rest/accounting`, { method: 'POST', headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/json' }, body });
+  if (response.status !== 204) throw new Error(`session: ${response.status} ${await response.text()}`);
+  const listed = await api.get(`/v2/accounts/${A1.id}/aaa/sessions`);
+  return String(listed.body.data[0].id);
 }
 
 async function addDictionary(owner: string, name: string): Promise<string> {
@@ -162,6 +176,7 @@ beforeAll(async () => {
   expect((await api.put(`/v2/accounts/${A1.id}/aaa`, a1Aaa())).status).toBe(201);
   expect((await api.put(`/v2/accounts/${A.id}/aaa`, aAaa())).status).toBe(201);
   expect((await api.put('/v1/system_configs/circlemaker', systemAaa())).status).toBe(201);
+  a1SessionId = await addSession();
 
   tokens.set('self', A1.token);
   tokens.set('ancestor', A.token);
@@ -192,7 +207,7 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------
 
 // Not auth_log: an allowed post-auth's entry is written in the background, possibly during a later cell.
-const DATABASES = ['accounts', 'aaa', 'aaa_dicts', 'system_config', 'subscribers'];
+const DATABASES = ['accounts', 'aaa', 'aaa_dicts', 'system_config', 'subscribers', 'sessions'];
 
 /** Every document id → revision in every database of this service. */
 async function snapshot(): Promise<Record<string, Record<string, string>>> {
@@ -378,6 +393,14 @@ const MATRIX: Row[] = [
     body: () => ({ dicts: ['dictionary'] }) },
   { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/rest_credentials', expected: [200, 200, 200, 403, 403, 403] },
   { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/auth_log',    expected: [200, 200, 200, 403, 403, 403] },
+  // Sessions (issue 12). Disconnect and CoA go to a1-nas, which reported the session and where nothing answers (504).
+  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/sessions',    expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/sessions/summary', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/sessions/{sessionId}', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/sessions/{sessionId}/disconnect', expected: [504, 504, 504, 403, 403, 403],
+    body: () => ({}) },
+  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/sessions/{sessionId}/coa', expected: [504, 504, 504, 403, 403, 403],
+    body: () => ({ attributes: { 'Session-Timeout': 60 } }) },
 ];
 
 /**
@@ -414,7 +437,8 @@ describe('tenant isolation matrix (target A1)', () => {
           .replace('{accountId}', A1.id)
           .replace('{dictionaryId}', encodeURIComponent(dictionaryId))
           .replace('{subscriberId}', subscriberId)
-          .replace('{groupId}', groupId);
+          .replace('{groupId}', groupId)
+          .replace('{sessionId}', encodeURIComponent(a1SessionId));
         await check({ method: row.method, path, body: row.body?.(cell) }, caller, status);
       });
     }
@@ -454,6 +478,13 @@ describe('rlm_rest endpoints by REST credential (target A1)', () => {
     'User-Name': { type: 'string', value: [A1_SUBSCRIBER] },
     'User-Password': { type: 'string', value: [A1_SUBSCRIBER_PASSWORD] },
   });
+  // Accounting names a session (issue 12): without Acct-Status-Type and Acct-Session-Id it is a 400.
+  const rlmAccountingBody = JSON.stringify({
+    'User-Name': { type: 'string', value: [A1_SUBSCRIBER] },
+    'Acct-Status-Type': { type: 'string', value: ['Interim-Update'] },
+    'Acct-Session-Id': { type: 'string', value: ['a1-session'] },
+    'NAS-IP-Address': { type: 'string', value: ['10.11.1.2'] },
+  });
 
   beforeAll(async () => {
     const issued: Record<string, { username: string; password: string }> = {};
@@ -486,7 +517,8 @@ describe('rlm_rest endpoints by REST credential (target A1)', () => {
         // A valid token for the master account is no REST credential either.
         const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Auth-Token': masterToken };
         if (authorization) headers.Authorization = authorization;
-        const response = await fetch(service.url + path, { method: row.method, headers, body: rlmBody });
+        const requestBody = row.route.endsWith('/accounting') ? rlmAccountingBody : rlmBody;
+        const response = await fetch(service.url + path, { method: row.method, headers, body: requestBody });
         const text = await response.text();
         expect(response.status, text).toBe(status);
         if (!before) return;
