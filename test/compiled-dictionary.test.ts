@@ -97,6 +97,22 @@ describe('ordered resolution: the first dictionary of the list wins', () => {
     expect(compiled.valueNumber('New-Name', 'Alive')).toBe(3);
     expect(compiled.conflicts).toEqual([]);
   });
+
+  it('a name redefined in another case by a later line answers with the later line, under either spelling', () => {
+    const respelled = dict('acct', 'respelled', [
+      { vendor: { Acme: 7 } },
+      { vendor: { ACME: 8 } },
+      attr('Foo-Bar', 61, 'integer'),
+      attr('FOO-BAR', 62, 'string'),
+      { val: { attr: 'FOO-BAR', name: 'On', val: 1 } },
+      { val: { attr: 'FOO-BAR', name: 'ON', val: 2 } },
+    ]);
+    const compiled = compileDictionaries([respelled]);
+    for (const name of ['Foo-Bar', 'FOO-BAR', 'foo-bar']) expect(compiled.attribute(name)?.path).toEqual([62]);
+    for (const name of ['Acme', 'ACME', 'acme']) expect(compiled.vendor(name)?.id).toBe(8);
+    for (const name of ['On', 'ON', 'on']) expect(compiled.valueNumber('Foo-Bar', name)).toBe(2);
+    expect(compiled.counts).toMatchObject({ attributes: 1, values: 1 });
+  });
 });
 
 describe('tenant scope: each list has its own meaning', () => {

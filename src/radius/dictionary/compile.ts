@@ -10,7 +10,7 @@ import { DictionaryCompileError } from './errors.js';
 import type { DictionaryOrigin, DictionarySource, ResolvedAttribute, ResolvedVendor } from './model.js';
 import type { ValueRecord, VendorRecord } from './records.js';
 import { MergedDictionary } from './merged-dictionary.js';
-import { type AttributeRecord, CodeNode, type Tables, ValueTable, type VendorCodes, type VendorContext } from './tables.js';
+import { type AttributeRecord, CodeNode, type Tables, ValueTable, type VendorCodes, type VendorContext, setNamed } from './tables.js';
 import { STANDARD_FORMAT, formatText, parseVendorFormat } from './vendor-format.js';
 
 function addVendors(tables: Tables, entry: VendorEntry, dictIndex: number, entryIndex: number): void {
@@ -27,7 +27,7 @@ function claimVendor(tables: Tables, record: VendorRecord): void {
   const { dictIndex } = record;
   const byName = tables.vendorsByName.get(record.lowerName);
   if (byName === undefined || byName.dictIndex === dictIndex) {
-    tables.vendorsByName.set(record.lowerName, record);
+    setNamed(tables.vendorsByName, record.lowerName, record.vendor.name, record, byName?.vendor.name);
   } else {
     tables.losses.push({
       slot: tables.vendorsByName,
@@ -127,7 +127,8 @@ function addAttribute(tables: Tables, entry: AttributeEntry, dictIndex: number, 
 function claimAttributeName(tables: Tables, record: AttributeRecord): void {
   const existing = tables.attributesByName.get(record.lowerName);
   if (existing === undefined || existing.dictIndex === record.dictIndex) {
-    tables.attributesByName.set(record.lowerName, record);
+    if (existing === undefined) tables.attributeCount += 1;
+    setNamed(tables.attributesByName, record.lowerName, record.attribute.name, record, existing?.attribute.name);
     return;
   }
   tables.losses.push({
@@ -190,10 +191,7 @@ function addValue(tables: Tables, entry: ValueEntry, dictIndex: number, line: nu
     tables.foreign.push({ entry: entry.val, line });
     return;
   }
-  if (!node.values) {
-    node.values = new ValueTable();
-    tables.valueTables.push(node.values);
-  }
+  node.values ??= new ValueTable();
   claimValue(tables, node.record.attribute, node.values, { name, lowerName: name.toLowerCase(), value: val, dictIndex, line });
 }
 
@@ -201,7 +199,7 @@ function claimValue(tables: Tables, attribute: ResolvedAttribute, table: ValueTa
   const byName = table.byName.get(record.lowerName);
   if (byName === undefined || byName.dictIndex === record.dictIndex) {
     if (byName === undefined) tables.valueCount += 1;
-    table.byName.set(record.lowerName, record);
+    setNamed(table.byName, record.lowerName, record.name, record, byName?.name);
   } else {
     tables.losses.push({
       slot: table.byName,
@@ -238,12 +236,12 @@ function emptyTables(list: readonly DictionarySource[], vendorContext: VendorCon
     evsCodes: new Map(),
     shadowedByName: new Map(),
     losses: [],
-    valueTables: [],
     unattached: [],
     foreign: [],
     vendorContext,
     vendorIdsUsed: new Set(),
     valueCount: 0,
+    attributeCount: 0,
   };
 }
 

@@ -1,8 +1,8 @@
 import type { CompiledDictionary } from './compiled-dictionary.js';
-import { type DictionaryConflict, judgeLosses } from './conflicts.js';
+import { type DictionaryConflict, type Loss, judgeLosses } from './conflicts.js';
 import type { DictionaryCounts, DictionaryOrigin, ResolvedAttribute, ResolvedVendor, UnattachedValue } from './model.js';
 import type { VendorRecord } from './records.js';
-import { type AttributeRecord, type ForeignValue, type CodeNode, type Tables, type ValueTable, type VendorCodes, addExactSpellings } from './tables.js';
+import { type AttributeRecord, type ForeignValue, type CodeNode, type Tables, type ValueTable, type VendorCodes } from './tables.js';
 
 /** A name looked up as spelled first (the usual case, no `toLowerCase()`), then case-insensitively. */
 export function lookup<R>(map: ReadonlyMap<string, R>, name: string): R | undefined {
@@ -18,7 +18,6 @@ export function lookup<R>(map: ReadonlyMap<string, R>, name: string): R | undefi
 export class MergedDictionary implements CompiledDictionary {
   /** The list it was compiled from, in order. */
   readonly dictionaries: readonly DictionaryOrigin[];
-  readonly conflicts: readonly DictionaryConflict[];
   readonly unattachedValues: readonly UnattachedValue[];
   readonly counts: DictionaryCounts;
   readonly #vendorsByName: ReadonlyMap<string, VendorRecord>;
@@ -26,6 +25,9 @@ export class MergedDictionary implements CompiledDictionary {
   readonly #attributesByName: ReadonlyMap<string, AttributeRecord>;
   readonly #codes: VendorCodes;
   readonly #evsCodes: ReadonlyMap<string, VendorCodes>;
+  /** Lines that lost to an earlier dictionary, until `conflicts` judges them. */
+  #losses: readonly Loss[] | undefined;
+  #conflicts: readonly DictionaryConflict[] | undefined;
 
   /** Unattached `val` entries as written: a composed list may know their attribute. */
   readonly foreignValues: readonly ForeignValue[];
@@ -36,12 +38,10 @@ export class MergedDictionary implements CompiledDictionary {
 
   /** Internal: use `compileDictionaries` or `compileDictionary`. */
   constructor(tables: Tables, entryCount: number) {
-    this.counts = Object.freeze({ vendors: tables.vendorsById.size, attributes: tables.attributesByName.size, values: tables.valueCount });
-    addExactSpellings(tables.vendorsByName, (record) => record.vendor.name);
-    addExactSpellings(tables.attributesByName, (record) => record.attribute.name);
-    for (const table of tables.valueTables) addExactSpellings(table.byName, (record) => record.name);
+    this.counts = Object.freeze({ vendors: tables.vendorsById.size, attributes: tables.attributeCount, values: tables.valueCount });
     this.dictionaries = tables.dictionaries;
-    this.conflicts = Object.freeze(judgeLosses(tables.losses));
+    // Judged on first use: loading and the codec never need the conflicts, validation and listings do.
+    this.#losses = tables.losses;
     this.unattachedValues = Object.freeze(tables.unattached);
     this.#vendorsByName = tables.vendorsByName;
     this.#vendorsById = tables.vendorsById;
@@ -52,6 +52,15 @@ export class MergedDictionary implements CompiledDictionary {
     this.vendorIdsUsed = Object.freeze([...tables.vendorIdsUsed]);
     this.entryCount = entryCount;
     Object.freeze(this);
+  }
+
+  /** Where a later dictionary says something else than an earlier one, and loses. */
+  get conflicts(): readonly DictionaryConflict[] {
+    if (this.#conflicts === undefined) {
+      this.#conflicts = Object.freeze(judgeLosses(this.#losses ?? []));
+      this.#losses = undefined;
+    }
+    return this.#conflicts;
   }
 
   /** An attribute by name, case-insensitively as FreeRADIUS. */

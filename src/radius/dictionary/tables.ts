@@ -65,16 +65,26 @@ export interface Tables {
   readonly vendorContext: VendorContext | undefined;
   /** Vendor ids the attributes name: whose vendor a composed list must agree on. */
   readonly vendorIdsUsed: Set<number>;
-  /** Every value table, to add exact spellings once all are filled. */
-  readonly valueTables: ValueTable[];
   valueCount: number;
+  /** Distinct attribute names (`attributesByName` also holds spellings). */
+  attributeCount: number;
 }
 
 /**
- * Adds each winner's own spelling as a second key, so a lookup spelled as the dictionary spells
- * it (the usual case) costs one Map hit and no `toLowerCase()`. A spelling with an upper-case
- * letter can never equal a lower-cased key, so the two kinds of key cannot collide.
+ * Sets `record` under its lower-cased name and, when spelled otherwise, under its own spelling as
+ * a second key, so a lookup spelled as the dictionary spells it (the usual case) costs one Map hit
+ * and no `toLowerCase()`. A spelling with an upper-case letter can never equal a lower-cased key,
+ * so the two kinds of key cannot collide. `replaced` is the spelling of the record it takes the
+ * name from (a later line of the same dictionary), whose key goes. Done as each name is claimed,
+ * not in a pass over the finished tables: that pass was a twentieth of a cold compile.
  */
+export function setNamed<R>(map: Map<string, R>, lowerName: string, spelling: string, record: R, replaced: string | undefined): void {
+  if (replaced !== undefined && replaced !== lowerName && replaced !== spelling) map.delete(replaced);
+  map.set(lowerName, record);
+  if (spelling !== lowerName) map.set(spelling, record);
+}
+
+/** `setNamed`'s second keys added to a finished map (the values a composed list attaches). */
 export function addExactSpellings<R>(map: Map<string, R>, spelling: (record: R) => string): void {
   // Keys added while iterating are visited too; they are their own spelling, so they add nothing.
   map.forEach((record, key) => {
