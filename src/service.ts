@@ -121,7 +121,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const dictionaries = new DictionaryService(store, schemas);
   const dictionaryCompiler = new DictionaryCompiler();
   const dictionaryResolver = new DictionaryResolver(store, dictionaryCompiler);
-  const effective = new EffectiveConfigResolver(store, dictionaryResolver);
+  // The mirrors' change events keep each account's memoised effective configuration current.
+  const effective = new EffectiveConfigResolver(store, dictionaryResolver, cached);
   const radius = new RadiusClient();
   const destinations = new DestinationGuard(store, { masterAccountId, defaults: config.tenantDestinations });
   // One pool registry and one deadline source for the AAA operations and CoA/Disconnect alike.

@@ -2,8 +2,11 @@ import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import type { Store } from '../store/couch.js';
+import type { StoredDoc } from '../store/database.js';
+import type { MirrorListener } from '../store/mirror.js';
 import type { AaaDoc } from './aaa-doc.js';
 import { OPERATIONS, SYSTEM_AAA_ID, SYSTEM_OWNER } from './aaa-doc.js';
+import { DependencyMemo, type MemoBounds } from './effective-memo.js';
 import { type ChainLink, type EffectiveConfig, type EffectiveServer, resolveEffective } from './resolve-effective.js';
 
 /** Which dictionaries a server's `dicts` resolved to, and what conflicts their order settles. */
@@ -15,12 +18,68 @@ export interface ServerDictionaries {
 
 export type EffectiveServerWithDictionaries = EffectiveServer & ServerDictionaries;
 
-/** Loads an account's chain of AAA documents (from the cache when there is one) and resolves it. */
+/** Something that reports every document change it applies (the store mirrors do). */
+interface ChangeSource {
+  onChange(listener: MirrorListener<StoredDoc>): void;
+}
+
+/** The mirrors whose changes can alter an effective configuration. */
+export interface EffectiveChangeFeeds {
+  accounts: { mirror: ChangeSource };
+  aaa: { mirror: ChangeSource };
+  dictionaries: { mirror: ChangeSource };
+  system: { mirror: ChangeSource };
+}
+
+/** An account's effective configuration and its `data` as the API sends it, serialized once. */
+export interface ResolvedEffective {
+  config: EffectiveConfig;
+  /** `{"account_id":…,"authentication":…,…}` */
+  json: string;
+}
+
+/** 10,000 accounts, or 32 M characters of answers (a depth-50 answer is ~18 k), whichever comes first. */
+export const DEFAULT_EFFECTIVE_MEMO_BOUNDS: MemoBounds = { maxEntries: 10_000, maxWeight: 32 * 1024 * 1024 };
+
+const dependency = {
+  account: (id: string) => `account:${id}`,
+  aaa: (owner: string) => `aaa:${owner}`,
+  system: (id: string) => `system:${id}`,
+  dictionariesOf: (owner: string) => `dicts:${owner}`,
+};
+
+/** `<owner>~<name>` → owner. */
+const dictionaryOwner = (id: string) => id.slice(0, Math.max(0, id.indexOf('~')));
+
+/**
+ * Loads an account's chain of AAA documents (from the cache when there is one) and resolves it.
+ * With change feeds, each account's answer is kept until a document it was computed from changes
+ * (the account itself, an AAA document of its chain, the system document, a dictionary of an
+ * owner in its chain), so a deep account costs what a shallow one does; without them (no store
+ * cache), every call resolves afresh.
+ */
 export class EffectiveConfigResolver {
+  private readonly memo: DependencyMemo<ResolvedEffective> | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly dictionaries: DictionaryResolver,
-  ) {}
+    feeds?: EffectiveChangeFeeds,
+    bounds: MemoBounds = DEFAULT_EFFECTIVE_MEMO_BOUNDS,
+  ) {
+    if (!feeds) return;
+    const memo = new DependencyMemo<ResolvedEffective>(bounds);
+    this.memo = memo;
+    feeds.accounts.mirror.onChange((id) => memo.invalidate(dependency.account(id)));
+    feeds.aaa.mirror.onChange((id) => memo.invalidate(dependency.aaa(id)));
+    feeds.system.mirror.onChange((id) => memo.invalidate(dependency.system(id)));
+    feeds.dictionaries.mirror.onChange((id) => memo.invalidate(dependency.dictionariesOf(dictionaryOwner(id))));
+  }
+
+  /** Answers held, and their total size in characters (for metrics and tests). */
+  memoStats(): { entries: number; characters: number } {
+    return { entries: this.memo?.size ?? 0, characters: this.memo?.weight ?? 0 };
+  }
 
   async chainFor(account: AccountDoc): Promise<ChainLink[]> {
     const owners = ownerChain(account);
@@ -33,7 +92,31 @@ export class EffectiveConfigResolver {
     return links;
   }
 
+  /** The effective configuration; a memoised one is shared, so callers must not change it. */
   async resolve(account: AccountDoc): Promise<EffectiveConfig> {
+    return (await this.resolved(account)).config;
+  }
+
+  /** The configuration and its serialized form, from the memo when nothing under it changed. */
+  async resolved(account: AccountDoc): Promise<ResolvedEffective> {
+    const version = account._rev ?? '';
+    const held = this.memo?.get(account._id, version);
+    if (held) return held;
+    const begun = this.memo?.begin() ?? 0;
+    const config = await this.resolveAfresh(account);
+    const answer = { config, json: JSON.stringify({ account_id: account._id, ...config }) };
+    const owners = ownerChain(account);
+    this.memo?.set(account._id, version, answer, answer.json.length, [
+      dependency.account(account._id),
+      dependency.system(SYSTEM_AAA_ID),
+      dependency.dictionariesOf(SYSTEM_OWNER),
+      ...owners.map(dependency.aaa),
+      ...owners.map(dependency.dictionariesOf),
+    ], begun);
+    return answer;
+  }
+
+  private async resolveAfresh(account: AccountDoc): Promise<EffectiveConfig> {
     const effective = resolveEffective(await this.chainFor(account));
     const owners = ownerChain(account);
     // The three operations usually share servers: resolve each (source, list) once per request.

@@ -25,6 +25,19 @@ export function reply(ctx: ApiContext, data: unknown, options: SuccessOptions = 
   };
 }
 
+/**
+ * The success envelope around `data` already serialized (a memoised answer): the same bytes
+ * `reply` would send, without serializing `data` again on every request.
+ */
+export function replySerialized(ctx: ApiContext, dataJson: string): void {
+  ctx.status = 200;
+  const authToken = ctx.state.authToken;
+  ctx.type = 'application/json';
+  ctx.body = `{"status":"success","data":${dataJson},"request_id":${JSON.stringify(ctx.state.requestId)}${
+    authToken ? `,"auth_token":${JSON.stringify(authToken)}` : ''
+  }}`;
+}
+
 export function errorBody(error: AppError, requestId: string): Record<string, unknown> {
   return {
     status: 'error',

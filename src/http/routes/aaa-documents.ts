@@ -5,7 +5,7 @@ import { publicPart, writablePart } from '../../store/visibility.js';
 import { authorizedAccount, requireSuperduper } from '../auth.js';
 import { readData } from '../body.js';
 import type { ApiContext } from '../context.js';
-import { expectedRevision, reply } from '../envelope.js';
+import { expectedRevision, reply, replySerialized } from '../envelope.js';
 import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
 
@@ -98,7 +98,7 @@ export function aaaRoutes(services: Services): RouteSpec[] {
       access: 'token',
       async handle(ctx) {
         const target = await account(ctx);
-        reply(ctx, { account_id: target._id, ...(await effective.resolve(target)) });
+        replySerialized(ctx, (await effective.resolved(target)).json);
       },
     },
   ];
