@@ -1,4 +1,4 @@
-import type { StoredDoc } from '../store/database.js';
+import type { StoredDoc, ViewQuery } from '../store/database.js';
 import type { GroupCommit } from './group-commit.js';
 import { type SessionDoc, closeSession } from './session-doc.js';
 import type { SessionStore } from './session-store.js';
@@ -44,18 +44,15 @@ export class SessionMaintenance {
 
   /** Deletes closed sessions that stopped more than their account's retention ago. */
   async purge(now: number, retentionDaysOf: (accountId: string) => Promise<number>): Promise<number> {
-    const accounts = await this.store.db.view<[string], number>('sessions', 'closed_by_stop', { group_level: 1 } as never);
+    const grouped: ViewQuery & { group_level: number } = { group_level: 1 };
+    const accounts = await this.store.db.view<[string], number>('sessions', 'closed_by_stop', grouped);
     let removed = 0;
     for (const row of accounts) {
       const accountId = row.key[0];
       const cutoff = new Date(now - (await retentionDaysOf(accountId)) * 86_400_000).toISOString();
       for (;;) {
-        const old = await this.store.db.view<[string, string], null>('sessions', 'closed_by_stop', {
-          startkey: [accountId, ''],
-          endkey: [accountId, cutoff],
-          limit: BATCH,
-          reduce: false,
-        } as never);
+        const range: ViewQuery & { reduce: false } = { startkey: [accountId, ''], endkey: [accountId, cutoff], limit: BATCH, reduce: false };
+        const old = await this.store.db.view<[string, string], null>('sessions', 'closed_by_stop', range);
         if (old.length === 0) break;
         const docs = await this.store.db.getMany(old.map((entry) => entry.id));
         const tombstones = [...docs.values()]
