@@ -55,6 +55,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** A second listener, on HOST, serving only `/metrics` without authentication. */
   metricsPort: number | undefined;
+  /** Processes serving the one PORT (Node's cluster; see src/cluster.ts): 1 runs no cluster. */
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -169,5 +171,6 @@ export function loadConfig(env: Env = process.env): Config {
     metrics: boolean(env, 'METRICS', true),
     metricsToken,
     metricsPort: optional(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535),
+    workers: integer(env, 'WORKERS', 1, 1, 256),
   };
 }

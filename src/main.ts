@@ -1,9 +1,41 @@
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './log.js';
-import { startService } from './service.js';
+import cluster from 'node:cluster';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { runPrimary } from './cluster.js';
+import { type Logger, createLogger } from './log.js';
+import { embeddedPortProblem, startService } from './service.js';
 
 /** How long past SHUTDOWN_GRACE_MS a stop may take before the process exits anyway. */
 const FORCE_EXIT_AFTER_GRACE_MS = 10_000;
+
+/**
+ * WORKERS > 1: this process is the cluster's primary. Without COUCHDB_URL it runs the embedded
+ * store itself (the workers cannot each open its files) and hands the workers its URL.
+ */
+async function runClusterPrimary(config: Config, logger: Logger): Promise<void> {
+  const workerEnv: Record<string, string> = {};
+  let closeStore = async () => {};
+  if (!config.couchdbUrl) {
+    const { startEmbeddedCouch } = await import('./store/embedded.js');
+    const embedded = await startEmbeddedCouch({
+      dataDir: config.dataDir,
+      host: config.embeddedCouchdbHost,
+      port: config.embeddedCouchdbPort,
+    }).catch((error: unknown) => {
+      throw embeddedPortProblem(error, config) ?? error;
+    });
+    // The URL carries the store's password: it goes to the workers' environment, never to a log.
+    logger.info(
+      { store: new URL(embedded.url).host, credentials_file: embedded.credentialsFile, data_dir: config.dataDir },
+      'embedded CouchDB-compatible store listening in the primary; the workers use it',
+    );
+    workerEnv.COUCHDB_URL = embedded.url;
+    closeStore = () => embedded.close();
+  }
+  const { stopped } = runPrimary(config, logger, workerEnv, closeStore);
+  const code = await stopped;
+  logger.info({ code }, 'cluster stopped');
+  process.exit(code);
+}
 
 async function main(): Promise<void> {
   let config;
@@ -16,7 +48,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const rootLogger = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runClusterPrimary(config, rootLogger.child({ role: 'primary' }));
+    return;
+  }
+  // A worker's lines say which process wrote them.
+  const logger = cluster.worker ? rootLogger.child({ worker: cluster.worker.id, pid: process.pid }) : rootLogger;
   const service = await startService(config, logger);
   let stopping = false;
   const stop = (signal: string) => {
@@ -39,6 +77,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // A worker whose primary is gone (killed without passing the signal on) stops as if told to.
+  if (cluster.worker) process.on('disconnect', () => stop('primary gone'));
 }
 
 main().catch((error: unknown) => {

@@ -63,7 +63,7 @@ async function openStoreWhenReachable(url: string, prefix: string, logger: Logge
 }
 
 /** A port the embedded store cannot listen on is the operator's to fix: say which variable, and the way around it. */
-function embeddedPortProblem(error: unknown, config: Config): ConfigError | undefined {
+export function embeddedPortProblem(error: unknown, config: Config): ConfigError | undefined {
   const code = (error as NodeJS.ErrnoException).code;
   const where = `${config.embeddedCouchdbHost}:${config.embeddedCouchdbPort}`;
   if (code === 'EADDRINUSE') {
