@@ -4,16 +4,22 @@
  * (the default, STORE_CACHE=true) and, by a second service on the same store, without it
  * (STORE_CACHE=false), all in one run.
  *
+ * Metrics overhead (BENCH_METRICS=true): a third service on the same store with METRICS=false
+ * (targets f and g, the same requests as a and b), while a and b's service keeps metrics on and
+ * is scraped once a second (GET /metrics with its METRICS_TOKEN) for as long as a or b is under
+ * load; ratios a/f and b/g are the throughput kept with metrics on.
+ *
+ *   BENCH_METRICS=true BENCH_NO_CACHE=false BENCH_ROUNDS=5 npx tsx bench/api/run.ts
+ *
  *   npx tsx bench/api/run.ts          (or npm run bench:api)
  *
  * Environment: BENCH_SECONDS (10) per measurement, BENCH_ROUNDS (3), BENCH_CONNECTIONS (10),
  * BENCH_WARMUP_SECONDS (2) per target before the rounds, BENCH_LOADGEN (`child`: autocannon in a
  * child process; `inline`: in this process), BENCH_NO_CACHE (`true`: also measure the service
  * with STORE_CACHE=false, targets d and e; `false`: only a, b, c), BENCH_RESULTS
- * (bench/api/results.json).
+ * (bench/api/results.json), BENCH_METRICS (`false`; `true`: targets f and g, see above).
  * Prints a Markdown table to stdout, progress to stderr, and writes the raw numbers as JSON.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -25,8 +31,8 @@ import { createLogger } from '../../src/log.js';
 import { type RunningService, startService } from '../../src/service.js';
 import { couchEndpoint } from '../../src/store/database.js';
 import { type EmbeddedCouch, startEmbeddedCouch } from '../../src/store/embedded.js';
-import type { ChildReply, ChildRequest } from './loadgen-child.js';
-import { type LoadJob, type LoadSummary, runLoad } from './loadgen.js';
+import { type LoadGenerator, childGenerator, inlineGenerator } from './load-generator.js';
+import type { LoadSummary } from './loadgen.js';
 import { median } from '../support/median.js';
 import { runBenchmark } from '../support/run-main.js';
 import { sourceInfo } from '../support/source-info.js';
@@ -57,6 +63,14 @@ const NO_CACHE_TARGETS = (() => {
   if (raw !== 'true' && raw !== 'false') throw new Error(`BENCH_NO_CACHE must be true or false, got "${raw}"`);
   return raw === 'true';
 })();
+const METRICS_TARGETS = (() => {
+  const raw = process.env.BENCH_METRICS || 'false';
+  if (raw !== 'true' && raw !== 'false') throw new Error(`BENCH_METRICS must be true or false, got "${raw}"`);
+  return raw === 'true';
+})();
+/** The metrics-on service's scrape credential (METRICS_TOKEN). */
+const METRICS_TOKEN = crypto.randomBytes(24).toString('hex');
+const SCRAPE_INTERVAL_MS = 1000;
 const RESULTS_FILE = path.resolve(process.env.BENCH_RESULTS || fileURLToPath(new URL('./results.json', import.meta.url)));
 const DB_PREFIX = 'bench_';
 const LEVELS = 10;
@@ -234,7 +248,7 @@ async function buildTree(service: RunningService, masterApiKey: string): Promise
 // ---------------------------------------------------------------------------------------------
 // Targets
 
-type TargetKey = 'aaa' | 'effective' | 'store' | 'aaaNoCache' | 'effectiveNoCache';
+type TargetKey = 'aaa' | 'effective' | 'store' | 'aaaNoCache' | 'effectiveNoCache' | 'aaaNoMetrics' | 'effectiveNoMetrics';
 
 interface Target {
   key: TargetKey;
@@ -245,10 +259,21 @@ interface Target {
   headers: Record<string, string>;
   /** Size of one response body, from the sanity check. */
   responseBytes?: number;
+  /** `/metrics` of the service under load, scraped once a second while it is measured. */
+  scrape?: { url: string; headers: Record<string, string> };
 }
 
-/** a, b: the service with its store cache; c: the store itself; d, e: a second service without the cache. */
-function targetsFor(service: RunningService, couch: EmbeddedCouch, tree: Tree, uncached: RunningService | undefined): Target[] {
+/**
+ * a, b: the service with its store cache (metrics on); c: the store itself; d, e: a second service
+ * without the cache; f, g: a third with METRICS=false.
+ */
+function targetsFor(
+  service: RunningService,
+  couch: EmbeddedCouch,
+  tree: Tree,
+  uncached: RunningService | undefined,
+  unmetered: RunningService | undefined,
+): Target[] {
   const l10 = tree.levels[LEVELS - 1];
   if (!l10) throw new Error('the tree has no 10th level');
   const auth = { 'X-Auth-Token': l10.token, Accept: 'application/json' };
@@ -295,6 +320,27 @@ function targetsFor(service: RunningService, couch: EmbeddedCouch, tree: Tree, u
       },
     );
   }
+  if (unmetered) {
+    // Only while a or b is measured: a deployment with METRICS=false is never scraped.
+    const scrape = { url: `${service.url}/metrics`, headers: { Authorization: `Bearer ${METRICS_TOKEN}` } };
+    for (const target of targets) if (target.key === 'aaa' || target.key === 'effective') target.scrape = scrape;
+    targets.push(
+      {
+        key: 'aaaNoMetrics',
+        kind: 'aaa',
+        label: 'f. GET /v2/accounts/{L10}/aaa (cache, METRICS=false)',
+        url: `${unmetered.url}/v2/accounts/${l10.id}/aaa`,
+        headers: auth,
+      },
+      {
+        key: 'effectiveNoMetrics',
+        kind: 'effective',
+        label: 'g. GET /v2/accounts/{L10}/aaa/effective (cache, METRICS=false)',
+        url: `${unmetered.url}/v2/accounts/${l10.id}/aaa/effective`,
+        headers: auth,
+      },
+    );
+  }
   return targets;
 }
 
@@ -327,77 +373,49 @@ async function sanityCheck(targets: Target[], tree: Tree): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Load generator: a child process (default) or this process
-
-interface LoadGenerator {
-  run(job: LoadJob): Promise<LoadSummary>;
-  close(): Promise<void>;
-}
-
-function inlineGenerator(): LoadGenerator {
-  return { run: async (job) => ({ ...(await runLoad(job)), loadgenCpu: null }), close: async () => {} };
-}
-
-async function childGenerator(): Promise<LoadGenerator> {
-  const script = fileURLToPath(new URL('./loadgen-child.ts', import.meta.url));
-  // execArgv is inherited, so the child runs under tsx as this process does.
-  const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const pending = new Map<number, { resolve: (s: LoadSummary) => void; reject: (e: Error) => void }>();
-  let nextId = 1;
-  await new Promise<void>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`load generator exited early (${code})`));
-    child.once('exit', onExit);
-    child.once('message', () => {
-      child.off('exit', onExit);
-      resolve();
-    });
-  });
-  child.on('message', (message: ChildReply) => {
-    const waiter = pending.get(message.id);
-    if (!waiter) return;
-    pending.delete(message.id);
-    if ('error' in message) waiter.reject(new Error(`load generator: ${message.error}`));
-    else waiter.resolve(message.summary);
-  });
-  child.on('exit', (code) => {
-    for (const waiter of pending.values()) waiter.reject(new Error(`load generator exited (${code})`));
-    pending.clear();
-  });
-  return {
-    run(job) {
-      return new Promise((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        const request: ChildRequest = { id, job };
-        child.send(request);
-      });
-    },
-    close() {
-      return new Promise((resolve) => {
-        if (child.exitCode !== null || !child.connected) {
-          resolve();
-          return;
-        }
-        child.once('exit', () => resolve());
-        child.disconnect();
-      });
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Measuring
 
 interface Measurement extends LoadSummary {
   target: TargetKey;
   round: number;
+  /** Scrapes of `/metrics` during the run (all 200), and the size of the last; 0 for targets not scraped. */
+  scrapes: number;
+  scrapeBytes: number;
   /** Event-loop utilisation of this process's main thread (service + store) during the run. */
   serverEventLoopUtilization: number;
   /** CPU of this process (all threads: service, store, LevelDB, GC), in cores. */
   serverProcessCpu: number;
 }
 
+/** Scrapes `/metrics` every SCRAPE_INTERVAL_MS until stopped, as Prometheus would; a failed scrape fails the run. */
+function startScraping(scrape: NonNullable<Target['scrape']>) {
+  const counts = { scrapes: 0, bytes: 0, failure: undefined as string | undefined };
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    inFlight = fetch(scrape.url, { headers: scrape.headers }).then(
+      async (response) => {
+        const text = await response.text();
+        if (response.status !== 200) counts.failure = `GET /metrics: ${response.status}`;
+        counts.scrapes += 1;
+        counts.bytes = Buffer.byteLength(text);
+      },
+      (error: unknown) => {
+        counts.failure = `GET /metrics: ${String(error)}`;
+      },
+    );
+  }, SCRAPE_INTERVAL_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+      if (counts.failure) throw new Error(counts.failure);
+      return counts;
+    },
+  };
+}
+
 async function measure(generator: LoadGenerator, target: Target, round: number, seconds: number): Promise<Measurement> {
+  const scraping = target.scrape ? startScraping(target.scrape) : undefined;
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
   const wall = process.hrtime.bigint();
@@ -410,10 +428,13 @@ async function measure(generator: LoadGenerator, target: Target, round: number, 
   });
   const cpuUsed = process.cpuUsage(cpu);
   const wallMicros = Number(process.hrtime.bigint() - wall) / 1000;
+  const scraped = (await scraping?.stop()) ?? { scrapes: 0, bytes: 0 };
   return {
     ...summary,
     target: target.key,
     round,
+    scrapes: scraped.scrapes,
+    scrapeBytes: scraped.bytes,
     serverEventLoopUtilization: performance.eventLoopUtilization(elu).utilization,
     serverProcessCpu: (cpuUsed.user + cpuUsed.system) / wallMicros,
   };
@@ -484,6 +505,8 @@ function ratiosOf(results: TargetResult[]): Ratio[] {
     ['effectiveNoCache', 'store', 'e/c (…/aaa/effective, no cache, vs store)'],
     ['aaa', 'aaaNoCache', 'a/d (…/aaa: cache vs no cache)'],
     ['effective', 'effectiveNoCache', 'b/e (…/aaa/effective: cache vs no cache)'],
+    ['aaa', 'aaaNoMetrics', 'a/f (…/aaa: metrics on and scraped every second vs METRICS=false)'],
+    ['effective', 'effectiveNoMetrics', 'b/g (…/aaa/effective: metrics on and scraped every second vs METRICS=false)'],
   ];
   return pairs.flatMap(([top, bottom, label]) => {
     const x = by(top);
@@ -542,6 +565,7 @@ async function main(): Promise<void> {
   let couch: EmbeddedCouch | undefined;
   let service: RunningService | undefined;
   let uncached: RunningService | undefined;
+  let unmetered: RunningService | undefined;
   let generator: LoadGenerator | undefined;
   try {
     couch = await startEmbeddedCouch({ dataDir: path.join(tmp, 'store'), host: '127.0.0.1', port: 0 });
@@ -553,6 +577,7 @@ async function main(): Promise<void> {
         COUCHDB_URL: couch.url,
         DB_PREFIX,
         AAA_MASTER_API_KEY: masterApiKey,
+        METRICS_TOKEN,
         LOG_LEVEL: 'warn',
       }),
       createLogger('warn'),
@@ -578,7 +603,22 @@ async function main(): Promise<void> {
       );
       progress(`service without the store cache (STORE_CACHE=false) ${uncached.url}`);
     }
-    const targets = targetsFor(service, couch, tree, uncached);
+    if (METRICS_TARGETS) {
+      unmetered = await startService(
+        loadConfig({
+          PORT: '0',
+          DATA_DIR: path.join(tmp, 'service-no-metrics'),
+          COUCHDB_URL: couch.url,
+          DB_PREFIX,
+          AAA_MASTER_API_KEY: masterApiKey,
+          METRICS: 'false',
+          LOG_LEVEL: 'warn',
+        }),
+        createLogger('warn'),
+      );
+      progress(`service without metrics (METRICS=false) ${unmetered.url}; ${service.url}/metrics scraped every ${SCRAPE_INTERVAL_MS} ms while a or b runs`);
+    }
+    const targets = targetsFor(service, couch, tree, uncached, unmetered);
     await sanityCheck(targets, tree);
 
     generator = LOADGEN === 'child' ? await childGenerator() : inlineGenerator();
@@ -599,7 +639,8 @@ async function main(): Promise<void> {
         const m = await measure(generator, target, round, SECONDS);
         progress(
           `round ${round}/${ROUNDS} ${target.key}: ${round1(m.requestsPerSecond)} req/s, p99 ${m.latencyMs.p99} ms, ` +
-            `statuses ${JSON.stringify(m.statusCodes)}, service thread ${Math.round(m.serverEventLoopUtilization * 100)} % busy`,
+            `statuses ${JSON.stringify(m.statusCodes)}, service thread ${Math.round(m.serverEventLoopUtilization * 100)} % busy` +
+            (m.scrapes > 0 ? `, ${m.scrapes} scrapes of ${m.scrapeBytes} bytes` : ''),
         );
         const problems = failures(m);
         if (problems.length > 0) throw new Error(`responses other than 200:\n${problems.join('\n')}`);
@@ -612,7 +653,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${markdown(results, ratios, machine)}\n`);
     const report = {
       date: new Date().toISOString(),
-      command: 'npx tsx bench/api/run.ts',
+      command: `${METRICS_TARGETS ? 'BENCH_METRICS=true ' : ''}npx tsx bench/api/run.ts`,
       settings: {
         seconds: SECONDS,
         rounds: ROUNDS,
@@ -620,6 +661,8 @@ async function main(): Promise<void> {
         warmupSeconds: WARMUP_SECONDS,
         loadgen: LOADGEN,
         noCacheTargets: NO_CACHE_TARGETS,
+        metricsTargets: METRICS_TARGETS,
+        scrapeIntervalMs: METRICS_TARGETS ? SCRAPE_INTERVAL_MS : null,
       },
       machine,
       source,
@@ -632,6 +675,7 @@ async function main(): Promise<void> {
   } finally {
     await generator?.close();
     await uncached?.close();
+    await unmetered?.close();
     await service?.close();
     await couch?.close();
     await fs.rm(tmp, { recursive: true, force: true });
