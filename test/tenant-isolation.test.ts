@@ -122,6 +122,15 @@ const A1_SUBSCRIBER_PASSWORD = 'a1-subscriber-password-93b7';
 const A1_GROUP = 'a1-confidential-group';
 let a1SubscriberId: string;
 let a1GroupId: string;
+/** A1's operator user (issue 14). */
+const A1_USER = 'a1-confidential-operator';
+let a1UserId: string;
+
+async function addUser(username: string): Promise<string> {
+  const response = await api.put(`/v2/accounts/${A1.id}/users`, { username, password: 'operator-password-1' });
+  if (response.status !== 201) throw new Error(`user ${username}: ${response.status} ${JSON.stringify(response.body)}`);
+  return String(response.body.data.id);
+}
 /** A session of A1, reported by A1's NAS (a1-nas, where nothing answers). */
 let a1SessionId: string;
 
@@ -173,6 +182,7 @@ beforeAll(async () => {
   a1DictId = await addDictionary(A1.id, A1_DICT);
   a1SubscriberId = await addSubscriber(A1_SUBSCRIBER, A1_SUBSCRIBER_PASSWORD);
   a1GroupId = await addGroup(A1_GROUP);
+  a1UserId = await addUser(A1_USER);
   expect((await api.put(`/v2/accounts/${A1.id}/aaa`, a1Aaa())).status).toBe(201);
   expect((await api.put(`/v2/accounts/${A.id}/aaa`, aAaa())).status).toBe(201);
   expect((await api.put('/v1/system_configs/circlemaker', systemAaa())).status).toBe(201);
@@ -248,6 +258,7 @@ function secrets(extra: Record<string, string> = {}): Record<string, string> {
     'A1 subscriber': A1_SUBSCRIBER,
     'A1 subscriber password': A1_SUBSCRIBER_PASSWORD,
     'A1 group': A1_GROUP,
+    'A1 operator user': A1_USER,
     ...extra,
   };
 }
@@ -308,6 +319,8 @@ interface Row {
   /** The `{subscriberId}` / `{groupId}` of the request (default: A1's subscriber, A1's group). */
   subscriber?: (cell: string) => Promise<string>;
   group?: (cell: string) => Promise<string>;
+  /** The `{userId}` of the request (default: A1's operator user). */
+  user?: (cell: string) => Promise<string>;
 }
 
 // prettier-ignore
@@ -325,6 +338,17 @@ const MATRIX: Row[] = [
   { method: 'GET',    route: '/v2/accounts/{accountId}/children',        expected: [200, 200, 200, 403, 403, 403] },
   { method: 'GET',    route: '/v2/accounts/{accountId}/descendants',     expected: [200, 200, 200, 403, 403, 403] },
   { method: 'PUT',    route: '/v2/accounts/{accountId}/api_key',         expected: [200, 200, 200, 403, 403, 403] },
+  // Operator users (issue 14).
+  { method: 'GET',    route: '/v2/accounts/{accountId}/users',           expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'PUT',    route: '/v2/accounts/{accountId}/users',           expected: [201, 201, 201, 403, 403, 403],
+    body: (cell) => ({ username: unique(`operator_${cell}`), password: 'operator-password-2' }) },
+  { method: 'GET',    route: '/v2/accounts/{accountId}/users/{userId}',  expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'POST',   route: '/v2/accounts/{accountId}/users/{userId}',  expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ username: A1_USER, first_name: 'Ada' }) },
+  { method: 'PATCH',  route: '/v2/accounts/{accountId}/users/{userId}',  expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ last_name: 'Lovelace' }) },
+  { method: 'DELETE', route: '/v2/accounts/{accountId}/users/{userId}',  expected: [200, 200, 200, 403, 403, 403],
+    user: (cell) => addUser(unique(`doomed_${cell}`)) },
   { method: 'GET',    route: '/v2/accounts/{accountId}/aaa',             expected: [200, 200, 200, 403, 403, 403] },
   // 409: A1 has its document already (see the leaf matrix for a 201).
   { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa',             expected: [409, 409, 409, 403, 403, 403],
@@ -433,11 +457,13 @@ describe('tenant isolation matrix (target A1)', () => {
         const dictionaryId = row.dictionary ? await row.dictionary(cell) : a1DictId;
         const subscriberId = row.subscriber ? await row.subscriber(cell) : a1SubscriberId;
         const groupId = row.group ? await row.group(cell) : a1GroupId;
+        const userId = row.user ? await row.user(cell) : a1UserId;
         const path = row.route
           .replace('{accountId}', A1.id)
           .replace('{dictionaryId}', encodeURIComponent(dictionaryId))
           .replace('{subscriberId}', subscriberId)
           .replace('{groupId}', groupId)
+          .replace('{userId}', userId)
           .replace('{sessionId}', encodeURIComponent(a1SessionId));
         await check({ method: row.method, path, body: row.body?.(cell) }, caller, status);
       });

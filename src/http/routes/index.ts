@@ -12,13 +12,19 @@ import { authLogRoutes } from './auth-log.js';
 import { restBackendRoutes } from './rest-backend.js';
 import { subscriberRoutes } from './subscribers.js';
 import { sessionRoutes } from './sessions.js';
+import { userRoutes } from './users.js';
+import { userAuthRoutes } from './user-auth.js';
+import { UserService } from '../../accounts/users-service.js';
 import type { CachedStore } from '../../store/store-cache.js';
 
 /** Every route of the service, in one table. */
 export function allRoutes(services: Services, version: string, cache: CachedStore | undefined): RouteSpec[] {
+  const users = new UserService(services.store, services.schemas, services.accounts);
   const api = [
     ...apiAuthRoutes(services),
+    ...userAuthRoutes(services, users),
     ...accountRoutes(services),
+    ...userRoutes(services, users),
     ...aaaRoutes(services),
     ...aaaOperationRoutes(services),
     ...coaRoutes(services),
