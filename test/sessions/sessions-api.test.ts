@@ -141,7 +141,7 @@ describe('recording', () => {
       body: restBody({ 'Acct-Status-Type': 'Start', 'User-Name': 'x' }),
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).data).toHaveProperty('Acct-Session-Id');
+    expect(((await response.json()) as { data: unknown }).data).toHaveProperty('Acct-Session-Id');
     expect((await sessionsOf(account)).body.data).toEqual([]);
   });
 });

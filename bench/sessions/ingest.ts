@@ -1,0 +1,215 @@
+/**
+ * Sessions (issue 12): durable accounting ingest through HTTP (rlm_rest's accounting endpoint, as
+ * FreeRADIUS sends it) with BENCH_SENDERS concurrent senders for BENCH_SECONDS; a burst of
+ * BENCH_BURST Starts; then BENCH_RECORDS session records in the store and the open-sessions query
+ * of one account (p50/p99 of BENCH_QUERIES requests); the service's RSS at each step.
+ *
+ *   npx tsx bench/sessions/ingest.ts
+ *
+ * The embedded store (PouchDB Server) runs in this process, the service in a child process. Every
+ * acknowledged record is stored (the group commit answers after `_bulk_docs`); the count at the
+ * end is checked against the store.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { couchEndpoint } from '../../src/store/database.js';
+import { startEmbeddedCouch } from '../../src/store/embedded.js';
+import { runBenchmark } from '../support/run-main.js';
+import { sourceInfo } from '../support/source-info.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const SENDERS = env('BENCH_SENDERS', 64);
+const SECONDS = env('BENCH_SECONDS', 20);
+const BURST = env('BENCH_BURST', 10_000);
+const RECORDS = env('BENCH_RECORDS', 1_000_000);
+const OPEN = env('BENCH_OPEN', 10_000);
+const QUERIES = env('BENCH_QUERIES', 500);
+const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const rssOf = (pid: number) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+async function startService(storeUrl: string, prefix: string, masterApiKey: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COUCHDB_URL: storeUrl, DB_PREFIX: prefix, DATA_DIR: dataDir, AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-10_000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-10_000)));
+  const url = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited:\n${output}`);
+    if (performance.now() - started > 120_000) throw new Error(`the service did not become ready:\n${output}`);
+    try {
+      const response = await fetch(`${url}/readyz`);
+      await response.text();
+      if (response.status === 200) return { child, url };
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+}
+
+async function call(url: string, method: string, token: string | undefined, data?: unknown): Promise<Record<string, any>> {
+  const response = await fetch(url, { method, headers: { 'Content-Type': 'application/json', ...(token ? { 'X-Auth-Token': token } : {}) }, body: data === undefined ? undefined : JSON.stringify({ data }) });
+  const body = (await response.json()) as Record<string, any>;
+  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+const body = (attributes: Record<string, string | number>) =>
+  JSON.stringify(Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { type: 'string', value: [String(value)] }])));
+
+const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+
+async function main(): Promise<void> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-sessions-'));
+  const store = await startEmbeddedCouch({ dataDir, host: '127.0.0.1', port: await freePort() });
+  const masterApiKey = crypto.randomBytes(32).toString('hex');
+  const prefix = 'bench_';
+  const { child, url } = await startService(store.url, prefix, masterApiKey, dataDir);
+  const rss: Record<string, string> = {};
+  try {
+    const login = await call(`${url}/v2/api_auth`, 'PUT', undefined, { api_key: masterApiKey });
+    const token = String(login.auth_token);
+    const accountId = String(login.data.account_id);
+    const credential = (await call(`${url}/v2/accounts/${accountId}/aaa/rest_credentials`, 'PUT', token)).data;
+    const authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+    const endpoint = `${url}/v2/accounts/${accountId}/aaa/rest/accounting`;
+    const send = async (attributes: Record<string, string | number>) => {
+      const response = await fetch(endpoint, { method: 'POST', headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body: body(attributes) });
+      await response.arrayBuffer();
+      if (response.status !== 204) throw new Error(`accounting answered ${response.status}`);
+    };
+    rss.start = mib(rssOf(child.pid!));
+
+    // 1. Sustained: each sender runs its own sessions, Start then Interim-Updates (new counters each time).
+    progress(`sustained ingest: ${SENDERS} senders for ${SECONDS} s`);
+    let acknowledged = 0;
+    let failed = 0;
+    const stopAt = performance.now() + SECONDS * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: SENDERS }, async (_, sender) => {
+        for (let round = 0; performance.now() < stopAt; round += 1) {
+          const session = `s${sender}-${Math.floor(round / 10)}`;
+          const step = round % 10;
+          try {
+            await send({ 'Acct-Status-Type': step === 0 ? 'Start' : 'Interim-Update', 'Acct-Session-Id': session, 'User-Name': `user${sender}`, 'NAS-IP-Address': '192.0.2.1', 'Acct-Session-Time': step * 60, 'Acct-Output-Octets': step * 1000 });
+            acknowledged += 1;
+          } catch {
+            failed += 1;
+          }
+        }
+      }),
+    );
+    const sustainedSeconds = (performance.now() - started) / 1000;
+    const sustained = acknowledged / sustainedSeconds;
+    rss.after_sustained = mib(rssOf(child.pid!));
+    progress(`sustained: ${sustained.toFixed(0)} records/s acknowledged (${acknowledged}, ${failed} failed)`);
+
+    // 2. Burst: a NAS reboot's Starts, all at once (the HTTP agent's sockets bound the concurrency).
+    progress(`burst of ${BURST} Starts`);
+    const burstStarted = performance.now();
+    let burstFailed = 0;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 256 }, async () => {
+        while (next < BURST) {
+          const index = next++;
+          await send({ 'Acct-Status-Type': 'Start', 'Acct-Session-Id': `burst-${index}`, 'User-Name': `burst${index}`, 'NAS-IP-Address': '192.0.2.2' }).catch(() => (burstFailed += 1));
+        }
+      }),
+    );
+    const burstSeconds = (performance.now() - burstStarted) / 1000;
+    rss.after_burst = mib(rssOf(child.pid!));
+    progress(`burst: ${burstSeconds.toFixed(1)} s (${(BURST / burstSeconds).toFixed(0)}/s, ${burstFailed} failed)`);
+
+    // 3. Records straight into the store: other accounts' closed sessions, and OPEN open ones of ours.
+    const couch = couchEndpoint(store.url);
+    const db = `${couch.base}/${prefix}sessions`;
+    const existing = ((await (await fetch(db, { headers: couch.headers })).json()) as { doc_count: number }).doc_count;
+    progress(`loading ${RECORDS - existing} records (${existing} already there)`);
+    const loadStarted = performance.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    for (let from = existing; from < RECORDS; from += 5_000) {
+      const docs = [];
+      for (let i = from; i < Math.min(RECORDS, from + 5_000); i += 1) {
+        const open = i % Math.max(1, Math.floor(RECORDS / OPEN)) === 0;
+        const owner = open ? accountId : `other${i % 100}`;
+        const start = Date.parse('2024-01-01T00:00:00Z') + i * 1000;
+        docs.push({
+          _id: `${owner}:load-${i}`, pvt_type: 'session', account_id: owner, pvt_tree: [owner], session_id: `load-${i}`, username: `u${i}`, acct_session_id: `load-${i}`,
+          nas_ip_address: '192.0.2.9', start: iso(start), pvt_start_seen: true, last_update: iso(start), stop: open ? null : iso(start + 600_000),
+          session_time: open ? 0 : 600, input_octets: 1000, output_octets: 2000, terminate_cause: open ? null : 'User-Request', pvt_stale_at: open ? iso(start + 1_800_000) : null,
+        });
+      }
+      const response = await fetch(`${db}/_bulk_docs`, { method: 'POST', headers: { ...couch.headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ docs }) });
+      await response.arrayBuffer();
+      if (response.status !== 201) throw new Error(`bulk load: ${response.status}`);
+      if ((from / 5_000) % 20 === 0) progress(`  ${from} stored`);
+    }
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const query = `${url}/v2/accounts/${accountId}/aaa/sessions?open=true&page_size=50`;
+    progress('building the index (first query, straight to the store: it may outlast the service\'s store deadline)');
+    const indexStarted = performance.now();
+    await (await fetch(`${db}/_design/sessions/_view/by_account?limit=1`, { headers: couch.headers })).arrayBuffer();
+    await call(query, 'GET', token);
+    const indexSeconds = (performance.now() - indexStarted) / 1000;
+    rss.after_load = mib(rssOf(child.pid!));
+    progress(`querying ${QUERIES} times`);
+    const latencies: number[] = [];
+    for (let i = 0; i < QUERIES; i += 1) {
+      const at = performance.now();
+      const page = await call(query, 'GET', token);
+      latencies.push(performance.now() - at);
+      if (page.data.length !== 50) throw new Error(`expected a full page, got ${page.data.length}`);
+    }
+    latencies.sort((a, b) => a - b);
+    rss.after_queries = mib(rssOf(child.pid!));
+    const stored = ((await (await fetch(db, { headers: couch.headers })).json()) as { doc_count: number }).doc_count;
+    const result = {
+      source: sourceInfo(),
+      cpus: os.cpus().length,
+      sustained: { senders: SENDERS, seconds: Number(sustainedSeconds.toFixed(1)), acknowledged, failed, records_per_second: Math.round(sustained) },
+      burst: { starts: BURST, seconds: Number(burstSeconds.toFixed(2)), per_second: Math.round(BURST / burstSeconds), failed: burstFailed },
+      store: { records: stored, load_seconds: Number(loadSeconds.toFixed(0)), first_query_index_seconds: Number(indexSeconds.toFixed(1)) },
+      open_sessions_query_ms: { p50: Number(percentile(latencies, 50).toFixed(1)), p99: Number(percentile(latencies, 99).toFixed(1)), max: Number(latencies.at(-1)!.toFixed(1)) },
+      rss,
+    };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    await fs.writeFile(path.join(ROOT, 'bench/sessions/results.json'), `${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await store.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+runBenchmark(main);
