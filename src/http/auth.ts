@@ -4,6 +4,7 @@ import type { AccountService } from '../accounts/account-service.js';
 import { type TokenIssuer, tokenRevoked } from '../accounts/tokens.js';
 import { forbidden, invalidCredentials, notFound } from '../errors.js';
 import type { ApiContext } from './context.js';
+import { verifiedTokensOf } from './verified-tokens.js';
 
 const ACCOUNT_ID = /^[0-9a-f]{32}$/;
 
@@ -25,7 +26,7 @@ export function presentedToken(ctx: ApiContext): string | undefined {
 export async function authenticate(ctx: ApiContext, tokens: TokenIssuer, accounts: AccountService): Promise<Caller> {
   const token = presentedToken(ctx);
   if (!token) throw invalidCredentials('an auth token is required');
-  const claims = tokens.verify(token);
+  const claims = verifiedTokensOf(tokens).verify(token);
   let account = ACCOUNT_ID.test(claims.account_id) ? await accounts.find(claims.account_id) : undefined;
   if (!account) throw invalidCredentials('the account behind the token is gone or disabled');
   let standing = await accounts.standing(account);
