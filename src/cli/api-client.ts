@@ -73,8 +73,12 @@ export const MAX_PAGE_SIZE = 500;
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
-    private token?: string,
+    private authToken?: string,
   ) {}
+
+  get token(): string | undefined {
+    return this.authToken;
+  }
 
   /** Exchanges an API key for a token and keeps it for later calls. The key is never in a message. */
   async login(apiKey: string): Promise<Login> {
@@ -83,7 +87,7 @@ export class ApiClient {
       throw new CliFailure(`login with the API key failed: ${describeRefusal(answer)}`);
     }
     const data = answer.body.data;
-    this.token = answer.body.auth_token;
+    this.authToken = answer.body.auth_token;
     return {
       token: answer.body.auth_token,
       accountId: String(data.account_id),
@@ -95,7 +99,7 @@ export class ApiClient {
   /** One request; any status comes back (a refusal is the caller's to judge). Unreachable throws one line. */
   async send(method: string, path: string, data?: unknown, options: SendOptions = {}): Promise<ApiAnswer> {
     const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
-    if (this.token) headers['X-Auth-Token'] = this.token;
+    if (this.authToken) headers['X-Auth-Token'] = this.authToken;
     if (data !== undefined) headers['Content-Type'] = 'application/json';
     let response: Response;
     let text: string;

@@ -103,9 +103,10 @@ export class CommandContext {
   async accountId(option = 'account'): Promise<string> {
     const given = this.string(option);
     if (given !== undefined && given !== '') return given;
-    const { login } = await this.connect();
-    if (!login) throw new UsageError(`--${option} is required with a token (an API key names its own account)`, this.command.name);
-    return login.accountId;
+    const { client, login } = await this.connect();
+    const own = login?.accountId ?? accountOfToken(client.token);
+    if (!own) throw new UsageError(`--${option} is required (the token does not name its account)`, this.command.name);
+    return own;
   }
 
   private async openSession(): Promise<Session> {
@@ -133,6 +134,21 @@ export interface Session {
   client: ApiClient;
   /** Present when the session logged in with an API key. */
   login?: Login;
+}
+
+/**
+ * The account a token was issued to, read from its payload without checking the signature: only
+ * to pick a default for --account; the service verifies the token on every request anyway.
+ */
+export function accountOfToken(token: string | undefined): string | undefined {
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return claims !== null && typeof claims === 'object' && 'account_id' in claims && typeof claims.account_id === 'string' ? claims.account_id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The base URL without a trailing slash; anything but http(s) is a usage error. */

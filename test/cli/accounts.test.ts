@@ -97,6 +97,20 @@ describe('accounts create and list', () => {
   });
 });
 
+describe('a token instead of an API key', () => {
+  it('CIRCLEMAKER_TOKEN from `token` is used as is, and names the default account', async () => {
+    const shop = await createAccount(api, reseller.id, 'cli-token-parent');
+    await createAccount(api, shop.id, 'cli-token-child');
+    const token = (await runCli(['token', '--api-key', shop.apiKey, '--url', service.url])).stdout.trim();
+    const run = await runCli(['accounts', 'list', '--json'], { CIRCLEMAKER_URL: service.url, CIRCLEMAKER_TOKEN: token });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).map((account: { name: string }) => account.name)).toEqual(['cli-token-child']);
+    const forged = await runCli(['accounts', 'list'], { CIRCLEMAKER_URL: service.url, CIRCLEMAKER_TOKEN: `${token.slice(0, -4)}AAAA` });
+    expect(forged.code).toBe(1);
+    expect(forged.stderr).toMatch(/: 401 /);
+  });
+});
+
 describe('api-key rotate', () => {
   it('prints the new key; the old key is refused after, the new one logs in', async () => {
     const shop = await createAccount(api, reseller.id, 'cli-rotate');

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../src/cli/api-client.js';
 import { Api, type TestAccount, createAccount } from '../support/api.js';
 import type { TestService } from '../support/service.js';
 import { useSuiteService } from '../support/suite.js';
@@ -29,9 +30,10 @@ async function tenant(): Promise<{ account: TestAccount; env: Record<string, str
   return { account, env: { CIRCLEMAKER_URL: service.url, CIRCLEMAKER_API_KEY: account.apiKey } };
 }
 
+/** The account's own dictionaries, every page of the list read. */
 async function ownNames(accountId: string): Promise<string[]> {
-  const listed = await api.get(`/v2/accounts/${accountId}/aaa/dictionary`);
-  return listed.body.data.filter((dict: { owner: string }) => dict.owner === accountId).map((dict: { name: string }) => dict.name).sort();
+  const listed = await new ApiClient(service.url, api.token).all(`/v2/accounts/${accountId}/aaa/dictionary`);
+  return (listed as { owner: string; name: string }[]).filter((dict) => dict.owner === accountId).map((dict) => dict.name).sort();
 }
 
 async function directory(files: Record<string, string>): Promise<string> {

@@ -43,7 +43,7 @@ authn_avp_translation names are sent (the service translates them to attributes)
 Exit status: 0 for accept, 1 for anything else (reject, challenge, no server answered).
 
 options:
-  --account ID       the account (default: the API key's own account)
+  --account ID       the account (default: the logged-in account)
   --user USER        User-Name
   --password PASS    User-Password
   --nas-ip ADDRESS   NAS-IP-Address

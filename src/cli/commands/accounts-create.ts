@@ -11,7 +11,7 @@ Creates an account under PARENT and prints its id and its API key. The service s
 this once (it keeps only a hash): store it now, or rotate it later with api-key rotate.
 
 options:
-  --parent ID      the new account's parent (default: the API key's own account)
+  --parent ID      the new account's parent (default: the logged-in account)
   --name NAME      the new account's name (required)
   --realm REALM    its realm
 `,

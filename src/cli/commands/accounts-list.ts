@@ -11,7 +11,7 @@ Lists the accounts under PARENT: its children, or with --descendants every accou
 Every page is fetched (the API serves at most ${MAX_PAGE_SIZE} a page).
 
 options:
-  --parent ID      whose accounts (default: the API key's own account)
+  --parent ID      whose accounts (default: the logged-in account)
   --descendants    every account below, not only the children
   --page-size N    accounts per request, 1 to ${MAX_PAGE_SIZE} (default ${MAX_PAGE_SIZE})
 `,

@@ -31,7 +31,7 @@ Accept: text/plain), on stdout or into a file. A name is the nearest dictionary 
 the account's own, then an ancestor's, then the system's; an id (OWNER~NAME) is exact.
 
 options:
-  --account ID     the account that looks (default: the API key's own account)
+  --account ID     the account that looks (default: the logged-in account)
   --out FILE       write the text to FILE instead of stdout
 `,
   options: {

@@ -76,7 +76,7 @@ listed. A bad file does not stop the others: the summary at the end counts them,
 status is 1 if any failed.
 
 options:
-  --account ID     the owning account (default: the API key's own account)
+  --account ID     the owning account (default: the logged-in account)
   --name NAME      the dictionary's name, for a single file (default: from the file name,
                    dictionary.cisco → dictionary_cisco)
   --replace        replace the account's dictionaries of the same name (default: such a file fails)
