@@ -33,8 +33,13 @@ function routeTemplate(ctx: Koa.ParameterizedContext<AppState>): string | undefi
  * warnings with their cause (error code and message; an unexpected error is also logged with its
  * stack, at error); probes are debug.
  */
-function logRequest(ctx: Koa.ParameterizedContext<AppState>, route: string | undefined, ms: number, failure: AppError | undefined): void {
+function logRequest(logger: Logger, ctx: Koa.ParameterizedContext<AppState>, route: string | undefined, ms: number, failure: AppError | undefined): void {
+  const level = ctx.status >= 500 ? (failure ? 'warn' : 'error') : route !== undefined && PROBES.has(route) ? 'debug' : 'info';
+  // Below the log level the line costs nothing: no fields built, no child logger made.
+  if (!logger.isLevelEnabled(level)) return;
   const fields = {
+    // The request id first, where a child logger's binding would put it.
+    request_id: ctx.state.requestId,
     method: ctx.method,
     url: loggableUrl(ctx.originalUrl),
     ...(route === undefined ? {} : { route }),
@@ -43,15 +48,8 @@ function logRequest(ctx: Koa.ParameterizedContext<AppState>, route: string | und
     client: ctx.ip,
     ...(ctx.state.caller ? { account: ctx.state.caller.accountId } : {}),
   };
-  const logger = ctx.state.logger;
-  if (ctx.status >= 500) {
-    const cause = failure ? { error: failure.code, cause: failure.message } : { error: 'internal_error' };
-    logger[failure ? 'warn' : 'error']({ ...fields, ...cause }, 'request');
-  } else if (route !== undefined && PROBES.has(route)) {
-    logger.debug(fields, 'request');
-  } else {
-    logger.info(fields, 'request');
-  }
+  const cause = ctx.status < 500 ? {} : failure ? { error: failure.code, cause: failure.message } : { error: 'internal_error' };
+  logger[level]({ ...fields, ...cause }, 'request');
 }
 
 /** Request id, a log line per request, and every failure turned into a Crossbar error envelope. */
@@ -61,7 +59,13 @@ function envelopeAndLogging(logger: Logger, metrics: ServiceMetrics | undefined)
     const offered = ctx.get('X-Request-ID');
     const requestId = REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.logger = logger.child({ request_id: requestId });
+    // Made on first use: most requests log nothing but their request line, which needs no child.
+    let requestLogger: Logger | undefined;
+    Object.defineProperty(ctx.state, 'logger', {
+      get: () => (requestLogger ??= logger.child({ request_id: requestId })),
+      configurable: true,
+      enumerable: true,
+    });
     ctx.set('X-Request-ID', requestId);
     let failure: AppError | undefined;
     try {
@@ -81,7 +85,7 @@ function envelopeAndLogging(logger: Logger, metrics: ServiceMetrics | undefined)
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const route = routeTemplate(ctx);
       metrics?.http.observe(route, ctx.method, ctx.status, ms / 1000);
-      logRequest(ctx, route, ms, failure);
+      logRequest(logger, ctx, route, ms, failure);
     }
   };
 }
