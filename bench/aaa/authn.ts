@@ -7,6 +7,9 @@
  * Environment: BENCH_SECONDS (10) per round, BENCH_ROUNDS (3), BENCH_CONNECTIONS (32 HTTP
  * connections), BENCH_WORKERS (32: the AAA document's `workers`, the configuration's concurrent
  * RADIUS requests), BENCH_WARMUP_SECONDS (3), BENCH_FR_THREADS (4 FreeRADIUS worker threads),
+ * BENCH_STORE (`child`: the embedded store in its own process, so service CPU is the service's;
+ * `inline`: in this process, as before), BENCH_DIRECT (`true`: each round also runs the library
+ * client straight at the same FreeRADIUS with BENCH_CONNECTIONS in flight, bench/aaa/direct-child.ts),
  * BENCH_RESULTS (bench/aaa/authn-results.json).
  * Prints a Markdown table on stdout, progress on stderr; exits 1 unless every answer of every
  * round (warm-up included) was HTTP 200 with `result: accept`.
@@ -29,6 +32,7 @@ import { type RunningService, startService } from '../../src/service.js';
 import { startFreeRadius } from '../../test/support/freeradius.js';
 import { processCpuSeconds } from '../support/process-cpu.js';
 import type { ChildReply, ChildRequest, PostJob, PostSummary } from './loadgen-child.js';
+import type { DirectJob, DirectSummary } from './direct-child.js';
 import { median } from '../support/median.js';
 import { sourceInfo } from '../support/source-info.js';
 
@@ -45,6 +49,11 @@ const CONNECTIONS = wholeNumber('BENCH_CONNECTIONS', 32, 1);
 const WORKERS = wholeNumber('BENCH_WORKERS', 32, 1);
 const WARMUP_SECONDS = wholeNumber('BENCH_WARMUP_SECONDS', 3, 0);
 const THREADS = wholeNumber('BENCH_FR_THREADS', 4, 1);
+/** `child` (default): the embedded store in its own process, out of the service's CPU figure; `inline`: in this one. */
+const STORE = process.env.BENCH_STORE || 'child';
+if (STORE !== 'child' && STORE !== 'inline') throw new Error('BENCH_STORE must be child or inline');
+/** `true` (default): each round also runs the library client straight at FreeRADIUS, as many in flight as connections. */
+const DIRECT = (process.env.BENCH_DIRECT || 'true') === 'true';
 const RESULTS = path.resolve(process.env.BENCH_RESULTS || fileURLToPath(new URL('./authn-results.json', import.meta.url)));
 const SECRET = 'testing123';
 const USERS = `bob	Cleartext-Password := "hello"
@@ -156,10 +165,64 @@ function check(summary: PostSummary): void {
   }
 }
 
+/** A forked helper answering `{ id, job }` with `{ id, summary }` (bench/aaa/direct-child.ts). */
+async function startDirect(): Promise<{ run(job: DirectJob): Promise<DirectSummary>; close(): Promise<void> }> {
+  const child = fork(fileURLToPath(new URL('./direct-child.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`direct client exited with ${code}`)));
+  });
+  let nextId = 0;
+  const waiting = new Map<number, (reply: { summary?: DirectSummary; error?: string }) => void>();
+  child.on('message', (message: { id: number; summary?: DirectSummary; error?: string }) => waiting.get(message.id)?.(message));
+  return {
+    run(job) {
+      const id = (nextId += 1);
+      return new Promise((resolve, reject) => {
+        waiting.set(id, (reply) => {
+          waiting.delete(id);
+          if (reply.summary) resolve(reply.summary);
+          else reject(new Error(reply.error ?? 'direct client failed'));
+        });
+        child.send({ id, job });
+      });
+    },
+    async close() {
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.disconnect();
+      });
+    },
+  };
+}
+
+/** The embedded store in a child process (bench/aaa/store-child.ts). */
+async function startStoreChild(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const child = fork(fileURLToPath(new URL('./store-child.ts', import.meta.url)), [dataDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (message: { url: string }) => resolve(message.url));
+    child.once('exit', (code) => reject(new Error(`store exited with ${code}`)));
+  });
+  return {
+    url,
+    async close() {
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.disconnect();
+      });
+    },
+  };
+}
+
 interface Round {
   summary: PostSummary;
   serviceCpuCores: number;
   freeradiusCpuCores: number;
+  /** The library client straight at FreeRADIUS in the same round, when measured. */
+  direct?: DirectSummary;
+  directFreeradiusCpuCores?: number;
 }
 
 async function main(): Promise<void> {
@@ -169,14 +232,28 @@ async function main(): Promise<void> {
   const freeradius = await startFreeRadius(USERS, { secret: SECRET, threads: THREADS, debug: false });
   let service: RunningService | undefined;
   let loadgen: Loadgen | undefined;
+  let store: Awaited<ReturnType<typeof startStoreChild>> | undefined;
+  let direct: Awaited<ReturnType<typeof startDirect>> | undefined;
   const rounds: Round[] = [];
   let warmup: PostSummary | undefined;
   try {
-    const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, EMBEDDED_COUCHDB_PORT: '0', AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn', AAA_TENANT_DESTINATIONS_ALLOW: '127.0.0.0/8' });
+    if (STORE === 'child') store = await startStoreChild(path.join(dataDir, 'store'));
+    const config = loadConfig({
+      PORT: '0',
+      DATA_DIR: dataDir,
+      EMBEDDED_COUCHDB_PORT: '0',
+      ...(store ? { COUCHDB_URL: store.url } : {}),
+      AAA_MASTER_API_KEY: masterApiKey,
+      LOG_LEVEL: 'warn',
+      AAA_TENANT_DESTINATIONS_ALLOW: '127.0.0.0/8',
+    });
     service = await startService(config, createLogger(config.logLevel));
     const { accountId, token } = await setUp(service, masterApiKey, freeradius.authPort);
     log(`service ${service.url}, FreeRADIUS pid ${freeradius.pid} on 127.0.0.1:${freeradius.authPort} (${THREADS} threads), account ${accountId}, workers ${WORKERS}`);
     loadgen = await startLoadgen();
+    if (DIRECT) direct = await startDirect();
+    const directJob = (seconds: number): DirectJob => ({ port: freeradius.authPort, secret: SECRET, inFlight: CONNECTIONS, seconds });
+    if (direct && WARMUP_SECONDS > 0) await direct.run(directJob(WARMUP_SECONDS));
     const job = (title: string, duration: number): PostJob => ({
       title,
       url: `${service?.url}/v2/accounts/${accountId}/aaa/authn`,
@@ -199,14 +276,24 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpuBefore);
       const radiusCpu = (await processCpuSeconds(freeradius.pid)) - radiusBefore;
       check(summary);
-      rounds.push({ summary, serviceCpuCores: (cpu.user + cpu.system) / 1e6 / wallSeconds, freeradiusCpuCores: radiusCpu / wallSeconds });
+      const measured: Round = { summary, serviceCpuCores: (cpu.user + cpu.system) / 1e6 / wallSeconds, freeradiusCpuCores: radiusCpu / wallSeconds };
+      rounds.push(measured);
       log(
-        `round ${round}/${ROUNDS}: ${Math.round(summary.requestsPerSecond)} req/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, ${summary.completed} answers, all 200 accept`,
+        `round ${round}/${ROUNDS}: ${Math.round(summary.requestsPerSecond)} req/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, ${summary.completed} answers, all 200 accept, service ${Math.round((measured.serviceCpuCores * 1e6) / summary.requestsPerSecond)} µs CPU per authn`,
       );
+      if (direct) {
+        const radiusBeforeDirect = await processCpuSeconds(freeradius.pid);
+        measured.direct = await direct.run(directJob(SECONDS));
+        measured.directFreeradiusCpuCores = ((await processCpuSeconds(freeradius.pid)) - radiusBeforeDirect) / SECONDS;
+        if (measured.direct.failed > 0 || measured.direct.other > 0) throw new Error(`direct client: ${JSON.stringify(measured.direct)}`);
+        log(`round ${round}/${ROUNDS} library client direct, ${CONNECTIONS} in flight: ${Math.round(measured.direct.requestsPerSecond)} replies/s`);
+      }
     }
   } finally {
     await loadgen?.close();
+    await direct?.close();
     await service?.close();
+    await store?.close();
     await freeradius.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
   }
@@ -228,6 +315,17 @@ async function main(): Promise<void> {
     );
   }
   console.log(`| **median** | **${fmt(rps)}** | **${p50}** | | **${p99}** | | | | | |`);
+  const serviceMicros = median(rounds.map((r) => (r.serviceCpuCores * 1e6) / r.summary.requestsPerSecond));
+  console.log('');
+  console.log(`Service CPU per authn (median over rounds): ${Math.round(serviceMicros)} µs${STORE === 'child' ? ' (the store in its own process, not counted)' : ' (the embedded store in the same process, counted)'}.`);
+  let directMedian: number | undefined;
+  if (DIRECT) {
+    directMedian = median(rounds.map((r) => r.direct?.requestsPerSecond ?? Number.NaN));
+    const perRound = rounds.map((r) => (r.summary.requestsPerSecond / (r.direct?.requestsPerSecond ?? Number.NaN)).toFixed(2));
+    console.log(
+      `Library client direct, ${CONNECTIONS} in flight, same FreeRADIUS, same rounds: ${fmt(directMedian)} replies/s (per round ${rounds.map((r) => fmt(r.direct?.requestsPerSecond ?? Number.NaN)).join(' / ')}); HTTP / direct: ${(rps / directMedian).toFixed(2)} (per round ${perRound.join(' / ')}).`,
+    );
+  }
   await fs.writeFile(
     RESULTS,
     `${JSON.stringify(
@@ -239,7 +337,8 @@ async function main(): Promise<void> {
         cpuModel: os.cpus()[0]?.model,
         freeradius: version,
         settings: { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, workers: WORKERS, warmupSeconds: WARMUP_SECONDS, freeradiusThreads: THREADS },
-        medians: { requestsPerSecond: rps, p50Ms: p50, p99Ms: p99 },
+        medians: { requestsPerSecond: rps, p50Ms: p50, p99Ms: p99, serviceCpuMicrosPerAuthn: serviceMicros, directRequestsPerSecond: directMedian, httpOverDirect: directMedian ? rps / directMedian : undefined },
+        store: STORE,
         warmup,
         rounds,
       },
