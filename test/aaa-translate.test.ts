@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AvpTranslation } from '../src/aaa/aaa-doc.js';
 import { matchingBlockRule, readChannel } from '../src/aaa/block-rules.js';
 import { attributesByName, translateReply, translateRequest } from '../src/aaa/translate.js';
-import { WorkerPools } from '../src/aaa/worker-pool.js';
 import { compileDictionaries } from '../src/radius/dictionary/index.js';
-import { AppError, ValidationError } from '../src/errors.js';
+import { ValidationError } from '../src/errors.js';
 import type { DecodedAttribute } from '../src/radius/codec/index.js';
 import { seed } from './support/seed.js';
 
@@ -118,55 +117,3 @@ describe('block rules', () => {
   });
 });
 
-describe('WorkerPools', () => {
-  const deferred = () => {
-    let resolve!: () => void;
-    const promise = new Promise<void>((done) => (resolve = done));
-    return { promise, resolve };
-  };
-
-  it('runs at most `workers` at once, queues FIFO up to queuePerWorker × workers, then 503 too_many_requests', async () => {
-    const pools = new WorkerPools({ queuePerWorker: 2 });
-    const gates = Array.from({ length: 6 }, deferred);
-    const started: number[] = [];
-    let running = 0;
-    let peak = 0;
-    const runs = gates.map((gate, index) =>
-      pools.run('acct/authentication', 2, async () => {
-        started.push(index);
-        running += 1;
-        peak = Math.max(peak, running);
-        await gate.promise;
-        running -= 1;
-        return index;
-      }),
-    );
-    await Promise.resolve();
-    expect(started).toEqual([0, 1]);
-    expect(pools.stats('acct/authentication')).toEqual({ active: 2, queued: 4, workers: 2, maxQueue: 4 });
-    const refused = pools.run('acct/authentication', 2, async () => 'never');
-    await expect(refused).rejects.toBeInstanceOf(AppError);
-    await expect(refused).rejects.toMatchObject({ status: 503, code: 'too_many_requests' });
-    // Another configuration has its own pool.
-    await expect(pools.run('other/authentication', 1, async () => 'own pool')).resolves.toBe('own pool');
-    for (const gate of gates) gate.resolve();
-    expect(await Promise.all(runs)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(peak).toBe(2);
-    expect(pools.stats('acct/authentication')).toMatchObject({ active: 0, queued: 0 });
-  });
-
-  it('releases the worker when the task throws', async () => {
-    const pools = new WorkerPools({ queuePerWorker: 0 });
-    await expect(pools.run('k', 1, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(pools.run('k', 1, async () => 'next')).resolves.toBe('next');
-  });
-
-  it('keeps at most maxPools idle pools (least recently used go first)', async () => {
-    const pools = new WorkerPools({ maxPools: 3 });
-    for (let index = 0; index < 10; index += 1) await pools.run(`k${index}`, 1, async () => index);
-    expect(pools.size).toBe(3);
-    expect(pools.stats('k9')).toBeDefined();
-    expect(pools.stats('k0')).toBeUndefined();
-  });
-});
