@@ -48,7 +48,7 @@ describe.each<[string, Interception]>([
   ['sends headers, then stalls the body', 'stall'],
 ])('a store that %s', (_what, interception) => {
   it('PATCH and an account creation answer 503 datastore_unreachable; /readyz answers 503; all recover', async () => {
-    const { service, node, api } = await serviceBehindProxy({ STORE_TIMEOUT_MS: '500' });
+    const { service, node, api } = await serviceBehindProxy({ STORE_TIMEOUT_MS: '2000' });
     const aaa = `/v2/accounts/${service.masterAccountId}/aaa`;
     expect((await api.put(aaa, { aaa_mode: 'off' })).status).toBe(201);
 

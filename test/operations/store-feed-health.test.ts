@@ -10,11 +10,12 @@ import { uniquePrefix } from '../support/service.js';
  * PouchDB Server (the embedded store) keeps a long poll open until a change, whatever `timeout`
  * asks. A follower that waited for the poll to end took that silence for a lost feed: "changes
  * feed lost" every few minutes and `connected: false` while everything worked. Here the waits
- * are short (a 200 ms long-poll timeout, a 500 ms store deadline), so an idle follower lives
+ * are short (a 200 ms long-poll timeout, a 1.5 s store deadline), so an idle follower lives
  * through many of them within a couple of seconds.
  */
 const WAIT_MS = 200;
-const STORE_TIMEOUT_MS = 500;
+// Long enough that setting up (database look-ups, the first load) never trips it on a busy machine.
+const STORE_TIMEOUT_MS = 1500;
 const STALE_AFTER_MS = 500;
 
 let cleanups: (() => Promise<void>)[] = [];
@@ -51,7 +52,7 @@ describe('changes feed health on the embedded store', () => {
     const { cached, logs } = await mirrored(store.url);
     // Connected from the start (an immediate catch-up), not only after the first change.
     expect(await until(() => cached.feeds().every((feed) => feed.connected), 5_000)).toBe(true);
-    await sleep(6 * (WAIT_MS + STORE_TIMEOUT_MS));
+    await sleep(3 * (WAIT_MS + STORE_TIMEOUT_MS));
     expect(cached.feeds().map((feed) => feed.connected)).toEqual([true, true, true, true]);
     expect(lostLines(logs)).toEqual([]);
     expect(cached.staleness?.()).toEqual([]);
