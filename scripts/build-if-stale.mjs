@@ -9,7 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const STAMP = path.join('dist', '.build-stamp');
+// src covers the console's sources (src/console, bundled by `npm run build` into dist/console).
 const INPUTS = ['src', 'tsconfig.json', 'package-lock.json'];
+const CONSOLE_SOURCES = path.join('src', 'console');
+const CONSOLE_BUNDLE = path.join('dist', 'console', 'main.js');
 
 /** Newest modification time under `entry` (a file or a directory), 0 when it does not exist. */
 function newest(entry) {
@@ -33,6 +36,8 @@ function stale() {
   } catch {
     return true;
   }
+  // A build from before the console existed has a fresh stamp but no bundle: build it too.
+  if (fs.existsSync(CONSOLE_SOURCES) && !fs.existsSync(CONSOLE_BUNDLE)) return true;
   return INPUTS.some((input) => newest(input) > built);
 }
 

@@ -14,6 +14,7 @@ import { subscriberRoutes } from './subscribers.js';
 import { sessionRoutes } from './sessions.js';
 import { userRoutes } from './users.js';
 import { userAuthRoutes } from './user-auth.js';
+import { consoleRoutes } from './console.js';
 import { UserService } from '../../accounts/users-service.js';
 import type { CachedStore } from '../../store/store-cache.js';
 
@@ -35,5 +36,5 @@ export function allRoutes(services: Services, version: string, cache: CachedStor
     ...restBackendRoutes(services),
     ...sessionRoutes(services),
   ];
-  return [...api, ...metaRoutes(services, () => api, version)];
+  return [...api, ...metaRoutes(services, () => api, version), ...consoleRoutes()];
 }
