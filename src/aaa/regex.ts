@@ -120,7 +120,16 @@ export class MatchBudget {
   }
 }
 
+/**
+ * `^(.*)$`, the most common translation, takes the whole value whenever RE2 would: a value without
+ * a line feed (RE2's `.` refuses only that) and without surrogates (which RE2 would re-encode).
+ * Checked here instead of in RE2, whose every call copies the value across to C++ and back.
+ */
+const WHOLE_VALUE = '^(.*)$';
+const ONE_PLAIN_LINE = /^[^\n\ud800-\udfff]*$/;
+
 function matchFirstGroup(regex: UsableRegex, input: string): string | undefined {
+  if (regex.regex.source === WHOLE_VALUE && ONE_PLAIN_LINE.test(input)) return input;
   const match = regex.regex.exec(input);
   if (!match) return undefined;
   return match[1] ?? '';
