@@ -1,6 +1,6 @@
 import { AppError, ValidationError, conflict, notFound } from '../errors.js';
 import type { SchemaValidator } from '../schema/validator.js';
-import type { Store } from '../store/couch.js';
+import type { Store, SystemDoc } from '../store/couch.js';
 import { updateDocument } from '../store/update.js';
 import { writablePart } from '../store/visibility.js';
 import type { AccountDoc } from './account-doc.js';
@@ -41,7 +41,7 @@ export class UserService {
   }
 
   async get(account: AccountDoc, userId: string): Promise<UserDoc> {
-    const doc = await this.store.system.get(userDocId(account._id, userId));
+    const doc = await this.read(userDocId(account._id, userId));
     if (!isUserDoc(doc) || doc.pvt_account_id !== account._id) throw notFound(userId);
     return doc;
   }
@@ -117,7 +117,7 @@ export class UserService {
     const userId = userIdFor(login.username);
     let checked = false;
     for (const account of candidates) {
-      const doc = await this.store.system.get(userDocId(account._id, userId));
+      const doc = await this.read(userDocId(account._id, userId));
       if (!isUserDoc(doc) || doc.pvt_account_id !== account._id) continue;
       checked = true;
       if (doc.enabled === false) {
@@ -132,7 +132,7 @@ export class UserService {
 
   private async accountsNamedBy(login: UserLogin): Promise<AccountDoc[]> {
     if (login.account_realm !== undefined) {
-      const claim = await this.store.system.get(realmClaimId(login.account_realm));
+      const claim = await this.read(realmClaimId(login.account_realm));
       const accountId = typeof claim?.pvt_account_id === 'string' ? claim.pvt_account_id : undefined;
       const account = accountId === undefined ? undefined : await this.accounts.find(accountId);
       return account && sameRealm(account.realm, login.account_realm) ? [account] : [];
@@ -158,6 +158,14 @@ export class UserService {
       if (!next) return found;
       startkey = next._id;
     }
+  }
+
+  /**
+   * The mirror's copy, or the store's when the mirror has none: a user created through this or
+   * another replica a moment ago may not have reached the mirror yet, and must log in at once.
+   */
+  private async read(id: string): Promise<SystemDoc | undefined> {
+    return (await this.store.system.get(id)) ?? (await this.store.system.getFresh(id));
   }
 
   private validate(body: Record<string, unknown>): UserInput {

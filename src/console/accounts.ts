@@ -1,4 +1,4 @@
-import { ApiError, currentSession, request } from './api.js';
+import { ApiError, currentSession, fieldErrors, request } from './api.js';
 import { copyText, field, h, notice, replace } from './dom.js';
 import { type AccountRef, selectAccount, selectedAccount } from './state.js';
 
@@ -108,6 +108,7 @@ export function accountsView(): HTMLElement {
       }
     });
     const self = account.id === session?.accountId;
+    const users = usersPanel(account);
     replace(
       detail,
       h('h3', { id: 'account-name' }, account.name),
@@ -126,6 +127,7 @@ export function accountsView(): HTMLElement {
       h('div', { class: 'actions' }, rotate, ' ', self ? null : toggleEnabled),
       keyArea,
       createForm,
+      users,
     );
   };
 
@@ -169,4 +171,55 @@ export function accountsView(): HTMLElement {
     if (chosen) void show(chosen);
   });
   return root;
+}
+
+interface User {
+  id: string;
+  username: string;
+  enabled: boolean;
+}
+
+/** The account's operator users: who may log in to it with a username and password. */
+function usersPanel(account: Account): HTMLElement {
+  const list = h('ul', { class: 'users' });
+  const status = h('div', { attrs: { 'aria-live': 'polite' } });
+  const username = h('input', { type: 'text', name: 'new_username', required: true, autocomplete: 'off' });
+  const password = h('input', { type: 'password', name: 'new_password', required: true, autocomplete: 'new-password', minLength: 10 });
+  const base = `/v2/accounts/${account.id}/users`;
+  const load = async () => {
+    const { data } = await request<User[]>('GET', base);
+    replace(
+      list,
+      ...(data.length === 0
+        ? [h('li', { class: 'muted' }, 'No operator users.')]
+        : data.map((user) => {
+            const remove = h('button', { type: 'button', class: 'danger', attrs: { 'aria-label': `Delete user ${user.username}` } }, 'Delete');
+            remove.addEventListener('click', async () => {
+              try {
+                await request('DELETE', `${base}/${user.id}`);
+                await load();
+              } catch (error) {
+                replace(status, notice('error', String((error as Error).message)));
+              }
+            });
+            return h('li', {}, h('span', { class: 'username' }, user.username), user.enabled ? '' : ' (disabled) ', ' ', remove);
+          })),
+    );
+  };
+  const form = h('form', {}, field('Username', username), field('Password (at least 10 characters)', password), h('button', { type: 'submit' }, 'Add user'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await request('PUT', base, { username: username.value.trim(), password: password.value });
+      replace(status, notice('success', 'Added ', h('strong', {}, username.value.trim()), '.'));
+      username.value = '';
+      password.value = '';
+      await load();
+    } catch (error) {
+      const reasons = error instanceof ApiError ? fieldErrors(error).map(([name, message]) => `${name}: ${message}`) : [];
+      replace(status, notice('error', reasons.length > 0 ? reasons.join('; ') : String((error as Error).message)));
+    }
+  });
+  void load().catch((error: unknown) => replace(status, notice('error', String((error as Error).message))));
+  return h('section', { class: 'card', attrs: { 'aria-labelledby': 'users-title' } }, h('h3', { id: 'users-title' }, 'Operator users'), list, status, form);
 }

@@ -147,6 +147,19 @@ describe.runIf(runBrowserTests)('operator console in chromium', () => {
     await screenshot(page, 'accounts-created');
   });
 
+  it("adds an operator user from the account's page, who can then log in", async () => {
+    await page.waitForSelector('ul.users .username', SETTLE);
+    expect(await textOf(page, 'ul.users')).toContain('operator');
+    await page.type('input[name=new_username]', 'second-operator');
+    await page.type('input[name=new_password]', 'another long password');
+    expect(await page.$eval('input[name=new_password]', (input) => (input as unknown as { value: string }).value)).toBe('another long password');
+    await page.click('::-p-text(Add user)');
+    // The listing, not the text anywhere: the typed username is already on the page.
+    await page.waitForFunction(`document.querySelector('ul.users')?.textContent.includes('second-operator')`, SETTLE);
+    const login = await new Api(service.url).put('/v2/user_auth', { username: 'second-operator', password: 'another long password', account_name: 'Console Tenant' });
+    expect(login.status).toBe(201);
+  });
+
   it('shows the API validation error next to the field it names, then saves the fix', async () => {
     await go('aaa');
     await page.waitForSelector('select[data-field=aaa_mode]', SETTLE);
