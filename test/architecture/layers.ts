@@ -20,7 +20,7 @@ export type Layer = 'radius' | 'shared' | 'store' | 'domain' | 'config' | 'http'
  */
 const RANK: Readonly<Record<Layer, number>> = { radius: 0, shared: 1, store: 2, domain: 3, config: 4, http: 5, root: 6 };
 
-const ROOT = ['src/service.ts', 'src/main.ts', 'src/cli.ts', 'src/cli/'];
+const ROOT = ['src/service.ts', 'src/main.ts', 'src/cluster.ts', 'src/cli.ts', 'src/cli/'];
 /** Directories of shared helpers; every other directory of src is a domain module (aaa, accounts, dictionary, ...). */
 const SHARED_DIRECTORIES = ['src/schema/', 'src/types/'];
 
