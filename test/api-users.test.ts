@@ -114,3 +114,38 @@ describe('user_auth shares the api_auth limiter', () => {
     }
   });
 });
+
+describe("an operator user's tokens end with the user", () => {
+  const loginAs = async (accountName: string, password = PASSWORD) => {
+    const answer = await userAuth({ username: 'ops', password, account_name: accountName });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    return api.as(String(answer.body.auth_token));
+  };
+
+  it('a new password ends the tokens of the old one; the new one works', async () => {
+    const { account, user } = await accountWithUser('Token Ends On Password');
+    const before = await loginAs('token ends on password');
+    expect((await before.get(`/v2/accounts/${account.id}`)).status).toBe(200);
+    const changed = await api.patch(`/v2/accounts/${account.id}/users/${String(user.id)}`, { password: 'a brand new passphrase' });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    const refused = await before.get(`/v2/accounts/${account.id}`);
+    expect(refused.status).toBe(401);
+    expect(refused.body.data).toMatchObject({ cause: 'revoked' });
+    const after = await loginAs('token ends on password', 'a brand new passphrase');
+    expect((await after.get(`/v2/accounts/${account.id}`)).status).toBe(200);
+  });
+
+  it('disabling or deleting the user ends its tokens, and the account key token is untouched', async () => {
+    const { account, user } = await accountWithUser('Token Ends On Delete');
+    const disabledLater = await loginAs('token ends on delete');
+    const userPath = `/v2/accounts/${account.id}/users/${String(user.id)}`;
+    expect((await api.patch(userPath, { enabled: false })).status).toBe(200);
+    expect((await disabledLater.get(`/v2/accounts/${account.id}`)).status).toBe(401);
+    expect((await api.patch(userPath, { enabled: true })).status).toBe(200);
+    const deletedLater = await loginAs('token ends on delete');
+    expect((await deletedLater.get(`/v2/accounts/${account.id}`)).status).toBe(200);
+    expect((await api.delete(userPath)).status).toBe(200);
+    expect((await deletedLater.get(`/v2/accounts/${account.id}`)).status).toBe(401);
+    expect((await api.as(account.token).get(`/v2/accounts/${account.id}`)).status).toBe(200);
+  });
+});

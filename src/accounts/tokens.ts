@@ -1,6 +1,7 @@
 import { type KeyObject, createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError, invalidCredentials } from '../errors.js';
+import type { UserTokenClaim } from './user-tokens.js';
 
 export interface TokenClaims {
   account_id: string;
@@ -12,6 +13,9 @@ export interface TokenClaims {
    */
   gen: number;
   exp: number;
+  /** Present on tokens issued to an operator user (`user_auth`), absent on API-key tokens. */
+  user_doc?: string;
+  user_stamp?: string;
 }
 
 const ALGORITHM = 'HS256';
@@ -35,8 +39,9 @@ export class TokenIssuer {
     this.signingKey = createSecretKey(Buffer.from(signingKey, 'utf8'));
   }
 
-  issue(accountId: string, isSuperduperAdmin: boolean, generation: number): string {
-    return jwt.sign({ account_id: accountId, is_superduper_admin: isSuperduperAdmin, gen: generation }, this.signingKey, {
+  issue(accountId: string, isSuperduperAdmin: boolean, generation: number, user?: UserTokenClaim): string {
+    const claims = { account_id: accountId, is_superduper_admin: isSuperduperAdmin, gen: generation, ...(user ?? {}) };
+    return jwt.sign(claims, this.signingKey, {
       algorithm: ALGORITHM,
       expiresIn: this.lifetimeSeconds,
     });
@@ -62,6 +67,9 @@ function isClaims(payload: unknown): payload is Omit<TokenClaims, 'gen'> & { gen
     typeof claims.account_id === 'string' &&
     typeof claims.is_superduper_admin === 'boolean' &&
     (claims.gen === undefined || (Number.isSafeInteger(claims.gen) && Number(claims.gen) >= 0)) &&
-    typeof claims.exp === 'number'
+    typeof claims.exp === 'number' &&
+    // Both or neither: a user token without its stamp could never be checked.
+    (claims.user_doc === undefined) === (claims.user_stamp === undefined) &&
+    (claims.user_doc === undefined || (typeof claims.user_doc === 'string' && typeof claims.user_stamp === 'string'))
   );
 }

@@ -94,7 +94,7 @@ export function buildRouter(routes: readonly RouteSpec[], services: Services): R
   const router = new Router<AppState>();
   for (const route of routes) {
     const handler = async (ctx: ApiContext): Promise<void> => {
-      if (route.access === 'token') await authenticate(ctx, services.tokens, services.accounts);
+      if (route.access === 'token') await authenticate(ctx, services.tokens, services.accounts, services.store.system);
       if (route.access === 'rest_credential') await authenticateRestCredential(ctx, services.backend.restCredentials);
       await route.handle(ctx);
     };
@@ -110,7 +110,7 @@ export function createApp(routes: readonly RouteSpec[], services: Services, logg
   const router = buildRouter(routes, services);
   app.use(envelopeAndLogging(logger, metrics));
   if (metrics) {
-    app.use(metricsEndpoint(metrics, { token: services.config.metricsToken, tokens: services.tokens, accounts: services.accounts }));
+    app.use(metricsEndpoint(metrics, { token: services.config.metricsToken, tokens: services.tokens, accounts: services.accounts, users: services.store.system }));
   }
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -2,6 +2,9 @@ import type { AccountDoc } from '../accounts/account-doc.js';
 import { type Caller, canActOn } from '../accounts/access.js';
 import type { AccountService } from '../accounts/account-service.js';
 import { type TokenIssuer, tokenRevoked } from '../accounts/tokens.js';
+import { userTokenStands } from '../accounts/user-tokens.js';
+import type { SystemDoc } from '../store/couch.js';
+import type { DocumentStore } from '../store/database.js';
 import { forbidden, invalidCredentials, notFound } from '../errors.js';
 import type { ApiContext } from './context.js';
 import { verifiedTokensOf } from './verified-tokens.js';
@@ -23,7 +26,13 @@ export function presentedToken(ctx: ApiContext): string | undefined {
  * tokens stop working at once rather than when they expire, and a token issued before its key
  * was rotated or its account (or an ancestor) was disabled stays ended.
  */
-export async function authenticate(ctx: ApiContext, tokens: TokenIssuer, accounts: AccountService): Promise<Caller> {
+export async function authenticate(
+  ctx: ApiContext,
+  tokens: TokenIssuer,
+  accounts: AccountService,
+  /** Where operator users live; without it a user's token is refused (fail closed). */
+  users?: DocumentStore<SystemDoc>,
+): Promise<Caller> {
   const token = presentedToken(ctx);
   if (!token) throw invalidCredentials('an auth token is required');
   const claims = verifiedTokensOf(tokens).verify(token);
@@ -38,6 +47,11 @@ export async function authenticate(ctx: ApiContext, tokens: TokenIssuer, account
   }
   if (!standing.active) throw invalidCredentials('the account behind the token is gone or disabled');
   if (claims.gen !== standing.generation) throw tokenRevoked();
+  if (claims.user_doc !== undefined && claims.user_stamp !== undefined) {
+    const claim = { user_doc: claims.user_doc, user_stamp: claims.user_stamp };
+    // The user was deleted, disabled, or given a new password since the token was issued.
+    if (!users || !(await userTokenStands(users, claim, account._id))) throw tokenRevoked();
+  }
   const caller: Caller = { accountId: account._id, isSuperduperAdmin: account.pvt_superduper_admin };
   ctx.state.caller = caller;
   ctx.state.authToken = token;

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import type Koa from 'koa';
+import type { SystemDoc } from '../store/couch.js';
+import type { DocumentStore } from '../store/database.js';
 import type { AccountService } from '../accounts/account-service.js';
 import type { TokenIssuer } from '../accounts/tokens.js';
 import { forbidden } from '../errors.js';
@@ -20,6 +22,8 @@ export interface MetricsAccess {
   token: string | undefined;
   tokens: TokenIssuer;
   accounts: AccountService;
+  /** Operator users, so a user's token ends here as everywhere. */
+  users?: DocumentStore<SystemDoc>;
 }
 
 /**
@@ -37,7 +41,7 @@ export function metricsEndpoint(metrics: ServiceMetrics, access: MetricsAccess):
     routed._matchedRoute = METRICS_PATH;
     const presented = presentedToken(routed);
     if (presented === undefined || access.token === undefined || !sameSecret(presented, access.token)) {
-      const caller = await authenticate(routed, access.tokens, access.accounts);
+      const caller = await authenticate(routed, access.tokens, access.accounts, access.users);
       if (!caller.isSuperduperAdmin) throw forbidden('only the metrics token or the superduper admin may read the metrics');
     }
     ctx.set('Cache-Control', 'no-store');

