@@ -34,11 +34,11 @@ export interface EffectiveChangeFeeds {
 /** An account's effective configuration and its `data` as the API sends it, serialized once. */
 export interface ResolvedEffective {
   config: EffectiveConfig;
-  /** `{"account_id":…,"authentication":…,…}` */
-  json: string;
+  /** `{"account_id":…,"authentication":…,…}` as UTF-8, ready to send without encoding it again. */
+  json: Buffer;
 }
 
-/** 10,000 accounts, or 32 M characters of answers (a depth-50 answer is ~18 k), whichever comes first. */
+/** 10,000 accounts, or 32 MiB of answers (a depth-50 answer is ~18 KB), whichever comes first. */
 export const DEFAULT_EFFECTIVE_MEMO_BOUNDS: MemoBounds = { maxEntries: 10_000, maxWeight: 32 * 1024 * 1024 };
 
 const dependency = {
@@ -76,9 +76,9 @@ export class EffectiveConfigResolver {
     feeds.dictionaries.mirror.onChange((id) => memo.invalidate(dependency.dictionariesOf(dictionaryOwner(id))));
   }
 
-  /** Answers held, and their total size in characters (for metrics and tests). */
-  memoStats(): { entries: number; characters: number } {
-    return { entries: this.memo?.size ?? 0, characters: this.memo?.weight ?? 0 };
+  /** Answers held, and their total size in bytes (for metrics and tests). */
+  memoStats(): { entries: number; bytes: number } {
+    return { entries: this.memo?.size ?? 0, bytes: this.memo?.weight ?? 0 };
   }
 
   async chainFor(account: AccountDoc): Promise<ChainLink[]> {
@@ -104,7 +104,7 @@ export class EffectiveConfigResolver {
     if (held) return held;
     const begun = this.memo?.begin() ?? 0;
     const config = await this.resolveAfresh(account);
-    const answer = { config, json: JSON.stringify({ account_id: account._id, ...config }) };
+    const answer = { config, json: Buffer.from(JSON.stringify({ account_id: account._id, ...config })) };
     const owners = ownerChain(account);
     this.memo?.set(account._id, version, answer, answer.json.length, [
       dependency.account(account._id),
