@@ -14,6 +14,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +34,7 @@ const BURST = env('BENCH_BURST', 10_000);
 const RECORDS = env('BENCH_RECORDS', 1_000_000);
 const OPEN = env('BENCH_OPEN', 10_000);
 const QUERIES = env('BENCH_QUERIES', 500);
+const BURST_IN_FLIGHT = env('BENCH_BURST_IN_FLIGHT', 256);
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 function freePort(): Promise<number> {
@@ -47,11 +49,18 @@ function freePort(): Promise<number> {
 }
 
 const rssOf = (pid: number) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s). */
+const cpuOf = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 async function startService(storeUrl: string, prefix: string, masterApiKey: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_NODE_ARGS: extra node flags for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COUCHDB_URL: storeUrl, DB_PREFIX: prefix, DATA_DIR: dataDir, AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,12 +91,74 @@ async function call(url: string, method: string, token: string | undefined, data
   return body;
 }
 
-const body = (attributes: Record<string, string | number>) =>
-  JSON.stringify(Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { type: 'string', value: [String(value)] }])));
+interface SendersTask {
+  mode: 'sustained' | 'burst';
+  endpoint: string;
+  authorization: string;
+  senders: number;
+  seconds?: number;
+  count?: number;
+  prefix: string;
+}
+
+interface SendersRun {
+  acknowledged: number;
+  failed: number;
+  failures: Record<string, number>;
+  seconds: number;
+  cpu_seconds: number;
+}
+
+/** Runs bench/sessions/senders.ts in its own process (as FreeRADIUS would be) and reads its answer. */
+function runSenders(task: SendersTask): Promise<SendersRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/sessions/senders.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_OPTIONS: '', BENCH_SENDERS_TASK: JSON.stringify(task) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the senders exited with ${code}`));
+      resolve(JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as SendersRun);
+    });
+  });
+}
+
+/**
+ * Every request the embedded store (in this process) serves, by `METHOD database/kind`: what the
+ * service asks of the store per record, whichever of its store clients asks.
+ */
+const storeRequests: Record<string, number> = {};
+function countStoreRequests(): void {
+  const emit = http.Server.prototype.emit;
+  http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
+    if (event === 'request') {
+      const request = args[0] as http.IncomingMessage;
+      const [database = '', second = ''] = (request.url ?? '').split('?')[0]!.split('/').slice(1);
+      const kind = second.startsWith('_') ? second : second === '' ? '' : 'doc';
+      const key = `${request.method} ${database.replace(/^bench_/, '')}${kind ? `/${kind}` : ''}`;
+      storeRequests[key] = (storeRequests[key] ?? 0) + 1;
+    }
+    return Reflect.apply(emit, this, [event, ...args]) as boolean;
+  } as typeof emit;
+}
+
+function perRecordCalls(before: Record<string, number>, after: Record<string, number>, records: number): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [key, count] of Object.entries(after)) {
+    const delta = count - (before[key] ?? 0);
+    if (delta > 0) result[key] = Number((delta / Math.max(1, records)).toFixed(3));
+  }
+  return result;
+}
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 
 async function main(): Promise<void> {
+  countStoreRequests();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-sessions-'));
   const store = await startEmbeddedCouch({ dataDir, host: '127.0.0.1', port: await freePort() });
   const masterApiKey = crypto.randomBytes(32).toString('hex');
@@ -101,54 +172,35 @@ async function main(): Promise<void> {
     const credential = (await call(`${url}/v2/accounts/${accountId}/aaa/rest_credentials`, 'PUT', token)).data;
     const authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
     const endpoint = `${url}/v2/accounts/${accountId}/aaa/rest/accounting`;
-    const send = async (attributes: Record<string, string | number>) => {
-      const response = await fetch(endpoint, { method: 'POST', headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body: body(attributes) });
-      await response.arrayBuffer();
-      if (response.status !== 204) throw new Error(`accounting answered ${response.status}`);
-    };
     rss.start = mib(rssOf(child.pid!));
 
     // 1. Sustained: each sender runs its own sessions, Start then Interim-Updates (new counters each time).
     progress(`sustained ingest: ${SENDERS} senders for ${SECONDS} s`);
-    let acknowledged = 0;
-    let failed = 0;
-    const stopAt = performance.now() + SECONDS * 1000;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: SENDERS }, async (_, sender) => {
-        for (let round = 0; performance.now() < stopAt; round += 1) {
-          const session = `s${sender}-${Math.floor(round / 10)}`;
-          const step = round % 10;
-          try {
-            await send({ 'Acct-Status-Type': step === 0 ? 'Start' : 'Interim-Update', 'Acct-Session-Id': session, 'User-Name': `user${sender}`, 'NAS-IP-Address': '192.0.2.1', 'Acct-Session-Time': step * 60, 'Acct-Output-Octets': step * 1000 });
-            acknowledged += 1;
-          } catch {
-            failed += 1;
-          }
-        }
-      }),
-    );
-    const sustainedSeconds = (performance.now() - started) / 1000;
-    const sustained = acknowledged / sustainedSeconds;
+    const loadBefore = os.loadavg()[0]!;
+    const cpuBefore = { service: cpuOf(child.pid!), store: cpuOf(process.pid) };
+    const callsBefore = { ...storeRequests };
+    const sustainedRun = await runSenders({ mode: 'sustained', endpoint, authorization, senders: SENDERS, seconds: SECONDS, prefix: 's' });
+    const sustained = sustainedRun.acknowledged / sustainedRun.seconds;
+    // CPU per record: what the machine's load does not change much, unlike records/s.
+    const perRecord = (seconds: number) => Number(((seconds * 1000) / Math.max(1, sustainedRun.acknowledged)).toFixed(3));
+    const cpuMsPerRecord = {
+      service: perRecord(cpuOf(child.pid!) - cpuBefore.service),
+      store: perRecord(cpuOf(process.pid) - cpuBefore.store),
+      senders: perRecord(sustainedRun.cpu_seconds),
+    };
+    const callsAfterSustained = { ...storeRequests };
+    const sustainedCalls = perRecordCalls(callsBefore, callsAfterSustained, sustainedRun.acknowledged);
     rss.after_sustained = mib(rssOf(child.pid!));
-    progress(`sustained: ${sustained.toFixed(0)} records/s acknowledged (${acknowledged}, ${failed} failed)`);
+    progress(`sustained: ${sustained.toFixed(0)} records/s acknowledged (${sustainedRun.acknowledged}, ${sustainedRun.failed} failed ${JSON.stringify(sustainedRun.failures)})`);
 
-    // 2. Burst: a NAS reboot's Starts, all at once (the HTTP agent's sockets bound the concurrency).
-    progress(`burst of ${BURST} Starts`);
-    const burstStarted = performance.now();
-    let burstFailed = 0;
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 256 }, async () => {
-        while (next < BURST) {
-          const index = next++;
-          await send({ 'Acct-Status-Type': 'Start', 'Acct-Session-Id': `burst-${index}`, 'User-Name': `burst${index}`, 'NAS-IP-Address': '192.0.2.2' }).catch(() => (burstFailed += 1));
-        }
-      }),
-    );
-    const burstSeconds = (performance.now() - burstStarted) / 1000;
+    // 2. Burst: a NAS reboot's Starts, all at once (BENCH_BURST_IN_FLIGHT requests in flight).
+    progress(`burst of ${BURST} Starts, ${BURST_IN_FLIGHT} in flight`);
+    const burstRun = await runSenders({ mode: 'burst', endpoint, authorization, senders: BURST_IN_FLIGHT, count: BURST, prefix: 'burst-' });
+    const burstSeconds = burstRun.seconds;
+    const burstCalls = perRecordCalls(callsAfterSustained, storeRequests, burstRun.acknowledged);
     rss.after_burst = mib(rssOf(child.pid!));
-    progress(`burst: ${burstSeconds.toFixed(1)} s (${(BURST / burstSeconds).toFixed(0)}/s, ${burstFailed} failed)`);
+    progress(`burst: ${burstSeconds.toFixed(1)} s (${(BURST / burstSeconds).toFixed(0)}/s, ${burstRun.failed} failed ${JSON.stringify(burstRun.failures)})`);
+    const loadAfterIngest = os.loadavg()[0]!;
 
     // 3. Records straight into the store: other accounts' closed sessions, and OPEN open ones of ours.
     const couch = couchEndpoint(store.url);
@@ -196,8 +248,9 @@ async function main(): Promise<void> {
     const result = {
       source: sourceInfo(),
       cpus: os.cpus().length,
-      sustained: { senders: SENDERS, seconds: Number(sustainedSeconds.toFixed(1)), acknowledged, failed, records_per_second: Math.round(sustained) },
-      burst: { starts: BURST, seconds: Number(burstSeconds.toFixed(2)), per_second: Math.round(BURST / burstSeconds), failed: burstFailed },
+      load_average_1m: { before_ingest: Number(loadBefore.toFixed(1)), after_ingest: Number(loadAfterIngest.toFixed(1)), at_end: Number(os.loadavg()[0]!.toFixed(1)) },
+      sustained: { senders: SENDERS, seconds: Number(sustainedRun.seconds.toFixed(1)), acknowledged: sustainedRun.acknowledged, failed: sustainedRun.failed, failures: sustainedRun.failures, records_per_second: Math.round(sustained), cpu_ms_per_record: cpuMsPerRecord, store_requests_per_record: sustainedCalls },
+      burst: { starts: BURST, in_flight: BURST_IN_FLIGHT, seconds: Number(burstSeconds.toFixed(2)), per_second: Math.round(BURST / burstSeconds), failed: burstRun.failed, failures: burstRun.failures, store_requests_per_record: burstCalls },
       store: { records: stored, load_seconds: Number(loadSeconds.toFixed(0)), first_query_index_seconds: Number(indexSeconds.toFixed(1)) },
       open_sessions_query_ms: { p50: Number(percentile(latencies, 50).toFixed(1)), p99: Number(percentile(latencies, 99).toFixed(1)), max: Number(latencies.at(-1)!.toFixed(1)) },
       rss,

@@ -38,7 +38,9 @@ export class SessionRecorder {
       return record;
     }
     const owner = { accountId: account._id, tree: account.pvt_tree };
-    await this.commits.submit(sessionDocId(account._id, record.sessionId), (current) => applyRecord(current, record, owner, this.policy));
+    await this.commits.submit(sessionDocId(account._id, record.sessionId), (current) => applyRecord(current, record, owner, this.policy), {
+      expectNew: record.status === 'start',
+    });
     return record;
   }
 
@@ -48,17 +50,19 @@ export class SessionRecorder {
     if (keys.length === 0) return 0;
     const rows = await this.store.db.view<[string, string], null>('sessions', 'open_by_nas', { keys });
     const ids = [...new Set(rows.map((row) => row.id))];
-    let closed = 0;
+    // A set, not a counter: a change may be applied again (after a conflict); its last application counts.
+    const closed = new Set<string>();
     await Promise.all(
       ids.map((id) =>
         this.commits.submit(id, (current) => {
+          closed.delete(id);
           if (!current || current.stop !== null || current.start > at) return undefined;
-          closed += 1;
+          closed.add(id);
           return closeSession(current, at, NAS_RESTART_CAUSE);
         }),
       ),
     );
-    return closed;
+    return closed.size;
   }
 
   /** Marks that the NAS acknowledged a Disconnect-Request; shown until the session's Stop. */

@@ -201,10 +201,25 @@ export class RestBackend {
   async accounting(routeAccount: AccountDoc, request: RestAttributes): Promise<RestAnswer> {
     if (this.sessions) {
       const userName = firstValue(request, 'User-Name');
-      const owner = userName ? (await this.locate(routeAccount, userName)).account : routeAccount;
+      const owner = userName ? await this.accountingOwner(routeAccount, userName) : routeAccount;
       await this.sessions.record(owner, request);
     }
     return { status: 204 };
+  }
+
+  /**
+   * The account `locate` would find the user in, reading the subscriber only when that decides
+   * it: a NAS reboot's burst of Starts names thousands of users no cache holds, and a read of each
+   * would double the store's work per record. Without a realm, or with one no descendant holds,
+   * it is the route account whether or not the subscriber exists; only a descendant's realm
+   * needs the read (a subscriber stored under the full name in the route account comes first).
+   */
+  private async accountingOwner(routeAccount: AccountDoc, userName: string): Promise<AccountDoc> {
+    const at = userName.lastIndexOf('@');
+    if (at <= 0 || at === userName.length - 1) return routeAccount;
+    const tenant = await this.tenantOfRealm(routeAccount, userName.slice(at + 1));
+    if (!tenant || tenant === routeAccount) return routeAccount;
+    return (await this.subscribers.findByUsername(routeAccount._id, userName)) ? routeAccount : tenant;
   }
 }
 

@@ -109,6 +109,21 @@ describe('recording', () => {
     expect(listed.body.data).toHaveLength(1);
   });
 
+  it('through a reseller\'s endpoint: recorded in the descendant holding the realm, unless the reseller has a subscriber of that full name', async () => {
+    const reseller = await tenant();
+    const child = await tenant(reseller.id);
+    const realm = `sessions-realm-${serial}.example`;
+    expect((await api.patch(`/v2/accounts/${child.id}`, { realm })).status).toBe(200);
+    expect((await api.put(`/v2/accounts/${reseller.id}/aaa/subscribers`, { username: `kept@${realm}`, password: 'pw-kept' })).status).toBe(201);
+    expect(await accounting(reseller, session('r-1', { 'User-Name': `roamer@${realm}`, 'Acct-Status-Type': 'Start', 'Event-Timestamp': START }))).toBe(204);
+    expect(await accounting(reseller, session('r-2', { 'User-Name': `kept@${realm}`, 'Acct-Status-Type': 'Start', 'Event-Timestamp': START }))).toBe(204);
+    expect(await accounting(reseller, session('r-3', { 'User-Name': 'plain', 'Acct-Status-Type': 'Start', 'Event-Timestamp': START }))).toBe(204);
+    const ofChild = (await sessionsOf(child)).body.data as { acct_session_id: string }[];
+    const ofReseller = (await sessionsOf(reseller)).body.data as { acct_session_id: string }[];
+    expect(ofChild.map((found) => found.acct_session_id)).toEqual(['r-1']);
+    expect(ofReseller.map((found) => found.acct_session_id).sort()).toEqual(['r-2', 'r-3']);
+  });
+
   it('a Stop before its Start creates the session closed; the late Start does not reopen it', async () => {
     const account = await tenant();
     expect(await accounting(account, session('late', { 'Acct-Status-Type': 'Stop', 'Event-Timestamp': START + 120, 'Acct-Session-Time': 120, 'Acct-Terminate-Cause': 2 }))).toBe(204);
