@@ -7,7 +7,11 @@ export interface RestBackendSettings {
   baseUrl: string;
   username: string;
   password: string;
-  /** Connections rlm_rest keeps to the service (its pool's max). */
+  /**
+   * Connections rlm_rest keeps open to the service, all opened at start: its pool opens one
+   * connection at a time, so a burst that needs more than the pool has waits seconds for them.
+   * One per FreeRADIUS worker thread is enough (each holds one while it waits for the answer).
+   */
   connections?: number;
 }
 
@@ -32,10 +36,10 @@ ${section('authorize', '${..connect_uri}/authorize', settings)}
 ${section('post-auth', '${..connect_uri}/post-auth?result=%{control:Post-Auth-Type}', settings)}
 ${section('accounting', '${..connect_uri}/accounting', settings)}
 		pool {
-			start = 1
-			min = 1
+			start = ${max}
+			min = ${max}
 			max = ${max}
-			spare = ${max}
+			spare = 0
 			uses = 0
 			retry_delay = 1
 			lifetime = 0

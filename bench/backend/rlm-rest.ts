@@ -1,0 +1,281 @@
+/**
+ * The policy backend under FreeRADIUS (issue 11): FreeRADIUS + rlm_rest → the service, against the
+ * same FreeRADIUS answering from its `files` module with the same users, in the same run; then the
+ * same with BENCH_SUBSCRIBERS subscribers in the store; and the service's resident memory at each
+ * step (subscribers are not mirrored: memory should follow the bounded cache, not the store).
+ *
+ *   npx tsx bench/backend/rlm-rest.ts
+ *
+ * Environment: BENCH_SUBSCRIBERS (1,000,000), BENCH_USERS (1,000: the users both servers know and
+ * the requests cycle through), BENCH_REQUESTS (20,000 per radclient run), BENCH_PARALLEL (64,
+ * radclient -p), BENCH_LATENCY_REQUESTS (5,000, sent by the project's client 64 at a time for
+ * p50/p99), BENCH_THREADS (4, FreeRADIUS worker threads), BENCH_RESULTS
+ * (bench/backend/results.json).
+ *
+ * The embedded store runs in this process; the service in a child process (its VmRSS is its own).
+ * Subscribers are written straight to the store with one precomputed scrypt hash (the store's size
+ * is what matters here, not 10^6 scrypt runs). Prints a Markdown report, writes the numbers as JSON.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { PacketCode } from '../../src/radius/codec/index.js';
+import { RadiusClient } from '../../src/radius/client/index.js';
+import { compileDictionaries } from '../../src/radius/dictionary/index.js';
+import { couchEndpoint } from '../../src/store/database.js';
+import { startEmbeddedCouch } from '../../src/store/embedded.js';
+import { hashPassword } from '../../src/subscribers/password-hash.js';
+import { nameKey, subscriberDocId } from '../../src/subscribers/subscriber-doc.js';
+import { restPolicy } from '../../test/support/freeradius-rest.js';
+import { type FreeRadiusServer, startFreeRadius } from '../../test/support/freeradius.js';
+import { seed } from '../../test/support/seed.js';
+import { median } from '../support/median.js';
+import { runBenchmark } from '../support/run-main.js';
+import { sourceInfo } from '../support/source-info.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const SUBSCRIBERS = env('BENCH_SUBSCRIBERS', 1_000_000);
+const USERS = env('BENCH_USERS', 1_000);
+const REQUESTS = env('BENCH_REQUESTS', 20_000);
+const PARALLEL = env('BENCH_PARALLEL', 64);
+const LATENCY_REQUESTS = env('BENCH_LATENCY_REQUESTS', 5_000);
+const THREADS = env('BENCH_THREADS', 4);
+const RESULTS = process.env.BENCH_RESULTS ?? path.join(ROOT, 'bench/backend/results.json');
+const PASSWORD = 'bench-password';
+const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function rssOf(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) * 1024;
+}
+
+async function rssMedian(pid: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    samples.push(rssOf(pid));
+    await sleep(300);
+  }
+  return median(samples);
+}
+
+async function startService(storeUrl: string, prefix: string, masterApiKey: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COUCHDB_URL: storeUrl, DB_PREFIX: prefix, DATA_DIR: dataDir, AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-10_000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-10_000)));
+  const url = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited:\n${output}`);
+    if (performance.now() - started > 120_000) throw new Error(`the service did not become ready:\n${output}`);
+    try {
+      const response = await fetch(`${url}/readyz`);
+      await response.text();
+      if (response.status === 200) return { child, url };
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+}
+
+async function call(url: string, method: string, token: string | undefined, data?: unknown): Promise<Record<string, any>> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { 'X-Auth-Token': token } : {}) },
+    body: data === undefined ? undefined : JSON.stringify({ data }),
+  });
+  const body = (await response.json()) as Record<string, any>;
+  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+const username = (index: number) => `user${String(index).padStart(7, '0')}`;
+
+/** Subscribers [from, to) written straight to the store, 5,000 per `_bulk_docs`. */
+async function loadSubscribers(storeUrl: string, prefix: string, accountId: string, from: number, to: number, hash: string): Promise<void> {
+  const endpoint = couchEndpoint(storeUrl);
+  const started = performance.now();
+  for (let start = from; start < to; start += 5_000) {
+    const docs = [];
+    for (let i = start; i < Math.min(to, start + 5_000); i += 1) {
+      const name = username(i);
+      docs.push({
+        _id: subscriberDocId(accountId, nameKey(name)),
+        pvt_type: 'subscriber',
+        pvt_account_id: accountId,
+        username: name,
+        enabled: true,
+        groups: ['gold'],
+        check: {},
+        reply: { 'Session-Timeout': 3600 },
+        expires: null,
+        pvt_password_hash: hash,
+        pvt_created: Date.now(),
+        pvt_modified: Date.now(),
+      });
+    }
+    const response = await fetch(`${endpoint.base}/${prefix}subscribers/_bulk_docs`, {
+      method: 'POST',
+      headers: { ...endpoint.headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ docs }),
+    });
+    if (response.status !== 201) throw new Error(`bulk load: ${response.status} ${await response.text()}`);
+    await response.text();
+    if ((start - from) % 100_000 === 0) progress(`loaded ${start + docs.length - from} of ${to - from} subscribers (${Math.round((performance.now() - started) / 1000)} s)`);
+  }
+}
+
+/** radclient -p PARALLEL over REQUESTS PAP requests cycling through USERS users: requests per second. */
+async function radclientRate(server: FreeRadiusServer, dir: string): Promise<{ rate: number; seconds: number; accepted: number; output: string }> {
+  const file = path.join(dir, `requests-${server.authPort}.txt`);
+  const lines: string[] = [];
+  for (let i = 0; i < REQUESTS; i += 1) lines.push(`User-Name = "${username(i % USERS)}", User-Password = "${PASSWORD}"\n`);
+  await fs.writeFile(file, lines.join('\n'));
+  const started = performance.now();
+  const run = spawnSync('radclient', ['-q', '-s', '-p', String(PARALLEL), '-r', '1', '-t', '3', '-f', file, `127.0.0.1:${server.authPort}`, 'auth', server.secret], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const output = `${run.stdout}${run.stderr}`;
+  const accepted = Number(/Accepted\s*:\s*(\d+)/.exec(output)?.[1] ?? 0);
+  return { rate: REQUESTS / seconds, seconds, accepted, output: output.slice(-2000) };
+}
+
+/** p50/p99 of Access-Request round trips, PARALLEL in flight, through the project's client. */
+async function latencies(server: FreeRadiusServer): Promise<{ p50: number; p99: number; accepted: number }> {
+  const client = new RadiusClient();
+  const target = { address: '127.0.0.1', port: server.authPort, secret: server.secret, dictionary: compileDictionaries([seed('dictionary')]), retries: 2, timeoutMs: 5_000 };
+  const times: number[] = [];
+  let accepted = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < LATENCY_REQUESTS) {
+      const index = next;
+      next += 1;
+      const result = await client.send(target, { code: PacketCode.AccessRequest, attributes: { 'User-Name': username(index % USERS), 'User-Password': PASSWORD } });
+      times.push(result.rttMs);
+      if (result.response.code === PacketCode.AccessAccept) accepted += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  await client.close();
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Math.round((times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0) * 100) / 100;
+  return { p50: at(0.5), p99: at(0.99), accepted };
+}
+
+async function compare(label: string, rest: FreeRadiusServer, files: FreeRadiusServer, dir: string) {
+  // Warm both (and the service's caches and remembered passwords) with one pass over the users.
+  for (const server of [rest, files]) await latencies(server);
+  const filesRate = await radclientRate(files, dir);
+  const restRate = await radclientRate(rest, dir);
+  const filesLatency = await latencies(files);
+  const restLatency = await latencies(rest);
+  const row = {
+    label,
+    files: { ...filesRate, ...filesLatency },
+    rest: { ...restRate, ...restLatency },
+    ratio: Math.round((restRate.rate / filesRate.rate) * 100) / 100,
+  };
+  progress(`${label}: files ${Math.round(filesRate.rate)}/s, rest ${Math.round(restRate.rate)}/s (ratio ${row.ratio}); p50/p99 files ${filesLatency.p50}/${filesLatency.p99} ms, rest ${restLatency.p50}/${restLatency.p99} ms`);
+  if (restRate.accepted !== REQUESTS || filesRate.accepted !== REQUESTS) progress(`WARNING: accepted rest ${restRate.accepted}, files ${filesRate.accepted} of ${REQUESTS}\n${restRate.output}\n${rest.output().slice(-3000)}`);
+  return row;
+}
+
+async function main(): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-backend-'));
+  const couch = await startEmbeddedCouch({ dataDir: path.join(dir, 'store'), host: '127.0.0.1', port: await freePort() });
+  const prefix = `b${crypto.randomBytes(3).toString('hex')}_`;
+  const masterApiKey = crypto.randomBytes(32).toString('hex');
+  const { child, url } = await startService(couch.url, prefix, masterApiKey, path.join(dir, 'service'));
+  const pid = child.pid as number;
+  const servers: FreeRadiusServer[] = [];
+  try {
+    const login = await call(`${url}/v2/api_auth`, 'PUT', undefined, { api_key: masterApiKey });
+    const token = String(login.auth_token);
+    const accountId = String(login.data.account_id);
+    const tenant = String((await call(`${url}/v2/accounts/${accountId}`, 'PUT', token, { name: 'bench tenant' })).data.id);
+    await call(`${url}/v2/accounts/${tenant}/aaa/groups`, 'PUT', token, { name: 'gold', reply: { 'Idle-Timeout': 600 } });
+    const credential = (await call(`${url}/v2/accounts/${tenant}/aaa/rest_credentials`, 'PUT', token)).data as { username: string; password: string };
+    const rssEmpty = await rssMedian(pid);
+
+    const hash = await hashPassword(PASSWORD);
+    await loadSubscribers(couch.url, prefix, tenant, 0, USERS, hash);
+    const users = Array.from({ length: USERS }, (_, i) => `${username(i)} Cleartext-Password := "${PASSWORD}"\n\tSession-Timeout = 3600,\n\tIdle-Timeout = 600\n`).join('\n');
+    servers.push(await startFreeRadius(users, { threads: THREADS, debug: false }));
+    servers.push(
+      await startFreeRadius('', {
+        threads: THREADS,
+        debug: false,
+        policy: restPolicy({ baseUrl: `${url}/v2/accounts/${tenant}/aaa/rest`, username: credential.username, password: credential.password, connections: THREADS }),
+      }),
+    );
+    const [files, rest] = servers as [FreeRadiusServer, FreeRadiusServer];
+    const small = await compare(`${USERS} subscribers in the store`, rest, files, dir);
+    const rssSmall = await rssMedian(pid);
+
+    const loadStarted = performance.now();
+    await loadSubscribers(couch.url, prefix, tenant, USERS, SUBSCRIBERS, hash);
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const rssLoaded = await rssMedian(pid);
+    const large = await compare(`${SUBSCRIBERS.toLocaleString('en')} subscribers in the store`, rest, files, dir);
+    const rssAfter = await rssMedian(pid);
+    const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+    const result = {
+      source: sourceInfo(),
+      settings: { SUBSCRIBERS, USERS, REQUESTS, PARALLEL, LATENCY_REQUESTS, THREADS },
+      load_seconds: Math.round(loadSeconds),
+      rss_mib: { empty: mib(rssEmpty), after_small_run: mib(rssSmall), after_loading: mib(rssLoaded), after_large_run: mib(rssAfter) },
+      runs: [small, large],
+    };
+    await fs.writeFile(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+    const line = (r: typeof small) =>
+      `| ${r.label} | ${Math.round(r.files.rate)} | ${Math.round(r.rest.rate)} | ${r.ratio} | ${r.files.p50} / ${r.files.p99} | ${r.rest.p50} / ${r.rest.p99} |`;
+    process.stdout.write(
+      [
+        `radclient -p ${PARALLEL}, ${REQUESTS} PAP requests over ${USERS} users; FreeRADIUS ${THREADS} threads; latency: ${LATENCY_REQUESTS} requests, ${PARALLEL} in flight`,
+        '',
+        '| store | files (req/s) | rlm_rest → service (req/s) | ratio | files p50 / p99 (ms) | rest p50 / p99 (ms) |',
+        '|---|---|---|---|---|---|',
+        line(small),
+        line(large),
+        '',
+        `Service RSS (MiB): empty ${result.rss_mib.empty}, after the ${USERS}-subscriber run ${result.rss_mib.after_small_run}, after loading ${SUBSCRIBERS.toLocaleString('en')} ${result.rss_mib.after_loading}, after the run over them ${result.rss_mib.after_large_run} (load took ${result.load_seconds} s)`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    for (const server of servers) await server.stop();
+    child.kill('SIGTERM');
+    await couch.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+runBenchmark(main);
