@@ -8,8 +8,9 @@
  *
  * Environment: BENCH_PROBES (15) processes per side, run alternately; BENCH_DIST (a directory
  * `tsc -p tsconfig.json` emitted into; default: emit into a temporary directory first);
- * BENCH_NODE_FLAGS (extra flags for the probes, e.g. `--cpu-prof`).
- * Prints medians of wall time and of CPU time (user + system of the process, every thread: on a
+ * BENCH_NODE_FLAGS (extra flags for the probes, e.g. `--cpu-prof`); BENCH_BASELINE_DIST (another
+ * emitted tree, say of an earlier commit: measured in the same rounds, as a row of its own).
+ * Prints medians (and minimums) of wall time and of CPU time (user + system of the process, every thread: on a
  * shared machine CPU time is steadier than wall time), and the split between parse and compile.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -98,15 +99,23 @@ function dist(): string {
 
 function main(): void {
   const project = projectProbe(dist());
+  const baselineDist = process.env.BENCH_BASELINE_DIST;
+  const baselineProbe = baselineDist ? projectProbe(path.resolve(baselineDist)) : undefined;
   const load = os.loadavg();
   const radius: Probe[] = [];
   const ours: Probe[] = [];
+  const baseline: Probe[] = [];
   for (let round = 0; round < PROBES; round += 1) {
     radius.push(run(RADIUS_PROBE));
     ours.push(run(project));
+    if (baselineProbe) baseline.push(run(baselineProbe));
     process.stderr.write(`round ${round + 1}/${PROBES}\n`);
   }
-  const m = (probes: Probe[], key: keyof Probe): string => median(probes.map((probe) => probe[key] ?? Number.NaN)).toFixed(1);
+  const m = (probes: Probe[], key: keyof Probe): string => {
+    const values = probes.map((probe) => probe[key] ?? Number.NaN);
+    // The minimum beside the median: on a shared machine it is the run least disturbed by others.
+    return `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)})`;
+  };
   process.stdout.write(
     [
       `Cold load of ${dir}, medians of ${PROBES} fresh processes per side (alternating); load average ${load.map((value) => value.toFixed(1)).join(' ')} → ${os
@@ -114,11 +123,12 @@ function main(): void {
         .map((value) => value.toFixed(1))
         .join(' ')}`,
       '',
-      '| | wall ms | CPU ms | parse ms | compile ms |',
+      '| median (min), ms | wall | CPU | parse (wall) | compile (wall) |',
       '| --- | --- | --- | --- | --- |',
       `| radius 1.1.4 load_dictionary | ${m(radius, 'wall')} | ${m(radius, 'cpu')} | | |`,
       `| parse + compile (built JS) | ${m(ours, 'wall')} | ${m(ours, 'cpu')} | ${m(ours, 'parse')} | ${m(ours, 'compile')} |`,
-      `| ours ÷ radius | ${(median(ours.map((p) => p.wall)) / median(radius.map((p) => p.wall))).toFixed(2)} | ${(median(ours.map((p) => p.cpu)) / median(radius.map((p) => p.cpu))).toFixed(2)} | | |`,
+      ...(baselineDist ? [`| baseline: ${baselineDist} | ${m(baseline, 'wall')} | ${m(baseline, 'cpu')} | ${m(baseline, 'parse')} | ${m(baseline, 'compile')} |`] : []),
+      `| ours ÷ radius (medians) | ${(median(ours.map((p) => p.wall)) / median(radius.map((p) => p.wall))).toFixed(2)} | ${(median(ours.map((p) => p.cpu)) / median(radius.map((p) => p.cpu))).toFixed(2)} | | |`,
       '',
     ].join('\n'),
   );

@@ -13,10 +13,15 @@
  * "before" is the previous design, each list compiled into one table and cached per list
  * (500,000 entries), run on fewer requests as each miss costs a compile.
  *
- * Environment: BENCH_ROUNDS (7) interleaved rounds; BENCH_REQUESTS (20,000) per round and mode.
+ * Environment: BENCH_ROUNDS (7) interleaved rounds; BENCH_REQUESTS (20,000) per round and mode;
+ * BENCH_BASELINE_SRC: the `src` of another checkout (say `git archive <commit> src
+ * seed-dictionaries | tar -x -C /tmp/before`, then `/tmp/before/src`), whose DictionaryCompiler is
+ * measured in the same rounds as a row of its own: a before/after that the load of a shared
+ * machine, which moves every figure from one run to the next, cannot fake.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DictionaryCompiler } from '../../src/dictionary/dictionary-compiler.js';
 import type { DictionaryEntry, DictionaryFields } from '../../src/dictionary/dictionary-doc.js';
@@ -155,17 +160,29 @@ async function main(): Promise<void> {
   const fewOrder = shuffled(FEW);
   const manyOrder = shuffled(MANY);
   const shared = { few: new DictionaryCompiler(), many: new DictionaryCompiler() };
+  const baselineSrc = process.env.BENCH_BASELINE_SRC;
+  let baseline: { few: Compiler; many: Compiler } | undefined;
+  if (baselineSrc) {
+    const module = (await import(path.resolve(baselineSrc, 'dictionary/dictionary-compiler.js'))) as { DictionaryCompiler: new () => Compiler };
+    baseline = { few: new module.DictionaryCompiler(), many: new module.DictionaryCompiler() };
+    rate(baseline.few, few, fewOrder, FEW);
+    rate(baseline.many, many, manyOrder, MANY);
+  }
   const before = { few: new PerListCache(), many: new PerListCache() };
   // Warm-up: every list compiled once (a steady state), the JIT warm.
   rate(shared.few, few, fewOrder, FEW);
   rate(shared.many, many, manyOrder, MANY);
   rate(before.few, few, fewOrder, FEW);
-  const results = { few: [] as number[], many: [] as number[], beforeFew: [] as number[], beforeMany: [] as number[] };
+  const results = { few: [] as number[], many: [] as number[], beforeFew: [] as number[], beforeMany: [] as number[], baselineFew: [] as number[], baselineMany: [] as number[] };
   for (let round = 0; round < ROUNDS; round += 1) {
     results.few.push(rate(shared.few, few, fewOrder, REQUESTS));
     results.many.push(rate(shared.many, many, manyOrder, REQUESTS));
     results.beforeFew.push(rate(before.few, few, fewOrder, REQUESTS / 10));
     results.beforeMany.push(rate(before.many, many, manyOrder, REQUESTS / 10));
+    if (baseline) {
+      results.baselineFew.push(rate(baseline.few, few, fewOrder, REQUESTS));
+      results.baselineMany.push(rate(baseline.many, many, manyOrder, REQUESTS));
+    }
     process.stderr.write(`round ${round + 1}/${ROUNDS}\n`);
   }
   const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--memory'], { encoding: 'utf8' });
@@ -180,6 +197,9 @@ async function main(): Promise<void> {
       `| --- | --- | --- | --- |`,
       `| shared dictionaries, composed lists | ${m(results.few)} | ${m(results.many)} | **${ratio.toFixed(2)}** |`,
       `| before: one merged table per list | ${m(results.beforeFew)} | ${m(results.beforeMany)} | ${beforeRatio.toFixed(2)} |`,
+      ...(baseline
+        ? [`| baseline: ${baselineSrc} | ${m(results.baselineFew)} | ${m(results.baselineMany)} | ${(median(results.baselineMany) / median(results.baselineFew)).toFixed(2)} |`]
+        : []),
       '',
       `RSS with 10,000 lists compiled (fresh process): **${memory.rssMB.toFixed(0)} MB**; ${JSON.stringify(memory)}`,
       '',

@@ -12,7 +12,8 @@
  * writes the seed, is run once before and not counted.
  *
  * Environment: BENCH_RUNS (9) starts; BENCH_TRACE=1 prints every store request of each start; BENCH_NODE_FLAGS (extra flags for the service, e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof`); BENCH_DIST (dist).
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`); BENCH_DIST (dist); BENCH_BASELINE_DIST (another build, say
+ * of an earlier commit, started alternately with BENCH_DIST against the same store: its own rows).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -31,6 +32,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const TRACE = process.env.BENCH_TRACE === '1';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = path.join(path.resolve(ROOT, process.env.BENCH_DIST ?? 'dist'), 'main.js');
+const BASELINE = process.env.BENCH_BASELINE_DIST ? path.join(path.resolve(process.env.BENCH_BASELINE_DIST), 'main.js') : undefined;
 
 /** Forwards every request to the store; `firstAnswer` is when the store first answered since `reset`. */
 interface StoreProxy {
@@ -103,20 +105,28 @@ interface Start {
   storeToReadyMs: number;
 }
 
-async function start(env: NodeJS.ProcessEnv, proxy: StoreProxy): Promise<Start> {
+async function start(env: NodeJS.ProcessEnv, proxy: StoreProxy, main = MAIN): Promise<Start> {
   const port = await freePort();
   proxy.reset();
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const spawned = performance.now();
-  const child = spawn(process.execPath, [...flags, MAIN], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...flags, main], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let errors = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errors += chunk.toString('utf8');
+  });
   try {
-    const readyAt = await ready(port, child, spawned + 60_000);
+    const readyAt = await ready(port, child, spawned + 60_000).catch((error: unknown) => {
+      throw new Error(`${main}: ${error instanceof Error ? error.message : String(error)}\n${errors.slice(-2000)}`);
+    });
     if (proxy.firstAnswer === undefined) throw new Error('ready without asking the store');
     return { spawnToReadyMs: readyAt - spawned, storeToReadyMs: readyAt - proxy.firstAnswer };
   } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 }
 
@@ -137,12 +147,20 @@ async function main(): Promise<void> {
     const first = await start(env, proxy);
     process.stderr.write(`first start (creates databases, writes the seed; not counted): ${first.spawnToReadyMs.toFixed(0)} ms\n`);
     const starts: Start[] = [];
+    const baseline: Start[] = [];
     for (let run = 0; run < RUNS; run += 1) {
       starts.push(await start(env, proxy));
-      process.stderr.write(`start ${run + 1}/${RUNS}: ${JSON.stringify(starts.at(-1))}\n`);
+      if (BASELINE) baseline.push(await start(env, proxy, BASELINE));
+      process.stderr.write(`start ${run + 1}/${RUNS}: ${JSON.stringify(starts.at(-1))} ${JSON.stringify(baseline.at(-1) ?? '')}\n`);
     }
-    const m = (key: keyof Start) => median(starts.map((entry) => entry[key])).toFixed(0);
-    const range = (key: keyof Start) => `${Math.min(...starts.map((entry) => entry[key])).toFixed(0)}–${Math.max(...starts.map((entry) => entry[key])).toFixed(0)}`;
+    const m = (key: keyof Start, of = starts) => median(of.map((entry) => entry[key])).toFixed(0);
+    const range = (key: keyof Start, of = starts) => `${Math.min(...of.map((entry) => entry[key])).toFixed(0)}–${Math.max(...of.map((entry) => entry[key])).toFixed(0)}`;
+    const baselineRows = BASELINE
+      ? [
+          `| baseline ${BASELINE}: process spawn → /readyz 200 | ${m('spawnToReadyMs', baseline)} | ${range('spawnToReadyMs', baseline)} |`,
+          `| baseline: store's first answer → /readyz 200 | ${m('storeToReadyMs', baseline)} | ${range('storeToReadyMs', baseline)} |`,
+        ]
+      : [];
     process.stdout.write(
       [
         `Restart against a seeded store, ${RUNS} starts of ${path.relative(ROOT, MAIN)}; load average ${os
@@ -154,6 +172,7 @@ async function main(): Promise<void> {
         '| --- | --- | --- |',
         `| process spawn → /readyz 200 | ${m('spawnToReadyMs')} | ${range('spawnToReadyMs')} |`,
         `| store's first answer → /readyz 200 (goal < 1,000) | ${m('storeToReadyMs')} | ${range('storeToReadyMs')} |`,
+        ...baselineRows,
         '',
       ].join('\n'),
     );
