@@ -15,7 +15,7 @@ import type { Store } from '../store/couch.js';
 import type { BackendServices } from '../subscribers/backend-services.js';
 import type { SessionServices } from '../sessions/session-services.js';
 
-/** What the routes may call: domain services, wired once in main.ts. */
+/** What the routes may call: domain services, wired once in src/service.ts. */
 export interface Services {
   config: Config;
   store: Store;
