@@ -544,6 +544,25 @@ describe('DictionaryCompiler: each dictionary compiled once, each list one share
     expect(compiler.stats()).toMatchObject({ size: 0, bytes: 0, lists: 0, misses: 4 });
   });
 
+  it('a list and its prefixes are held apart, and dropping one leaves the others found', () => {
+    const compiler = new DictionaryCompiler();
+    const short = compiler.compile([system]);
+    const long = compiler.compile([system, tenantA]);
+    const longer = compiler.compile([system, tenantA, tenantB]);
+    const empty = compiler.compile([]);
+    expect(new Set([short, long, longer, empty]).size).toBe(4);
+    expect(compiler.evict(tenantB.id)).toBe(1);
+    expect(compiler.compile([system, tenantA])).toBe(long);
+    expect(compiler.compile([system])).toBe(short);
+    expect(compiler.compile([])).toBe(empty);
+    expect(compiler.compile([system, tenantA, tenantB])).not.toBe(longer);
+    expect(compiler.evict(tenantA.id)).toBe(2);
+    expect(compiler.compile([system])).toBe(short);
+    compiler.clear();
+    expect(compiler.compile([system])).not.toBe(short);
+    expect(compiler.stats()).toMatchObject({ lists: 1 });
+  });
+
   it('a malformed list fails from the cache too, until a new revision', () => {
     const compiler = new DictionaryCompiler();
     const bad = dict('acct', 'bad', [{ vendor: { X: 1 }, format: 'nope' }]);
