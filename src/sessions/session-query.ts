@@ -65,6 +65,10 @@ function matches(doc: SessionDoc, filter: SessionFilter): boolean {
   return true;
 }
 
+/** Whether rows of the view's range must still be checked against the filter. */
+const filtered = (filter: SessionFilter): boolean =>
+  [filter.username, filter.nas, filter.framedIp, filter.callingStation, filter.calledStation, filter.since].some((value) => value !== undefined);
+
 /** Reads sessions through the `sessions` views: nothing is held in memory beyond one page. */
 export class SessionQuery {
   constructor(private readonly store: SessionStore) {}
@@ -92,7 +96,9 @@ export class SessionQuery {
     const items: SessionDoc[] = [];
     let scanned = 0;
     for (;;) {
-      const batchSize = Math.min(SCAN_LIMIT, Math.max(pageSize + 1, 100));
+      // Unfiltered, the range is the answer: read one page and the next row (each row carries its
+      // document); filtered, read ahead so that a page takes few round trips.
+      const batchSize = filtered(filter) ? Math.min(SCAN_LIMIT, Math.max(pageSize + 1, 100)) : pageSize + 1;
       const from = cursor ? cursor[0] : newest ? high : low;
       const query: ViewQuery = {
         descending: newest,

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import expressPouchDB from 'express-pouchdb';
 import PouchDB from 'pouchdb-node';
+import { embeddedViews } from './embedded-views.js';
 import { type StoreCredentials, loadOrCreateStoreCredentials, presentsCredentials } from './store-credentials.js';
 
 export interface EmbeddedCouch {
@@ -49,7 +50,7 @@ export async function startEmbeddedCouch(options: {
   await fs.mkdir(storeDir, { recursive: true, mode: 0o700 });
   await fs.chmod(storeDir, 0o700);
   const credentials = await loadOrCreateStoreCredentials(options.dataDir);
-  const LocalPouch = PouchDB.defaults({ prefix: storeDir + path.sep });
+  const LocalPouch = PouchDB.plugin(embeddedViews).defaults({ prefix: storeDir + path.sep });
   const app = express();
   app.disable('x-powered-by');
   app.use(requireCredentials(credentials));
