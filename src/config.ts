@@ -37,7 +37,7 @@ export interface Config {
   sessionDefaultInterimSeconds: number;
   /** Closed sessions are kept this many days (an account's subscriber settings may say otherwise). */
   sessionRetentionDays: number;
-  /** AAA requests that may wait per worker of a configuration's pool before 503 too_many_requests. */
+  /** AAA requests that may wait per worker of a configuration's pool before 503 overloaded. */
   aaaQueuePerWorker: number;
   /** Deadline of an AAA or CoA/Disconnect request, and the most a caller may ask for. */
   aaaRequestDeadlineMs: number;

@@ -268,7 +268,7 @@ describe('authz and accounting', () => {
 });
 
 describe('worker pool', () => {
-  it('workers: 1 with one queued request per worker: the third concurrent request is 503 too_many_requests', async () => {
+  it('workers: 1 with one queued request per worker: the third concurrent request is 503 overloaded', async () => {
     const account = await accountWith(aaaDoc('on', [liveServer()], { workers: 1 }));
     live.hooks = { delayMs: 300 };
     try {
@@ -280,7 +280,7 @@ describe('worker pool', () => {
         }),
       );
       expect(responses.map((response) => response.status)).toEqual([200, 200, 503]);
-      expect(responses[2]!.body.message).toBe('too_many_requests');
+      expect(responses[2]!.body.message).toBe('overloaded');
     } finally {
       live.hooks = {};
     }

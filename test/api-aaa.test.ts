@@ -102,13 +102,13 @@ describe('AAA document semantics', () => {
     account = await createAccount(api, service.masterAccountId, 'semantics');
   });
 
-  it('POST before PUT is 404; PUT twice is 409', async () => {
+  it('POST before PUT is 404; PUT twice is 409 already_exists', async () => {
     const fresh = await createAccount(api, service.masterAccountId, 'fresh');
     expect((await api.post(`/v2/accounts/${fresh.id}/aaa`, minimal())).status).toBe(404);
     expect((await api.put(`/v2/accounts/${fresh.id}/aaa`, minimal())).status).toBe(201);
     const again = await api.put(`/v2/accounts/${fresh.id}/aaa`, minimal());
     expect(again.status).toBe(409);
-    expect(again.body.message).toBe('datastore_conflict');
+    expect(again.body.message).toBe('already_exists');
   });
 
   it('fills defaults, never lets _id/_rev/pvt_* in or out, and sends the revision as ETag', async () => {

@@ -35,7 +35,7 @@ describe('PUT /v2/api_auth', () => {
   it('rejects a wrong API key with 401 invalid_credentials', async () => {
     const response = await api.as(undefined).put('/v2/api_auth', { api_key: 'f'.repeat(64) });
     expect(response.status).toBe(401);
-    expect(response.body).toMatchObject({ status: 'error', error: '401', message: 'invalid_credentials' });
+    expect(response.body).toMatchObject({ status: 'error', error: '401', message: 'invalid_credentials', data: { cause: 'wrong_credentials' } });
   });
 
   it('names the missing field when api_key is absent', async () => {
@@ -53,7 +53,7 @@ describe('PUT /v2/api_auth', () => {
       }
       const blocked = await client.put('/v2/api_auth', { api_key: limited.masterApiKey });
       expect(blocked.status).toBe(429);
-      expect(blocked.body.message).toBe('too_many_requests');
+      expect(blocked.body.message).toBe('rate_limited');
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     } finally {
       await limited.close();
@@ -72,22 +72,24 @@ describe('tokens', () => {
   });
 
   it.each([
-    ['missing', undefined],
-    ['garbage', 'not-a-token'],
-    ['tampered', () => master.slice(0, -2) + (master.endsWith('AA') ? 'BB' : 'AA')],
-    ['wrongly signed', () => jwt.sign({ account_id: service.masterAccountId, is_superduper_admin: true }, 'x'.repeat(48))],
+    ['missing', undefined, 'missing'],
+    ['garbage', 'not-a-token', 'malformed'],
+    ['tampered', () => master.slice(0, -2) + (master.endsWith('AA') ? 'BB' : 'AA'), 'bad_signature'],
+    ['wrongly signed', () => jwt.sign({ account_id: service.masterAccountId, is_superduper_admin: true }, 'x'.repeat(48)), 'bad_signature'],
     [
       'alg none',
       () =>
         jwt.sign({ account_id: service.masterAccountId, is_superduper_admin: true, exp: Math.floor(Date.now() / 1000) + 600 }, '', {
           algorithm: 'none',
         }),
+      'bad_signature',
     ],
-  ])('a %s token gets 401 invalid_credentials', async (_label, token) => {
+  ])('a %s token gets 401 invalid_credentials saying why, without the token', async (_label, token, cause) => {
     const value = typeof token === 'function' ? token() : token;
     const response = await api.as(value).get(account());
     expect(response.status).toBe(401);
     expect(response.body.message).toBe('invalid_credentials');
+    expect(response.body.data).toEqual({ cause });
   });
 
   it('an expired token gets 401', async () => {
@@ -103,6 +105,7 @@ describe('tokens', () => {
       const response = await client.as(expired).get(`/v2/accounts/${short.masterAccountId}`);
       expect(response.status).toBe(401);
       expect(response.body.message).toBe('invalid_credentials');
+      expect(response.body.data).toEqual({ cause: 'expired' });
     } finally {
       await short.close();
     }

@@ -237,5 +237,6 @@ describe('nas and coa_templates at save time', () => {
     expect((await api.put(`/v2/accounts/${account.id}/aaa`, { aaa_mode: 'on', nas: [liveNas({ dicts: ['coa_nas_dict'] })] })).status).toBe(201);
     const removed = await api.delete(`/v2/accounts/${account.id}/aaa/dictionary/${encodeURIComponent(String(dict.body.data.id))}`);
     expect(removed.status, JSON.stringify(removed.body)).toBe(409);
+    expect(removed.body.message).toBe('in_use');
   });
 });

@@ -186,6 +186,7 @@ describe('DictionaryService: account dictionaries', () => {
     );
     expect(calls).toEqual([['dictionary_juniper', parent]]);
     expect(error.status).toBe(409);
+    expect(error.code).toBe('in_use');
     expect(error.message).toBe(`the dictionary is still used by the AAA document of account ${child}`);
     expect(error.data).toEqual({ accounts: [child] });
   });

@@ -30,7 +30,7 @@ import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
 import type { CompiledDictionary } from '../dictionary/compiled-dictionary.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
-import { AppError, ValidationError } from '../errors.js';
+import { AppError, ValidationError, apiError } from '../errors.js';
 import { type Attempt, type RadiusClient, RadiusClientError } from '../radius/client/index.js';
 import { PacketCode, RadiusEncodeError } from '../radius/codec/index.js';
 import { DEFAULT_PROBE_INTERVAL_MS, ServerHealth, type ServerStateChange, statusServerProber } from '../radius/server-health.js';
@@ -232,11 +232,11 @@ export class AaaOperations {
       const index = links.findIndex((link) => link.owner === source);
       const config = links[index]?.config;
       if (source === null || config === undefined) {
-        if (first) throw new AppError(422, 'no_aaa_servers', `no AAA configuration of the account or its ancestors answers ${operation}`, { operation, account: null });
+        if (first) throw apiError('no_aaa_servers', `no AAA configuration of the account or its ancestors answers ${operation}`, { operation, account: null });
         break;
       }
       if (answer.aaa_mode === 'off') {
-        if (first) throw new AppError(409, 'aaa_disabled', `${operation} is off (aaa_mode "off") for account ${source}`, { operation, account: source, aaa_mode: 'off' });
+        if (first) throw apiError('aaa_disabled', `${operation} is off (aaa_mode "off") for account ${source}`, { operation, account: source, aaa_mode: 'off' });
         break;
       }
       if (first) {
@@ -245,7 +245,7 @@ export class AaaOperations {
       }
       const servers = serversFor(config, operation);
       if (servers.length === 0) {
-        if (first) throw new AppError(422, 'no_aaa_servers', `the AAA configuration of account ${source} names no enabled server for ${operation}`, { operation, account: source });
+        if (first) throw apiError('no_aaa_servers', `the AAA configuration of account ${source} names no enabled server for ${operation}`, { operation, account: source });
         break;
       }
       const from = source === SYSTEM_OWNER ? [] : owners.slice(Math.max(0, owners.indexOf(source)));

@@ -1,6 +1,6 @@
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
-import { type FieldErrors, ValidationError, conflict, notFound } from '../errors.js';
+import { type FieldErrors, ValidationError, alreadyExists, notFound } from '../errors.js';
 import { type CompiledDictionary, DictionaryCompileError, compileDictionaries } from '../dictionary/compiled-dictionary.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import { dictionaryId } from '../dictionary/dictionary-doc.js';
@@ -88,7 +88,7 @@ export class AaaService {
       doc._rev = await scope.db.put(doc);
     } catch (error) {
       if ((error as { status?: number }).status === 409) {
-        throw conflict('an AAA document exists already; use POST to replace it or PATCH to change it', { cause: scope.id });
+        throw alreadyExists('an AAA document exists already; use POST to replace it or PATCH to change it', { cause: scope.id });
       }
       throw error;
     }

@@ -11,7 +11,7 @@
  * its host name) is a 403 `destination_refused`, nothing sent.
  *
  * Under the same rules as the AAA operations: a request runs on one of the account's own
- * `workers` (per account and kind, its queue bounded, 503 `too_many_requests` past it), so one
+ * `workers` (per account and kind, its queue bounded, 503 `overloaded` past it), so one
  * tenant's dead NAS holds at most its own workers' share of the shared RADIUS client; and under a
  * `RequestBudget`, so the deadline, the caller going away or shutdown abort it (504
  * `deadline_exceeded` / 503 `shutting_down` with the attempts made so far).
@@ -20,7 +20,7 @@ import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
 import type { CompiledDictionary } from '../dictionary/compiled-dictionary.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
-import { AppError, type FieldErrors, ValidationError } from '../errors.js';
+import { AppError, type FieldErrors, ValidationError, apiError } from '../errors.js';
 import { type RadiusClient, RadiusClientError } from '../radius/client/index.js';
 import { type DecodedAttribute, PacketCode, RadiusEncodeError } from '../radius/codec/index.js';
 import type { SchemaValidator } from '../schema/validator.js';
@@ -57,7 +57,7 @@ const PACKET_NAME: Record<CoaKind, string> = { coa: 'CoA-Request', disconnect: '
 const ERROR_CAUSE = 101;
 
 const missing = (what: string, name: string, account: string): AppError =>
-  new AppError(404, 'bad_identifier', `${what} "${name}" is not defined in the AAA document of account ${account}`, { cause: name });
+  apiError('bad_identifier', `${what} "${name}" is not defined in the AAA document of account ${account}`, { cause: name });
 
 function errorCause(attributes: readonly DecodedAttribute[], dictionary: CompiledDictionary): CoaResult['error_cause'] {
   const found = attributes.find(

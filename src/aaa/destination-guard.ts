@@ -10,7 +10,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { AppError } from '../errors.js';
+import { type AppError, apiError } from '../errors.js';
 import type { Store } from '../store/couch.js';
 import { type AaaDoc, SYSTEM_AAA_ID, SYSTEM_OWNER } from './aaa-doc.js';
 import { type DestinationLists, type DestinationPolicy, compilePolicy, decideDestination } from './destination-policy.js';
@@ -114,7 +114,7 @@ export class DestinationGuard {
 
 /** 403 `destination_refused`: every destination tried was one the policy denies, so nothing was sent. */
 export function destinationRefused(message: string, data: Record<string, unknown>, attempts: readonly AttemptRow[]): AppError {
-  return new AppError(403, 'destination_refused', message, { ...data, attempts });
+  return apiError('destination_refused', message, { ...data, attempts });
 }
 
 /** Whether nothing was tried but destinations the policy refused. */

@@ -2,7 +2,7 @@
  * The client's attempts as the API shows them, and the 504 a transport failure becomes: shared by
  * the AAA operations and by CoA/Disconnect.
  */
-import { AppError } from '../errors.js';
+import { type AppError, apiError } from '../errors.js';
 import type { Attempt, RadiusClientError } from '../radius/client/index.js';
 
 /** Who was tried: added to every attempt row (e.g. `{ nas: 'edge-1' }`). */
@@ -41,5 +41,5 @@ export function failedAttemptRows<S extends AttemptSubject>(subject: S, address:
 
 /** 504 `radius_unreachable`, with every attempt in `data.attempts`. */
 export function radiusUnreachable(message: string, data: Record<string, unknown>, attempts: readonly AttemptRow[]): AppError {
-  return new AppError(504, 'radius_unreachable', message, { ...data, attempts });
+  return apiError('radius_unreachable', message, { ...data, attempts });
 }

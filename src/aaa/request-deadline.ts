@@ -8,7 +8,7 @@
  * - the service is stopping: 503 `shutting_down` (with the attempts);
  * - the HTTP client went away: 499 `client_closed_request`, for the log only (nobody reads it).
  */
-import { AppError, ValidationError } from '../errors.js';
+import { type AppError, ValidationError, apiError } from '../errors.js';
 
 /** The deadline of a request whose caller asks for none (config `AAA_REQUEST_DEADLINE_MS`). */
 export const DEFAULT_DEADLINE_MS = 10_000;
@@ -93,11 +93,11 @@ export class RequestBudget {
   failure(data: Record<string, unknown>, attempts: readonly unknown[]): AppError {
     switch (abortCause(this.signal.reason)) {
       case 'shutdown':
-        return new AppError(503, 'shutting_down', 'the service is shutting down; the request was abandoned, try again (another replica may answer)', { ...data, attempts });
+        return apiError('shutting_down', 'the service is shutting down; the request was abandoned, try again (another replica may answer)', { ...data, attempts });
       case 'client_gone':
-        return new AppError(499, 'client_closed_request', 'the client went away before the answer; the request was abandoned', { ...data, attempts });
+        return apiError('client_closed_request', 'the client went away before the answer; the request was abandoned', { ...data, attempts });
       default:
-        return new AppError(504, 'deadline_exceeded', `no answer within the request's deadline of ${this.deadlineMs} ms`, { ...data, deadline_ms: this.deadlineMs, attempts });
+        return apiError('deadline_exceeded', `no answer within the request's deadline of ${this.deadlineMs} ms`, { ...data, deadline_ms: this.deadlineMs, attempts });
     }
   }
 

@@ -12,13 +12,13 @@
  * Every queue is bounded: each requester's as above, and the pool's total by `maxQueuedPerPool`;
  * when that is full, the newest request of the longest queue makes room (longest-queue drop), so
  * a newcomer is never the one refused for a flood it did not cause. A refusal is a 503
- * `too_many_requests`. A waiting request whose signal aborts (deadline, client gone, shutdown)
+ * `overloaded`. A waiting request whose signal aborts (deadline, client gone, shutdown)
  * leaves the queue at once and rejects with the signal's reason.
  *
  * The map of pools is bounded too: past `maxPools`, idle pools are forgotten least recently used
  * first (a busy pool is kept: its size is bounded by its own queues).
  */
-import { AppError } from '../errors.js';
+import { type AppError, apiError } from '../errors.js';
 
 export interface WorkerPoolOptions {
   /** Queue length per worker, for each requesting account. Default 10. */
@@ -73,7 +73,7 @@ interface Share {
 }
 
 const overloaded = (key: string, requester: string, workers: number, queue: number): AppError =>
-  new AppError(503, 'too_many_requests', `every worker of ${key} is busy and the queue of account ${requester} is full; try again later`, {
+  apiError('overloaded', `every worker of ${key} is busy and the queue of account ${requester} is full; try again later`, {
     pool: key,
     account: requester,
     workers,

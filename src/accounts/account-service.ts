@@ -1,4 +1,4 @@
-import { conflict, forbidden, notFound } from '../errors.js';
+import { forbidden, inUse, notFound } from '../errors.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
@@ -124,7 +124,7 @@ export class AccountService {
     }
     const children = await this.children(account._id, { pageSize: 1, startKey: undefined });
     if (children.items.length > 0) {
-      throw conflict('the account has child accounts; delete them first', { cause: account._id });
+      throw inUse('the account has child accounts; delete them first', { cause: account._id });
     }
     const aaa = await this.store.aaa.getFresh(account._id);
     if (aaa?._rev) await this.store.aaa.remove(aaa._id, aaa._rev);

@@ -1,6 +1,6 @@
 import { type KeyObject, createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { AppError, invalidCredentials } from '../errors.js';
+import { type AppError, type CredentialCause, invalidCredentials } from '../errors.js';
 import type { UserTokenClaim } from './user-tokens.js';
 
 export interface TokenClaims {
@@ -22,7 +22,17 @@ const ALGORITHM = 'HS256';
 
 /** A genuine token that has been ended: its account's key was rotated, or it or an ancestor was disabled. */
 export const tokenRevoked = (): AppError =>
-  new AppError(401, 'invalid_credentials', 'the token was revoked: log in again', { cause: 'revoked' });
+  invalidCredentials('revoked', 'the token was revoked: log in again');
+
+/**
+ * Why jsonwebtoken refused a token, for a 401's `data.cause`: expired, signed with another key
+ * or algorithm, or not a JWT at all. Its own message is not passed on (it may quote the token).
+ */
+function whyRefused(error: unknown): CredentialCause {
+  if (error instanceof jwt.TokenExpiredError) return 'expired';
+  if (error instanceof jwt.JsonWebTokenError && /signature|algorithm/.test(error.message)) return 'bad_signature';
+  return 'malformed';
+}
 
 /** Signs and verifies the API's bearer tokens. Only HS256 with our key is ever accepted. */
 export class TokenIssuer {
@@ -52,10 +62,10 @@ export class TokenIssuer {
     try {
       payload = jwt.verify(token, this.signingKey, { algorithms: [ALGORITHM] });
     } catch (error) {
-      const reason = error instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is not valid';
-      throw invalidCredentials(reason);
+      const cause = whyRefused(error);
+      throw invalidCredentials(cause, cause === 'expired' ? 'the token has expired' : 'the token is not valid');
     }
-    if (!isClaims(payload)) throw invalidCredentials('the token is not valid');
+    if (!isClaims(payload)) throw invalidCredentials('malformed', 'the token is not valid');
     return { ...payload, gen: payload.gen ?? 0 };
   }
 }

@@ -1,4 +1,4 @@
-import { AppError, ValidationError, conflict, notFound } from '../errors.js';
+import { AppError, ValidationError, conflict, isConflict, notFound } from '../errors.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store, SystemDoc } from '../store/couch.js';
 import { updateDocument } from '../store/update.js';
@@ -63,7 +63,7 @@ export class UserService {
     try {
       doc._rev = await this.store.system.put(doc);
     } catch (error) {
-      if ((error as { status?: number }).status === 409) {
+      if (isConflict(error)) {
         throw ValidationError.single('username', 'unique', 'The account already has a user of this name', { value: fields.username });
       }
       throw error;
@@ -103,7 +103,7 @@ export class UserService {
     try {
       await this.store.system.remove(current._id, rev);
     } catch (error) {
-      if ((error as { status?: number }).status === 409) throw conflict('the user changed since it was read', { cause: userId });
+      if (isConflict(error)) throw conflict('the user changed since it was read', { cause: userId });
       throw error;
     }
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { SYSTEM_OWNER } from '../aaa/aaa-doc.js';
-import { AppError, ValidationError, conflict, forbidden, notFound } from '../errors.js';
+import { ValidationError, forbidden, inUse, isConflict, notFound } from '../errors.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
 import { updateDocument } from '../store/update.js';
@@ -54,10 +54,6 @@ export function dictionarySummary(doc: DictionaryDoc): DictionarySummary {
 /** `[self, parent, ..., root, system]` without repeats: the owners whose dictionaries an account sees. */
 function visibleOwners(ownerChain: readonly string[]): string[] {
   return [...new Set([...ownerChain, SYSTEM_OWNER])];
-}
-
-function isConflict(error: unknown): boolean {
-  return error instanceof AppError && error.status === 409;
 }
 
 function sameContent(doc: DictionaryDoc, fields: DictionaryFields): boolean {
@@ -261,7 +257,7 @@ export class DictionaryService {
     const accounts = await referencedBy(doc.name, doc.pvt_owner);
     if (accounts.length > 0) {
       const which = accounts.length === 1 ? `account ${accounts[0]}` : `accounts ${accounts.join(', ')}`;
-      throw conflict(`the dictionary is still used by the AAA document of ${which}`, { accounts });
+      throw inUse(`the dictionary is still used by the AAA document of ${which}`, { accounts });
     }
     await this.store.dictionaries.remove(doc._id, doc._rev ?? '');
   }

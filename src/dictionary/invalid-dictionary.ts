@@ -13,7 +13,7 @@ export class InvalidDictionaryError extends AppError {
     readonly reason: string,
   ) {
     const message = `Dictionary ${dictionaryId}, value.${entryIndex}: ${reason}`;
-    super(400, 'invalid_dictionary', message, { dictionary: dictionaryId, entry: `value.${entryIndex}`, reason, message });
+    super('invalid_dictionary', message, { dictionary: dictionaryId, entry: `value.${entryIndex}`, reason, message });
     this.name = 'InvalidDictionaryError';
   }
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { AppError } from '../errors.js';
+import { AppError, apiError } from '../errors.js';
 import { type Logger, loggableUrl } from '../log.js';
 import { authenticate } from './auth.js';
 import { authenticateRestCredential } from './rest-credential-auth.js';
@@ -15,9 +15,9 @@ import type { Services } from './services.js';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const methodNotAllowed = (method: string, allowed: string): AppError =>
-  new AppError(405, 'invalid_method', `${method} is not allowed here; allowed: ${allowed}`, { allowed: allowed.split(', ') });
+  apiError('invalid_method', `${method} is not allowed here; allowed: ${allowed}`, { allowed: allowed.split(', ') });
 
-const noSuchRoute = (path: string): AppError => new AppError(404, 'not_found', `no route for ${path}`, { cause: path });
+const noSuchRoute = (path: string): AppError => apiError('not_found', `no route for ${path}`, { cause: path });
 
 /** Probes come every few seconds: their lines are debug, unless they fail. */
 const PROBES = new Set(['/healthz', '/readyz', METRICS_PATH]);
@@ -77,7 +77,7 @@ function envelopeAndLogging(logger: Logger, metrics: ServiceMetrics | undefined)
     } catch (error) {
       failure = error instanceof AppError ? error : undefined;
       if (!failure) ctx.state.logger.error({ err: error }, 'request failed');
-      const shown = failure ?? new AppError(500, 'internal_error', 'the request failed unexpectedly');
+      const shown = failure ?? apiError('internal_error', 'the request failed unexpectedly');
       ctx.status = shown.status;
       if (shown.status === 429) ctx.set('Retry-After', String(shown.data.retry_after ?? 60));
       ctx.body = errorBody(shown, requestId);

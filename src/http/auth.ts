@@ -34,18 +34,18 @@ export async function authenticate(
   users?: DocumentStore<SystemDoc>,
 ): Promise<Caller> {
   const token = presentedToken(ctx);
-  if (!token) throw invalidCredentials('an auth token is required');
+  if (!token) throw invalidCredentials('missing', 'an auth token is required');
   const claims = verifiedTokensOf(tokens).verify(token);
   let account = ACCOUNT_ID.test(claims.account_id) ? await accounts.find(claims.account_id) : undefined;
-  if (!account) throw invalidCredentials('the account behind the token is gone or disabled');
+  if (!account) throw invalidCredentials('account_inactive', 'the account behind the token is gone or disabled');
   let standing = await accounts.standing(account);
   if (claims.gen > standing.generation) {
     // Issued by a replica that has seen a rotation this one's mirror has not yet: ask the store.
     const fresh = await accounts.freshStanding(account._id);
-    if (!fresh) throw invalidCredentials('the account behind the token is gone or disabled');
+    if (!fresh) throw invalidCredentials('account_inactive', 'the account behind the token is gone or disabled');
     ({ account, standing } = fresh);
   }
-  if (!standing.active) throw invalidCredentials('the account behind the token is gone or disabled');
+  if (!standing.active) throw invalidCredentials('account_inactive', 'the account behind the token is gone or disabled');
   if (claims.gen !== standing.generation) throw tokenRevoked();
   if (claims.user_doc !== undefined && claims.user_stamp !== undefined) {
     const claim = { user_doc: claims.user_doc, user_stamp: claims.user_stamp };
@@ -60,7 +60,7 @@ export async function authenticate(
 
 export function currentCaller(ctx: ApiContext): Caller {
   const caller = ctx.state.caller;
-  if (!caller) throw invalidCredentials('an auth token is required');
+  if (!caller) throw invalidCredentials('missing', 'an auth token is required');
   return caller;
 }
 

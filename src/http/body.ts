@@ -1,8 +1,8 @@
-import { AppError, badRequest, ValidationError } from '../errors.js';
+import { type AppError, apiError, badRequest, ValidationError } from '../errors.js';
 import type { ApiContext } from './context.js';
 
 const payloadTooLarge = (limit: number): AppError =>
-  new AppError(413, 'payload_too_large', `the request body is larger than ${limit} bytes`, { limit });
+  apiError('payload_too_large', `the request body is larger than ${limit} bytes`, { limit });
 
 /**
  * Refuses a body over the limit without buffering it: the rest is drained unread (the server's

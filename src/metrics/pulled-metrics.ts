@@ -37,7 +37,7 @@ export function watchPools(registry: Registry, pools: WorkerPools): void {
   pulledGauge(registry, 'circlemaker_aaa_pool_active', 'AAA and CoA/Disconnect requests running on a worker, over every pool', () => pools.totals().active);
   pulledGauge(registry, 'circlemaker_aaa_pool_queued', 'Requests waiting for a worker, over every pool', () => pools.totals().queued);
   pulledGauge(registry, 'circlemaker_aaa_pool_deepest_queue', 'Requests waiting in the pool with the most waiting', () => pools.totals().deepestQueue);
-  pulledCounter(registry, 'circlemaker_aaa_pool_rejected_total', 'Requests refused or shed from a queue with 503 too_many_requests', () => pools.totals().rejected);
+  pulledCounter(registry, 'circlemaker_aaa_pool_rejected_total', 'Requests refused or shed from a queue with 503 overloaded', () => pools.totals().rejected);
 }
 
 export function watchDictionaryCache(registry: Registry, compiler: DictionaryCompiler): void {

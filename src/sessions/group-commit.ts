@@ -1,4 +1,4 @@
-import { AppError, conflict } from '../errors.js';
+import { apiError, conflict } from '../errors.js';
 import { LruCache } from '../subscribers/lru-cache.js';
 import { type SessionDoc, sameSession } from './session-doc.js';
 import type { SessionStore } from './session-store.js';
@@ -201,14 +201,14 @@ export class GroupCommit {
             });
         if (retry.length > 0) this.enqueue(outcome.id, retry, true, true);
       } else {
-        this.rejectAll([list], new AppError(503, 'datastore_unreachable', `the store did not take session ${outcome.id}: ${outcome.error}`));
+        this.rejectAll([list], apiError('datastore_unreachable', `the store did not take session ${outcome.id}: ${outcome.error}`));
       }
     }
     // A store that left a document out of its answer did not confirm it: never acknowledge that.
     for (const doc of writes) {
       if (answered.has(doc._id)) continue;
       this.recent.delete(doc._id);
-      this.rejectAll([batch.get(doc._id)?.waiting ?? []], new AppError(503, 'datastore_unreachable', `the store did not confirm session ${doc._id}`));
+      this.rejectAll([batch.get(doc._id)?.waiting ?? []], apiError('datastore_unreachable', `the store did not confirm session ${doc._id}`));
     }
   }
 }

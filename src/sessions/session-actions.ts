@@ -3,7 +3,7 @@ import type { AccountService } from '../accounts/account-service.js';
 import type { AaaNas } from '../aaa/aaa-doc.js';
 import type { CoaKind, CoaOperations, CoaResult } from '../aaa/coa.js';
 import type { RequestBudget } from '../aaa/request-deadline.js';
-import { AppError, notFound } from '../errors.js';
+import { apiError, notFound } from '../errors.js';
 import type { Store } from '../store/couch.js';
 import type { SessionDoc } from './session-doc.js';
 import type { SessionQuery } from './session-query.js';
@@ -48,8 +48,7 @@ export class SessionActions {
     const aaa = await this.store.aaa.get(owner._id);
     const nas = reportingNas(session, aaa && aaa.pvt_type === 'aaa' ? (aaa.nas ?? []) : []);
     if (!nas) {
-      throw new AppError(
-        422,
+      throw apiError(
         'nas_not_registered',
         `no NAS of account ${owner._id}'s AAA document matches the session's NAS (${session.nas_ip_address ?? session.nas_identifier ?? 'none reported'}); register it under nas with that address or name`,
         { cause: id, nas_ip_address: session.nas_ip_address ?? null, nas_identifier: session.nas_identifier ?? null },

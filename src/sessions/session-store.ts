@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { AppError } from '../errors.js';
+import { apiError, isConflict, isWriteNotFinal } from '../errors.js';
 import { CouchNodes, type CouchNodesOptions, StoreHttpError, storeUrls } from '../store/couch-nodes.js';
 import { Database, type StoredDoc, translateStoreError } from '../store/database.js';
 import { ensureDatabase } from '../store/ensure-database.js';
@@ -29,7 +29,7 @@ export interface SessionStore {
   db: Database<SessionsDbDoc>;
   /**
    * Writes documents in one round trip. Resolves only when the store answered 201 (a quorum of
-   * copies has them); a 202 (fewer copies: nodes down) is refused as `write_not_final`, so the
+   * copies has them); a 202 (fewer copies: nodes down) is refused as `write_not_durable` (503), so the
    * NAS retries, which the idempotent merge makes harmless.
    */
   bulk(docs: readonly object[]): Promise<BulkOutcome[]>;
@@ -45,8 +45,7 @@ async function ensureDesign(db: Database<SessionsDbDoc>): Promise<void> {
     await db.put({ ...design, ...(current?._rev ? { _rev: current._rev } : {}) } as unknown as SessionsDbDoc);
   } catch (error) {
     // Another replica installed the same file at the same moment.
-    const status = (error as { status?: number }).status;
-    if (status !== 409 && status !== 202) throw error;
+    if (!isConflict(error) && !isWriteNotFinal(error)) throw error;
   }
 }
 
@@ -63,7 +62,7 @@ export async function openSessionStore(url: string, prefix: string, options: Cou
       if (docs.length === 0) return [];
       const answer = await nodes.request('POST', `/${encodeURIComponent(name)}/_bulk_docs`, { body: { docs }, idempotent: false });
       if (answer.status === 202) {
-        throw new AppError(503, 'write_not_final', 'the store took the session records on fewer copies than its quorum; send them again', { durability: 'partial' });
+        throw apiError('write_not_durable', 'the store took the session records on fewer copies than its quorum; send them again', { durability: 'partial' });
       }
       if (answer.status < 200 || answer.status >= 300) throw translateStoreError(StoreHttpError.from(answer));
       return answer.body as BulkOutcome[];

@@ -3,6 +3,7 @@ import { StoreHttpError, CouchNodes, storeUrls } from '../store/couch-nodes.js';
 import { Database, type StoredDoc, translateStoreError } from '../store/database.js';
 // Looked up before created, so a user that is admin of its own databases only can run the service.
 import { ensureDatabase } from '../store/ensure-database.js';
+import { isConflict, isWriteNotFinal } from '../errors.js';
 import type { BackendDoc } from './subscriber-doc.js';
 
 /**
@@ -46,8 +47,7 @@ async function ensureDesign(db: Database<StoredDoc>, design: StoredDoc & { views
     await db.put({ ...design, ...(current?._rev ? { _rev: current._rev } : {}) });
   } catch (error) {
     // Another replica installed the same file at the same moment.
-    const status = (error as { status?: number }).status;
-    if (status !== 409 && status !== 202) throw error;
+    if (!isConflict(error) && !isWriteNotFinal(error)) throw error;
   }
 }
 

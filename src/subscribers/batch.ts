@@ -1,5 +1,5 @@
 import type { AccountDoc } from '../accounts/account-doc.js';
-import { AppError, ValidationError } from '../errors.js';
+import { AppError, ValidationError, isConflict } from '../errors.js';
 import type { BackendStore } from './backend-store.js';
 import { generatePassword } from './password-hash.js';
 import { type BatchDoc, type BatchRowOutcome, batchDocId, publicId } from './subscriber-doc.js';
@@ -123,7 +123,7 @@ export class SubscriberBatches {
       await this.store.subscribers.put(doc);
     } catch (error) {
       // The same batch finished concurrently: its rows and ours are the same subscribers.
-      if (!(error instanceof AppError && error.status === 409)) throw error;
+      if (!isConflict(error)) throw error;
     }
     credentials.sort((a, b) => a.username.localeCompare(b.username));
     return { batch_id: input.batch_id, replayed: false, rows: outcomes, credentials };

@@ -45,7 +45,7 @@ export class RestCredentials {
   /** The account an `Authorization: Basic` header proves, or a 401. */
   async verify(authorization: string): Promise<string> {
     const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
-    if (!basic?.[1]) throw invalidCredentials('the rlm_rest endpoints take the account\'s REST credential (HTTP Basic)');
+    if (!basic?.[1]) throw invalidCredentials('missing', 'the rlm_rest endpoints take the account\'s REST credential (HTTP Basic)');
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const accountId = USERNAME.exec(colon < 0 ? '' : decoded.slice(0, colon))?.[1];
@@ -54,7 +54,7 @@ export class RestCredentials {
     // Compare even without a document, so an unknown username costs what a wrong password does.
     const expected = doc ? Buffer.from(doc.pvt_password_sha256, 'hex') : crypto.randomBytes(32);
     const same = expected.length === presented.length && crypto.timingSafeEqual(expected, presented);
-    if (!doc || !same || !accountId) throw invalidCredentials('the REST credential is not valid');
+    if (!doc || !same || !accountId) throw invalidCredentials('wrong_credentials', 'the REST credential is not valid');
     return accountId;
   }
 

@@ -1,7 +1,7 @@
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
-import { AppError, type FieldErrors, ValidationError, notFound } from '../errors.js';
+import { AppError, type FieldErrors, ValidationError, apiError, isConflict, notFound } from '../errors.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { BackendStore } from './backend-store.js';
@@ -42,8 +42,6 @@ interface GroupInput {
   check: AttributeMap;
   reply: AttributeMap;
 }
-
-const isConflict = (error: unknown): boolean => error instanceof AppError && error.status === 409;
 
 /** How long a replica may answer from its cache after a change made through another replica. */
 export const SUBSCRIBER_CACHE_TTL_MS = 5_000;
@@ -337,5 +335,5 @@ function usernameTaken(username: string): ValidationError {
 }
 
 function staleRevision(id: string): AppError {
-  return new AppError(409, 'datastore_conflict', 'the document changed since the If-Match revision; fetch it and retry', { cause: id });
+  return apiError('datastore_conflict', 'the document changed since the If-Match revision; fetch it and retry', { cause: id });
 }

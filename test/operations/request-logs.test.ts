@@ -100,7 +100,7 @@ describe('request lines', () => {
     gated.open();
     expect((await held).status).toBe(200);
     const refused = requestLines(url).find((line) => line.status === 503);
-    expect(refused).toMatchObject({ level: WARN, error: 'too_many_requests', account: busy.id });
+    expect(refused).toMatchObject({ level: WARN, error: 'overloaded', account: busy.id });
     expect(String(refused!.cause)).toMatch(/queue .* is full/);
   });
 });

@@ -30,7 +30,7 @@ function concurrently(count: number, send: () => Promise<ApiResponse>) {
 }
 
 describe('fair shares of a configuration', () => {
-  it("a child flooding its parent's configuration gets 503 too_many_requests; its sibling's requests wait their turn and succeed", async () => {
+  it("a child flooding its parent's configuration gets 503 overloaded; its sibling's requests wait their turn and succeed", async () => {
     const { responder, open } = await startGatedResponder('flood');
     try {
       const parent = await accountWith(api, service.masterAccountId, aaaDoc([server(responder)], { workers: 2 }));
@@ -57,7 +57,7 @@ describe('fair shares of a configuration', () => {
       const refused = flooded.filter((response) => response.status === 503);
       expect(refused).toHaveLength(14);
       for (const response of refused) {
-        expect(response.body.message).toBe('too_many_requests');
+        expect(response.body.message).toBe('overloaded');
         expect(response.body.data).toMatchObject({ pool: `${parent.id}/authentication`, account: flooder.id, workers: 2, queue: 4 });
       }
     } finally {
@@ -67,7 +67,7 @@ describe('fair shares of a configuration', () => {
 });
 
 describe('CoA/Disconnect under the same rules', () => {
-  it("one account flooding a NAS gets 503 too_many_requests past its own workers' queue; another account's CoA is answered meanwhile", async () => {
+  it("one account flooding a NAS gets 503 overloaded past its own workers' queue; another account's CoA is answered meanwhile", async () => {
     const { responder, open } = await startGatedResponder('flood');
     try {
       const flooder = await accountWith(api, service.masterAccountId, { aaa_mode: 'on', workers: 1, nas: [nas(responder)] });
@@ -80,7 +80,7 @@ describe('CoA/Disconnect under the same rules', () => {
       await until(() => flood.settled.length === 5 && responder.stats.received === 1, 10_000, 'the flood to fill its share');
       for (const response of flood.settled) {
         expect(response.status).toBe(503);
-        expect(response.body.message).toBe('too_many_requests');
+        expect(response.body.message).toBe('overloaded');
         expect(response.body.data).toMatchObject({ pool: `${flooder.id}/coa`, account: flooder.id, workers: 1, queue: 2 });
       }
 

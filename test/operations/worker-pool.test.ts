@@ -42,7 +42,7 @@ describe('fair worker pools', () => {
     for (let index = 0; index < 3; index += 1) await openNext();
     expect(await sibling).toBe('sibling');
     const outcomes = (await floodSettled).map(statusOf);
-    expect(outcomes).toEqual(['ok', 'ok', 'ok', '503 too_many_requests', '503 too_many_requests', '503 too_many_requests']);
+    expect(outcomes).toEqual(['ok', 'ok', 'ok', '503 overloaded', '503 overloaded', '503 overloaded']);
     expect(pools.totals()).toMatchObject({ active: 0, queued: 0, rejected: 3 });
   });
 
@@ -73,7 +73,7 @@ describe('fair worker pools', () => {
     expect(pools.stats('p/authorization')).toMatchObject({ queued: 3, requesters: { flooder: { active: 1, queued: 2 }, newcomer: { queued: 1 } } });
     for (let index = 0; index < 4; index += 1) await openNext();
     expect(await newcomer).toBe('n');
-    expect((await floodSettled).map(statusOf)).toEqual(['ok', 'ok', 'ok', '503 too_many_requests']);
+    expect((await floodSettled).map(statusOf)).toEqual(['ok', 'ok', 'ok', '503 overloaded']);
   });
 
   it('a waiter whose signal aborts leaves the queue at once with the signal reason, and frees its place', async () => {
@@ -116,7 +116,7 @@ describe('worker pools, one requester (FIFO, bounds, release, idle pools)', () =
     return { promise, resolve };
   };
 
-  it('runs at most `workers` at once, queues FIFO up to queuePerWorker × workers, then 503 too_many_requests', async () => {
+  it('runs at most `workers` at once, queues FIFO up to queuePerWorker × workers, then 503 overloaded', async () => {
     const pools = new WorkerPools({ queuePerWorker: 2 });
     const gates = Array.from({ length: 6 }, deferred);
     const started: number[] = [];
@@ -137,7 +137,7 @@ describe('worker pools, one requester (FIFO, bounds, release, idle pools)', () =
     expect(pools.stats('acct/authentication')).toMatchObject({ active: 2, queued: 4, workers: 2, maxQueue: 4 });
     const refused = pools.run({ key: 'acct/authentication', requester: 'a', workers: 2 }, async () => 'never');
     await expect(refused).rejects.toBeInstanceOf(AppError);
-    await expect(refused).rejects.toMatchObject({ status: 503, code: 'too_many_requests' });
+    await expect(refused).rejects.toMatchObject({ status: 503, code: 'overloaded' });
     // Another configuration has its own pool.
     await expect(pools.run({ key: 'other/authentication', requester: 'a', workers: 1 }, async () => 'own pool')).resolves.toBe('own pool');
     for (const gate of gates) gate.resolve();

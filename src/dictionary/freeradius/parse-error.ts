@@ -8,7 +8,7 @@ export class DictionaryParseError extends AppError {
     readonly reason: string,
   ) {
     const message = `${fileName} line ${line}: ${reason}`;
-    super(400, 'invalid_dictionary', message, { file: fileName, line, reason, message });
+    super('invalid_dictionary', message, { file: fileName, line, reason, message });
     this.name = 'DictionaryParseError';
   }
 }

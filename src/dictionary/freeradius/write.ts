@@ -17,7 +17,7 @@ export class DictionaryWriteError extends AppError {
     readonly reason: string,
   ) {
     const message = `value.${index}: ${reason}`;
-    super(422, 'not_exportable', message, { field: `value.${index}`, reason, message });
+    super('not_exportable', message, { field: `value.${index}`, reason, message });
     this.name = 'DictionaryWriteError';
   }
 }

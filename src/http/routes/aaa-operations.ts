@@ -16,7 +16,7 @@ import type { Services } from '../services.js';
  * effective configuration. 200 whenever a server answered (accept and reject alike), or a block
  * rule decided; 400 for a message that does not translate; 409 `aaa_disabled` when the answering
  * document is `off`; 422 `no_aaa_servers` when no configuration names a server; 503
- * `too_many_requests` when the requesting account's queue for the configuration's workers is full
+ * `overloaded` when the requesting account's queue for the configuration's workers is full
  * (503 `shutting_down` when the service stops first); 504 `radius_unreachable` (with every
  * attempt) when no server answered, 504 `deadline_exceeded` (with the attempts so far) when the
  * request's deadline passed first: the configured default, or less when the caller asks

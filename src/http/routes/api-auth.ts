@@ -1,4 +1,4 @@
-import { invalidCredentials, tooManyRequests } from '../../errors.js';
+import { invalidCredentials, rateLimited } from '../../errors.js';
 import { readData } from '../body.js';
 import { reply } from '../envelope.js';
 import type { RouteSpec } from '../route.js';
@@ -19,16 +19,16 @@ export function apiAuthRoutes(services: Services): RouteSpec[] {
         const client = ctx.ip;
         // A limited client is refused before its body is even read.
         const wait = authFailures.refusal(client);
-        if (wait > 0) throw tooManyRequests(wait);
+        if (wait > 0) throw rateLimited(wait);
         const { api_key: apiKey } = schemas.validate<{ api_key: string }>('api_auth', await readData(ctx, config.maxBodyBytes));
         // Counted before the look-up: parallel guesses cannot all be evaluated before one is counted.
         const attempt = authFailures.begin(client);
-        if (!attempt) throw tooManyRequests(authFailures.retryAfter(client));
+        if (!attempt) throw rateLimited(authFailures.retryAfter(client));
         const account = await accounts.findByApiKey(apiKey);
         const standing = account ? await accounts.standing(account) : undefined;
         if (!account || !standing?.active) {
           attempt.failed();
-          throw invalidCredentials('the API key is not valid');
+          throw invalidCredentials('wrong_credentials', 'the API key is not valid');
         }
         attempt.succeeded();
         const token = tokens.issue(account._id, account.pvt_superduper_admin, standing.generation);

@@ -13,7 +13,7 @@ import type { Services } from '../services.js';
  * NAK alike (`result: ack | nak`, Error-Cause decoded); 400 for an attribute the NAS's
  * dictionaries do not define; 404 for a NAS or template the document does not define; 504
  * `radius_unreachable` (with every attempt) when the NAS did not answer; like the AAA operations,
- * 503 `too_many_requests` past the account's queue for its `workers`, 504 `deadline_exceeded` when
+ * 503 `overloaded` past the account's queue for its `workers`, 504 `deadline_exceeded` when
  * the request's deadline (`X-Request-Timeout-Ms` or `data.timeout_ms`, capped at the configured
  * default) passed first, 503 `shutting_down` when the service stops first.
  */

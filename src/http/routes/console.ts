@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppError, notFound } from '../../errors.js';
+import { apiError, notFound } from '../../errors.js';
 import type { ApiContext } from '../context.js';
 import type { RouteSpec } from '../route.js';
 
@@ -72,7 +72,7 @@ export function consoleRoutes(bundleDir = BUNDLE_DIR): RouteSpec[] {
         (error: unknown) => {
           loaded.delete(name);
           if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-            throw new AppError(503, 'console_not_built', 'the console is not built: run `npm run build`', { cause: name });
+            throw apiError('console_not_built', 'the console is not built: run `npm run build`', { cause: name });
           }
           throw error;
         },

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { AppError, notFound } from '../../errors.js';
+import { apiError, notFound } from '../../errors.js';
 import { loadSchemas } from '../../schema/validator.js';
 import { buildOpenApi } from '../openapi.js';
 import type { RouteSpec } from '../route.js';
@@ -46,7 +46,7 @@ export function metaRoutes(services: Services, apiRoutes: () => readonly RouteSp
         await services.store.ping();
         // A replica whose changes feed is down serves reads from a copy that stops changing: say so.
         const reasons = services.store.staleness?.() ?? [];
-        if (reasons.length > 0) throw new AppError(503, 'store_view_stale', reasons.join('; '), { reasons });
+        if (reasons.length > 0) throw apiError('store_view_stale', reasons.join('; '), { reasons });
         ctx.body = { status: 'ready' };
       },
     },

@@ -1,6 +1,6 @@
 import { ownerChain } from '../../accounts/owner-chain.js';
 import { SYSTEM_AAA_ID, SYSTEM_OWNER } from '../../aaa/aaa-doc.js';
-import { AppError } from '../../errors.js';
+import { type AppError, apiError } from '../../errors.js';
 import type { CachedStore, ChangedIds } from '../../store/store-cache.js';
 import { authorizedAccount, requireSuperduper } from '../auth.js';
 import { reply } from '../envelope.js';
@@ -8,7 +8,7 @@ import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
 
 const noCache = (): AppError =>
-  new AppError(409, 'cache_disabled', 'the service runs without a cache (STORE_CACHE=false): every read is already fresh');
+  apiError('cache_disabled', 'the service runs without a cache (STORE_CACHE=false): every read is already fresh');
 
 function report(changed: ChangedIds): Record<string, unknown> {
   const total = Object.values(changed).reduce((sum, ids) => sum + ids.length, 0);
