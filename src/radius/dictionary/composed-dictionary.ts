@@ -46,8 +46,12 @@ function later(a: ValueRecord | undefined, b: ValueRecord | undefined): ValueRec
   return b.line > a.line ? b : a;
 }
 
-/** Per memo of a list: far more than the names a list's requests use, small beside its dictionaries. */
-const MEMO_LIMIT = 256;
+/**
+ * Entries per memo of a list: more than the names one server's requests use. Only answers found
+ * are kept, but every spelling of a name is its own key, so a tenant can fill its lists' memos:
+ * this bounds that at a few tens of KB per list (the cache holds up to 100,000 lists).
+ */
+const MEMO_LIMIT = 64;
 
 /** `vendorId` and `number` as one exact Map key; undefined past 2^53 (vendor ids from 2^21), which are then not memoized. */
 function numberKey(vendorId: number, number: number): number | undefined {
