@@ -22,7 +22,7 @@ const RANK: Readonly<Record<Layer, number>> = { radius: 0, shared: 1, store: 2, 
 
 const ROOT = ['src/service.ts', 'src/main.ts', 'src/cluster.ts', 'src/cli.ts', 'src/cli/'];
 /** Directories of shared helpers; every other directory of src is a domain module (aaa, accounts, dictionary, ...). */
-const SHARED_DIRECTORIES = ['src/schema/', 'src/types/'];
+const SHARED_DIRECTORIES = ['src/schema/', 'src/types/', 'src/errors/'];
 
 export function layerOf(file: string): Layer {
   if (file.startsWith('src/radius/')) return 'radius';
