@@ -1,14 +1,17 @@
 /**
  * Sessions (issue 12): durable accounting ingest through HTTP (rlm_rest's accounting endpoint, as
  * FreeRADIUS sends it) with BENCH_SENDERS concurrent senders for BENCH_SECONDS; a burst of
- * BENCH_BURST Starts; then BENCH_RECORDS session records in the store and the open-sessions query
- * of one account (p50/p99 of BENCH_QUERIES requests); the service's RSS at each step.
+ * BENCH_BURST Starts (BENCH_BURST_IN_FLIGHT at a time); then session records loaded into the store
+ * in steps up to BENCH_RECORDS (or BENCH_STEPS, comma-separated) and, at each step, the
+ * open-sessions query of one account (p50/p99 of BENCH_QUERIES requests) and both processes' RSS.
  *
  *   npx tsx bench/sessions/ingest.ts
  *
- * The embedded store (PouchDB Server) runs in this process, the service in a child process. Every
- * acknowledged record is stored (the group commit answers after `_bulk_docs`); the count at the
- * end is checked against the store.
+ * The embedded store (PouchDB Server) runs in this process, the service in a child process, the
+ * senders in a third (bench/sessions/senders.ts), as FreeRADIUS would be. Every acknowledged
+ * record is stored (the group commit answers after `_bulk_docs`). Also reported: CPU milliseconds
+ * per record of each process and the store requests per record, which the machine's load changes
+ * far less than records/s. Results are written to bench/sessions/results.json after every step.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -32,7 +35,8 @@ const SENDERS = env('BENCH_SENDERS', 64);
 const SECONDS = env('BENCH_SECONDS', 20);
 const BURST = env('BENCH_BURST', 10_000);
 const RECORDS = env('BENCH_RECORDS', 1_000_000);
-const OPEN = env('BENCH_OPEN', 10_000);
+/** Every OPEN_EVERY-th loaded record is an open session of the queried account (2,000 in 10⁶). */
+const OPEN_EVERY = env('BENCH_OPEN_EVERY', 500);
 const QUERIES = env('BENCH_QUERIES', 500);
 const BURST_IN_FLIGHT = env('BENCH_BURST_IN_FLIGHT', 256);
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -202,61 +206,104 @@ async function main(): Promise<void> {
     progress(`burst: ${burstSeconds.toFixed(1)} s (${(BURST / burstSeconds).toFixed(0)}/s, ${burstRun.failed} failed ${JSON.stringify(burstRun.failures)})`);
     const loadAfterIngest = os.loadavg()[0]!;
 
-    // 3. Records straight into the store: other accounts' closed sessions, and OPEN open ones of ours.
+    // 3. Records straight into the store, in steps: other accounts' closed sessions, and every
+    //    OPEN_EVERY-th one an open session of ours. At each step: the index brought up to date
+    //    (straight to the store: the first build may outlast the service's store deadline), then
+    //    QUERIES open-sessions pages through the service, and both processes' RSS.
     const couch = couchEndpoint(store.url);
     const db = `${couch.base}/${prefix}sessions`;
-    const existing = ((await (await fetch(db, { headers: couch.headers })).json()) as { doc_count: number }).doc_count;
-    progress(`loading ${RECORDS - existing} records (${existing} already there)`);
-    const loadStarted = performance.now();
+    const docCount = async () => ((await (await fetch(db, { headers: couch.headers })).json()) as { doc_count: number }).doc_count;
     const iso = (ms: number) => new Date(ms).toISOString();
-    for (let from = existing; from < RECORDS; from += 5_000) {
-      const docs = [];
-      for (let i = from; i < Math.min(RECORDS, from + 5_000); i += 1) {
-        const open = i % Math.max(1, Math.floor(RECORDS / OPEN)) === 0;
-        const owner = open ? accountId : `other${i % 100}`;
-        const start = Date.parse('2024-01-01T00:00:00Z') + i * 1000;
-        docs.push({
-          _id: `${owner}:load-${i}`, pvt_type: 'session', account_id: owner, pvt_tree: [owner], session_id: `load-${i}`, username: `u${i}`, acct_session_id: `load-${i}`,
-          nas_ip_address: '192.0.2.9', start: iso(start), pvt_start_seen: true, last_update: iso(start), stop: open ? null : iso(start + 600_000),
-          session_time: open ? 0 : 600, input_octets: 1000, output_octets: 2000, terminate_cause: open ? null : 'User-Request', pvt_stale_at: open ? iso(start + 1_800_000) : null,
-        });
-      }
-      const response = await fetch(`${db}/_bulk_docs`, { method: 'POST', headers: { ...couch.headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ docs }) });
-      await response.arrayBuffer();
-      if (response.status !== 201) throw new Error(`bulk load: ${response.status}`);
-      if ((from / 5_000) % 20 === 0) progress(`  ${from} stored`);
-    }
-    const loadSeconds = (performance.now() - loadStarted) / 1000;
     const query = `${url}/v2/accounts/${accountId}/aaa/sessions?open=true&page_size=50`;
-    progress('building the index (first query, straight to the store: it may outlast the service\'s store deadline)');
-    const indexStarted = performance.now();
-    await (await fetch(`${db}/_design/sessions/_view/by_account?limit=1`, { headers: couch.headers })).arrayBuffer();
-    await call(query, 'GET', token);
-    const indexSeconds = (performance.now() - indexStarted) / 1000;
-    rss.after_load = mib(rssOf(child.pid!));
-    progress(`querying ${QUERIES} times`);
-    const latencies: number[] = [];
-    for (let i = 0; i < QUERIES; i += 1) {
-      const at = performance.now();
-      const page = await call(query, 'GET', token);
-      latencies.push(performance.now() - at);
-      if (page.data.length !== 50) throw new Error(`expected a full page, got ${page.data.length}`);
-    }
-    latencies.sort((a, b) => a - b);
-    rss.after_queries = mib(rssOf(child.pid!));
-    const stored = ((await (await fetch(db, { headers: couch.headers })).json()) as { doc_count: number }).doc_count;
+    const steps = (process.env.BENCH_STEPS ?? [RECORDS / 10, RECORDS / 4, RECORDS / 2, RECORDS].join(','))
+      .split(',')
+      .map(Number)
+      .filter((step) => step > 0);
+    const scale: Record<string, unknown>[] = [];
     const result = {
       source: sourceInfo(),
       cpus: os.cpus().length,
-      load_average_1m: { before_ingest: Number(loadBefore.toFixed(1)), after_ingest: Number(loadAfterIngest.toFixed(1)), at_end: Number(os.loadavg()[0]!.toFixed(1)) },
+      load_average_1m: { before_ingest: Number(loadBefore.toFixed(1)), after_ingest: Number(loadAfterIngest.toFixed(1)), at_end: 0 },
       sustained: { senders: SENDERS, seconds: Number(sustainedRun.seconds.toFixed(1)), acknowledged: sustainedRun.acknowledged, failed: sustainedRun.failed, failures: sustainedRun.failures, records_per_second: Math.round(sustained), cpu_ms_per_record: cpuMsPerRecord, store_requests_per_record: sustainedCalls },
       burst: { starts: BURST, in_flight: BURST_IN_FLIGHT, seconds: Number(burstSeconds.toFixed(2)), per_second: Math.round(BURST / burstSeconds), failed: burstRun.failed, failures: burstRun.failures, store_requests_per_record: burstCalls },
-      store: { records: stored, load_seconds: Number(loadSeconds.toFixed(0)), first_query_index_seconds: Number(indexSeconds.toFixed(1)) },
-      open_sessions_query_ms: { p50: Number(percentile(latencies, 50).toFixed(1)), p99: Number(percentile(latencies, 99).toFixed(1)), max: Number(latencies.at(-1)!.toFixed(1)) },
+      open_sessions_query: scale,
       rss,
     };
+    const save = async () => {
+      result.load_average_1m.at_end = Number(os.loadavg()[0]!.toFixed(1));
+      await fs.writeFile(path.join(ROOT, 'bench/sessions/results.json'), `${JSON.stringify(result, null, 2)}\n`);
+    };
+    await save();
+    for (const target of steps) {
+      const existing = await docCount();
+      progress(`loading ${Math.max(0, target - existing)} records (${existing} already there)`);
+      const loadStarted = performance.now();
+      for (let from = existing; from < target; from += 5_000) {
+        const docs = [];
+        for (let i = from; i < Math.min(target, from + 5_000); i += 1) {
+          const open = i % OPEN_EVERY === 0;
+          const owner = open ? accountId : `other${i % 100}`;
+          const start = Date.parse('2024-01-01T00:00:00Z') + i * 1000;
+          docs.push({
+            _id: `${owner}:load-${i}`, pvt_type: 'session', account_id: owner, pvt_tree: [owner], session_id: `load-${i}`, username: `u${i}`, acct_session_id: `load-${i}`,
+            nas_ip_address: '192.0.2.9', start: iso(start), pvt_start_seen: true, last_update: iso(start), stop: open ? null : iso(start + 600_000),
+            session_time: open ? 0 : 600, input_octets: 1000, output_octets: 2000, terminate_cause: open ? null : 'User-Request', pvt_stale_at: open ? iso(start + 1_800_000) : null,
+          });
+        }
+        const response = await fetch(`${db}/_bulk_docs`, { method: 'POST', headers: { ...couch.headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ docs }) });
+        await response.arrayBuffer();
+        if (response.status !== 201) throw new Error(`bulk load: ${response.status}`);
+        if ((from / 5_000) % 20 === 0) progress(`  ${from} stored`);
+      }
+      const loadSeconds = (performance.now() - loadStarted) / 1000;
+      progress('bringing the index up to date');
+      const indexStarted = performance.now();
+      await (await fetch(`${db}/_design/sessions/_view/by_account?limit=1`, { headers: couch.headers })).arrayBuffer();
+      await call(query, 'GET', token);
+      const indexSeconds = (performance.now() - indexStarted) / 1000;
+      progress(`querying ${QUERIES} times`);
+      const latencies: number[] = [];
+      const queryCpu = { service: cpuOf(child.pid!), store: cpuOf(process.pid) };
+      for (let i = 0; i < QUERIES; i += 1) {
+        const at = performance.now();
+        const page = await call(query, 'GET', token);
+        latencies.push(performance.now() - at);
+        if (page.data.length !== 50) throw new Error(`expected a full page, got ${page.data.length}`);
+      }
+      // CPU per query: the query's own cost, which the machine's load does not inflate as it does latency.
+      const queryCpuMs = {
+        service: Number((((cpuOf(child.pid!) - queryCpu.service) * 1000) / QUERIES).toFixed(2)),
+        store_and_client: Number((((cpuOf(process.pid) - queryCpu.store) * 1000) / QUERIES).toFixed(2)),
+      };
+      latencies.sort((a, b) => a - b);
+      // The same number of the cheapest authenticated request (the account, from the service's
+      // memory): on a loaded machine, the part of the latency that is the machine's, not the query's.
+      const baseline: number[] = [];
+      for (let i = 0; i < QUERIES; i += 1) {
+        const at = performance.now();
+        await call(`${url}/v2/accounts/${accountId}`, 'GET', token);
+        baseline.push(performance.now() - at);
+      }
+      baseline.sort((a, b) => a - b);
+      const step = {
+        records: await docCount(),
+        load_seconds: Number(loadSeconds.toFixed(0)),
+        index_update_seconds: Number(indexSeconds.toFixed(1)),
+        p50_ms: Number(percentile(latencies, 50).toFixed(1)),
+        p99_ms: Number(percentile(latencies, 99).toFixed(1)),
+        max_ms: Number(latencies.at(-1)!.toFixed(1)),
+        cpu_ms_per_query: queryCpuMs,
+        baseline_account_get_p50_ms: Number(percentile(baseline, 50).toFixed(1)),
+        baseline_account_get_p99_ms: Number(percentile(baseline, 99).toFixed(1)),
+        service_rss: mib(rssOf(child.pid!)),
+        store_rss: mib(rssOf(process.pid)),
+        load_average_1m: Number(os.loadavg()[0]!.toFixed(1)),
+      };
+      scale.push(step);
+      progress(JSON.stringify(step));
+      await save();
+    }
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    await fs.writeFile(path.join(ROOT, 'bench/sessions/results.json'), `${JSON.stringify(result, null, 2)}\n`);
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
