@@ -68,6 +68,8 @@ function documentRoutes(
       summary: `Merge top-level keys into ${whose} AAA document, then validate the whole`,
       tag,
       access: 'token',
+      requestSchema: 'aaa',
+      mergePatch: true,
       responseSchema: 'aaa',
       statuses: [409],
       async handle(ctx) {
@@ -96,6 +98,7 @@ export function aaaRoutes(services: Services): RouteSpec[] {
         'The servers each operation would use and the chain of documents that decided it (secrets are never shown)',
       tag: 'aaa',
       access: 'token',
+      responseSchema: 'effective',
       async handle(ctx) {
         const target = await account(ctx);
         replySerialized(ctx, (await effective.resolved(target)).json);

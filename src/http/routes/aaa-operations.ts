@@ -34,6 +34,8 @@ export function aaaOperationRoutes(services: Services): RouteSpec[] {
     summary,
     tag: 'aaa',
     access: 'token',
+    responseSchema: 'aaa_result',
+    deadline: true,
     statuses: [409, 422, 503, 504],
     async handle(ctx: ApiContext) {
       const account = await authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');

@@ -73,6 +73,8 @@ export function accountRoutes(services: Services): RouteSpec[] {
       summary: 'Merge top-level fields into the account',
       tag: 'accounts',
       access: 'token',
+      requestSchema: 'account',
+      mergePatch: true,
       responseSchema: 'account',
       statuses: [409],
       async handle(ctx) {
@@ -101,6 +103,8 @@ export function accountRoutes(services: Services): RouteSpec[] {
       summary: 'List the account\'s direct children (paginated with page_size and start_key)',
       tag: 'accounts',
       access: 'token',
+      responseSchema: 'account',
+      paginated: true,
       async handle(ctx) {
         const account = await target(ctx);
         const page = parsePageRequest(ctx.query);
@@ -113,6 +117,8 @@ export function accountRoutes(services: Services): RouteSpec[] {
       summary: 'List every account below this one (paginated with page_size and start_key)',
       tag: 'accounts',
       access: 'token',
+      responseSchema: 'account',
+      paginated: true,
       async handle(ctx) {
         const account = await target(ctx);
         const page = parsePageRequest(ctx.query);

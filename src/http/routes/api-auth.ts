@@ -13,6 +13,7 @@ export function apiAuthRoutes(services: Services): RouteSpec[] {
       summary: 'Exchange an account API key for a signed token',
       tag: 'auth',
       access: 'public',
+      responseSchema: 'auth_token',
       requestSchema: 'api_auth',
       statuses: [201, 401, 429],
       async handle(ctx) {

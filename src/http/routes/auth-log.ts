@@ -54,6 +54,9 @@ export function authLogRoutes(services: Services): RouteSpec[] {
         'The authentication log, newest first: filters username, result (accept|reject), nas (address or identifier), since, until, include_descendants; page_size and start_key, also as a `Link: <…>; rel="next"` header',
       tag: 'subscribers',
       access: 'token',
+      responseSchema: 'auth_log_entry',
+      paginated: true,
+      query: { username: 'exact', result: 'accept or reject', nas: 'address or identifier', since: 'from (ISO 8601)', until: 'until (ISO 8601)', include_descendants: 'true for the subtree' },
       async handle(ctx) {
         const account = await authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
         const page = parsePageRequest(ctx.query);

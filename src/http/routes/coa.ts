@@ -25,6 +25,8 @@ export function coaRoutes(services: Services): RouteSpec[] {
     summary,
     tag: 'aaa',
     access: 'token',
+    responseSchema: 'coa_result',
+    deadline: true,
     requestSchema: 'coa_request',
     statuses: [503, 504],
     async handle(ctx: ApiContext) {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { apiError, notFound } from '../../errors.js';
 import { loadSchemas } from '../../schema/validator.js';
 import { buildOpenApi } from '../openapi.js';
+import { loadResponseSchemas } from '../response-schemas.js';
 import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
 
@@ -24,13 +25,14 @@ const DOCS_PAGE = `<!doctype html>
 /** Health, readiness and the API's own documentation. `apiRoutes` are the routes to document. */
 export function metaRoutes(services: Services, apiRoutes: () => readonly RouteSpec[], version: string): RouteSpec[] {
   let openApi: Record<string, unknown> | undefined;
-  return [
+  const routes: RouteSpec[] = [
     {
       method: 'GET',
       path: '/healthz',
       summary: 'Liveness: the process answers',
       tag: 'meta',
       access: 'public',
+      bareResponse: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } },
       async handle(ctx) {
         ctx.body = { status: 'ok' };
       },
@@ -41,6 +43,7 @@ export function metaRoutes(services: Services, apiRoutes: () => readonly RouteSp
       summary: "Readiness: the store answers and this replica's view of it is current (503 otherwise, with the reasons)",
       tag: 'meta',
       access: 'public',
+      bareResponse: { type: 'object', required: ['status'], properties: { status: { const: 'ready' } } },
       statuses: [503],
       async handle(ctx) {
         await services.store.ping();
@@ -57,7 +60,8 @@ export function metaRoutes(services: Services, apiRoutes: () => readonly RouteSp
       tag: 'meta',
       access: 'public',
       async handle(ctx) {
-        openApi ??= buildOpenApi(apiRoutes(), loadSchemas(), version);
+        const probes = routes.filter((route) => route.path === '/healthz' || route.path === '/readyz');
+        openApi ??= buildOpenApi([...apiRoutes(), ...probes], { ...loadSchemas(), ...loadResponseSchemas() }, version);
         ctx.body = openApi;
       },
     },
@@ -88,4 +92,5 @@ export function metaRoutes(services: Services, apiRoutes: () => readonly RouteSp
       },
     },
   ];
+  return routes;
 }

@@ -29,6 +29,7 @@ export function reloadRoutes(services: Services, cache: CachedStore | undefined)
         "Re-read the account's tree, AAA documents and dictionaries from the store; reports the ids that changed",
       tag: 'aaa',
       access: 'token',
+      responseSchema: 'reload_report',
       statuses: [409],
       async handle(ctx) {
         const account = await authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
@@ -45,6 +46,7 @@ export function reloadRoutes(services: Services, cache: CachedStore | undefined)
       summary: 'Re-read every document from the store and drop every compiled dictionary (superduper admin)',
       tag: 'system',
       access: 'token',
+      responseSchema: 'reload_report',
       statuses: [409],
       async handle(ctx) {
         requireSuperduper(ctx);

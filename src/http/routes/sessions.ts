@@ -74,6 +74,8 @@ export function sessionRoutes(services: Services): RouteSpec[] {
     summary,
     tag: 'sessions',
     access: 'token',
+    responseSchema: 'coa_result',
+    deadline: true,
     statuses: [404, 422, 503, 504],
     async handle(ctx) {
       const owner = await account(ctx);
@@ -89,6 +91,9 @@ export function sessionRoutes(services: Services): RouteSpec[] {
         'Sessions of the account, by start time (sort=-start newest first, the default, or start): filters open (true|false), username, nas (address or identifier), framed_ip_address, calling_station_id, called_station_id, since/until (active in that period), include_descendants; page_size and start_key, also as a `Link: <…>; rel="next"` header',
       tag: 'sessions',
       access: 'token',
+      responseSchema: 'session',
+      paginated: true,
+      query: { sort: '-start (newest first, the default) or start', open: 'true or false', username: 'exact', nas: 'address or identifier', framed_ip_address: 'exact', calling_station_id: 'exact', called_station_id: 'exact', since: 'active since (ISO 8601)', until: 'active until (ISO 8601)', include_descendants: 'true for the subtree' },
       async handle(ctx) {
         const owner = await account(ctx);
         const page = parsePageRequest(ctx.query);
@@ -111,6 +116,7 @@ export function sessionRoutes(services: Services): RouteSpec[] {
       summary: 'Open sessions now, and for sessions begun in [since, until]: count, still open, session time and octets in/out',
       tag: 'sessions',
       access: 'token',
+      query: { since: 'sessions begun from (ISO 8601)', until: 'sessions begun until (ISO 8601)' },
       async handle(ctx) {
         const owner = await account(ctx);
         reply(ctx, await sessions.query.summary(owner._id, time(ctx, 'since'), time(ctx, 'until')));
@@ -122,6 +128,7 @@ export function sessionRoutes(services: Services): RouteSpec[] {
       summary: "One session of the account or of a descendant (id `<account id>:<session key>`)",
       tag: 'sessions',
       access: 'token',
+      responseSchema: 'session',
       async handle(ctx) {
         const owner = await account(ctx);
         const id = ctx.params.sessionId ?? '';

@@ -35,6 +35,8 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
       summary: 'List the account\'s subscribers (paginated with page_size and start_key); passwords are never shown',
       tag: 'subscribers',
       access: 'token',
+      responseSchema: 'subscriber',
+      paginated: true,
       async handle(ctx) {
         const owner = await account(ctx);
         const page = parsePageRequest(ctx.query);
@@ -85,6 +87,8 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
       summary: 'Change some fields of a subscriber',
       tag: 'subscribers',
       access: 'token',
+      requestSchema: 'subscriber',
+      mergePatch: true,
       statuses: [409],
       async handle(ctx) {
         const doc = await subscribers.patch(await account(ctx), subscriberId(ctx), await input(ctx), expectedRevision(ctx));
@@ -97,6 +101,7 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
       summary: 'Remove a subscriber',
       tag: 'subscribers',
       access: 'token',
+      responseSchema: 'deleted',
       async handle(ctx) {
         const id = subscriberId(ctx);
         await subscribers.remove((await account(ctx))._id, id);
@@ -109,6 +114,8 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
       summary: 'List the account\'s subscriber groups (paginated with page_size and start_key)',
       tag: 'subscribers',
       access: 'token',
+      responseSchema: 'subscriber_group',
+      paginated: true,
       async handle(ctx) {
         const owner = await account(ctx);
         const page = parsePageRequest(ctx.query);
@@ -158,6 +165,8 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
       summary: 'Change a group\'s check or reply attributes',
       tag: 'subscribers',
       access: 'token',
+      requestSchema: 'subscriber_group',
+      mergePatch: true,
       statuses: [409],
       async handle(ctx) {
         const doc = await subscribers.patchGroup(await account(ctx), groupId(ctx), await input(ctx), expectedRevision(ctx));
@@ -170,6 +179,7 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
       summary: 'Remove a group (subscribers that name it skip it from then on)',
       tag: 'subscribers',
       access: 'token',
+      responseSchema: 'deleted',
       async handle(ctx) {
         const id = groupId(ctx);
         await subscribers.removeGroup((await account(ctx))._id, id);

@@ -22,6 +22,7 @@ export function userAuthRoutes(services: Services, users: UserService): RouteSpe
       summary: "Exchange an operator user's username and password (and account_name or account_realm) for a signed token",
       tag: 'auth',
       access: 'public',
+      responseSchema: 'auth_token',
       requestSchema: 'user_auth',
       statuses: [201, 401, 429],
       async handle(ctx) {

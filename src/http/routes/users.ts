@@ -77,6 +77,8 @@ export function userRoutes(services: Services, users: UserService): RouteSpec[] 
       summary: "Merge fields into the user's (a password only to change it)",
       tag: 'users',
       access: 'token',
+      requestSchema: 'user',
+      mergePatch: true,
       statuses: [409],
       async handle(ctx) {
         const user = await users.update(await account(ctx), userId(ctx), await body(ctx), expectedRevision(ctx), true);
