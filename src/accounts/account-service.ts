@@ -1,11 +1,12 @@
 import { forbidden, inUse, notFound } from '../errors.js';
-import type { Page, PageRequest } from '../pagination.js';
+import { type Page, type PageRequest, readWholeList, UNPAGINATED_LIMITS } from '../pagination.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
 import { updateDocument } from '../store/update.js';
 import { internalPart, publicPart } from '../store/visibility.js';
 import { type AccountDirectory, ViewDirectory } from './account-directory.js';
 import { type AccountDoc, type AccountFields, childTree, tokenGeneration } from './account-doc.js';
+import { type AccountName, type AccountTreeNode, ancestorsVisibleTo, nestDescendants } from './account-tree.js';
 import { apiKeyMatches, generateApiKey, hashApiKey, newAccountId } from './api-key.js';
 import { RealmClaims, sameRealm } from './realm-claims.js';
 
@@ -159,6 +160,24 @@ export class AccountService {
 
   descendants(ancestorId: string, page: PageRequest): Promise<Page<AccountDoc>> {
     return this.directory.descendants(ancestorId, page);
+  }
+
+  /**
+   * The account's ancestors, root first, as `{id, name}` (Crossbar's `parents`): from `viewerId`'s
+   * account down, or all of them when `viewerId` is undefined (see `ancestorsVisibleTo`).
+   */
+  async parents(account: AccountDoc, viewerId: string | undefined): Promise<AccountName[]> {
+    const found = await Promise.all(ancestorsVisibleTo(account.pvt_tree, viewerId).map((id) => this.find(id)));
+    return found.filter((doc): doc is AccountDoc => doc !== undefined).map((doc) => ({ id: doc._id, name: doc.name }));
+  }
+
+  /**
+   * Every account below this one, nested under its parent; as long as an unpaginated
+   * `descendants` may be (a 400 naming `tree` beyond that: page through `descendants` instead).
+   */
+  async tree(account: AccountDoc): Promise<AccountTreeNode[]> {
+    const all = await readWholeList(undefined, (page) => this.descendants(account._id, page), { ...UNPAGINATED_LIMITS, field: 'tree' });
+    return nestDescendants(account._id, all);
   }
 
   /** Read-modify-write of the public fields; says what the account was before the write that won. */

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { SYSTEM_OWNER } from '../aaa/aaa-doc.js';
 import { ValidationError, forbidden, inUse, isConflict, notFound } from '../errors.js';
+import type { Page, PageRequest } from '../pagination.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
 import { updateDocument } from '../store/update.js';
@@ -54,6 +55,18 @@ export function dictionarySummary(doc: DictionaryDoc): DictionarySummary {
 /** `[self, parent, ..., root, system]` without repeats: the owners whose dictionaries an account sees. */
 function visibleOwners(ownerChain: readonly string[]): string[] {
   return [...new Set([...ownerChain, SYSTEM_OWNER])];
+}
+
+/** Where a page starting at dictionary id `startKey` begins in `ordered` (see `listPage`). */
+function positionOf(startKey: string, owners: readonly string[], ordered: readonly DictionaryDoc[]): number {
+  const separator = startKey.indexOf('~');
+  const rank = separator < 0 ? -1 : owners.indexOf(startKey.slice(0, separator));
+  if (rank === -1) throw ValidationError.single('start_key', 'invalid', 'start_key is not the id of a dictionary this account lists');
+  const at = ordered.findIndex((doc) => {
+    const docRank = owners.indexOf(doc.pvt_owner);
+    return docRank > rank || (docRank === rank && doc._id >= startKey);
+  });
+  return at === -1 ? ordered.length : at;
 }
 
 function sameContent(doc: DictionaryDoc, fields: DictionaryFields): boolean {
@@ -173,6 +186,23 @@ export class DictionaryService {
 
   async list(ownerChain: readonly string[]): Promise<DictionarySummary[]> {
     return (await this.listVisible(ownerChain)).map(dictionarySummary);
+  }
+
+  /**
+   * One page of `list`'s order (own, then each ancestor's, then the system's; by id within an
+   * owner, compared as code units so the order does not depend on the store's collation).
+   * `startKey` is the id of the page's first dictionary; one removed since then resumes at the
+   * dictionary that would have followed it.
+   */
+  async listPage(ownerChain: readonly string[], page: PageRequest): Promise<Page<DictionarySummary>> {
+    const owners = visibleOwners(ownerChain);
+    const perOwner = await Promise.all(owners.map((owner) => this.listOwned(owner)));
+    const ordered = perOwner.flatMap((docs) => [...docs].sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)));
+    const from = page.startKey === undefined ? 0 : positionOf(page.startKey, owners, ordered);
+    return {
+      items: ordered.slice(from, from + page.pageSize).map(dictionarySummary),
+      nextStartKey: ordered[from + page.pageSize]?._id,
+    };
   }
 
   /** A dictionary the account may read; another tenant's is reported as missing, not forbidden. */

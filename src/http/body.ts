@@ -63,12 +63,28 @@ export function forbiddenKeyPath(body: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * How FreeRADIUS dictionary text begins: a comment or one of its keywords. JSON never does, so a
+ * body that fails to parse as JSON and starts like this is a dictionary sent without its type.
+ */
+const FREERADIUS_TEXT_START =
+  /^\s*(?:#|\$INCLUDE\b|ATTRIBUTE\b|VALUE\b|VENDOR\b|BEGIN-VENDOR\b|END-VENDOR\b|BEGIN-TLV\b|END-TLV\b|BEGIN\b|END\b|ALIAS\b|ENUM\b|FLAGS\b|MEMBER\b|STRUCT\b|PROTOCOL\b|DEFINE\b)/;
+
+export function looksLikeFreeRadiusText(text: string): boolean {
+  return FREERADIUS_TEXT_START.test(text);
+}
+
 /** Parses a JSON body, refusing (400 naming the field) any `__proto__`, `constructor` or `prototype` key. */
 export function parseJsonBody(text: string): unknown {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (error) {
+    if (looksLikeFreeRadiusText(text)) {
+      throw badRequest('invalid_json', 'the body looks like FreeRADIUS dictionary text, not JSON: send it with `Content-Type: text/plain`', {
+        'Content-Type': { text_plain: { message: 'FreeRADIUS text must be sent as Content-Type: text/plain (with ?name= when adding a dictionary)' } },
+      });
+    }
     throw badRequest('invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
   }
   const forbidden = forbiddenKeyPath(body);

@@ -1,6 +1,6 @@
 import { accountView } from '../../accounts/account-doc.js';
 import { forbidden } from '../../errors.js';
-import { type Page, parsePageRequest } from '../../pagination.js';
+import { answerList, type Page, type PageRequest, UNPAGINATED_MAX_ITEMS } from '../../pagination.js';
 import type { AccountDoc } from '../../accounts/account-doc.js';
 import { writablePart } from '../../store/visibility.js';
 import { authorizedAccount, currentCaller } from '../auth.js';
@@ -13,10 +13,9 @@ import type { Services } from '../services.js';
 /** Keys a client may send back from a GET but never set. */
 const READ_ONLY = ['id', 'superduper_admin', 'created', 'modified', 'api_key'];
 
-function replyPage(ctx: ApiContext, page: Page<AccountDoc>, pageSize: number): void {
-  reply(ctx, page.items.map(accountView), {
-    extra: { page_size: pageSize, ...(page.nextStartKey ? { next_start_key: page.nextStartKey } : {}) },
-  });
+async function replyList(ctx: ApiContext, fetchPage: (page: PageRequest) => Promise<Page<AccountDoc>>): Promise<void> {
+  const list = await answerList(ctx.query, fetchPage);
+  reply(ctx, list.items.map(accountView), { extra: list.extra });
 }
 
 export function accountRoutes(services: Services): RouteSpec[] {
@@ -100,29 +99,50 @@ export function accountRoutes(services: Services): RouteSpec[] {
     {
       method: 'GET',
       path: `${path}/children`,
-      summary: 'List the account\'s direct children (paginated with page_size and start_key)',
+      summary: 'List the account\'s direct children (paginated with page_size and start_key; paginate=false for all)',
       tag: 'accounts',
       access: 'token',
       responseSchema: 'account',
       paginated: true,
       async handle(ctx) {
         const account = await target(ctx);
-        const page = parsePageRequest(ctx.query);
-        replyPage(ctx, await accounts.children(account._id, page), page.pageSize);
+        await replyList(ctx, (page) => accounts.children(account._id, page));
       },
     },
     {
       method: 'GET',
       path: `${path}/descendants`,
-      summary: 'List every account below this one (paginated with page_size and start_key)',
+      summary: 'List every account below this one (paginated with page_size and start_key; paginate=false for all)',
       tag: 'accounts',
       access: 'token',
       responseSchema: 'account',
       paginated: true,
       async handle(ctx) {
         const account = await target(ctx);
-        const page = parsePageRequest(ctx.query);
-        replyPage(ctx, await accounts.descendants(account._id, page), page.pageSize);
+        await replyList(ctx, (page) => accounts.descendants(account._id, page));
+      },
+    },
+    {
+      method: 'GET',
+      path: `${path}/parents`,
+      summary:
+        'The account\'s ancestors, root first, as {id, name}: from the caller\'s own account down (nothing above it; the superduper admin sees all)',
+      tag: 'accounts',
+      access: 'token',
+      async handle(ctx) {
+        const account = await target(ctx);
+        const caller = currentCaller(ctx);
+        reply(ctx, await accounts.parents(account, caller.isSuperduperAdmin ? undefined : caller.accountId));
+      },
+    },
+    {
+      method: 'GET',
+      path: `${path}/tree`,
+      summary: `Every account below this one as a nested list of {id, name, children}; at most ${UNPAGINATED_MAX_ITEMS} accounts (400 beyond: page through descendants)`,
+      tag: 'accounts',
+      access: 'token',
+      async handle(ctx) {
+        reply(ctx, await accounts.tree(await target(ctx)));
       },
     },
     {

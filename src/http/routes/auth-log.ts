@@ -1,7 +1,7 @@
 import type { AuthLogFilter } from '../../auth-log/auth-log.js';
 import { authLogView } from '../../auth-log/auth-log-entry.js';
 import { ValidationError } from '../../errors.js';
-import { parsePageRequest } from '../../pagination.js';
+import { answerList } from '../../pagination.js';
 import { authorizedAccount } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { reply } from '../envelope.js';
@@ -59,19 +59,16 @@ export function authLogRoutes(services: Services): RouteSpec[] {
       query: { username: 'exact', result: 'accept or reject', nas: 'address or identifier', since: 'from (ISO 8601)', until: 'until (ISO 8601)', include_descendants: 'true for the subtree' },
       async handle(ctx) {
         const account = await authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
-        const page = parsePageRequest(ctx.query);
         const filter = filterOf(ctx);
-        const found = await authLog.query(account._id, filter, page.pageSize, page.startKey);
+        const found = await answerList(ctx.query, (page) => authLog.query(account._id, filter, page.pageSize, page.startKey));
         if (found.nextStartKey) {
           const next = new URL(ctx.href);
           next.searchParams.set('start_key', found.nextStartKey);
-          next.searchParams.set('page_size', String(page.pageSize));
+          next.searchParams.set('page_size', String(found.pageSize));
           next.searchParams.delete('auth_token');
           ctx.set('Link', `<${next.pathname}${next.search}>; rel="next"`);
         }
-        reply(ctx, found.items.map(authLogView), {
-          extra: { page_size: page.pageSize, ...(found.nextStartKey ? { next_start_key: found.nextStartKey } : {}) },
-        });
+        reply(ctx, found.items.map(authLogView), { extra: found.extra });
       },
     },
   ];

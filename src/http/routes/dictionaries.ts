@@ -3,7 +3,7 @@ import { dictionaryView } from '../../dictionary/dictionary-service.js';
 import { writablePart } from '../../store/visibility.js';
 import { authorizedAccount } from '../auth.js';
 import { readData, readRawBody } from '../body.js';
-import { apiError, ValidationError } from '../../errors.js';
+import { type AppError, apiError, ValidationError } from '../../errors.js';
 import { answerList } from '../../pagination.js';
 import { parseFreeRadius } from '../../dictionary/freeradius/parse.js';
 import { writeFreeRadius } from '../../dictionary/freeradius/write.js';
@@ -17,7 +17,7 @@ import type { Services } from '../services.js';
  * is nearly always a file mangled on the way (`curl -d @file` drops the newlines, so the whole
  * file becomes one comment line).
  */
-function noDefinitions(text: string): Error {
+function noDefinitions(text: string): AppError {
   const oneLine = text.length > 0 && !/[\r\n]/.test(text.trimEnd());
   const hint = oneLine
     ? ' The body is a single line: if it was sent with `curl -d @file`, that strips the newlines; use `--data-binary @file`.'
@@ -63,7 +63,7 @@ export function dictionaryRoutes(services: Services): RouteSpec[] {
       tag: 'dictionaries',
       access: 'token',
       responseSchema: 'dictionary_summary',
-      responseList: true,
+      paginated: true,
       async handle(ctx) {
         const chain = ownerChain(await account(ctx));
         const list = await answerList(ctx.query, (page) => dictionaries.listPage(chain, page));

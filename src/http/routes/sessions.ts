@@ -1,6 +1,6 @@
 import type { CoaKind } from '../../aaa/coa.js';
 import { ValidationError } from '../../errors.js';
-import { parsePageRequest } from '../../pagination.js';
+import { answerList } from '../../pagination.js';
 import { sessionView } from '../../sessions/session-doc.js';
 import type { SessionFilter } from '../../sessions/session-query.js';
 import { authorizedAccount } from '../auth.js';
@@ -96,18 +96,15 @@ export function sessionRoutes(services: Services): RouteSpec[] {
       query: { sort: '-start (newest first, the default) or start', open: 'true or false', username: 'exact', nas: 'address or identifier', framed_ip_address: 'exact', calling_station_id: 'exact', called_station_id: 'exact', since: 'active since (ISO 8601)', until: 'active until (ISO 8601)', include_descendants: 'true for the subtree' },
       async handle(ctx) {
         const owner = await account(ctx);
-        const page = parsePageRequest(ctx.query);
-        const found = await sessions.query.list(owner._id, filterOf(ctx), page.pageSize, page.startKey);
+        const found = await answerList(ctx.query, (page) => sessions.query.list(owner._id, filterOf(ctx), page.pageSize, page.startKey));
         if (found.nextStartKey) {
           const next = new URL(ctx.href);
           next.searchParams.set('start_key', found.nextStartKey);
-          next.searchParams.set('page_size', String(page.pageSize));
+          next.searchParams.set('page_size', String(found.pageSize));
           next.searchParams.delete('auth_token');
           ctx.set('Link', `<${next.pathname}${next.search}>; rel="next"`);
         }
-        reply(ctx, found.items.map(sessionView), {
-          extra: { page_size: page.pageSize, ...(found.nextStartKey ? { next_start_key: found.nextStartKey } : {}) },
-        });
+        reply(ctx, found.items.map(sessionView), { extra: found.extra });
       },
     },
     {

@@ -1,5 +1,5 @@
 import type { AccountDoc } from '../../accounts/account-doc.js';
-import { parsePageRequest, type Page } from '../../pagination.js';
+import { answerList, type Page, type PageRequest } from '../../pagination.js';
 import { groupView, settingsView, subscriberView } from '../../subscribers/subscriber-doc.js';
 import { writablePart } from '../../store/visibility.js';
 import { authorizedAccount } from '../auth.js';
@@ -10,10 +10,10 @@ import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
 import { batchRoute } from './subscriber-batch.js';
 
-function replyPage<T>(ctx: ApiContext, page: Page<T>, pageSize: number, view: (item: T) => unknown): void {
-  reply(ctx, page.items.map(view), {
-    extra: { page_size: pageSize, ...(page.nextStartKey ? { next_start_key: page.nextStartKey } : {}) },
-  });
+/** One page, or the whole list with `?paginate=false`. */
+async function replyList<T>(ctx: ApiContext, fetchPage: (page: PageRequest) => Promise<Page<T>>, view: (item: T) => unknown): Promise<void> {
+  const list = await answerList(ctx.query, fetchPage);
+  reply(ctx, list.items.map(view), { extra: list.extra });
 }
 
 /**
@@ -39,8 +39,7 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
       paginated: true,
       async handle(ctx) {
         const owner = await account(ctx);
-        const page = parsePageRequest(ctx.query);
-        replyPage(ctx, await subscribers.list(owner._id, page), page.pageSize, subscriberView);
+        await replyList(ctx, (page) => subscribers.list(owner._id, page), subscriberView);
       },
     },
     {
@@ -118,8 +117,7 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
       paginated: true,
       async handle(ctx) {
         const owner = await account(ctx);
-        const page = parsePageRequest(ctx.query);
-        replyPage(ctx, await subscribers.listGroups(owner._id, page), page.pageSize, groupView);
+        await replyList(ctx, (page) => subscribers.listGroups(owner._id, page), groupView);
       },
     },
     {
