@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { runPrimary } from './cluster.js';
 import { type Logger, createLogger } from './log.js';
-import { embeddedPortProblem, startService } from './service.js';
+import { startEmbeddedStore, startService } from './service.js';
 
 /** How long past SHUTDOWN_GRACE_MS a stop may take before the process exits anyway. */
 const FORCE_EXIT_AFTER_GRACE_MS = 10_000;
@@ -15,19 +15,8 @@ async function runClusterPrimary(config: Config, logger: Logger): Promise<void> 
   const workerEnv: Record<string, string> = {};
   let closeStore = async () => {};
   if (!config.couchdbUrl) {
-    const { startEmbeddedCouch } = await import('./store/embedded.js');
-    const embedded = await startEmbeddedCouch({
-      dataDir: config.dataDir,
-      host: config.embeddedCouchdbHost,
-      port: config.embeddedCouchdbPort,
-    }).catch((error: unknown) => {
-      throw embeddedPortProblem(error, config) ?? error;
-    });
+    const embedded = await startEmbeddedStore(config, logger, 'the cluster primary runs it; the workers use it');
     // The URL carries the store's password: it goes to the workers' environment, never to a log.
-    logger.info(
-      { store: new URL(embedded.url).host, credentials_file: embedded.credentialsFile, data_dir: config.dataDir },
-      'embedded CouchDB-compatible store listening in the primary; the workers use it',
-    );
     workerEnv.COUCHDB_URL = embedded.url;
     closeStore = () => embedded.close();
   }

@@ -75,6 +75,28 @@ export function embeddedPortProblem(error: unknown, config: Config): ConfigError
   return undefined;
 }
 
+/**
+ * Starts the embedded store, loaded only when used: a service pointed at CouchDB need not load
+ * Express, PouchDB and LevelDB at every start (see BENCHMARKS.md, start-up). `role` says in the
+ * log line who uses it. The URL carries the store's password: the log names only where it listens
+ * and which file holds the credentials.
+ */
+export async function startEmbeddedStore(config: Config, logger: Logger, role: string): Promise<EmbeddedCouch> {
+  const { startEmbeddedCouch } = await import('./store/embedded.js');
+  const embedded = await startEmbeddedCouch({
+    dataDir: config.dataDir,
+    host: config.embeddedCouchdbHost,
+    port: config.embeddedCouchdbPort,
+  }).catch((error: unknown) => {
+    throw embeddedPortProblem(error, config) ?? error;
+  });
+  logger.info(
+    { store: new URL(embedded.url).host, credentials_file: embedded.credentialsFile, data_dir: config.dataDir },
+    `embedded CouchDB-compatible store listening; ${role}`,
+  );
+  return embedded;
+}
+
 /** After the grace, how long aborted requests get to send their 503 before connections are cut. */
 const SHUTDOWN_FLUSH_MS = 1000;
 
@@ -82,21 +104,7 @@ const SHUTDOWN_FLUSH_MS = 1000;
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   let embedded: EmbeddedCouch | undefined;
   if (!config.couchdbUrl) {
-    // Loaded only when used: a service pointed at CouchDB need not load Express, PouchDB and
-    // LevelDB at every start (see BENCHMARKS.md, start-up).
-    const { startEmbeddedCouch } = await import('./store/embedded.js');
-    embedded = await startEmbeddedCouch({
-      dataDir: config.dataDir,
-      host: config.embeddedCouchdbHost,
-      port: config.embeddedCouchdbPort,
-    }).catch((error: unknown) => {
-      throw embeddedPortProblem(error, config) ?? error;
-    });
-    // The URL carries the store's password: log where it listens and which file holds the credentials.
-    logger.info(
-      { store: new URL(embedded.url).host, credentials_file: embedded.credentialsFile, data_dir: config.dataDir },
-      'embedded CouchDB-compatible store listening; it admits only the credentials in the file named here',
-    );
+    embedded = await startEmbeddedStore(config, logger, 'it admits only the credentials in the file named here');
   }
   const storeUrl = config.couchdbUrl ?? embedded?.url ?? '';
   const metrics = config.metrics ? new ServiceMetrics(config.dbPrefix) : undefined;

@@ -1,6 +1,6 @@
-import { invalidCredentials, rateLimited } from '../../errors.js';
 import { readData } from '../body.js';
 import { reply } from '../envelope.js';
+import { countedLogin, refuseLimitedClient } from '../login.js';
 import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
 
@@ -18,20 +18,18 @@ export function apiAuthRoutes(services: Services): RouteSpec[] {
       statuses: [201, 401, 429],
       async handle(ctx) {
         const client = ctx.ip;
-        // A limited client is refused before its body is even read.
-        const wait = authFailures.refusal(client);
-        if (wait > 0) throw rateLimited(wait);
+        refuseLimitedClient(authFailures, client);
         const { api_key: apiKey } = schemas.validate<{ api_key: string }>('api_auth', await readData(ctx, config.maxBodyBytes));
-        // Counted before the look-up: parallel guesses cannot all be evaluated before one is counted.
-        const attempt = authFailures.begin(client);
-        if (!attempt) throw rateLimited(authFailures.retryAfter(client));
-        const account = await accounts.findByApiKey(apiKey);
-        const standing = account ? await accounts.standing(account) : undefined;
-        if (!account || !standing?.active) {
-          attempt.failed();
-          throw invalidCredentials('wrong_credentials', 'the API key is not valid');
-        }
-        attempt.succeeded();
+        const { account, standing } = await countedLogin(
+          authFailures,
+          accounts,
+          client,
+          async () => {
+            const account = await accounts.findByApiKey(apiKey);
+            return account ? { account } : undefined;
+          },
+          'the API key is not valid',
+        );
         const token = tokens.issue(account._id, account.pvt_superduper_admin, standing.generation);
         reply(
           ctx,

@@ -1,9 +1,10 @@
 import { type UserLogin, type UserService, kazooCredentialsRefused } from '../../accounts/users-service.js';
 import { userTokenClaim } from '../../accounts/user-tokens.js';
 import { userIdFor } from '../../accounts/users-doc.js';
-import { ValidationError, invalidCredentials, rateLimited } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import { readData } from '../body.js';
 import { reply } from '../envelope.js';
+import { countedLogin, refuseLimitedClient } from '../login.js';
 import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
 
@@ -27,23 +28,19 @@ export function userAuthRoutes(services: Services, users: UserService): RouteSpe
       statuses: [201, 401, 429],
       async handle(ctx) {
         const client = ctx.ip;
-        const wait = authFailures.refusal(client);
-        if (wait > 0) throw rateLimited(wait);
+        refuseLimitedClient(authFailures, client);
         const login = schemas.validate<UserAuthInput>('user_auth', await readData(ctx, config.maxBodyBytes));
         if (login.credentials !== undefined || login.method !== undefined) throw kazooCredentialsRefused();
         if (login.account_name === undefined && login.account_realm === undefined) {
           throw ValidationError.single('account_name', 'required', 'Name the account: account_name or account_realm');
         }
-        const attempt = authFailures.begin(client);
-        if (!attempt) throw rateLimited(authFailures.retryAfter(client));
-        const found = await users.login(login);
-        const standing = found ? await accounts.standing(found.account) : undefined;
-        if (!found || !standing?.active) {
-          attempt.failed();
-          throw invalidCredentials('wrong_credentials', 'the username, password or account is not valid');
-        }
-        attempt.succeeded();
-        const { account, user } = found;
+        const { account, user, standing } = await countedLogin(
+          authFailures,
+          accounts,
+          client,
+          () => users.login(login),
+          'the username, password or account is not valid',
+        );
         const token = tokens.issue(account._id, account.pvt_superduper_admin, standing.generation, userTokenClaim(user));
         reply(
           ctx,
