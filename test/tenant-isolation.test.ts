@@ -337,6 +337,9 @@ const MATRIX: Row[] = [
   { method: 'DELETE', route: '/v2/accounts/{accountId}',                 expected: [403, 409, 409, 403, 403, 403] },
   { method: 'GET',    route: '/v2/accounts/{accountId}/children',        expected: [200, 200, 200, 403, 403, 403] },
   { method: 'GET',    route: '/v2/accounts/{accountId}/descendants',     expected: [200, 200, 200, 403, 403, 403] },
+  // Ancestors from the caller's own account down (see the parents test below for what each sees).
+  { method: 'GET',    route: '/v2/accounts/{accountId}/parents',         expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET',    route: '/v2/accounts/{accountId}/tree',            expected: [200, 200, 200, 403, 403, 403] },
   { method: 'PUT',    route: '/v2/accounts/{accountId}/api_key',         expected: [200, 200, 200, 403, 403, 403] },
   // Operator users (issue 14).
   { method: 'GET',    route: '/v2/accounts/{accountId}/users',           expected: [200, 200, 200, 403, 403, 403] },
@@ -721,6 +724,27 @@ function secretKeys(value: unknown, at = '$'): string[] {
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, inner]) => [...(key === 'secret' ? [`${at}.${key}`] : []), ...secretKeys(inner, `${at}.${key}`)]);
 }
+
+describe('parents and tree across tenants', () => {
+  const ids = (response: { body: Record<string, any> }) => (response.body.data as { id: string }[]).map((node) => node.id);
+
+  it('each caller sees the ancestors from its own account down, never above it', async () => {
+    expect(ids(await api.as(A1.token).get(`/v2/accounts/${A1a.id}/parents`))).toEqual([A1.id]);
+    expect(ids(await api.as(A.token).get(`/v2/accounts/${A1a.id}/parents`))).toEqual([A.id, A1.id]);
+    expect(ids(await api.as(A1.token).get(`/v2/accounts/${A1.id}/parents`))).toEqual([]);
+    expect(ids(await api.as(masterToken).get(`/v2/accounts/${A1a.id}/parents`))).toEqual([masterId(), A.id, A1.id]);
+  });
+
+  it("another tenant's parents and tree are 403, and the tree holds only the account's own subtree", async () => {
+    for (const path of [`/v2/accounts/${A1.id}/parents`, `/v2/accounts/${A1.id}/tree`]) {
+      expect((await api.as(B.token).get(path)).status).toBe(403);
+      expect((await api.as(A2.token).get(path)).status).toBe(403);
+    }
+    const tree = JSON.stringify((await api.as(A1.token).get(`/v2/accounts/${A1.id}/tree`)).body.data);
+    expect(tree).toContain(A1a.id);
+    for (const outside of [A.id, A2.id, B.id]) expect(tree).not.toContain(outside);
+  });
+});
 
 describe('effective configuration', () => {
   it("a child cannot read its parent's configuration: A1 on A's effective, AAA document and account → 403", async () => {
