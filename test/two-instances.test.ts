@@ -1,27 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTwoInstances } from './support/two-instances.js';
+import { until } from './support/poll.js';
 import { Api, createAccount } from './support/api.js';
-import { type TestService, startTestService } from './support/service.js';
 
-let first: TestService;
-let second: TestService;
-
-beforeAll(async () => {
-  first = await startTestService();
-  second = await startTestService({ DB_PREFIX: first.dbPrefix, AAA_MASTER_API_KEY: first.masterApiKey });
-});
-
-afterAll(async () => {
-  await Promise.all([first.close(), second.close()]);
-});
-
-/** Polls until `probe` holds; gives up after 5 s (a generous bound: the feed normally takes milliseconds). */
-async function until(probe: () => Promise<boolean>): Promise<boolean> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (await probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
+const both = useTwoInstances();
 
 const dictionary = (attributes: string[]) => ({
   name: 'dictionary_shared',
@@ -30,10 +12,10 @@ const dictionary = (attributes: string[]) => ({
 
 describe('two instances on one store', () => {
   it('a dictionary change through one is in force in the other: effective configuration and compiled lookups', async () => {
-    const viaFirst = new Api(first.url);
-    const viaSecond = new Api(second.url);
-    const master = await viaFirst.login(first.masterApiKey);
-    const tenant = await createAccount(viaFirst.as(master), first.masterAccountId, 'shared');
+    const viaFirst = new Api(both.first.url);
+    const viaSecond = new Api(both.second.url);
+    const master = await viaFirst.login(both.first.masterApiKey);
+    const tenant = await createAccount(viaFirst.as(master), both.first.masterAccountId, 'shared');
     const a = viaFirst.as(tenant.token);
     const b = viaSecond.as(tenant.token);
 
@@ -61,8 +43,8 @@ describe('two instances on one store', () => {
     expect(await revisionOnSecond()).toBe(updated.body.revision);
 
     // And a new account made through the second instance can log in through the first.
-    const viaSecondMaster = viaSecond.as(await viaSecond.login(first.masterApiKey));
-    const born = await viaSecondMaster.put(`/v2/accounts/${first.masterAccountId}`, { name: 'born-on-second' });
+    const viaSecondMaster = viaSecond.as(await viaSecond.login(both.first.masterApiKey));
+    const born = await viaSecondMaster.put(`/v2/accounts/${both.first.masterAccountId}`, { name: 'born-on-second' });
     expect(born.status).toBe(201);
     const token = await viaFirst.login(String(born.body.data.api_key));
     expect(await until(async () => (await viaFirst.as(token).get(`/v2/accounts/${born.body.data.id}`)).status === 200)).toBe(true);

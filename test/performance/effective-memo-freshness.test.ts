@@ -3,36 +3,14 @@
  * test warms the second instance's memo, changes something through the first instance (or the
  * store itself), and polls the second until the change shows: only its changes feed can tell it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTwoInstances } from '../support/two-instances.js';
+import { until } from '../support/poll.js';
 import { Api, type TestAccount, createAccount } from '../support/api.js';
-import { type TestService, startTestService, storeGet } from '../support/service.js';
+import { storeGet } from '../support/service.js';
 import { couchEndpoint } from '../../src/store/database.js';
 
-let first: TestService;
-let second: TestService;
-let viaFirst: Api;
-let viaSecond: Api;
-
-beforeAll(async () => {
-  first = await startTestService();
-  second = await startTestService({ DB_PREFIX: first.dbPrefix, AAA_MASTER_API_KEY: first.masterApiKey });
-  const master = await new Api(first.url).login(first.masterApiKey);
-  viaFirst = new Api(first.url, master);
-  viaSecond = new Api(second.url, master);
-});
-
-afterAll(async () => {
-  await Promise.all([first.close(), second.close()]);
-});
-
-/** Polls until `probe` holds; gives up after 5 s (a deadline only: the feed takes milliseconds). */
-async function until(probe: () => Promise<boolean>): Promise<boolean> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (await probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
+const both = useTwoInstances();
 
 const doc = (mode: string, servers: string[] = [], dicts: string[] = ['dictionary']) => ({
   aaa_mode: mode,
@@ -43,7 +21,7 @@ const doc = (mode: string, servers: string[] = [], dicts: string[] = ['dictionar
 });
 
 /** The authentication answer of `account` as the second instance gives it. */
-async function authnOnSecond(account: TestAccount | string, api: Api = viaSecond) {
+async function authnOnSecond(account: TestAccount | string, api: Api = both.viaSecond) {
   const id = typeof account === 'string' ? account : account.id;
   const response = await api.get(`/v2/accounts/${id}/aaa/effective`);
   return { status: response.status, authn: response.body.data?.authentication };
@@ -53,10 +31,10 @@ const serverNames = (authn: { servers?: { name: string }[] } | undefined) => aut
 
 /** root → middle → leaf under the master; root is `on` with `root-radius`. */
 async function chain(name: string): Promise<{ root: TestAccount; middle: TestAccount; leaf: TestAccount }> {
-  const root = await createAccount(viaFirst, first.masterAccountId, `${name}-root`);
-  const middle = await createAccount(viaFirst, root.id, `${name}-middle`);
-  const leaf = await createAccount(viaFirst, middle.id, `${name}-leaf`);
-  expect((await viaFirst.put(`/v2/accounts/${root.id}/aaa`, doc('on', ['root-radius']))).status).toBe(201);
+  const root = await createAccount(both.viaFirst, both.first.masterAccountId, `${name}-root`);
+  const middle = await createAccount(both.viaFirst, root.id, `${name}-middle`);
+  const leaf = await createAccount(both.viaFirst, middle.id, `${name}-leaf`);
+  expect((await both.viaFirst.put(`/v2/accounts/${root.id}/aaa`, doc('on', ['root-radius']))).status).toBe(201);
   expect(await until(async () => serverNames((await authnOnSecond(leaf)).authn)?.[0] === 'root-radius')).toBe(true);
   return { root, middle, leaf };
 }
@@ -68,35 +46,35 @@ describe('a memoised effective configuration follows every change under it', () 
     expect((await authnOnSecond(leaf)).authn.source).toBe(root.id);
     expect((await authnOnSecond(leaf)).authn.source).toBe(root.id);
 
-    expect((await viaFirst.post(`/v2/accounts/${root.id}/aaa`, doc('on', ['root-radius-2']))).status).toBe(200);
+    expect((await both.viaFirst.post(`/v2/accounts/${root.id}/aaa`, doc('on', ['root-radius-2']))).status).toBe(200);
     expect(await until(async () => serverNames((await authnOnSecond(leaf)).authn)?.[0] === 'root-radius-2')).toBe(true);
 
     // A document appearing where there was none (the middle account had none).
-    expect((await viaFirst.put(`/v2/accounts/${middle.id}/aaa`, doc('off'))).status).toBe(201);
+    expect((await both.viaFirst.put(`/v2/accounts/${middle.id}/aaa`, doc('off'))).status).toBe(201);
     expect(await until(async () => (await authnOnSecond(leaf)).authn.source === middle.id)).toBe(true);
     expect((await authnOnSecond(leaf)).authn).toMatchObject({ aaa_mode: 'off', servers: [] });
   });
 
   it('the system document changed through the other instance', async () => {
-    expect((await viaFirst.put('/v1/system_configs/circlemaker', doc('on', ['system-a']))).status).toBe(201);
-    const orphan = await createAccount(viaFirst, first.masterAccountId, 'system-only');
+    expect((await both.viaFirst.put('/v1/system_configs/circlemaker', doc('on', ['system-a']))).status).toBe(201);
+    const orphan = await createAccount(both.viaFirst, both.first.masterAccountId, 'system-only');
     expect(await until(async () => serverNames((await authnOnSecond(orphan)).authn)?.[0] === 'system-a')).toBe(true);
 
-    expect((await viaFirst.post('/v1/system_configs/circlemaker', doc('on', ['system-b']))).status).toBe(200);
+    expect((await both.viaFirst.post('/v1/system_configs/circlemaker', doc('on', ['system-b']))).status).toBe(200);
     expect(await until(async () => serverNames((await authnOnSecond(orphan)).authn)?.[0] === 'system-b')).toBe(true);
     expect((await authnOnSecond(orphan)).authn.source).toBe('system');
   });
 
   it('a dictionary an ancestor changes, and one the system changes', async () => {
     const { root, leaf } = await chain('dictionaries');
-    const asRoot = viaFirst.as((await freshToken(root)).token);
+    const asRoot = both.viaFirst.as((await freshToken(root)).token);
     const late = (attributes: string[]) => ({
       name: 'dictionary_late',
       value: [{ vendor: { Acme: 64997 } }, ...attributes.map((name, index) => ({ attr: { vid: 64997, id: index + 1, type: 'string', name } }))],
     });
     const created = await asRoot.put(`/v2/accounts/${root.id}/aaa/dictionary`, late(['Acme-Late']));
     expect(created.status).toBe(201);
-    expect((await viaFirst.post(`/v2/accounts/${root.id}/aaa`, doc('on', ['root-radius'], ['dictionary', 'dictionary_late']))).status).toBe(200);
+    expect((await both.viaFirst.post(`/v2/accounts/${root.id}/aaa`, doc('on', ['root-radius'], ['dictionary', 'dictionary_late']))).status).toBe(200);
     const lateRevisionOnSecond = async () =>
       (await authnOnSecond(leaf)).authn.servers?.[0]?.dictionaries?.find((d: { name: string }) => d.name === 'dictionary_late')?.revision;
     expect(await until(async () => (await lateRevisionOnSecond()) === created.body.revision)).toBe(true);
@@ -108,10 +86,10 @@ describe('a memoised effective configuration follows every change under it', () 
 
     // The system's `dictionary` is written straight to the store (as another replica's import would):
     // its new revision must show up in the answer.
-    const systemDictionary = await storeGet(first, 'aaa_dicts/system~dictionary');
+    const systemDictionary = await storeGet(both.first, 'aaa_dicts/system~dictionary');
     expect(systemDictionary._rev).toBeDefined();
-    const endpoint = couchEndpoint(first.storeUrl);
-    const put = await fetch(`${endpoint.base}/${first.dbPrefix}aaa_dicts/system~dictionary`, {
+    const endpoint = couchEndpoint(both.first.storeUrl);
+    const put = await fetch(`${endpoint.base}/${both.first.dbPrefix}aaa_dicts/system~dictionary`, {
       method: 'PUT',
       headers: { ...endpoint.headers, 'Content-Type': 'application/json' },
       body: JSON.stringify({ ...systemDictionary, description: 'touched by the test' }),
@@ -126,16 +104,16 @@ describe('a memoised effective configuration follows every change under it', () 
 
   it('an account moved to another branch (written to the store by another replica)', async () => {
     const { leaf } = await chain('move-from');
-    const elsewhere = await createAccount(viaFirst, first.masterAccountId, 'move-to');
-    expect((await viaFirst.put(`/v2/accounts/${elsewhere.id}/aaa`, doc('on', ['elsewhere-radius']))).status).toBe(201);
+    const elsewhere = await createAccount(both.viaFirst, both.first.masterAccountId, 'move-to');
+    expect((await both.viaFirst.put(`/v2/accounts/${elsewhere.id}/aaa`, doc('on', ['elsewhere-radius']))).status).toBe(201);
     expect(serverNames((await authnOnSecond(leaf)).authn)).toEqual(['root-radius']);
 
-    const stored = await storeGet(first, `accounts/${leaf.id}`);
-    const endpoint = couchEndpoint(first.storeUrl);
-    const put = await fetch(`${endpoint.base}/${first.dbPrefix}accounts/${leaf.id}`, {
+    const stored = await storeGet(both.first, `accounts/${leaf.id}`);
+    const endpoint = couchEndpoint(both.first.storeUrl);
+    const put = await fetch(`${endpoint.base}/${both.first.dbPrefix}accounts/${leaf.id}`, {
       method: 'PUT',
       headers: { ...endpoint.headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...stored, pvt_tree: [first.masterAccountId, elsewhere.id] }),
+      body: JSON.stringify({ ...stored, pvt_tree: [both.first.masterAccountId, elsewhere.id] }),
     });
     expect(put.status).toBe(201);
     expect(await until(async () => serverNames((await authnOnSecond(leaf)).authn)?.[0] === 'elsewhere-radius')).toBe(true);
@@ -146,10 +124,10 @@ describe('a memoised effective configuration follows every change under it', () 
 
   it('an account disabled through the other instance: its token stops working though its answer is held', async () => {
     const { leaf } = await chain('disable');
-    const asLeaf = viaSecond.as(leaf.token);
+    const asLeaf = both.viaSecond.as(leaf.token);
     expect((await authnOnSecond(leaf, asLeaf)).status).toBe(200);
     expect((await authnOnSecond(leaf, asLeaf)).status).toBe(200);
-    expect((await viaFirst.patch(`/v2/accounts/${leaf.id}`, { enabled: false })).status).toBe(200);
+    expect((await both.viaFirst.patch(`/v2/accounts/${leaf.id}`, { enabled: false })).status).toBe(200);
     expect(await until(async () => (await authnOnSecond(leaf, asLeaf)).status === 401)).toBe(true);
     // The superduper admin still sees what the account would use.
     expect(serverNames((await authnOnSecond(leaf)).authn)).toEqual(['root-radius']);
@@ -158,5 +136,5 @@ describe('a memoised effective configuration follows every change under it', () 
 
 /** A fresh token of `account` (its API key logs in again). */
 async function freshToken(account: TestAccount): Promise<TestAccount> {
-  return { ...account, token: await viaFirst.login(account.apiKey) };
+  return { ...account, token: await both.viaFirst.login(account.apiKey) };
 }
