@@ -75,7 +75,8 @@ export function dictionariesView(account: AccountRef): HTMLElement {
   };
 
   const load = async () => {
-    const { data } = await request<Summary[]>('GET', base);
+    // Every dictionary the account sees, not the first page: the list view searches across all of them.
+    const { data } = await request<Summary[]>('GET', `${base}?paginate=false`);
     visible = data;
     replace(
       listArea,
