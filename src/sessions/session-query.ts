@@ -107,7 +107,7 @@ export class SessionQuery {
         limit: batchSize + 1,
         ...(cursor ? { startkey_docid: cursor[1] } : {}),
       };
-      const rows = await this.store.db.viewDocs<[string, string, string]>('sessions', view, query);
+      const rows = await this.rows(view, query);
       for (const [index, row] of rows.entries()) {
         if (index === batchSize) break;
         const doc = row.doc as SessionDoc;
@@ -121,6 +121,18 @@ export class SessionQuery {
       if (scanned >= SCAN_LIMIT) return { items, nextStartKey: encodeCursor(resume.key[2], resume.doc._id) };
       cursor = [resume.key[2], resume.doc._id];
     }
+  }
+
+  /**
+   * A range of rows with their sessions. `by_account` (every list of one account) carries the
+   * session as its value: reading documents by id for `include_docs` was two thirds of a page's
+   * cost on the embedded store. `by_ancestor` (with descendants, one row per level of the tree)
+   * keeps its index small and reads the documents.
+   */
+  private async rows(view: 'by_account' | 'by_ancestor', query: ViewQuery): Promise<{ key: [string, string, string]; doc: SessionDoc }[]> {
+    if (view === 'by_ancestor') return (await this.store.db.viewDocs<[string, string, string]>('sessions', view, query)) as { key: [string, string, string]; doc: SessionDoc }[];
+    const rows = await this.store.db.view<[string, string, string], SessionDoc>('sessions', view, query);
+    return rows.map((row) => ({ key: row.key, doc: row.value }));
   }
 
   /** Totals of sessions begun in [since, until] (the `totals` view, reduced), and the open count now. */
