@@ -4,6 +4,7 @@
  * socket that fails taking only its own requests with it.
  */
 import { describe, expect, it } from 'vitest';
+import { until } from './support/poll.js';
 import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { PacketCode } from '../src/radius/codec/index.js';
 import {
@@ -31,11 +32,6 @@ const { responder, client, target } = radiusKit({
 });
 
 const request = (index: number) => ({ code: PacketCode.AccessRequest, attributes: { 'User-Name': `user-${index}`, 'User-Password': 'pw' } });
-
-/** Resolves when `ready()` says so, checked every few milliseconds, for at most `limitMs`. */
-async function until(ready: () => boolean, limitMs = 5000): Promise<void> {
-  for (let waited = 0; waited < limitMs && !ready(); waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 describe('1,000 requests in flight', () => {
   it('all complete, each on its own (socket, identifier), over ceil(1000 / 256) = 4 sockets', async () => {
@@ -93,7 +89,7 @@ describe('bounds', () => {
     expect(overloaded.attempts).toEqual([]);
     expect(overloaded.message).toMatch(/10 requests in flight, its limit \(maxInFlight 10\); nothing was sent/);
     expect(radius.stats).toMatchObject({ sent: 10, inFlight: 10 });
-    await until(() => server.stats.received >= 10);
+    await until(() => server.stats.received >= 10, 5000, 5);
     expect(server.stats.received).toBe(10);
     await radius.close();
     for (const error of await Promise.all(pending)) expect(error).toBeInstanceOf(RadiusClosedError);
@@ -129,7 +125,7 @@ describe('bounds', () => {
     const radius = client({ idleSocketMs: 30 });
     await Promise.all(Array.from({ length: 300 }, (_, index) => radius.send(target(server), request(index))));
     expect(radius.stats.sockets).toBe(2);
-    await until(() => radius.stats.sockets === 0, 2000);
+    await until(() => radius.stats.sockets === 0, 2000, 5);
     expect(radius.stats.sockets).toBe(0);
     // And opens a new one when needed.
     expect((await radius.send(target(server), request(0))).response.code).toBe(PacketCode.AccessAccept);

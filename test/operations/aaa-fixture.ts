@@ -106,12 +106,6 @@ export async function accountWith(api: Api, parent: string, doc?: Record<string,
 }
 
 /** Polls until `ready()`, failing after `limitMs`: for what a silent peer does there is no event. */
-export async function until(ready: () => boolean, limitMs = 5000, what = 'the condition'): Promise<void> {
-  const stopAt = Date.now() + limitMs;
-  while (!ready()) {
-    if (Date.now() > stopAt) throw new Error(`gave up waiting for ${what} after ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+export { waitFor as until } from '../support/poll.js';
 
 export const LOGIN = { 'User-Name': 'alice' };

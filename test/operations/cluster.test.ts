@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/poll.js';
 import { inject } from 'vitest';
 import { uniquePrefix } from '../support/service.js';
 
@@ -34,16 +35,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** Polls until `probe` holds; gives up after `ms` (a deadline only). */
-async function until(probe: () => boolean | Promise<boolean>, ms = 30_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
 }
 
 const alive = (pid: number) => {
@@ -126,10 +117,10 @@ describe('WORKERS=2', () => {
   it('replaces a worker that dies, and keeps serving', async () => {
     const victim = lines.find((line) => line.msg === 'worker started')?.pid as number;
     process.kill(victim, 'SIGKILL');
-    expect(await until(() => lines.some((line) => line.msg === 'worker died; replacing it' && line.pid === victim))).toBe(true);
-    expect(await until(() => lines.filter((line) => line.msg === 'worker started').length === 3)).toBe(true);
+    expect(await until(() => lines.some((line) => line.msg === 'worker died; replacing it' && line.pid === victim), 30_000)).toBe(true);
+    expect(await until(() => lines.filter((line) => line.msg === 'worker started').length === 3, 30_000)).toBe(true);
     const replacement = lines.filter((line) => line.msg === 'worker started')[2]?.pid as number;
-    expect(await until(() => lines.some((line) => line.msg === 'circlemaker listening' && line.pid === replacement))).toBe(true);
+    expect(await until(() => lines.some((line) => line.msg === 'circlemaker listening' && line.pid === replacement), 30_000)).toBe(true);
     await logins(8);
     expect(await until(() => servedBy('/v2/api_auth').has(replacement), 5_000)).toBe(true);
   }, 60_000);

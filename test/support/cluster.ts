@@ -124,15 +124,8 @@ export class Replication {
   }
 }
 
-/** Polls until `probe` holds; false after `ms` (a deadline, not a timing assertion). */
-export async function until(probe: () => Promise<boolean> | boolean, ms = 10_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
+/** The tests' one polling helper, here too for the files that take their store tools from this one. */
+export { until } from './poll.js';
 
 /** Both stores hold the same leaves of a document. */
 export async function sameLeaves(a: string, b: string, db: string, id: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { afterEach } from 'vitest';
+import { until } from './poll.js';
 import type { CompiledDictionary } from '../../src/dictionary/compiled-dictionary.js';
 import { RadiusClient, type RadiusClientOptions, type RadiusTarget } from '../../src/radius/client/index.js';
 import { RadiusResponder, type RadiusResponderOptions, type ResponderHandlers } from '../../src/radius/responder/index.js';
@@ -57,7 +58,7 @@ export function radiusKit(settings: RadiusKitSettings): RadiusKit {
       ...overrides,
     }),
     async until(ready, limitMs = settings.untilMs ?? 1000) {
-      for (let waited = 0; waited < limitMs && !ready(); waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+      await until(ready, limitMs, 5);
     },
   };
 }
