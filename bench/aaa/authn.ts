@@ -35,13 +35,8 @@ import type { ChildReply, ChildRequest, PostJob, PostSummary } from './loadgen-c
 import type { DirectJob, DirectSummary } from './direct-child.js';
 import { median } from '../support/median.js';
 import { sourceInfo } from '../support/source-info.js';
+import { wholeNumber } from '../support/env.js';
 
-function wholeNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return Number(raw);
-}
 
 const SECONDS = wholeNumber('BENCH_SECONDS', 10, 1);
 const ROUNDS = wholeNumber('BENCH_ROUNDS', 3, 1);

@@ -36,16 +36,11 @@ import type { LoadSummary } from './loadgen.js';
 import { median } from '../support/median.js';
 import { runBenchmark } from '../support/run-main.js';
 import { sourceInfo } from '../support/source-info.js';
+import { wholeNumber } from '../support/env.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-function wholeNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return Number(raw);
-}
 
 type LoadgenMode = 'child' | 'inline';
 

@@ -17,7 +17,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,13 +26,9 @@ import { median } from '../support/median.js';
 import { runBenchmark } from '../support/run-main.js';
 import { sourceInfo } from '../support/source-info.js';
 import { type LoadGenerator, childGenerator } from './load-generator.js';
+import { wholeNumber } from '../support/env.js';
+import { freePort } from '../support/free-port.js';
 
-function wholeNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return Number(raw);
-}
 
 const SECONDS = wholeNumber('BENCH_SECONDS', 10, 1);
 const ROUNDS = wholeNumber('BENCH_ROUNDS', 3, 1);
@@ -46,13 +41,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const progress = (message: string) => process.stderr.write(`[bench:workers] ${message}\n`);
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Cluster {
   workers: number;

@@ -18,9 +18,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -39,6 +37,8 @@ import { seed } from '../../test/support/seed.js';
 import { median } from '../support/median.js';
 import { runBenchmark } from '../support/run-main.js';
 import { sourceInfo } from '../support/source-info.js';
+import { freePort } from '../support/free-port.js';
+import { procMemory } from '../support/proc-memory.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -52,26 +52,12 @@ const RESULTS = process.env.BENCH_RESULTS ?? path.join(ROOT, 'bench/backend/resu
 const PASSWORD = 'bench-password';
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-function rssOf(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? 0) * 1024;
-}
 
 async function rssMedian(pid: number): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < 5; i += 1) {
-    samples.push(rssOf(pid));
+    samples.push(procMemory(pid).rss);
     await sleep(300);
   }
   return median(samples);

@@ -17,9 +17,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,16 +33,13 @@ import type { ProbeReply, ProbeRequest } from './probe.js';
 import { median } from '../support/median.js';
 import { runBenchmark } from '../support/run-main.js';
 import { sourceInfo } from '../support/source-info.js';
+import { wholeNumber } from '../support/env.js';
+import { freePort } from '../support/free-port.js';
+import { procMemory } from '../support/proc-memory.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-function wholeNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return Number(raw);
-}
 
 const RESELLERS = wholeNumber('BENCH_RESELLERS', 100, 1);
 const CUSTOMERS_PER_RESELLER = wholeNumber('BENCH_CUSTOMERS_PER_RESELLER', 99, 10);
@@ -281,16 +276,6 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startChild(couch: EmbeddedCouch, prefix: string, masterApiKey: string, dataDir: string): Promise<Child> {
   // LOG_LEVEL=warn hides the info line "circlemaker listening", so the port is chosen here and the
@@ -369,16 +354,6 @@ async function startChild(couch: EmbeddedCouch, prefix: string, masterApiKey: st
   };
 }
 
-/** VmRSS and VmHWM of a process, in bytes. */
-function procMemory(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => {
-    const match = new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status);
-    if (!match) throw new Error(`/proc/${pid}/status has no ${name}`);
-    return Number(match[1]) * 1024;
-  };
-  return { rss: field('VmRSS'), hwm: field('VmHWM') };
-}
 
 interface PhaseSample {
   phase: string;

@@ -31,16 +31,11 @@ import { type LookupRate, lookupRates } from './lookups.js';
 import { type MemoryGrowth, type Summary, memoryGrowth, sideBySide, summarize } from './measure.js';
 import { attributeLinesRadiusSkips, filesRadiusRejects, loadWithRadius } from './radius-package.js';
 import { type FileSets, countEntries, fileSets, parseAllFiles, parseIncludeSet, parseOneDictionaryPerFile, source } from './workloads.js';
+import { wholeNumber } from '../support/env.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-function wholeNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return Number(raw);
-}
 
 const RUNS = wholeNumber('BENCH_RUNS', 20, 1);
 const WARMUP = wholeNumber('BENCH_WARMUP', 5, 0);

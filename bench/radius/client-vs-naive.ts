@@ -37,13 +37,8 @@ import { processCpuSeconds } from '../support/process-cpu.js';
 import { runBenchmark } from '../support/run-main.js';
 import { sourceInfo } from '../support/source-info.js';
 import { BENCH_SECRET, seedDictionary } from './responder-child.js';
+import { wholeNumber } from '../support/env.js';
 
-function wholeNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`${name} must be a whole number ≥ 1, got "${raw}"`);
-  return Number(raw);
-}
 
 const ROUNDS = wholeNumber('ROUNDS', 7);
 const ROUND_MS = wholeNumber('ROUND_MS', 2000);

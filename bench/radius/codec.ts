@@ -30,13 +30,8 @@ import {
   type AttributeInput,
   type EncodedPacket,
 } from '../../src/radius/codec/index.js';
+import { wholeNumber } from '../support/env.js';
 
-function wholeNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`${name} must be a whole number ≥ 1, got "${raw}"`);
-  return Number(raw);
-}
 
 const ROUNDS = wholeNumber('BENCH_ROUNDS', 7);
 const ROUND_MS = wholeNumber('BENCH_ROUND_MS', 300);

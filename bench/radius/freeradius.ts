@@ -36,13 +36,8 @@ import { processCpuSeconds } from '../support/process-cpu.js';
 import { seedDictionary } from './responder-child.js';
 import { median } from '../support/median.js';
 import { sourceInfo } from '../support/source-info.js';
+import { wholeNumber } from '../support/env.js';
 
-function wholeNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`${name} must be a whole number ≥ 1, got "${raw}"`);
-  return Number(raw);
-}
 
 const N = wholeNumber('BENCH_REQUESTS', 20_000);
 const ROUNDS = wholeNumber('BENCH_ROUNDS', 3);
