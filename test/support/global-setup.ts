@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedCouch } from '../../src/store/embedded.js';
 import { testDatabasesSince } from './test-databases.js';
 
 declare module 'vitest' {
@@ -59,12 +60,35 @@ export default async function setup(project: TestProject): Promise<Stop> {
     return container.stop;
   }
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'circlemaker-store-'));
-  // Its URL carries the store's credentials: requests made without nano go through couchEndpoint.
-  const embedded = await startEmbeddedCouch({ dataDir, host: '127.0.0.1', port: 0 });
+  // Its URL carries the store's credentials: raw requests go through couchEndpoint.
+  const embedded = await startStoreProcess(dataDir);
   project.provide('storeUrl', embedded.url);
   project.provide('storeKind', 'embedded');
   return async () => {
-    await embedded.close();
+    await embedded.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
+  };
+}
+
+/** The embedded store in a child process (why: test/support/store-process.ts), once it listens. */
+async function startStoreProcess(dataDir: string): Promise<{ url: string; stop: Stop }> {
+  const script = fileURLToPath(new URL('./store-process.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const line = output.split('\n')[0];
+      if (output.includes('\n') && line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`the test store exited with ${code} before listening`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
   };
 }
