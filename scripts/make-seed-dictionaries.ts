@@ -74,7 +74,11 @@ function main(): void {
   const standard = importStandard(sourceDir);
   const outputs = [
     { name: 'dictionary', result: standard.result, from: standard.sources.join(', ') },
-    ...VENDOR_OUTPUTS.map(({ name, source, why }) => ({ name, result: importFile(path.join(sourceDir, source)), from: `${source} (${why})` })),
+    ...VENDOR_OUTPUTS.map(({ name, source, why }) => ({
+      name,
+      result: importFile(path.join(sourceDir, source)),
+      from: `${source} (${why})`,
+    })),
   ];
   for (const { name, result, from } of outputs) {
     const fields: DictionaryFields = { name, value: result.entries };
@@ -84,7 +88,8 @@ function main(): void {
     fs.writeFileSync(path.join(outputDir, `${name}.json`), format(fields));
     const counts = count(fields.value);
     console.log(`${name}.json: ${counts.vendor} vendors, ${counts.attr} attributes, ${counts.val} values — from ${from}`);
-    for (const warning of result.warnings) console.log(`  note: ${path.basename(warning.fileName)} line ${warning.line}: ${warning.message}`);
+    for (const warning of result.warnings)
+      console.log(`  note: ${path.basename(warning.fileName)} line ${warning.line}: ${warning.message}`);
   }
 }
 

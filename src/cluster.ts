@@ -33,7 +33,12 @@ interface Slot {
  * Runs the primary. `workerEnv` is added to each worker's environment (the embedded store's URL
  * when the primary runs it, since n processes cannot each open the same LevelDB files).
  */
-export function runPrimary(config: Config, logger: Logger, workerEnv: Record<string, string> = {}, onStopped?: () => Promise<void>): RunningCluster {
+export function runPrimary(
+  config: Config,
+  logger: Logger,
+  workerEnv: Record<string, string> = {},
+  onStopped?: () => Promise<void>,
+): RunningCluster {
   const slots = new Map<number, Slot>();
   let stopping = false;
   let restartDelayMs = FIRST_RESTART_DELAY_MS;
@@ -96,7 +101,10 @@ export function runPrimary(config: Config, logger: Logger, workerEnv: Record<str
     }
     const lived = Date.now() - (slot?.startedAt ?? 0);
     restartDelayMs = lived >= STABLE_AFTER_MS ? FIRST_RESTART_DELAY_MS : Math.min(MAX_RESTART_DELAY_MS, restartDelayMs * 2);
-    logger.warn({ worker: worker.id, pid: worker.process.pid, code, signal, lived_ms: lived, restart_in_ms: restartDelayMs }, 'worker died; replacing it');
+    logger.warn(
+      { worker: worker.id, pid: worker.process.pid, code, signal, lived_ms: lived, restart_in_ms: restartDelayMs },
+      'worker died; replacing it',
+    );
     setTimeout(() => {
       if (!stopping) void fork();
     }, restartDelayMs).unref();

@@ -17,7 +17,10 @@ export class AppError extends Error {
   /** @deprecated the status comes from the catalogue; pass the code first. Kept while call sites move. */
   constructor(status: number, code: ErrorCode, message: string, data?: Record<string, unknown>);
   constructor(...args: [ErrorCode, string, Record<string, unknown>?] | [number, ErrorCode, string, Record<string, unknown>?]) {
-    const [code, message, data] = typeof args[0] === 'number' ? (args.slice(1) as [ErrorCode, string, Record<string, unknown>?]) : (args as [ErrorCode, string, Record<string, unknown>?]);
+    const [code, message, data] =
+      typeof args[0] === 'number'
+        ? (args.slice(1) as [ErrorCode, string, Record<string, unknown>?])
+        : (args as [ErrorCode, string, Record<string, unknown>?]);
     super(message);
     this.name = 'AppError';
     this.code = code;
@@ -27,7 +30,8 @@ export class AppError extends Error {
 }
 
 /** An error of the catalogue: its status is the code's. */
-export const apiError = (code: ErrorCode, message: string, data: Record<string, unknown> = {}): AppError => new AppError(code, message, data);
+export const apiError = (code: ErrorCode, message: string, data: Record<string, unknown> = {}): AppError =>
+  new AppError(code, message, data);
 
 export class ValidationError extends AppError {
   constructor(readonly fields: FieldErrors) {
@@ -45,8 +49,11 @@ export const isConflict = (error: unknown): error is AppError => error instanceo
 /** The store took a write on fewer copies than its quorum (see `writeNotFinal`). */
 export const isWriteNotFinal = (error: unknown): error is AppError => error instanceof AppError && error.code === 'write_not_final';
 
-export const badRequest = (code: 'invalid_json' | 'invalid_envelope' | 'invalid_rlm_rest_body', message: string, data: Record<string, unknown> = {}): AppError =>
-  apiError(code, message, data);
+export const badRequest = (
+  code: 'invalid_json' | 'invalid_envelope' | 'invalid_rlm_rest_body',
+  message: string,
+  data: Record<string, unknown> = {},
+): AppError => apiError(code, message, data);
 
 export const notFound = (id: string): AppError => apiError('bad_identifier', `${id} was not found`, { cause: id });
 
@@ -61,8 +68,7 @@ export const inUse = (message: string, data: Record<string, unknown> = {}): AppE
 export const alreadyExists = (message: string, data: Record<string, unknown> = {}): AppError => apiError('already_exists', message, data);
 
 /** A 401 that says why in `data.cause`; the message must not echo what was presented. */
-export const invalidCredentials = (cause: CredentialCause, reason: string): AppError =>
-  apiError('invalid_credentials', reason, { cause });
+export const invalidCredentials = (cause: CredentialCause, reason: string): AppError => apiError('invalid_credentials', reason, { cause });
 
 export const rateLimited = (retryAfterSeconds: number): AppError =>
   apiError('rate_limited', 'too many failed attempts; try again later', { retry_after: retryAfterSeconds });
@@ -74,8 +80,12 @@ export const storeUnreachable = (): AppError => apiError('datastore_unreachable'
  * the write is not final (see README, "Caches and replicas"). Not a success and not a failure.
  */
 export const writeNotFinal = (id: string, revision: string): AppError =>
-  apiError('write_not_final', 'the store took this write on fewer copies than its quorum (nodes are down); it may still lose to a concurrent write: read the document to see what stands', {
-    durability: 'partial',
-    cause: id,
-    revision,
-  });
+  apiError(
+    'write_not_final',
+    'the store took this write on fewer copies than its quorum (nodes are down); it may still lose to a concurrent write: read the document to see what stands',
+    {
+      durability: 'partial',
+      cause: id,
+      revision,
+    },
+  );

@@ -67,7 +67,10 @@ export function embeddedPortProblem(error: unknown, config: Config): ConfigError
   const code = (error as NodeJS.ErrnoException).code;
   const where = `${config.embeddedCouchdbHost}:${config.embeddedCouchdbPort}`;
   if (code === 'EADDRINUSE') {
-    return new ConfigError('EMBEDDED_COUCHDB_PORT', `${where} is already in use; choose a free port, or set COUCHDB_URL to use the store already listening there`);
+    return new ConfigError(
+      'EMBEDDED_COUCHDB_PORT',
+      `${where} is already in use; choose a free port, or set COUCHDB_URL to use the store already listening there`,
+    );
   }
   if (code === 'EACCES') {
     return new ConfigError('EMBEDDED_COUCHDB_PORT', `listening on ${where} is not permitted; choose a port above 1023, or set COUCHDB_URL`);
@@ -225,7 +228,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      logger.info({ in_flight: inFlight.count, grace_ms: config.shutdownGraceMs }, 'draining: no new connections, in-flight requests may finish');
+      logger.info(
+        { in_flight: inFlight.count, grace_ms: config.shutdownGraceMs },
+        'draining: no new connections, in-flight requests may finish',
+      );
       let aborted = 0;
       if (!(await inFlight.drained(config.shutdownGraceMs))) {
         aborted = inFlight.count;

@@ -47,13 +47,21 @@ describe('translateRequest', () => {
   });
 
   it('a value the regex does not match is a 400 naming data.<key>, rule regex', () => {
-    const error = validationError(() => translateRequest({ 'User-Name': 'no-realm' }, [t('User-Name', 'User-Name', { request_value_regexp: '^([^@]+)@' })], dictionary));
+    const error = validationError(() =>
+      translateRequest({ 'User-Name': 'no-realm' }, [t('User-Name', 'User-Name', { request_value_regexp: '^([^@]+)@' })], dictionary),
+    );
     expect(error.status).toBe(400);
     expect(error.fields).toHaveProperty(['data.User-Name', 'regex']);
   });
 
   it.each(['sixty', '', '1.5', '99999999999999999999'])('string_to_integer of %j is a 400 naming the key, rule cast', (value) => {
-    const error = validationError(() => translateRequest({ 'Billing-Seconds': value }, [t('Billing-Seconds', 'Acct-Session-Time', { cast: 'string_to_integer' })], dictionary));
+    const error = validationError(() =>
+      translateRequest(
+        { 'Billing-Seconds': value },
+        [t('Billing-Seconds', 'Acct-Session-Time', { cast: 'string_to_integer' })],
+        dictionary,
+      ),
+    );
     expect(error.fields).toHaveProperty(['data.Billing-Seconds', 'cast']);
   });
 
@@ -116,4 +124,3 @@ describe('block rules', () => {
     expect(() => readChannel({ channel: [1] })).toThrow(ValidationError);
   });
 });
-

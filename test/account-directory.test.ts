@@ -56,7 +56,10 @@ describe('MirrorDirectory', () => {
 
   it('asks the fallback for a key it does not know yet', async () => {
     const fresh = account('fresh', ['root'], 'h-fresh');
-    const directory = new MirrorDirectory(new DocumentMirror<AccountDoc>(), { ...noFallback, byApiKeyHash: async (hash) => (hash === 'h-fresh' ? fresh : undefined) });
+    const directory = new MirrorDirectory(new DocumentMirror<AccountDoc>(), {
+      ...noFallback,
+      byApiKeyHash: async (hash) => (hash === 'h-fresh' ? fresh : undefined),
+    });
     expect((await directory.byApiKeyHash('h-fresh'))?._id).toBe('fresh');
   });
 });

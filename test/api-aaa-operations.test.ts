@@ -53,8 +53,24 @@ afterAll(async () => {
   await live?.close();
 });
 
-const liveServer = (name = 'live') => ({ name, address: '127.0.0.1', port: live.port, secret: SECRET, dicts: ['dictionary'], retries: 0, timeout: 1000 });
-const deadServer = (name = 'dead') => ({ name, address: '127.0.0.1', port: deadPort, secret: 'dead-secret', dicts: ['dictionary'], retries: 0, timeout: 200 });
+const liveServer = (name = 'live') => ({
+  name,
+  address: '127.0.0.1',
+  port: live.port,
+  secret: SECRET,
+  dicts: ['dictionary'],
+  retries: 0,
+  timeout: 1000,
+});
+const deadServer = (name = 'dead') => ({
+  name,
+  address: '127.0.0.1',
+  port: deadPort,
+  secret: 'dead-secret',
+  dicts: ['dictionary'],
+  retries: 0,
+  timeout: 200,
+});
 
 const translation = (request_key: string, attribute: string, extra: Record<string, unknown> = {}) => ({
   request_key,
@@ -105,7 +121,8 @@ async function accountWith(doc: Record<string, unknown> | undefined, parent = se
   return account;
 }
 
-const run = (account: TestAccount, operation: string, data: unknown) => api.as(account.token).post(`/v2/accounts/${account.id}/aaa/${operation}`, data);
+const run = (account: TestAccount, operation: string, data: unknown) =>
+  api.as(account.token).post(`/v2/accounts/${account.id}/aaa/${operation}`, data);
 
 describe('authn', () => {
   it('accept: only translated keys are sent (with NAS-IP-Address/NAS-Port), the reply comes back by name and translated', async () => {
@@ -149,7 +166,10 @@ describe('authn', () => {
     const account = await createAccount(api, service.masterAccountId, `aaa-ops-${(serial += 1)}`);
     const dict = (attrs: { id: number; name: string }[]) => ({
       name: 'ops_custom',
-      value: [{ vendor: { OpsVendor: 64999 } }, ...attrs.map((attr) => ({ attr: { vid: 64999, id: attr.id, type: 'string', name: attr.name } }))],
+      value: [
+        { vendor: { OpsVendor: 64999 } },
+        ...attrs.map((attr) => ({ attr: { vid: 64999, id: attr.id, type: 'string', name: attr.name } })),
+      ],
     });
     const added = await api.put(`/v2/accounts/${account.id}/aaa/dictionary`, dict([{ id: 1, name: 'Ops-Custom' }]));
     expect(added.status, JSON.stringify(added.body)).toBe(201);
@@ -158,7 +178,10 @@ describe('authn', () => {
     });
     expect((await api.put(`/v2/accounts/${account.id}/aaa`, doc)).status).toBe(201);
     // The dictionary changes after the document was checked against it.
-    const changed = await api.post(`/v2/accounts/${account.id}/aaa/dictionary/${encodeURIComponent(String(added.body.data.id))}`, dict([{ id: 2, name: 'Ops-Other' }]));
+    const changed = await api.post(
+      `/v2/accounts/${account.id}/aaa/dictionary/${encodeURIComponent(String(added.body.data.id))}`,
+      dict([{ id: 2, name: 'Ops-Other' }]),
+    );
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
     const before = live.stats.received;
     const response = await run(account, 'authn', { 'User-Name': 'alice', Custom: 'x' });
@@ -184,7 +207,14 @@ describe('authn', () => {
     const response = await run(account, 'authn', { 'User-Name': 'alice@example.com', 'User-Password': 'right' });
     expect(response.status).toBe(504);
     expect(response.body.message).toBe('radius_unreachable');
-    expect(response.body.data.attempts.map((a: { server: string; attempt: number; outcome: string; account: string }) => [a.server, a.attempt, a.outcome, a.account])).toEqual([
+    expect(
+      response.body.data.attempts.map((a: { server: string; attempt: number; outcome: string; account: string }) => [
+        a.server,
+        a.attempt,
+        a.outcome,
+        a.account,
+      ]),
+    ).toEqual([
       ['dead1', 1, 'timeout', account.id],
       ['dead2', 1, 'timeout', account.id],
       ['dead2', 2, 'timeout', account.id],
@@ -203,7 +233,7 @@ describe('authn', () => {
     ]);
   });
 
-  it("`on` does not inherit on failure: 504", async () => {
+  it('`on` does not inherit on failure: 504', async () => {
     const parent = await accountWith(aaaDoc('on', [liveServer('parent-live')]));
     const child = await accountWith(aaaDoc('on', [deadServer('child-dead')]), parent.id);
     const response = await api.post(`/v2/accounts/${child.id}/aaa/authn`, { 'User-Name': 'alice@example.com', 'User-Password': 'right' });
@@ -235,7 +265,11 @@ describe('authz and accounting', () => {
     const authz = await run(account, 'authz', { 'User-Name': 'alice', channel: ['internal', 'inbound'] });
     expect(authz.status, JSON.stringify(authz.body)).toBe(200);
     expect(authz.body.data).toMatchObject({ result: 'bypassed', server: null, account: account.id, attempts: [] });
-    const accounting = await run(account, 'accounting', { 'User-Name': 'alice', 'Acct-Status-Type': 'Start', channel: ['external', 'outbound'] });
+    const accounting = await run(account, 'accounting', {
+      'User-Name': 'alice',
+      'Acct-Status-Type': 'Start',
+      channel: ['external', 'outbound'],
+    });
     expect(accounting.status).toBe(200);
     expect(accounting.body.data).toMatchObject({ result: 'blocked', server: null, attempts: [] });
     expect(live.stats.received).toBe(before);
@@ -301,24 +335,41 @@ describe('dead servers (RFC 5997 style)', () => {
     const flaky = await RadiusResponder.start({
       dictionary,
       clients: { '127.0.0.1': FLAKY_SECRET },
-      handlers: { [PacketCode.AccessRequest]: (): ResponderReply => ({ code: PacketCode.AccessAccept, attributes: { 'Reply-Message': 'flaky' } }) },
+      handlers: {
+        [PacketCode.AccessRequest]: (): ResponderReply => ({ code: PacketCode.AccessAccept, attributes: { 'Reply-Message': 'flaky' } }),
+      },
       // Silent: every copy (Access-Request and Status-Server alike) is dropped.
       hooks: { ...counting, dropFirstCopies: 1_000 },
     });
     try {
-      const flakyServer = { name: 'flaky', address: '127.0.0.1', port: flaky.port, secret: FLAKY_SECRET, dicts: ['dictionary'], retries: 0, timeout: 200 };
+      const flakyServer = {
+        name: 'flaky',
+        address: '127.0.0.1',
+        port: flaky.port,
+        secret: FLAKY_SECRET,
+        dicts: ['dictionary'],
+        retries: 0,
+        timeout: 200,
+      };
       const account = await accountWith(aaaDoc('on', [flakyServer, liveServer()]));
       const login = { 'User-Name': 'alice@example.com', 'User-Password': 'right' };
-      const outcomes = (response: Awaited<ReturnType<typeof run>>) => (response.body.data.attempts as { server: string; outcome: string }[]).map((a) => [a.server, a.outcome]);
+      const outcomes = (response: Awaited<ReturnType<typeof run>>) =>
+        (response.body.data.attempts as { server: string; outcome: string }[]).map((a) => [a.server, a.outcome]);
 
       const first = await run(account, 'authn', login);
       expect(first.status, JSON.stringify(first.body)).toBe(200);
-      expect(outcomes(first)).toEqual([['flaky', 'timeout'], ['live', 'answered']]);
+      expect(outcomes(first)).toEqual([
+        ['flaky', 'timeout'],
+        ['live', 'answered'],
+      ]);
       expect(accessRequests).toBe(1);
 
       const second = await run(account, 'authn', login);
       expect(second.status).toBe(200);
-      expect(outcomes(second)).toEqual([['flaky', 'skipped_dead'], ['live', 'answered']]);
+      expect(outcomes(second)).toEqual([
+        ['flaky', 'skipped_dead'],
+        ['live', 'answered'],
+      ]);
       expect(second.body.data.attempts[0]).toMatchObject({ attempt: 0, account: account.id, port: flaky.port });
       expect(second.body.data.attempts[0]).not.toHaveProperty('sent_at');
       expect(accessRequests).toBe(1);
@@ -342,7 +393,10 @@ describe('dead servers (RFC 5997 style)', () => {
           revived = response;
           break;
         }
-        expect(outcomes(response)).toEqual([['flaky', 'skipped_dead'], ['live', 'answered']]);
+        expect(outcomes(response)).toEqual([
+          ['flaky', 'skipped_dead'],
+          ['live', 'answered'],
+        ]);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(revived?.body.data).toMatchObject({ result: 'accept', server: 'flaky', attributes: { 'Reply-Message': 'flaky' } });

@@ -165,7 +165,9 @@ describe('AAA document semantics', () => {
         { name: 's1', address: '127.0.0.1', secret: 'x', dicts: ['dictionary', 'no_such_dict'] },
         { name: 's2', address: '127.0.0.1', secret: 'x', aaa_engine: 'diameter' },
       ],
-      authn_avp_translation: [{ attribute: 'User-Name', request_key: 'User-Name', request_value_regexp: '^.*$', attr_value_regexp: '^(.*)$' }],
+      authn_avp_translation: [
+        { attribute: 'User-Name', request_key: 'User-Name', request_value_regexp: '^.*$', attr_value_regexp: '^(.*)$' },
+      ],
     });
     expect(response.status).toBe(400);
     expect(response.body.data).toHaveProperty(['servers.0.dicts.1', 'unknown_dictionary']);
@@ -251,7 +253,10 @@ describe('dictionaries over the API', () => {
   it('a duplicate name for one owner is a 400 naming the field; another owner may reuse it', async () => {
     const one = await createAccount(api, service.masterAccountId, 'dup-one');
     const two = await createAccount(api, service.masterAccountId, 'dup-two');
-    const dict = { name: 'dictionary_custom', value: [{ vendor: { Acme: 9999 } }, { attr: { vid: 9999, id: 1, type: 'string', name: 'Acme-Thing' } }] };
+    const dict = {
+      name: 'dictionary_custom',
+      value: [{ vendor: { Acme: 9999 } }, { attr: { vid: 9999, id: 1, type: 'string', name: 'Acme-Thing' } }],
+    };
     expect((await api.as(one.token).put(`/v2/accounts/${one.id}/aaa/dictionary`, dict)).status).toBe(201);
     const duplicate = await api.as(one.token).put(`/v2/accounts/${one.id}/aaa/dictionary`, dict);
     expect(duplicate.status).toBe(400);

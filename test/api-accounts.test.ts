@@ -35,7 +35,12 @@ describe('PUT /v2/api_auth', () => {
   it('rejects a wrong API key with 401 invalid_credentials', async () => {
     const response = await api.as(undefined).put('/v2/api_auth', { api_key: 'f'.repeat(64) });
     expect(response.status).toBe(401);
-    expect(response.body).toMatchObject({ status: 'error', error: '401', message: 'invalid_credentials', data: { cause: 'wrong_credentials' } });
+    expect(response.body).toMatchObject({
+      status: 'error',
+      error: '401',
+      message: 'invalid_credentials',
+      data: { cause: 'wrong_credentials' },
+    });
   });
 
   it('names the missing field when api_key is absent', async () => {

@@ -63,7 +63,10 @@ const deadNas = () => ({ name: 'dead', address: '127.0.0.1', port: deadPort, sec
 
 const TEMPLATES = [
   { name: 'cisco-account-logon', attributes: { 'Cisco-AVPair': 'subscriber:command=account-logon', 'User-Name': 'template-user' } },
-  { name: 'cisco-service-activate', attributes: { 'Cisco-AVPair': ['subscriber:command=activate-service', 'subscriber:service-name=gold'] } },
+  {
+    name: 'cisco-service-activate',
+    attributes: { 'Cisco-AVPair': ['subscriber:command=activate-service', 'subscriber:service-name=gold'] },
+  },
 ];
 
 let serial = 0;
@@ -74,12 +77,14 @@ async function accountWith(doc: Record<string, unknown>, parent = service.master
   return account;
 }
 
-const send = (account: TestAccount, kind: 'coa' | 'disconnect', data: unknown) => api.as(account.token).post(`/v2/accounts/${account.id}/aaa/${kind}`, data);
+const send = (account: TestAccount, kind: 'coa' | 'disconnect', data: unknown) =>
+  api.as(account.token).post(`/v2/accounts/${account.id}/aaa/${kind}`, data);
 const sentAttributes = (packet: DecodedPacket) => {
   const out: Record<string, unknown> = {};
   for (const attribute of packet.attributes) {
     const existing = out[attribute.name];
-    out[attribute.name] = existing === undefined ? attribute.value : [...(Array.isArray(existing) ? existing : [existing]), attribute.value];
+    out[attribute.name] =
+      existing === undefined ? attribute.value : [...(Array.isArray(existing) ? existing : [existing]), attribute.value];
   }
   return out;
 };
@@ -94,7 +99,14 @@ describe('CoA and Disconnect against a NAS', () => {
     expect(response.body.data).toMatchObject({ result: 'ack', nas: 'edge-1', attributes: { 'Reply-Message': 'changed' } });
     expect(response.body.data).not.toHaveProperty('error_cause');
     expect(response.body.data.attempts).toEqual([
-      expect.objectContaining({ nas: 'edge-1', address: '127.0.0.1', port: nasDevice.port, attempt: 1, outcome: 'answered', rtt_ms: expect.any(Number) }),
+      expect.objectContaining({
+        nas: 'edge-1',
+        address: '127.0.0.1',
+        port: nasDevice.port,
+        attempt: 1,
+        outcome: 'answered',
+        rtt_ms: expect.any(Number),
+      }),
     ]);
     expect(received).toHaveLength(1);
     expect(received[0]!.code).toBe(PacketCode.CoaRequest);
@@ -118,9 +130,17 @@ describe('CoA and Disconnect against a NAS', () => {
   it('a template is merged under the explicit attributes (names case-insensitively), lists become repeated attributes', async () => {
     const account = await accountWith({ aaa_mode: 'on', nas: [liveNas()], coa_templates: TEMPLATES });
     received.length = 0;
-    const logon = await send(account, 'coa', { nas: 'edge-1', template: 'cisco-account-logon', attributes: { 'user-name': 'bob', 'Acct-Session-Id': 's1' } });
+    const logon = await send(account, 'coa', {
+      nas: 'edge-1',
+      template: 'cisco-account-logon',
+      attributes: { 'user-name': 'bob', 'Acct-Session-Id': 's1' },
+    });
     expect(logon.status, JSON.stringify(logon.body)).toBe(200);
-    expect(sentAttributes(received[0]!)).toEqual({ 'Cisco-AVPair': 'subscriber:command=account-logon', 'User-Name': 'bob', 'Acct-Session-Id': 's1' });
+    expect(sentAttributes(received[0]!)).toEqual({
+      'Cisco-AVPair': 'subscriber:command=account-logon',
+      'User-Name': 'bob',
+      'Acct-Session-Id': 's1',
+    });
 
     const activate = await send(account, 'coa', { nas: 'edge-1', template: 'cisco-service-activate', attributes: { 'User-Name': 'bob' } });
     expect(activate.status, JSON.stringify(activate.body)).toBe(200);
@@ -132,7 +152,11 @@ describe('CoA and Disconnect against a NAS', () => {
 
   it("an attribute the NAS's dictionaries do not define is a 400 naming it, and nothing is sent", async () => {
     // The templates are fine at save time (edge-1 knows Cisco-AVPair), not for the plain NAS.
-    const account = await accountWith({ aaa_mode: 'on', nas: [liveNas(), liveNas({ name: 'plain', dicts: ['dictionary'] })], coa_templates: TEMPLATES });
+    const account = await accountWith({
+      aaa_mode: 'on',
+      nas: [liveNas(), liveNas({ name: 'plain', dicts: ['dictionary'] })],
+      coa_templates: TEMPLATES,
+    });
     const before = nasDevice.stats.received;
     const response = await send(account, 'coa', { nas: 'plain', attributes: { 'User-Name': 'alice', 'No-Such-Attribute': 'x' } });
     expect(response.status).toBe(400);
@@ -167,7 +191,9 @@ describe('CoA and Disconnect against a NAS', () => {
     expect(response.status, JSON.stringify(response.body)).toBe(504);
     expect(response.body.message).toBe('radius_unreachable');
     expect(response.body.data.nas).toBe('dead');
-    expect(response.body.data.attempts).toEqual([expect.objectContaining({ nas: 'dead', address: '127.0.0.1', port: deadPort, attempt: 1, outcome: 'timeout' })]);
+    expect(response.body.data.attempts).toEqual([
+      expect.objectContaining({ nas: 'dead', address: '127.0.0.1', port: deadPort, attempt: 1, outcome: 'timeout' }),
+    ]);
   });
 
   it('the request data is checked: nas required, no unknown keys, nothing to send is a 400', async () => {
@@ -175,7 +201,10 @@ describe('CoA and Disconnect against a NAS', () => {
     const noNas = await send(account, 'coa', { attributes: { 'User-Name': 'a' } });
     expect(noNas.status).toBe(400);
     expect(noNas.body.data).toHaveProperty(['data.nas', 'required']);
-    expect((await send(account, 'coa', { nas: 'edge-1', attributes: {}, extra: 1 })).body.data).toHaveProperty(['data.extra', 'additionalProperties']);
+    expect((await send(account, 'coa', { nas: 'edge-1', attributes: {}, extra: 1 })).body.data).toHaveProperty([
+      'data.extra',
+      'additionalProperties',
+    ]);
     const empty = await send(account, 'coa', { nas: 'edge-1' });
     expect(empty.status).toBe(400);
     expect(empty.body.data).toHaveProperty(['data.attributes', 'required']);
@@ -186,7 +215,9 @@ describe('nas and coa_templates at save time', () => {
   it('fills NAS defaults (port 3799, dicts, timeout, retries)', async () => {
     const account = await accountWith({ aaa_mode: 'on', nas: [{ name: 'n', address: 'nas.example.com', secret: 's' }] });
     const doc = await api.get(`/v2/accounts/${account.id}/aaa`);
-    expect(doc.body.data.nas).toEqual([{ name: 'n', address: 'nas.example.com', secret: 's', port: 3799, dicts: ['dictionary'], timeout: 5000, retries: 3 }]);
+    expect(doc.body.data.nas).toEqual([
+      { name: 'n', address: 'nas.example.com', secret: 's', port: 3799, dicts: ['dictionary'], timeout: 5000, retries: 3 },
+    ]);
   });
 
   it('refuses repeated NAS and template names, invisible dictionaries and unknown template attributes in one 400', async () => {
@@ -223,7 +254,10 @@ describe('nas and coa_templates at save time', () => {
     const noNas = await api.post(`/v2/accounts/${account.id}/aaa`, { aaa_mode: 'on', coa_templates: TEMPLATES });
     expect(noNas.status).toBe(400);
     expect(noNas.body.data).toHaveProperty(['coa_templates.0.attributes.Cisco-AVPair', 'unknown_attribute']);
-    const standard = await api.post(`/v2/accounts/${account.id}/aaa`, { aaa_mode: 'on', coa_templates: [{ name: 'std', attributes: { 'Session-Timeout': 60 } }] });
+    const standard = await api.post(`/v2/accounts/${account.id}/aaa`, {
+      aaa_mode: 'on',
+      coa_templates: [{ name: 'std', attributes: { 'Session-Timeout': 60 } }],
+    });
     expect(standard.status, JSON.stringify(standard.body)).toBe(200);
   });
 
@@ -234,7 +268,9 @@ describe('nas and coa_templates at save time', () => {
       value: [{ attr: { vid: 0, id: 1, type: 'string', name: 'User-Name' } }],
     });
     expect(dict.status, JSON.stringify(dict.body)).toBe(201);
-    expect((await api.put(`/v2/accounts/${account.id}/aaa`, { aaa_mode: 'on', nas: [liveNas({ dicts: ['coa_nas_dict'] })] })).status).toBe(201);
+    expect((await api.put(`/v2/accounts/${account.id}/aaa`, { aaa_mode: 'on', nas: [liveNas({ dicts: ['coa_nas_dict'] })] })).status).toBe(
+      201,
+    );
     const removed = await api.delete(`/v2/accounts/${account.id}/aaa/dictionary/${encodeURIComponent(String(dict.body.data.id))}`);
     expect(removed.status, JSON.stringify(removed.body)).toBe(409);
     expect(removed.body.message).toBe('in_use');

@@ -30,7 +30,10 @@ beforeAll(async () => {
   expect(batch.status).toBe(201);
   for (const name of ['conv_g1', 'conv_g2']) expect((await as.put(`/v2/accounts/${reseller.id}/aaa/groups`, { name })).status).toBe(201);
   for (const name of ['conv_dict_a', 'conv_dict_b', 'conv_dict_c']) {
-    const added = await as.put(`/v2/accounts/${reseller.id}/aaa/dictionary`, { name, value: [{ attr: { vid: 0, id: 3000 + name.length, type: 'string', name: `Conv-${name}` } }] });
+    const added = await as.put(`/v2/accounts/${reseller.id}/aaa/dictionary`, {
+      name,
+      value: [{ attr: { vid: 0, id: 3000 + name.length, type: 'string', name: `Conv-${name}` } }],
+    });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
   }
 });
@@ -85,7 +88,12 @@ describe('?paginate=false on every paginated list', () => {
     expect(paged.body.next_start_key).toBeDefined();
     const whole = await api.as(reseller.token).get(`${path}?paginate=false&page_size=2`);
     expect(whole.status).toBe(200);
-    expect(whole.body.data.map((a: { name: string }) => a.name).sort()).toEqual([names.customer, 'conv-extra-1', 'conv-extra-2', 'conv-extra-3']);
+    expect(whole.body.data.map((a: { name: string }) => a.name).sort()).toEqual([
+      names.customer,
+      'conv-extra-1',
+      'conv-extra-2',
+      'conv-extra-3',
+    ]);
     expect(whole.body.page_size).toBe(4);
     expect(whole.body).not.toHaveProperty('next_start_key');
   });
@@ -139,7 +147,9 @@ describe('the dictionary list is paginated like the others', () => {
   });
 
   it('a start_key of a dictionary the account does not list is a 400 naming start_key', async () => {
-    const response = await api.as(customer.token).get(`${path().replace(reseller.id, customer.id)}?start_key=${encodeURIComponent(`${site.id}~x`)}`);
+    const response = await api
+      .as(customer.token)
+      .get(`${path().replace(reseller.id, customer.id)}?start_key=${encodeURIComponent(`${site.id}~x`)}`);
     expect(response.status).toBe(400);
     expect(response.body.data).toHaveProperty('start_key.invalid');
   });
@@ -155,16 +165,22 @@ describe('GET /v2/accounts/{ID}/parents', () => {
   it('the superduper admin sees every ancestor, root first, as {id, name}', async () => {
     const parents = await parentsOf(api.token ?? '', site.id);
     expect(parents.map((p) => p.id)).toEqual([service.masterAccountId, reseller.id, customer.id]);
-    expect(parents.slice(1)).toEqual([{ id: reseller.id, name: names.reseller }, { id: customer.id, name: names.customer }]);
+    expect(parents.slice(1)).toEqual([
+      { id: reseller.id, name: names.reseller },
+      { id: customer.id, name: names.customer },
+    ]);
   });
 
   it('a caller sees the ancestors from its own account down, nothing above it', async () => {
-    expect(await parentsOf(reseller.token, site.id)).toEqual([{ id: reseller.id, name: names.reseller }, { id: customer.id, name: names.customer }]);
+    expect(await parentsOf(reseller.token, site.id)).toEqual([
+      { id: reseller.id, name: names.reseller },
+      { id: customer.id, name: names.customer },
+    ]);
     expect(await parentsOf(customer.token, site.id)).toEqual([{ id: customer.id, name: names.customer }]);
     expect(await parentsOf(site.token, site.id)).toEqual([]);
   });
 
-  it('an account outside the caller\'s tree is a 403', async () => {
+  it("an account outside the caller's tree is a 403", async () => {
     expect((await api.as(site.token).get(`/v2/accounts/${customer.id}/parents`)).status).toBe(403);
   });
 });
@@ -204,14 +220,17 @@ describe('FreeRADIUS text that arrives mangled or untyped', () => {
     expect((await api.as(reseller.token).get(`${base()}/${reseller.id}~conv_mangled`)).status).toBe(404);
   });
 
-  it.each(['application/x-www-form-urlencoded', 'application/json'])('text sent as %s is a 400 that says to send text/plain', async (type) => {
-    for (const body of [FILE, '$INCLUDE dictionary.rfc2865\n', 'VENDOR\tConv\t64000\n', 'ATTRIBUTE\tConv-X\t1\tstring\n']) {
-      const response = await send('PUT', `${base()}?name=conv_untyped`, body, type);
-      expect(response.status).toBe(400);
-      expect(response.body.data).toHaveProperty(['Content-Type', 'text_plain']);
-      expect(JSON.stringify(response.body)).toContain('text/plain');
-    }
-  });
+  it.each(['application/x-www-form-urlencoded', 'application/json'])(
+    'text sent as %s is a 400 that says to send text/plain',
+    async (type) => {
+      for (const body of [FILE, '$INCLUDE dictionary.rfc2865\n', 'VENDOR\tConv\t64000\n', 'ATTRIBUTE\tConv-X\t1\tstring\n']) {
+        const response = await send('PUT', `${base()}?name=conv_untyped`, body, type);
+        expect(response.status).toBe(400);
+        expect(response.body.data).toHaveProperty(['Content-Type', 'text_plain']);
+        expect(JSON.stringify(response.body)).toContain('text/plain');
+      }
+    },
+  );
 
   it('malformed JSON that is not FreeRADIUS text keeps the plain JSON error', async () => {
     const response = await send('PUT', base(), '{"data": ', 'application/json');
@@ -219,7 +238,7 @@ describe('FreeRADIUS text that arrives mangled or untyped', () => {
     expect(response.body.data).not.toHaveProperty('Content-Type');
   });
 
-  it('POST …/dictionary/{ID} with text needs no ?name=: the name is the dictionary\'s', async () => {
+  it("POST …/dictionary/{ID} with text needs no ?name=: the name is the dictionary's", async () => {
     const id = `${reseller.id}~conv_dict_a`;
     const response = await send('POST', `${base()}/${id}`, FILE, 'text/plain');
     expect(response.status, JSON.stringify(response.body)).toBe(200);

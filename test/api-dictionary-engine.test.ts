@@ -58,10 +58,17 @@ describe('ordered, tenant-scoped resolution', () => {
   it('two tenants defining the same attribute name differently each get their own meaning', async () => {
     const one = await createAccount(api, service.masterAccountId, 'tenant-one');
     const two = await createAccount(api, service.masterAccountId, 'tenant-two');
-    await api.as(one.token).put(`/v2/accounts/${one.id}/aaa/dictionary`, vendorDictionary('dictionary_acme', [{ name: 'Acme-Plan', id: 1, type: 'string' }]));
-    await api.as(two.token).put(`/v2/accounts/${two.id}/aaa/dictionary`, vendorDictionary('dictionary_acme', [{ name: 'Acme-Plan', id: 7, type: 'integer' }]));
+    await api
+      .as(one.token)
+      .put(`/v2/accounts/${one.id}/aaa/dictionary`, vendorDictionary('dictionary_acme', [{ name: 'Acme-Plan', id: 1, type: 'string' }]));
+    await api
+      .as(two.token)
+      .put(`/v2/accounts/${two.id}/aaa/dictionary`, vendorDictionary('dictionary_acme', [{ name: 'Acme-Plan', id: 7, type: 'integer' }]));
     for (const tenant of [one, two]) {
-      expect((await api.as(tenant.token).put(`/v2/accounts/${tenant.id}/aaa`, aaaUsing(['dictionary_acme', 'dictionary'], ['Acme-Plan']))).status).toBe(201);
+      expect(
+        (await api.as(tenant.token).put(`/v2/accounts/${tenant.id}/aaa`, aaaUsing(['dictionary_acme', 'dictionary'], ['Acme-Plan'])))
+          .status,
+      ).toBe(201);
     }
     const effectiveOne = await api.as(one.token).get(`/v2/accounts/${one.id}/aaa/effective`);
     const effectiveTwo = await api.as(two.token).get(`/v2/accounts/${two.id}/aaa/effective`);
@@ -73,7 +80,9 @@ describe('ordered, tenant-scoped resolution', () => {
   it('a name resolves to the account’s own dictionary first, then its ancestors’, then the system’s', async () => {
     const parent = await createAccount(api, service.masterAccountId, 'shadow-parent');
     const child = await createAccount(api.as(parent.token), parent.id, 'shadow-child');
-    await api.as(parent.token).put(`/v2/accounts/${parent.id}/aaa/dictionary`, vendorDictionary('dictionary', [{ name: 'Acme-Parent', id: 1, type: 'string' }]));
+    await api
+      .as(parent.token)
+      .put(`/v2/accounts/${parent.id}/aaa/dictionary`, vendorDictionary('dictionary', [{ name: 'Acme-Parent', id: 1, type: 'string' }]));
     expect((await api.as(child.token).put(`/v2/accounts/${child.id}/aaa`, aaaUsing(['dictionary'], ['Acme-Parent']))).status).toBe(201);
     const effective = await api.as(child.token).get(`/v2/accounts/${child.id}/aaa/effective`);
     expect(effective.body.data.authentication.servers[0].dictionaries[0].owner).toBe(parent.id);
@@ -85,16 +94,28 @@ describe('ordered, tenant-scoped resolution', () => {
   it('conflicting definitions in one list are warnings on save and in effective; the left-most wins', async () => {
     const tenant = await createAccount(api, service.masterAccountId, 'conflicts');
     const as = api.as(tenant.token);
-    await as.put(`/v2/accounts/${tenant.id}/aaa/dictionary`, vendorDictionary('dictionary_left', [{ name: 'Acme-Speed', id: 1, type: 'integer' }]));
-    await as.put(`/v2/accounts/${tenant.id}/aaa/dictionary`, vendorDictionary('dictionary_right', [{ name: 'Acme-Speed', id: 2, type: 'string' }]));
-    const leftFirst = await as.put(`/v2/accounts/${tenant.id}/aaa`, aaaUsing(['dictionary_left', 'dictionary_right', 'dictionary'], ['Acme-Speed']));
+    await as.put(
+      `/v2/accounts/${tenant.id}/aaa/dictionary`,
+      vendorDictionary('dictionary_left', [{ name: 'Acme-Speed', id: 1, type: 'integer' }]),
+    );
+    await as.put(
+      `/v2/accounts/${tenant.id}/aaa/dictionary`,
+      vendorDictionary('dictionary_right', [{ name: 'Acme-Speed', id: 2, type: 'string' }]),
+    );
+    const leftFirst = await as.put(
+      `/v2/accounts/${tenant.id}/aaa`,
+      aaaUsing(['dictionary_left', 'dictionary_right', 'dictionary'], ['Acme-Speed']),
+    );
     expect(leftFirst.status).toBe(201);
     expect(leftFirst.body.warnings.length).toBeGreaterThan(0);
     const warning = leftFirst.body.warnings.find((w: { message: string }) => w.message.includes('Acme-Speed'));
     expect(warning.server).toBe('radius1');
     expect(warning.winner.dictionary).toBe('dictionary_left');
     expect(warning.shadowed.dictionary).toBe('dictionary_right');
-    const rightFirst = await as.post(`/v2/accounts/${tenant.id}/aaa`, aaaUsing(['dictionary_right', 'dictionary_left', 'dictionary'], ['Acme-Speed']));
+    const rightFirst = await as.post(
+      `/v2/accounts/${tenant.id}/aaa`,
+      aaaUsing(['dictionary_right', 'dictionary_left', 'dictionary'], ['Acme-Speed']),
+    );
     const flipped = rightFirst.body.warnings.find((w: { message: string }) => w.message.includes('Acme-Speed'));
     expect(flipped.winner.dictionary).toBe('dictionary_right');
     const effective = await as.get(`/v2/accounts/${tenant.id}/aaa/effective`);

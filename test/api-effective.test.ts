@@ -34,7 +34,11 @@ describe('GET /v2/accounts/{ID}/aaa/effective', () => {
     expect(authn.source).toBe('system');
     expect(authn.servers.map((s: { name: string }) => s.name)).toEqual(['system-radius']);
     // Deepest first: ten accounts, the master (no document), then the system.
-    expect(authn.chain.map((s: { owner: string }) => s.owner)).toEqual([...levels.map((l) => l.id).reverse(), service.masterAccountId, 'system']);
+    expect(authn.chain.map((s: { owner: string }) => s.owner)).toEqual([
+      ...levels.map((l) => l.id).reverse(),
+      service.masterAccountId,
+      'system',
+    ]);
     expect(JSON.stringify(response.body)).not.toContain('secret-of-');
 
     // A level in the middle turns on: everything below now stops there.

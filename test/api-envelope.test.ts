@@ -128,12 +128,16 @@ describe('meta routes', () => {
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
     expect(Object.keys(response.body.paths)).toEqual(
-      expect.arrayContaining(['/v2/accounts/{accountId}/aaa', '/v1/system_configs/circlemaker', '/v2/accounts/{accountId}/aaa/dictionary/{dictionaryId}']),
+      expect.arrayContaining([
+        '/v2/accounts/{accountId}/aaa',
+        '/v1/system_configs/circlemaker',
+        '/v2/accounts/{accountId}/aaa/dictionary/{dictionaryId}',
+      ]),
     );
     expect(response.body.components.schemas.aaa.properties.servers).toBeDefined();
-    expect(response.body.paths['/v2/accounts/{accountId}/aaa'].put.requestBody.content['application/json'].schema.properties.data.$ref).toBe(
-      '#/components/schemas/aaa',
-    );
+    expect(
+      response.body.paths['/v2/accounts/{accountId}/aaa'].put.requestBody.content['application/json'].schema.properties.data.$ref,
+    ).toBe('#/components/schemas/aaa');
   });
 
   it('docs render from local assets', async () => {

@@ -16,7 +16,12 @@ const USERS = `bob	Cleartext-Password := "hello"
 
 const installed = freeRadiusInstalled();
 
-const translation = (key: string, attribute = key) => ({ request_key: key, attribute, request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' });
+const translation = (key: string, attribute = key) => ({
+  request_key: key,
+  attribute,
+  request_value_regexp: '^(.*)$',
+  attr_value_regexp: '^(.*)$',
+});
 
 describe.runIf(installed)('POST …/aaa/authn and …/aaa/accounting over HTTP, against FreeRADIUS', () => {
   let radius: FreeRadiusServer;
@@ -40,11 +45,20 @@ describe.runIf(installed)('POST …/aaa/authn and …/aaa/accounting over HTTP, 
     // The dead server comes first: every request fails over to FreeRADIUS.
     const saved = await api.put(`/v2/accounts/${parent.id}/aaa`, {
       aaa_mode: 'on',
-      servers: [server('dead', deadPort, 200), { ...server('freeradius', radius.authPort, 2000) }, server('freeradius-acct', radius.acctPort, 2000)],
+      servers: [
+        server('dead', deadPort, 200),
+        { ...server('freeradius', radius.authPort, 2000) },
+        server('freeradius-acct', radius.acctPort, 2000),
+      ],
       authentication: ['dead', 'freeradius'],
       authorization: ['freeradius'],
       accounting: ['freeradius-acct'],
-      authn_avp_translation: [translation('User-Name'), translation('User-Password'), translation('Greeting', 'Reply-Message'), translation('Privilege', 'Cisco-AVPair')],
+      authn_avp_translation: [
+        translation('User-Name'),
+        translation('User-Password'),
+        translation('Greeting', 'Reply-Message'),
+        translation('Privilege', 'Cisco-AVPair'),
+      ],
       accounting_avp_translation: [translation('User-Name'), translation('Acct-Status-Type'), translation('Acct-Session-Id')],
     });
     expect(saved.status, JSON.stringify(saved.body)).toBe(201);
@@ -57,7 +71,9 @@ describe.runIf(installed)('POST …/aaa/authn and …/aaa/accounting over HTTP, 
   });
 
   it('fails over from a dead server to FreeRADIUS: accept, reply decoded and translated, every attempt listed', async () => {
-    const response = await api.as(parent.token).post(`/v2/accounts/${parent.id}/aaa/authn`, { 'User-Name': 'bob', 'User-Password': 'hello' });
+    const response = await api
+      .as(parent.token)
+      .post(`/v2/accounts/${parent.id}/aaa/authn`, { 'User-Name': 'bob', 'User-Password': 'hello' });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     const data = response.body.data;
     expect(data.result).toBe('accept');
@@ -73,7 +89,9 @@ describe.runIf(installed)('POST …/aaa/authn and …/aaa/accounting over HTTP, 
   });
 
   it('a wrong password is a reject, answered with 200', async () => {
-    const response = await api.as(parent.token).post(`/v2/accounts/${parent.id}/aaa/authn`, { 'User-Name': 'bob', 'User-Password': 'nope' });
+    const response = await api
+      .as(parent.token)
+      .post(`/v2/accounts/${parent.id}/aaa/authn`, { 'User-Name': 'bob', 'User-Password': 'nope' });
     expect(response.status).toBe(200);
     expect(response.body.data.result).toBe('reject');
   });

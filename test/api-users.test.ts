@@ -17,7 +17,9 @@ const PASSWORD = 'correct horse battery';
 async function accountWithUser(name: string, username = 'ops', realm?: string) {
   const account = await createAccount(api, service.masterAccountId, name);
   if (realm) expect((await api.patch(`/v2/accounts/${account.id}`, { realm })).status).toBe(200);
-  const created = await api.as(account.token).put(`/v2/accounts/${account.id}/users`, { username, password: PASSWORD, first_name: 'Grace' });
+  const created = await api
+    .as(account.token)
+    .put(`/v2/accounts/${account.id}/users`, { username, password: PASSWORD, first_name: 'Grace' });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return { account, user: created.body.data as Record<string, unknown> };
 }
@@ -77,7 +79,13 @@ describe('operator users', () => {
   });
 
   it("refuse Kazoo's hashed credentials and a login naming no account, naming the field", async () => {
-    const kazoo = await userAuth({ credentials: 'd41d8cd98f00b204e9800998ecf8427e', method: 'md5', account_name: 'x', username: 'u', password: 'p' });
+    const kazoo = await userAuth({
+      credentials: 'd41d8cd98f00b204e9800998ecf8427e',
+      method: 'md5',
+      account_name: 'x',
+      username: 'u',
+      password: 'p',
+    });
     expect(kazoo.status).toBe(400);
     expect(kazoo.body.data.credentials.unsupported.message).toMatch(/MD5/);
     const noAccount = await userAuth({ username: 'ops', password: PASSWORD });

@@ -1,12 +1,7 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type ConflictKind,
-  type DictionarySource,
-  DictionaryCompileError,
-  compileDictionaries,
-} from '../src/radius/dictionary/index.js';
+import { type ConflictKind, type DictionarySource, DictionaryCompileError, compileDictionaries } from '../src/radius/dictionary/index.js';
 import { DictionaryCompiler, dictionaryListKey, estimatedBytes } from '../src/dictionary/dictionary-compiler.js';
 import { InvalidDictionaryError } from '../src/dictionary/invalid-dictionary.js';
 import type { AttributeEntry, DictionaryEntry, DictionaryFields } from '../src/dictionary/dictionary-doc.js';
@@ -53,8 +48,16 @@ describe('ordered resolution: the first dictionary of the list wins', () => {
   ]);
 
   it('names resolve to the earlier dictionary, and the order of the list decides', () => {
-    expect(compileDictionaries([first, second]).attribute('Foo')).toMatchObject({ path: [200], type: 'integer', dictionary: { name: 'first' } });
-    expect(compileDictionaries([second, first]).attribute('Foo')).toMatchObject({ path: [201], type: 'string', dictionary: { name: 'second' } });
+    expect(compileDictionaries([first, second]).attribute('Foo')).toMatchObject({
+      path: [200],
+      type: 'integer',
+      dictionary: { name: 'first' },
+    });
+    expect(compileDictionaries([second, first]).attribute('Foo')).toMatchObject({
+      path: [201],
+      type: 'string',
+      dictionary: { name: 'second' },
+    });
   });
 
   it('numbers resolve to the earlier dictionary: decoding 210 prints the winner name', () => {
@@ -73,7 +76,10 @@ describe('ordered resolution: the first dictionary of the list wins', () => {
 
   it('value names and numbers of one attribute resolve to the earlier dictionary', () => {
     const base = dict('system', 'base', [attr('Mode', 50, 'integer'), { val: { vid: 0, id: 50, name: 'Fast', val: 1 } }]);
-    const early = dict('acct', 'early', [{ val: { attr: 'Mode', name: 'Fast', val: 7 } }, { val: { attr: 'Mode', name: 'Quick', val: 1 } }]);
+    const early = dict('acct', 'early', [
+      { val: { attr: 'Mode', name: 'Fast', val: 7 } },
+      { val: { attr: 'Mode', name: 'Quick', val: 1 } },
+    ]);
     const compiled = compileDictionaries([early, base]);
     expect(compiled.valueNumber('Mode', 'Fast')).toBe(7);
     expect(compiled.valueName('Mode', 1)).toBe('Quick');
@@ -145,12 +151,23 @@ describe('conflicts', () => {
     expect(conflict).toMatchObject({
       kind: 'attribute-name',
       name: 'Foo',
-      winner: { dictionary: 'mine', owner: 'acct-1', dictionaryId: 'acct-1~mine', name: 'Foo', vendorId: 9, code: '26.9.9', type: 'integer' },
+      winner: {
+        dictionary: 'mine',
+        owner: 'acct-1',
+        dictionaryId: 'acct-1~mine',
+        name: 'Foo',
+        vendorId: 9,
+        code: '26.9.9',
+        type: 'integer',
+      },
       shadowed: { dictionary: 'base', owner: 'system', dictionaryId: 'system~base', vendorId: 0, code: '200' },
     });
     expect(conflict?.message).toContain('Attribute Foo is 26.9.9 integer in dictionary "mine" of acct-1');
     expect(conflict?.message).toContain('200 integer in dictionary "base" of system is shadowed');
-    expect(compileDictionaries([system, tenant]).conflicts[0]).toMatchObject({ winner: { dictionary: 'base' }, shadowed: { dictionary: 'mine' } });
+    expect(compileDictionaries([system, tenant]).conflicts[0]).toMatchObject({
+      winner: { dictionary: 'base' },
+      shadowed: { dictionary: 'mine' },
+    });
   });
 
   it('the same name and number with another type or flag is a definition conflict', () => {
@@ -167,7 +184,12 @@ describe('conflicts', () => {
   it('the same number with another name is a code conflict naming the number', () => {
     const compiled = compileDictionaries([dict('system', 'base', [attr('User-Name', 1)]), dict('acct', 'mine', [attr('Login-Name', 1)])]);
     expect(compiled.conflicts).toEqual([
-      expect.objectContaining({ kind: 'attribute-code', code: '1', winner: expect.objectContaining({ name: 'User-Name' }), shadowed: expect.objectContaining({ name: 'Login-Name' }) }),
+      expect.objectContaining({
+        kind: 'attribute-code',
+        code: '1',
+        winner: expect.objectContaining({ name: 'User-Name' }),
+        shadowed: expect.objectContaining({ name: 'Login-Name' }),
+      }),
     ]);
     expect(compiled.conflicts[0]?.message).toBe(
       'Attribute number 1 is User-Name in dictionary "base" of system; Login-Name of dictionary "mine" of acct keeps only its name',
@@ -176,7 +198,11 @@ describe('conflicts', () => {
 
   it('identical duplicates are not conflicts, whatever the case of the name', () => {
     const system = seed('dictionary');
-    const copy = dict('acct', 'copy', system.value.map((entry) => ('attr' in entry ? { attr: { ...entry.attr, name: entry.attr.name.toUpperCase() } } : entry)));
+    const copy = dict(
+      'acct',
+      'copy',
+      system.value.map((entry) => ('attr' in entry ? { attr: { ...entry.attr, name: entry.attr.name.toUpperCase() } } : entry)),
+    );
     const compiled = compileDictionaries([copy, system]);
     expect(compiled.conflicts).toEqual([]);
     expect(compiled.attribute('user-name')?.name).toBe('USER-NAME');
@@ -192,7 +218,10 @@ describe('conflicts', () => {
       { kind: 'vendor-id', name: undefined, code: '100' },
       { kind: 'vendor-format', name: 'Zed', code: undefined },
     ]);
-    expect(compiled.conflicts[2]).toMatchObject({ winner: { format: '2,1', dictionary: 'base' }, shadowed: { format: '1,1', dictionary: 'other' } });
+    expect(compiled.conflicts[2]).toMatchObject({
+      winner: { format: '2,1', dictionary: 'base' },
+      shadowed: { format: '1,1', dictionary: 'other' },
+    });
     expect(compiled.vendor('acme')?.id).toBe(100);
     expect(compiled.vendorById(100)?.name).toBe('Acme');
     expect(compiled.vendor('Acme2')?.id).toBe(100);
@@ -200,18 +229,36 @@ describe('conflicts', () => {
 
   it('value conflicts: a name with another number, a number with another name', () => {
     const base = dict('system', 'base', [attr('Mode', 50, 'integer'), { val: { attr: 'Mode', name: 'Fast', val: 1 } }]);
-    const other = dict('acct', 'other', [{ val: { attr: 'mode', name: 'FAST', val: 2 } }, { val: { attr: 'Mode', name: 'Quick', val: 1 } }]);
+    const other = dict('acct', 'other', [
+      { val: { attr: 'mode', name: 'FAST', val: 2 } },
+      { val: { attr: 'Mode', name: 'Quick', val: 1 } },
+    ]);
     const compiled = compileDictionaries([base, other]);
     expect(compiled.conflicts).toEqual([
-      expect.objectContaining({ kind: 'value-name', name: 'Fast', winner: expect.objectContaining({ value: 1, attribute: 'Mode' }), shadowed: expect.objectContaining({ value: 2 }) }),
-      expect.objectContaining({ kind: 'value-number', code: '1', winner: expect.objectContaining({ name: 'Fast' }), shadowed: expect.objectContaining({ name: 'Quick' }) }),
+      expect.objectContaining({
+        kind: 'value-name',
+        name: 'Fast',
+        winner: expect.objectContaining({ value: 1, attribute: 'Mode' }),
+        shadowed: expect.objectContaining({ value: 2 }),
+      }),
+      expect.objectContaining({
+        kind: 'value-number',
+        code: '1',
+        winner: expect.objectContaining({ name: 'Fast' }),
+        shadowed: expect.objectContaining({ name: 'Quick' }),
+      }),
     ]);
-    expect(compiled.conflicts[0]?.message).toBe('Value Fast of Mode is 1 in dictionary "base" of system; 2 in dictionary "other" of acct is shadowed');
+    expect(compiled.conflicts[0]?.message).toBe(
+      'Value Fast of Mode is 1 in dictionary "base" of system; 2 in dictionary "other" of acct is shadowed',
+    );
   });
 
   it('what a later dictionary finally says counts, not a line it overrides itself', () => {
     const base = dict('system', 'base', [attr('Mode', 50, 'integer'), { val: { attr: 'Mode', name: 'Fast', val: 1 } }]);
-    const fixedValue = dict('acct', 'v', [{ val: { attr: 'Mode', name: 'Fast', val: 2 } }, { val: { attr: 'Mode', name: 'Fast', val: 1 } }]);
+    const fixedValue = dict('acct', 'v', [
+      { val: { attr: 'Mode', name: 'Fast', val: 2 } },
+      { val: { attr: 'Mode', name: 'Fast', val: 1 } },
+    ]);
     const fixedAttr = dict('acct', 'a', [attr('Mode', 51, 'integer'), attr('Mode', 50, 'integer')]);
     expect(compileDictionaries([base, fixedValue]).conflicts).toEqual([]);
     expect(compileDictionaries([base, fixedAttr]).conflicts).toEqual([]);
@@ -253,7 +300,7 @@ describe('values across dictionaries', () => {
     expect(compiled.counts).toEqual({ vendors: 1, attributes: 1, values: 2 });
   });
 
-  it('a VALUE means its own dictionary\'s attribute when a name is shadowed', () => {
+  it("a VALUE means its own dictionary's attribute when a name is shadowed", () => {
     const first = dict('acct', 'first', [attr('Foo', 200, 'integer')]);
     const second = dict('acct', 'second', [attr('Foo', 201, 'integer'), { val: { attr: 'Foo', name: 'Mine', val: 5 } }]);
     const compiled = compileDictionaries([first, second]);
@@ -263,7 +310,11 @@ describe('values across dictionaries', () => {
 
   it('...the last definition its dictionary gives, when it redefines the name', () => {
     const first = dict('acct', 'first', [attr('Foo', 200, 'integer')]);
-    const second = dict('acct', 'second', [attr('Foo', 201, 'integer'), attr('Foo', 200, 'integer'), { val: { attr: 'Foo', name: 'Mine', val: 5 } }]);
+    const second = dict('acct', 'second', [
+      attr('Foo', 201, 'integer'),
+      attr('Foo', 200, 'integer'),
+      { val: { attr: 'Foo', name: 'Mine', val: 5 } },
+    ]);
     const compiled = compileDictionaries([first, second]);
     expect(compiled.valueName('Foo', 5)).toBe('Mine');
     expect(compiled.valueName(compiled.attributeByNumber(0, 201) ?? 'missing', 5)).toBeUndefined();
@@ -271,7 +322,10 @@ describe('values across dictionaries', () => {
   });
 
   it('a VALUE of an attribute no dictionary defines is reported, not attached', () => {
-    const origin = dict('acct', 'orphans', [{ val: { attr: 'Nowhere', name: 'X', val: 1 } }, { val: { vid: 7, id: 1, name: 'Y', val: 2 } }]);
+    const origin = dict('acct', 'orphans', [
+      { val: { attr: 'Nowhere', name: 'X', val: 1 } },
+      { val: { vid: 7, id: 1, name: 'Y', val: 2 } },
+    ]);
     expect(compileDictionaries([origin]).unattachedValues).toEqual([
       { dictionary: { id: 'acct~orphans', rev: '1-a', name: 'orphans', owner: 'acct' }, attribute: 'Nowhere', name: 'X', value: 1 },
       { dictionary: { id: 'acct~orphans', rev: '1-a', name: 'orphans', owner: 'acct' }, attribute: '7:1', name: 'Y', value: 2 },
@@ -310,11 +364,19 @@ describe('vendors, numbers and flags', () => {
   });
 
   it('attributes carry their vendor format; standard ones and undeclared vendors have 1,1', () => {
-    expect(compiled.attribute('USR-Last-Number-Dialed-Out')).toMatchObject({ vendorName: 'USR', path: [0x66], format: { typeOctets: 4, lengthOctets: 0 } });
+    expect(compiled.attribute('USR-Last-Number-Dialed-Out')).toMatchObject({
+      vendorName: 'USR',
+      path: [0x66],
+      format: { typeOctets: 4, lengthOctets: 0 },
+    });
     expect(compiled.attribute('WiMAX-Release')?.format.continuation).toBe(true);
     expect(compiled.attribute('Tunnel-Password')?.format).toEqual({ typeOctets: 1, lengthOctets: 1, continuation: false });
     const undeclared = compileDictionaries([dict('acct', 'x', [attr('Nobody-Attr', 1, 'string', { vid: 4242 })])]);
-    expect(undeclared.attribute('Nobody-Attr')).toMatchObject({ vendorId: 4242, vendorName: undefined, format: { typeOctets: 1, lengthOctets: 1 } });
+    expect(undeclared.attribute('Nobody-Attr')).toMatchObject({
+      vendorId: 4242,
+      vendorName: undefined,
+      format: { typeOctets: 1, lengthOctets: 1 },
+    });
   });
 
   it('extended, TLV and EVS numbers', () => {
@@ -328,7 +390,10 @@ describe('vendors, numbers and flags', () => {
     expect(compiled.attributeByCode(24757, [1, 3])).toBeUndefined();
     expect(compiled.attributeByCode(24757, [2, 1])).toBeUndefined();
     expect(compiled.attributeByCode(24757, [])).toBeUndefined();
-    expect(compiled.attributeByCode(11344, [1], 'extended-vendor-specific-5')).toMatchObject({ name: 'FreeRADIUS-802.1X-Anonce', length: 32 });
+    expect(compiled.attributeByCode(11344, [1], 'extended-vendor-specific-5')).toMatchObject({
+      name: 'FreeRADIUS-802.1X-Anonce',
+      length: 32,
+    });
     // An EVS attribute lives in its container's number space, not among the vendor's plain VSAs.
     expect(compiled.attributeByNumber(11344, 1)).toBeUndefined();
     expect(compiled.valueNumber('WiMAX-Accounting-Capabilities', 'ip-session-based')).toBe(1);
@@ -338,19 +403,27 @@ describe('vendors, numbers and flags', () => {
     expect(compiled.attribute('Tunnel-Password')).toMatchObject({ encrypt: 2, hasTag: true, concat: false });
     expect(compiled.attribute('EAP-Message')).toMatchObject({ encrypt: 0, concat: true });
     expect(compiled.attribute('Some-Array')).toMatchObject({ array: true, virtual: true, secret: true, hasTag: false });
-    expect(compiled.attribute('Frag-Status')).toMatchObject({ vendorId: 0, path: [241, 1], dictionary: { id: 'system~vendors', owner: 'system' } });
+    expect(compiled.attribute('Frag-Status')).toMatchObject({
+      vendorId: 0,
+      path: [241, 1],
+      dictionary: { id: 'system~vendors', owner: 'system' },
+    });
   });
 
   it('malformed entries are refused with the dictionary and entry named', () => {
     const bad = (entry: DictionaryEntry): DictionarySource => dict('acct', 'bad', [attr('Fine', 1), entry]);
     expect(() => compileDictionaries([bad({ vendor: { X: 1 }, format: '3,1' })])).toThrow(DictionaryCompileError);
-    expect(() => compileDictionaries([bad({ vendor: { X: 1 }, format: '3,1' })])).toThrow(expect.objectContaining({ dictionaryId: 'acct~bad', entryIndex: 1 }));
+    expect(() => compileDictionaries([bad({ vendor: { X: 1 }, format: '3,1' })])).toThrow(
+      expect.objectContaining({ dictionaryId: 'acct~bad', entryIndex: 1 }),
+    );
     // The RADIUS package's error knows nothing of HTTP; the service maps it to a 400 at its edge.
     expect(() => compileDictionaries([bad({ vendor: { X: 1 }, format: '3,1' })])).toThrow(expect.not.objectContaining({ status: 400 }));
     const mapped = InvalidDictionaryError.from(new DictionaryCompileError('acct~bad', 1, 'vendor format "3,1" is not t,l[,c]'));
     expect(mapped).toMatchObject({ status: 400, code: 'invalid_dictionary', data: { dictionary: 'acct~bad', entry: 'value.1' } });
     expect(mapped.message).toBe('Dictionary acct~bad, value.1: vendor format "3,1" is not t,l[,c]');
-    expect(() => compileDictionaries([bad(attr('Y', 2, 'string', { enc: 'yes' }))])).toThrow('Dictionary acct~bad, value.1: attribute Y: enc "yes"');
+    expect(() => compileDictionaries([bad(attr('Y', 2, 'string', { enc: 'yes' }))])).toThrow(
+      'Dictionary acct~bad, value.1: attribute Y: enc "yes"',
+    );
     expect(() => compileDictionaries([bad(attr('Z', 2, 'string', { oid: '1.3' }))])).toThrow(/oid "1.3"/);
     expect(() => compileDictionaries([bad(attr('Z', 2, 'string', { oid: '1..2' }))])).toThrow(DictionaryCompileError);
   });
@@ -390,7 +463,9 @@ describe('the seed dictionaries', () => {
     expect(seeds.length).toBeGreaterThanOrEqual(3);
     expect(compiled.conflicts).toEqual([]);
     expect(compiled.unattachedValues).toEqual([]);
-    const names = new Set(seeds.flatMap((source) => source.value.flatMap((entry) => ('attr' in entry ? [entry.attr.name.toLowerCase()] : []))));
+    const names = new Set(
+      seeds.flatMap((source) => source.value.flatMap((entry) => ('attr' in entry ? [entry.attr.name.toLowerCase()] : []))),
+    );
     expect(compiled.counts.attributes).toBe(names.size);
   });
 
@@ -399,7 +474,11 @@ describe('the seed dictionaries', () => {
       for (const entry of source.value) {
         if ('attr' in entry) {
           const found = compiled.attribute(entry.attr.name);
-          expect(found).toMatchObject({ vendorId: entry.attr.vid ?? 0, type: entry.attr.type.toLowerCase(), dictionary: { name: source.name } });
+          expect(found).toMatchObject({
+            vendorId: entry.attr.vid ?? 0,
+            type: entry.attr.type.toLowerCase(),
+            dictionary: { name: source.name },
+          });
           expect(found && compiled.attributeByCode(found.vendorId, found.path, found.evs)).toBeDefined();
         } else if ('val' in entry) {
           const attribute = entry.val.attr ?? compiled.attributeByNumber(entry.val.vid ?? 0, entry.val.id ?? 0)?.name ?? '?';
@@ -461,7 +540,10 @@ describe('DictionaryCompiler: each dictionary compiled once, each list one share
   it('a dictionary is compiled once for every list that names it', () => {
     const compiler = new DictionaryCompiler();
     const tenants = Array.from({ length: 50 }, (_, index) =>
-      dict(`acct-${index}`, 'own', [{ vendor: { [`V${index}`]: 60_000 + index } }, attr(`V${index}-Attr`, 1, 'string', { vid: 60_000 + index })]),
+      dict(`acct-${index}`, 'own', [
+        { vendor: { [`V${index}`]: 60_000 + index } },
+        attr(`V${index}-Attr`, 1, 'string', { vid: 60_000 + index }),
+      ]),
     );
     const lists = tenants.map((tenant) => compiler.compile([system, tenant]));
     expect(compiler.stats()).toMatchObject({ misses: 51, hits: 49, size: 51, lists: 50 });
@@ -494,12 +576,26 @@ describe('DictionaryCompiler: each dictionary compiled once, each list one share
 
   it('keys are unambiguous whatever the ids contain', () => {
     expect(dictionaryListKey([{ id: 'a', rev: 'b,c' }])).not.toBe(dictionaryListKey([{ id: 'a,b', rev: 'c' }]));
-    expect(dictionaryListKey([{ id: 'a', rev: '1' }, { id: 'b', rev: '1' }])).not.toBe(dictionaryListKey([{ id: 'b', rev: '1' }, { id: 'a', rev: '1' }]));
+    expect(
+      dictionaryListKey([
+        { id: 'a', rev: '1' },
+        { id: 'b', rev: '1' },
+      ]),
+    ).not.toBe(
+      dictionaryListKey([
+        { id: 'b', rev: '1' },
+        { id: 'a', rev: '1' },
+      ]),
+    );
   });
 
   it('keeps at most maxBytes of compiled dictionaries, dropping the least recently used with their lists', () => {
     const sized = (name: string, count: number): DictionarySource =>
-      dict('acct', name, Array.from({ length: count }, (_, index) => attr(`${name}-${index}`, index + 1)));
+      dict(
+        'acct',
+        name,
+        Array.from({ length: count }, (_, index) => attr(`${name}-${index}`, index + 1)),
+      );
     const dictionaries = Array.from({ length: 11 }, (_, index) => sized(`d${index}`, 10));
     const each = estimatedBytes(10);
     const compiler = new DictionaryCompiler({ maxBytes: 10 * each });
@@ -603,12 +699,20 @@ describe('property: resolution equals a naive left-to-right search', () => {
   it('for every name and number', () => {
     fc.assert(
       fc.property(dictionaries, (list) => {
-        const sources = list.map((entries, index) => dict('acct', `d${index}`, entries.map(({ name, id, type }) => attr(name, id, type))));
+        const sources = list.map((entries, index) =>
+          dict(
+            'acct',
+            `d${index}`,
+            entries.map(({ name, id, type }) => attr(name, id, type)),
+          ),
+        );
         const compiled = compileDictionaries(sources);
         for (const name of names) {
           const expected = naive(list, (d) => d.name.toLowerCase() === name.toLowerCase());
           const actual = compiled.attribute(name);
-          expect(actual && { name: actual.name, id: actual.path[0], type: actual.type, index: Number(actual.dictionary.name.slice(1)) }).toEqual(expected);
+          expect(
+            actual && { name: actual.name, id: actual.path[0], type: actual.type, index: Number(actual.dictionary.name.slice(1)) },
+          ).toEqual(expected);
         }
         for (let id = 1; id <= 6; id += 1) {
           const expected = naive(list, (d) => d.id === id);

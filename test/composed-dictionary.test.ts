@@ -15,7 +15,8 @@ vi.mock('../src/radius/dictionary/index.js', async (importOriginal) => {
   return { ...original, compileDictionaries: original.composeDictionaries };
 });
 
-const mergedCompile = (await vi.importActual<typeof import('../src/radius/dictionary/index.js')>('../src/radius/dictionary/index.js')).compileDictionaries;
+const mergedCompile = (await vi.importActual<typeof import('../src/radius/dictionary/index.js')>('../src/radius/dictionary/index.js'))
+  .compileDictionaries;
 
 describe('every ordered-lookup test, over composition', async () => {
   await import('./compiled-dictionary.test.js');
@@ -25,14 +26,32 @@ describe('property: a composition answers every lookup as the merged compile doe
   const names = ['Alpha', 'alpha', 'Beta', 'GAMMA', 'Delta'];
   const vendors = [0, 0, 0, 7, 9];
   const entry: fc.Arbitrary<DictionaryEntry> = fc.oneof(
-    fc.record({ name: fc.constantFrom('Acme', 'ACME', 'Other'), id: fc.constantFrom(7, 9), format: fc.constantFrom(undefined, '2,1', '1,0') }).map(
-      ({ name, id, format }) => (format === undefined ? { vendor: { [name]: id } } : { vendor: { [name]: id }, format }),
-    ),
-    fc.record({ name: fc.constantFrom(...names), id: fc.integer({ min: 1, max: 4 }), vid: fc.constantFrom(...vendors), type: fc.constantFrom('string', 'integer') }).map(
-      ({ name, id, vid, type }) => ({ attr: { vid, id, type, name, enc: 'no' } }),
-    ),
-    fc.record({ attr: fc.constantFrom(...names), name: fc.constantFrom('On', 'on', 'Off', 'Max'), val: fc.integer({ min: 0, max: 3 }) }).map(({ attr, name, val }) => ({ val: { attr, name, val } })),
-    fc.record({ vid: fc.constantFrom(0, 7), id: fc.integer({ min: 1, max: 4 }), name: fc.constantFrom('On', 'Off'), val: fc.integer({ min: 0, max: 3 }) }).map(({ vid, id, name, val }) => ({ val: { vid, id, name, val } })),
+    fc
+      .record({
+        name: fc.constantFrom('Acme', 'ACME', 'Other'),
+        id: fc.constantFrom(7, 9),
+        format: fc.constantFrom(undefined, '2,1', '1,0'),
+      })
+      .map(({ name, id, format }) => (format === undefined ? { vendor: { [name]: id } } : { vendor: { [name]: id }, format })),
+    fc
+      .record({
+        name: fc.constantFrom(...names),
+        id: fc.integer({ min: 1, max: 4 }),
+        vid: fc.constantFrom(...vendors),
+        type: fc.constantFrom('string', 'integer'),
+      })
+      .map(({ name, id, vid, type }) => ({ attr: { vid, id, type, name, enc: 'no' } })),
+    fc
+      .record({ attr: fc.constantFrom(...names), name: fc.constantFrom('On', 'on', 'Off', 'Max'), val: fc.integer({ min: 0, max: 3 }) })
+      .map(({ attr, name, val }) => ({ val: { attr, name, val } })),
+    fc
+      .record({
+        vid: fc.constantFrom(0, 7),
+        id: fc.integer({ min: 1, max: 4 }),
+        name: fc.constantFrom('On', 'Off'),
+        val: fc.integer({ min: 0, max: 3 }),
+      })
+      .map(({ vid, id, name, val }) => ({ val: { vid, id, name, val } })),
   );
   const lists = fc.array(fc.array(entry, { maxLength: 8 }), { minLength: 1, maxLength: 4 });
 
@@ -58,7 +77,13 @@ describe('property: a composition answers every lookup as the merged compile doe
   it('for random lists with vendors, aliases and values across dictionaries', () => {
     fc.assert(
       fc.property(lists, (entries) => {
-        const sources: DictionarySource[] = entries.map((value, index) => ({ id: `acct~d${index}`, rev: '1', name: `d${index}`, owner: 'acct', value }));
+        const sources: DictionarySource[] = entries.map((value, index) => ({
+          id: `acct~d${index}`,
+          rev: '1',
+          name: `d${index}`,
+          owner: 'acct',
+          value,
+        }));
         const composed = composeDictionaries(sources);
         const merged = everything(mergedCompile(sources));
         expect(everything(composed)).toEqual(merged);
@@ -84,7 +109,13 @@ describe('the memos of a composed list', () => {
     for (let id = 1; id <= 600; id += 1) own.push({ attr: { vid: 7, id, type: 'integer', name: `Acme-${id}`, enc: 'no' } });
     for (let val = 0; val < 300; val += 1) own.push({ val: { attr: 'Acme-1', name: `V${val}`, val } });
     const sources: DictionarySource[] = [
-      { id: 'system~base', rev: '1', name: 'base', owner: 'system', value: [{ attr: { id: 1, type: 'string', name: 'User-Name', enc: 'no' } }] },
+      {
+        id: 'system~base',
+        rev: '1',
+        name: 'base',
+        owner: 'system',
+        value: [{ attr: { id: 1, type: 'string', name: 'User-Name', enc: 'no' } }],
+      },
       { id: 'acct~own', rev: '1', name: 'own', owner: 'acct', value: own },
     ];
     const composed = composeDictionaries(sources);

@@ -31,7 +31,11 @@ const strangerChain = [stranger];
 const body = (name: string, extra: Record<string, unknown>[] = []) => ({
   name,
   owner: '5157b7a3b843668a6baf83f6fa5e0bf4',
-  value: [{ vendor: { Juniper: 2636 } }, { attr: { vid: 2636, id: 5, type: 'string', name: 'Juniper_Deny_Configuration', enc: 'no' } }, ...extra],
+  value: [
+    { vendor: { Juniper: 2636 } },
+    { attr: { vid: 2636, id: 5, type: 'string', name: 'Juniper_Deny_Configuration', enc: 'no' } },
+    ...extra,
+  ],
 });
 
 async function failure(work: Promise<unknown>): Promise<AppError> {
@@ -85,7 +89,10 @@ describe('DictionaryService: system dictionaries', () => {
 
   it('tolerates replicas seeding at the same time', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'seed-'));
-    await fs.writeFile(path.join(dir, 'racing.json'), JSON.stringify({ name: 'racing', value: [{ attr: { id: 1, type: 'string', name: 'User-Name' } }] }));
+    await fs.writeFile(
+      path.join(dir, 'racing.json'),
+      JSON.stringify({ name: 'racing', value: [{ attr: { id: 1, type: 'string', name: 'User-Name' } }] }),
+    );
     const url = pathToFileURL(dir);
     const reports = await Promise.all([1, 2, 3].map(() => service.loadSystemDictionaries(url)));
     expect(reports.flatMap((report) => report.created)).toEqual(['racing']);
@@ -94,14 +101,20 @@ describe('DictionaryService: system dictionaries', () => {
 
   it('updates a seed whose content changed', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'seed-'));
-    await fs.writeFile(path.join(dir, 'racing.json'), JSON.stringify({ name: 'racing', value: [{ attr: { id: 2, type: 'string', name: 'User-Name' } }] }));
+    await fs.writeFile(
+      path.join(dir, 'racing.json'),
+      JSON.stringify({ name: 'racing', value: [{ attr: { id: 2, type: 'string', name: 'User-Name' } }] }),
+    );
     expect(await service.loadSystemDictionaries(pathToFileURL(dir))).toEqual({ created: [], updated: ['racing'], unchanged: [] });
     await fs.rm(dir, { recursive: true, force: true });
   });
 
   it('fails start-up on an invalid seed file', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'seed-'));
-    await fs.writeFile(path.join(dir, 'broken.json'), JSON.stringify({ name: 'broken', value: [{ attr: { id: 0, type: 'string', name: 'X' } }] }));
+    await fs.writeFile(
+      path.join(dir, 'broken.json'),
+      JSON.stringify({ name: 'broken', value: [{ attr: { id: 0, type: 'string', name: 'X' } }] }),
+    );
     await expect(service.loadSystemDictionaries(pathToFileURL(dir))).rejects.toThrow(/broken\.json.*value\.0\.attr\.id/);
     await fs.rm(dir, { recursive: true, force: true });
   });
@@ -109,7 +122,9 @@ describe('DictionaryService: system dictionaries', () => {
   it('system dictionaries are visible to everyone and writable by no one', async () => {
     const doc = await service.get('system~dictionary', strangerChain);
     expect(dictionaryView(doc)).toEqual({ id: 'system~dictionary', name: 'dictionary', owner: 'system', value: doc.value });
-    expect((await failure(service.replace('system~dictionary', child, childChain, { name: 'dictionary', value: [] }, undefined))).status).toBe(403);
+    expect(
+      (await failure(service.replace('system~dictionary', child, childChain, { name: 'dictionary', value: [] }, undefined))).status,
+    ).toBe(403);
     expect((await failure(service.remove('system~dictionary', child, childChain, noReferences))).status).toBe(403);
     expect((await failure(service.create('system', body('x')))).status).toBe(403);
   });
@@ -132,7 +147,7 @@ describe('DictionaryService: account dictionaries', () => {
     await expect(service.create(child, body('dictionary_juniper'))).resolves.toMatchObject({ _id: 'child000~dictionary_juniper' });
   });
 
-  it('lists own, ancestors\' and system dictionaries, and nothing of other tenants', async () => {
+  it("lists own, ancestors' and system dictionaries, and nothing of other tenants", async () => {
     await service.create(stranger, body('secret_dict'));
     const names = await service.visibleNames(childChain);
     expect([...names].sort()).toEqual([...SEED_NAMES, 'racing'].sort());
@@ -147,7 +162,7 @@ describe('DictionaryService: account dictionaries', () => {
     expect((await service.visibleNames(strangerChain)).has('secret_dict')).toBe(true);
   });
 
-  it('hides another tenant\'s dictionary as not found', async () => {
+  it("hides another tenant's dictionary as not found", async () => {
     const error = await failure(service.get('stranger~secret_dict', childChain));
     expect(error.status).toBe(404);
     expect((await failure(service.replace('stranger~secret_dict', child, childChain, body('secret_dict'), undefined))).status).toBe(404);
@@ -155,9 +170,11 @@ describe('DictionaryService: account dictionaries', () => {
     expect((await failure(service.get('child000~nope', childChain))).status).toBe(404);
   });
 
-  it('lets an account read but not change its parent\'s dictionary', async () => {
+  it("lets an account read but not change its parent's dictionary", async () => {
     await expect(service.get('parent00~dictionary_juniper', childChain)).resolves.toMatchObject({ name: 'dictionary_juniper' });
-    expect((await failure(service.replace('parent00~dictionary_juniper', child, childChain, body('dictionary_juniper'), undefined))).status).toBe(403);
+    expect(
+      (await failure(service.replace('parent00~dictionary_juniper', child, childChain, body('dictionary_juniper'), undefined))).status,
+    ).toBe(403);
     expect((await failure(service.remove('parent00~dictionary_juniper', child, childChain, noReferences))).status).toBe(403);
   });
 

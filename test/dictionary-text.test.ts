@@ -48,7 +48,10 @@ describe('FreeRADIUS text over the API', () => {
     expect(created.status).toBe(201);
     expect(created.body.data.value).toEqual(parseFreeRadius(ACME).entries);
     expect(created.body.data.value).toEqual(
-      expect.arrayContaining([{ vendor: { Acme: 64997 }, format: '2,1' }, { attr: expect.objectContaining({ name: 'Acme-Group-Member', oid: '4.1' }) }]),
+      expect.arrayContaining([
+        { vendor: { Acme: 64997 }, format: '2,1' },
+        { attr: expect.objectContaining({ name: 'Acme-Group-Member', oid: '4.1' }) },
+      ]),
     );
     const exported = await fetch(`${service.url}${base()}/${tenant.id}~dictionary_acme`, {
       headers: { Accept: 'text/plain', 'X-Auth-Token': tenant.token },
@@ -125,8 +128,23 @@ describe('the command line importer', () => {
     const account = await createAccount(api, service.masterAccountId, 'cli-file');
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cli-file-'));
     await fs.writeFile(path.join(dir, 'dictionary.acme'), ACME);
-    await fs.writeFile(path.join(dir, 'main'), '$INCLUDE dictionary.acme\nBEGIN-VENDOR Acme\nATTRIBUTE Acme-Main 10 string\nEND-VENDOR Acme\n');
-    const result = await runCli(['dict', 'import', path.join(dir, 'main'), '--name', 'dictionary_all', '--account', account.id, '--url', service.url, '--api-key', account.apiKey]);
+    await fs.writeFile(
+      path.join(dir, 'main'),
+      '$INCLUDE dictionary.acme\nBEGIN-VENDOR Acme\nATTRIBUTE Acme-Main 10 string\nEND-VENDOR Acme\n',
+    );
+    const result = await runCli([
+      'dict',
+      'import',
+      path.join(dir, 'main'),
+      '--name',
+      'dictionary_all',
+      '--account',
+      account.id,
+      '--url',
+      service.url,
+      '--api-key',
+      account.apiKey,
+    ]);
     expect(result.code).toBe(0);
     const doc = await api.get(`/v2/accounts/${account.id}/aaa/dictionary/${account.id}~dictionary_all`);
     const names = doc.body.data.value.flatMap((entry: { attr?: { name: string } }) => (entry.attr ? [entry.attr.name] : []));

@@ -18,10 +18,7 @@ function curlExample(): Record<string, unknown> {
   return {
     name: 'dictionary_juniper',
     owner: '5157b7a3b843668a6baf83f6fa5e0bf4',
-    value: [
-      { attr: { vid: 2636, id: 5, type: 'string', name: 'Juniper_Deny_Configuration', enc: 'no' } },
-      { vendor: { Juniper: 2636 } },
-    ],
+    value: [{ attr: { vid: 2636, id: 5, type: 'string', name: 'Juniper_Deny_Configuration', enc: 'no' } }, { vendor: { Juniper: 2636 } }],
   };
 }
 
@@ -85,7 +82,10 @@ describe('validateDictionary: the seed examples', () => {
 
   it('fills vid 0 for standard attributes and for values given by id, not for values given only by attr', () => {
     const fields = validateDictionary(
-      { name: 'd', value: [attr(6, 'Service-Type'), { val: { id: 6, val: 1, name: 'Login-User' } }, { val: { attr: 'Cisco-X', val: 1, name: 'On' } }] },
+      {
+        name: 'd',
+        value: [attr(6, 'Service-Type'), { val: { id: 6, val: 1, name: 'Login-User' } }, { val: { attr: 'Cisco-X', val: 1, name: 'On' } }],
+      },
       schemas,
     );
     expect((fields.value[0] as AttributeEntry).attr.vid).toBe(0);
@@ -114,14 +114,24 @@ describe('validateDictionary: semantic errors', () => {
   // dictionary.3gpp names 3GPP 22 twice, and dictionary.ruckus gives Ruckus 10 two names with
   // two types. Numbers are keyed by (vid, evs, oid or id), so these are all distinct too.
   it('allows two names for one attribute number (aliases), even with different types', () => {
-    const value = [attr(7, 'A', { vid: 9 }), attr(7, 'B', { vid: 9, type: 'string' }), attr(7, 'C'), attr(7, 'D', { vid: 9, evs: 'Extended-Vendor-Specific-1' })];
+    const value = [
+      attr(7, 'A', { vid: 9 }),
+      attr(7, 'B', { vid: 9, type: 'string' }),
+      attr(7, 'C'),
+      attr(7, 'D', { vid: 9, evs: 'Extended-Vendor-Specific-1' }),
+    ];
     expect(validateDictionary({ name: 'd', value }, schemas).value).toHaveLength(4);
   });
 
   it('accepts FreeRADIUS server-side numbers (vid 0, from 256) but not as the first component of an oid', () => {
     // dictionary.freeradius.internal numbers its attributes from 500 up, dictionary.vqp from 11008.
-    expect(() => validateDictionary({ name: 'd', value: [attr(1000, 'Auth-Type'), attr(300, 'Big', { vid: 429 })] }, schemas)).not.toThrow();
-    const errors = fieldErrors({ name: 'd', value: [attr(1, 'Ext', { oid: '300.1' }), attr(0, 'Zero'), attr(0, 'Vendor-Zero', { vid: 9 })] });
+    expect(() =>
+      validateDictionary({ name: 'd', value: [attr(1000, 'Auth-Type'), attr(300, 'Big', { vid: 429 })] }, schemas),
+    ).not.toThrow();
+    const errors = fieldErrors({
+      name: 'd',
+      value: [attr(1, 'Ext', { oid: '300.1' }), attr(0, 'Zero'), attr(0, 'Vendor-Zero', { vid: 9 })],
+    });
     expect(errors).toEqual({
       'value.0.attr.oid': { maximum: expect.objectContaining({ target: 255 }) },
       'value.1.attr.id': { minimum: expect.objectContaining({ target: 1 }) },
@@ -131,7 +141,12 @@ describe('validateDictionary: semantic errors', () => {
   it('reports duplicate vendor names; allows two names for one vendor id unless their formats differ', () => {
     const errors = fieldErrors({
       name: 'd',
-      value: [{ vendor: { Juniper: 2636 } }, { vendor: { juniper: 1 } }, { vendor: { Other: 2636 } }, { vendor: { Third: 2636 }, format: '2,1' }],
+      value: [
+        { vendor: { Juniper: 2636 } },
+        { vendor: { juniper: 1 } },
+        { vendor: { Other: 2636 } },
+        { vendor: { Third: 2636 }, format: '2,1' },
+      ],
     });
     expect(Object.keys(errors)).toEqual(['value.1.vendor.juniper', 'value.3.vendor.Third']);
     expect(errors['value.1.vendor.juniper']?.unique?.message).toMatch(/Vendor juniper/);
@@ -165,18 +180,36 @@ describe('validateDictionary: semantic errors', () => {
 
 describe('validateDictionary: the FreeRADIUS extensions', () => {
   it('accepts vendor formats and refuses malformed ones', () => {
-    const ok = [{ vendor: { USR: 429 }, format: '4,0' }, { vendor: { WiMAX: 24757 }, format: '1,1,c' }, { vendor: { Lucent: 4846 }, format: '2,1' }];
+    const ok = [
+      { vendor: { USR: 429 }, format: '4,0' },
+      { vendor: { WiMAX: 24757 }, format: '1,1,c' },
+      { vendor: { Lucent: 4846 }, format: '2,1' },
+    ];
     expect(validateDictionary({ name: 'd', value: ok }, schemas).value).toEqual(ok);
-    const errors = fieldErrors({ name: 'd', value: [{ vendor: { A: 1 }, format: '3,1' }, { vendor: { B: 2 }, format: '1,1,x' }] });
+    const errors = fieldErrors({
+      name: 'd',
+      value: [
+        { vendor: { A: 1 }, format: '3,1' },
+        { vendor: { B: 2 }, format: '1,1,x' },
+      ],
+    });
     expect(errors).toHaveProperty(['value.0.format', 'pattern']);
     expect(errors).toHaveProperty(['value.1.format', 'pattern']);
   });
 
   it('allows format only beside vendor, and still one kind per entry', () => {
-    const errors = fieldErrors({ name: 'd', value: [{ ...attr(1, 'A'), format: '1,1' }, { vendor: { V: 1 }, format: '1,1', ...attr(2, 'B') }] });
+    const errors = fieldErrors({
+      name: 'd',
+      value: [
+        { ...attr(1, 'A'), format: '1,1' },
+        { vendor: { V: 1 }, format: '1,1', ...attr(2, 'B') },
+      ],
+    });
     expect(errors).toEqual({
       'value.0.vendor': { required: expect.anything() },
-      'value.1': { maxProperties: expect.objectContaining({ message: expect.stringMatching(/exactly one of the keys vendor, attr or val/) }) },
+      'value.1': {
+        maxProperties: expect.objectContaining({ message: expect.stringMatching(/exactly one of the keys vendor, attr or val/) }),
+      },
     });
   });
 
@@ -295,7 +328,12 @@ describe('validateDictionary: shape errors', () => {
   });
 
   it('accepts large and negative values', () => {
-    expect(() => validateDictionary({ name: 'd', value: [{ val: { id: 1, val: -5, name: 'neg' } }, { val: { id: 1, val: 4294967295, name: 'max' } }] }, schemas)).not.toThrow();
+    expect(() =>
+      validateDictionary(
+        { name: 'd', value: [{ val: { id: 1, val: -5, name: 'neg' } }, { val: { id: 1, val: 4294967295, name: 'max' } }] },
+        schemas,
+      ),
+    ).not.toThrow();
   });
 });
 
@@ -324,12 +362,16 @@ describe('validateDictionary: nothing it accepts is refused by the compiler', ()
 
   it.each(cases)('refuses %s when saved, naming the field', (_, entry, field, rule) => {
     expect(() => compile([structuredClone(entry)])).toThrow(DictionaryCompileError);
-    expect(fieldErrors({ name: 'd', value: [entry] })).toEqual({ [field]: { [rule]: expect.objectContaining({ message: expect.any(String) }) } });
+    expect(fieldErrors({ name: 'd', value: [entry] })).toEqual({
+      [field]: { [rule]: expect.objectContaining({ message: expect.any(String) }) },
+    });
   });
 
   it('names the allowed enc values in the error', () => {
     const errors = fieldErrors({ name: 'd', value: [attr(2, 'A', { type: 'string', enc: 'maybe' })] });
-    expect(errors['value.0.attr.enc']?.enum?.message).toBe('Value is not one of "no", "yes", "encrypt=0", "encrypt=1", "encrypt=2", "encrypt=3"');
+    expect(errors['value.0.attr.enc']?.enum?.message).toBe(
+      'Value is not one of "no", "yes", "encrypt=0", "encrypt=1", "encrypt=2", "encrypt=3"',
+    );
   });
 
   it('stores the seed example\'s enc "yes" as encrypt=1 and encrypt=0 as no, which compile and export', () => {
@@ -349,7 +391,9 @@ describe('validateDictionary: nothing it accepts is refused by the compiler', ()
   });
 
   it('refuses continuations for a vendor format other than 1,1, as FreeRADIUS does', () => {
-    expect(fieldErrors({ name: 'd', value: [{ vendor: { V: 9 }, format: '2,1,c' }] })).toEqual({ 'value.0.format': { pattern: expect.anything() } });
+    expect(fieldErrors({ name: 'd', value: [{ vendor: { V: 9 }, format: '2,1,c' }] })).toEqual({
+      'value.0.format': { pattern: expect.anything() },
+    });
     expect(validateDictionary({ name: 'd', value: [{ vendor: { V: 9 }, format: '1,1,c' }] }, schemas).value).toHaveLength(1);
   });
 
@@ -360,7 +404,8 @@ describe('validateDictionary: nothing it accepts is refused by the compiler', ()
   const sometimes = <T>(arb: fc.Arbitrary<T>, freq = 3): fc.Arbitrary<T | undefined> =>
     fc.oneof({ weight: 1, arbitrary: arb }, { weight: freq - 1, arbitrary: fc.constant(undefined) });
   /** Drops absent fields: a JSON document has no `undefined`. */
-  const defined = <T extends object>(fields: T): T => Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
+  const defined = <T extends object>(fields: T): T =>
+    Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
   const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>): fc.Arbitrary<T> =>
     fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: invalid });
   const vendorFormat = mostly(
@@ -387,7 +432,10 @@ describe('validateDictionary: nothing it accepts is refused by the compiler', ()
       // With an oid, its last component is usually made the id (the rest of the time they differ).
       matchOid: fc.integer({ min: 0, max: 4 }).map((roll) => roll > 0),
       length: sometimes(fc.integer({ min: 0, max: 300 }), 6),
-      flags: sometimes(fc.constantFrom({ has_tag: true as const }, { concat: true as const }, { array: true as const }, { secret: true as const }), 6),
+      flags: sometimes(
+        fc.constantFrom({ has_tag: true as const }, { concat: true as const }, { array: true as const }, { secret: true as const }),
+        6,
+      ),
       evs: sometimes(fc.constantFrom('Extended-Vendor-Specific-5', 'bad evs'), 8),
     })
     .map(({ matchOid, ...fields }): DictionaryEntry => {
@@ -397,9 +445,17 @@ describe('validateDictionary: nothing it accepts is refused by the compiler', ()
     });
   const vendorEntry = fc
     .record({ name: fc.constantFrom('V', 'W', 'Juniper'), id: fc.constantFrom(9, 5535, 2636), format: sometimes(vendorFormat, 2) })
-    .map(({ name, id, format }): DictionaryEntry => (format === undefined ? { vendor: { [name]: id } } : { vendor: { [name]: id }, format }));
+    .map(
+      ({ name, id, format }): DictionaryEntry => (format === undefined ? { vendor: { [name]: id } } : { vendor: { [name]: id }, format }),
+    );
   const valEntry = fc
-    .record({ vid: sometimes(fc.constantFrom(0, 9), 2), id: sometimes(component, 2), val: fc.integer({ min: -5, max: 70000 }), name: fc.constantFrom('One', 'Two', 'Three'), attr: sometimes(fc.constantFrom('A', 'B', 'User-Name'), 2) })
+    .record({
+      vid: sometimes(fc.constantFrom(0, 9), 2),
+      id: sometimes(component, 2),
+      val: fc.integer({ min: -5, max: 70000 }),
+      name: fc.constantFrom('One', 'Two', 'Three'),
+      attr: sometimes(fc.constantFrom('A', 'B', 'User-Name'), 2),
+    })
     .map((fields): DictionaryEntry => ({ val: defined(fields) }));
   const documentValue = fc.array(fc.oneof(attrEntry, vendorEntry, valEntry), { maxLength: 6 });
 
@@ -423,7 +479,8 @@ describe('validateDictionary: nothing it accepts is refused by the compiler', ()
         for (const [index, entry] of value.entries()) {
           if ('vendor' in entry) seen.add(`format ${entry.format ?? '(none)'}`);
           if ('attr' in entry) seen.add(`enc ${entry.attr.enc ?? '(none)'}`).add(entry.attr.oid === undefined ? 'no oid' : 'oid');
-          if ('attr' in entry && 'attr' in (fields.value[index] as DictionaryEntry)) seen.add(`stored enc ${(fields.value[index] as AttributeEntry).attr.enc ?? '(none)'}`);
+          if ('attr' in entry && 'attr' in (fields.value[index] as DictionaryEntry))
+            seen.add(`stored enc ${(fields.value[index] as AttributeEntry).attr.enc ?? '(none)'}`);
         }
         // What validation returns (the input, completed in place) is what the service stores.
         expect(() => compileDictionaries([{ id: 'x', rev: '1', name: 'x', owner: 'o', value: fields.value }])).not.toThrow();
@@ -434,13 +491,30 @@ describe('validateDictionary: nothing it accepts is refused by the compiler', ()
     expect(RUNS - refused).toBeGreaterThan(RUNS / 10);
     expect([...seen]).toEqual(
       expect.arrayContaining([
-        'format (none)', 'format 1,1', 'format 2,1', 'format 4,0', 'format 1,1,c',
-        'enc (none)', 'enc no', 'enc yes', 'enc encrypt=0', 'enc encrypt=1', 'enc encrypt=2', 'enc encrypt=3',
-        'oid', 'no oid',
+        'format (none)',
+        'format 1,1',
+        'format 2,1',
+        'format 4,0',
+        'format 1,1,c',
+        'enc (none)',
+        'enc no',
+        'enc yes',
+        'enc encrypt=0',
+        'enc encrypt=1',
+        'enc encrypt=2',
+        'enc encrypt=3',
+        'oid',
+        'no oid',
       ]),
     );
     // Only the spellings the compiler and the FreeRADIUS writer read are stored.
-    expect([...seen].filter((item) => item.startsWith('stored enc')).sort()).toEqual(['stored enc (none)', 'stored enc encrypt=1', 'stored enc encrypt=2', 'stored enc encrypt=3', 'stored enc no']);
+    expect([...seen].filter((item) => item.startsWith('stored enc')).sort()).toEqual([
+      'stored enc (none)',
+      'stored enc encrypt=1',
+      'stored enc encrypt=2',
+      'stored enc encrypt=3',
+      'stored enc no',
+    ]);
   });
 });
 
@@ -475,7 +549,9 @@ describe('seed dictionaries', () => {
   const attribute = (value: DictionaryEntry[], name: string) =>
     value.flatMap((entry) => ('attr' in entry && entry.attr.name === name ? [entry.attr] : []))[0];
   const valuesOf = (value: DictionaryEntry[], vid: number, id: number) =>
-    Object.fromEntries(value.flatMap((entry) => ('val' in entry && entry.val.vid === vid && entry.val.id === id ? [[entry.val.name, entry.val.val]] : [])));
+    Object.fromEntries(
+      value.flatMap((entry) => ('val' in entry && entry.val.vid === vid && entry.val.id === id ? [[entry.val.name, entry.val.val]] : [])),
+    );
 
   it('dictionary holds RFC 2865 and 2866 with their values', () => {
     const value = entries('dictionary.json');
@@ -485,7 +561,14 @@ describe('seed dictionaries', () => {
     expect(valuesOf(value, 0, 40)).toMatchObject({ Start: 1, Stop: 2, 'Interim-Update': 3 });
     expect(valuesOf(value, 0, 6)).toMatchObject({ 'Login-User': 1, 'Framed-User': 2 });
     expect(valuesOf(value, 0, 49)).toMatchObject({ 'User-Request': 1, 'Host-Request': 18 });
-    for (const name of ['Framed-Protocol', 'NAS-Port-Type', 'Acct-Authentic', 'Termination-Action', 'Acct-Session-Time', 'Acct-Delay-Time']) {
+    for (const name of [
+      'Framed-Protocol',
+      'NAS-Port-Type',
+      'Acct-Authentic',
+      'Termination-Action',
+      'Acct-Session-Time',
+      'Acct-Delay-Time',
+    ]) {
       expect(attribute(value, name), name).toBeDefined();
     }
   });
@@ -495,9 +578,17 @@ describe('seed dictionaries', () => {
     const vendors = value.flatMap((entry) => ('vendor' in entry ? Object.keys(entry.vendor) : []));
     expect(vendors).toEqual(['ADSL-Forum']); // declared by RFC 4679
     for (const entry of value) {
-      if ('attr' in entry && entry.attr.vid === 0) expect(Number((entry.attr.oid ?? String(entry.attr.id)).split('.')[0])).toBeLessThanOrEqual(255);
+      if ('attr' in entry && entry.attr.vid === 0)
+        expect(Number((entry.attr.oid ?? String(entry.attr.id)).split('.')[0])).toBeLessThanOrEqual(255);
     }
-    expect(attribute(value, 'Tunnel-Password')).toEqual({ vid: 0, id: 69, type: 'string', name: 'Tunnel-Password', enc: 'encrypt=2', flags: { has_tag: true } });
+    expect(attribute(value, 'Tunnel-Password')).toEqual({
+      vid: 0,
+      id: 69,
+      type: 'string',
+      name: 'Tunnel-Password',
+      enc: 'encrypt=2',
+      flags: { has_tag: true },
+    });
     expect(attribute(value, 'EAP-Message')).toMatchObject({ id: 79, flags: { concat: true } });
     expect(attribute(value, 'Frag-Status')).toMatchObject({ id: 1, oid: '241.1' });
     expect(valuesOf(value, 0, 101)).toMatchObject({ 'Residual-Context-Removed': 201, 'Multiple-Session-Selection-Unsupported': 508 }); // Error-Cause: RFC 5176 extends RFC 3576

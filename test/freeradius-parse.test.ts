@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DictionaryEntry } from '../src/dictionary/dictionary-doc.js';
-import {
-  DictionaryParseError,
-  parseFreeRadius,
-  type IncludeResolver,
-  type ParseOptions,
-} from '../src/dictionary/freeradius/parse.js';
+import { DictionaryParseError, parseFreeRadius, type IncludeResolver, type ParseOptions } from '../src/dictionary/freeradius/parse.js';
 import { FREERADIUS_TYPES } from '../src/radius/dictionary/index.js';
 import { AppError } from '../src/errors.js';
 
@@ -37,11 +32,15 @@ const attr = (fields: Record<string, unknown>): DictionaryEntry => ({ attr: { vi
 
 describe('parseFreeRadius: lines and comments', () => {
   it('skips blank lines and comments, at the start of a line, indented, or after a definition', () => {
-    const text = lines('# a comment', '', '   \t', '\t# indented', 'ATTRIBUTE\tUser-Name\t1\tstring # trailing', 'ATTRIBUTE Other 2 string#glued');
-    expect(entries(text)).toEqual([
-      attr({ id: 1, type: 'string', name: 'User-Name' }),
-      attr({ id: 2, type: 'string', name: 'Other' }),
-    ]);
+    const text = lines(
+      '# a comment',
+      '',
+      '   \t',
+      '\t# indented',
+      'ATTRIBUTE\tUser-Name\t1\tstring # trailing',
+      'ATTRIBUTE Other 2 string#glued',
+    );
+    expect(entries(text)).toEqual([attr({ id: 1, type: 'string', name: 'User-Name' }), attr({ id: 2, type: 'string', name: 'Other' })]);
   });
 
   it('reads CRLF line endings and keywords in any case', () => {
@@ -59,7 +58,16 @@ describe('parseFreeRadius: lines and comments', () => {
 describe('parseFreeRadius: VENDOR', () => {
   it('declares a vendor, with its format when it is not 1,1', () => {
     expect(
-      entries(lines('VENDOR Cisco 9', 'VENDOR USR 429 format=4,0', 'VENDOR Lucent 4846 format=2,1', 'VENDOR Starent 8164 format=2,2', 'VENDOR WiMAX 24757 format=1,1,c', 'VENDOR Plain 0x10 format=1,1')),
+      entries(
+        lines(
+          'VENDOR Cisco 9',
+          'VENDOR USR 429 format=4,0',
+          'VENDOR Lucent 4846 format=2,1',
+          'VENDOR Starent 8164 format=2,2',
+          'VENDOR WiMAX 24757 format=1,1,c',
+          'VENDOR Plain 0x10 format=1,1',
+        ),
+      ),
     ).toEqual([
       { vendor: { Cisco: 9 } },
       { vendor: { USR: 429 }, format: '4,0' },
@@ -91,13 +99,26 @@ describe('parseFreeRadius: VENDOR', () => {
   });
 
   it('allows two names for one vendor number', () => {
-    expect(entries(lines('VENDOR Altiga 3076', 'VENDOR Cisco-ASA 3076'))).toEqual([{ vendor: { Altiga: 3076 } }, { vendor: { 'Cisco-ASA': 3076 } }]);
+    expect(entries(lines('VENDOR Altiga 3076', 'VENDOR Cisco-ASA 3076'))).toEqual([
+      { vendor: { Altiga: 3076 } },
+      { vendor: { 'Cisco-ASA': 3076 } },
+    ]);
   });
 });
 
 describe('parseFreeRadius: ATTRIBUTE', () => {
   it('reads decimal, hex and dotted numbers', () => {
-    expect(entries(lines('ATTRIBUTE Dec 26 octets', 'ATTRIBUTE Hex 0x1A octets', 'ATTRIBUTE HexUpper 0X1f octets', 'ATTRIBUTE Ext 241.26 evs', 'ATTRIBUTE Tlv 0xad.0x02 ipv6prefix'))).toEqual([
+    expect(
+      entries(
+        lines(
+          'ATTRIBUTE Dec 26 octets',
+          'ATTRIBUTE Hex 0x1A octets',
+          'ATTRIBUTE HexUpper 0X1f octets',
+          'ATTRIBUTE Ext 241.26 evs',
+          'ATTRIBUTE Tlv 0xad.0x02 ipv6prefix',
+        ),
+      ),
+    ).toEqual([
       attr({ id: 26, type: 'octets', name: 'Dec' }),
       attr({ id: 26, type: 'octets', name: 'Hex' }),
       attr({ id: 31, type: 'octets', name: 'HexUpper' }),
@@ -107,13 +128,17 @@ describe('parseFreeRadius: ATTRIBUTE', () => {
   });
 
   it('reads every type, case-insensitively, keeping aliases as written', () => {
-    const text = FREERADIUS_TYPES.map((type, index) => `ATTRIBUTE T${index} ${index + 1} ${index % 2 === 0 ? type.toUpperCase() : type}`).join('\n');
+    const text = FREERADIUS_TYPES.map(
+      (type, index) => `ATTRIBUTE T${index} ${index + 1} ${index % 2 === 0 ? type.toUpperCase() : type}`,
+    ).join('\n');
     expect(entries(text)).toEqual(FREERADIUS_TYPES.map((type, index) => attr({ id: index + 1, type, name: `T${index}` })));
     expect(FREERADIUS_TYPES).toEqual(expect.arrayContaining(['uint32', 'cidr', 'combo-ip', 'long-extended', 'vsa', 'ipv4prefix']));
   });
 
   it('reads octets[N] as octets with a length', () => {
-    expect(entries(lines('ATTRIBUTE ARAP-Password 70 octets[16]', 'ATTRIBUTE Max 71 OCTETS[253]', 'ATTRIBUTE Hexlen 72 octets[0x10]'))).toEqual([
+    expect(
+      entries(lines('ATTRIBUTE ARAP-Password 70 octets[16]', 'ATTRIBUTE Max 71 OCTETS[253]', 'ATTRIBUTE Hexlen 72 octets[0x10]')),
+    ).toEqual([
       attr({ id: 70, type: 'octets', name: 'ARAP-Password', length: 16 }),
       attr({ id: 71, type: 'octets', name: 'Max', length: 253 }),
       attr({ id: 72, type: 'octets', name: 'Hexlen', length: 16 }),
@@ -156,7 +181,9 @@ describe('parseFreeRadius: ATTRIBUTE', () => {
   });
 
   it('accepts names with the characters FreeRADIUS allows', () => {
-    expect(entries('ATTRIBUTE FreeRADIUS-802.1X:Anonce/x_y 1 octets')).toEqual([attr({ id: 1, type: 'octets', name: 'FreeRADIUS-802.1X:Anonce/x_y' })]);
+    expect(entries('ATTRIBUTE FreeRADIUS-802.1X:Anonce/x_y 1 octets')).toEqual([
+      attr({ id: 1, type: 'octets', name: 'FreeRADIUS-802.1X:Anonce/x_y' }),
+    ]);
   });
 
   it('keeps two names for one number (aliases)', () => {
@@ -169,7 +196,13 @@ describe('parseFreeRadius: ATTRIBUTE', () => {
 
 describe('parseFreeRadius: BEGIN-VENDOR / END-VENDOR', () => {
   it('gives attributes in the block the vendor id, and none after it', () => {
-    const text = lines('VENDOR Juniper 2636', 'BEGIN-VENDOR Juniper', 'ATTRIBUTE Juniper-Local-User-Name 1 string', 'END-VENDOR Juniper', 'ATTRIBUTE After 3 string');
+    const text = lines(
+      'VENDOR Juniper 2636',
+      'BEGIN-VENDOR Juniper',
+      'ATTRIBUTE Juniper-Local-User-Name 1 string',
+      'END-VENDOR Juniper',
+      'ATTRIBUTE After 3 string',
+    );
     expect(entries(text)).toEqual([
       { vendor: { Juniper: 2636 } },
       attr({ vid: 2636, id: 1, type: 'string', name: 'Juniper-Local-User-Name' }),
@@ -178,7 +211,13 @@ describe('parseFreeRadius: BEGIN-VENDOR / END-VENDOR', () => {
   });
 
   it('matches vendor names case-insensitively and lets an alias of the vendor close the block', () => {
-    const text = lines('VENDOR Altiga 3076', 'VENDOR Cisco-ASA 3076', 'begin-vendor cisco-asa', 'ATTRIBUTE ASA-X 1 integer', 'END-VENDOR Altiga');
+    const text = lines(
+      'VENDOR Altiga 3076',
+      'VENDOR Cisco-ASA 3076',
+      'begin-vendor cisco-asa',
+      'ATTRIBUTE ASA-X 1 integer',
+      'END-VENDOR Altiga',
+    );
     expect(entries(text).at(-1)).toEqual(attr({ vid: 3076, id: 1, type: 'integer', name: 'ASA-X' }));
   });
 
@@ -215,7 +254,9 @@ describe('parseFreeRadius: BEGIN-VENDOR / END-VENDOR', () => {
       'ATTRIBUTE FreeRADIUS-802.1X-Anonce 1 octets',
       'END-VENDOR FreeRADIUS',
     );
-    expect(entries(text).at(-1)).toEqual(attr({ vid: 11344, id: 1, type: 'octets', name: 'FreeRADIUS-802.1X-Anonce', evs: 'Extended-Vendor-Specific-5' }));
+    expect(entries(text).at(-1)).toEqual(
+      attr({ vid: 11344, id: 1, type: 'octets', name: 'FreeRADIUS-802.1X-Anonce', evs: 'Extended-Vendor-Specific-5' }),
+    );
   });
 });
 
@@ -247,7 +288,13 @@ describe('parseFreeRadius: BEGIN-TLV / END-TLV', () => {
 
 describe('parseFreeRadius: VALUE', () => {
   it('reads decimal and hex numbers and names with + . / characters', () => {
-    const text = lines('ATTRIBUTE Framed-Protocol 7 integer', 'VALUE Framed-Protocol PPP 1', 'VALUE Framed-Protocol ADSL2+ 0x10', 'VALUE Framed-Protocol L2TP/IPSec 18', 'VALUE Framed-Protocol 14.4K-BPS 4294967295');
+    const text = lines(
+      'ATTRIBUTE Framed-Protocol 7 integer',
+      'VALUE Framed-Protocol PPP 1',
+      'VALUE Framed-Protocol ADSL2+ 0x10',
+      'VALUE Framed-Protocol L2TP/IPSec 18',
+      'VALUE Framed-Protocol 14.4K-BPS 4294967295',
+    );
     expect(entries(text).slice(1)).toEqual([
       { val: { vid: 0, id: 7, val: 1, name: 'PPP', attr: 'Framed-Protocol' } },
       { val: { vid: 0, id: 7, val: 16, name: 'ADSL2+', attr: 'Framed-Protocol' } },
@@ -257,7 +304,13 @@ describe('parseFreeRadius: VALUE', () => {
   });
 
   it('resolves vid and id from plain attributes of the same parse, later ones included, case-insensitively', () => {
-    const text = lines('VALUE juniper-local-user-name Early 1', 'VENDOR Juniper 2636', 'BEGIN-VENDOR Juniper', 'ATTRIBUTE Juniper-Local-User-Name 1 integer', 'END-VENDOR Juniper');
+    const text = lines(
+      'VALUE juniper-local-user-name Early 1',
+      'VENDOR Juniper 2636',
+      'BEGIN-VENDOR Juniper',
+      'ATTRIBUTE Juniper-Local-User-Name 1 integer',
+      'END-VENDOR Juniper',
+    );
     expect(entries(text)[0]).toEqual({ val: { vid: 2636, id: 1, val: 1, name: 'Early', attr: 'juniper-local-user-name' } });
   });
 
@@ -271,9 +324,18 @@ describe('parseFreeRadius: VALUE', () => {
   });
 
   it('drops an exact repeat with a warning, as FreeRADIUS does, and keeps two names for one number', () => {
-    const result = parse(lines('ATTRIBUTE Acct-Status-Type 40 integer', 'VALUE Acct-Status-Type Alive 3', 'VALUE Acct-Status-Type Interim-Update 3', 'VALUE acct-status-type ALIVE 3'));
+    const result = parse(
+      lines(
+        'ATTRIBUTE Acct-Status-Type 40 integer',
+        'VALUE Acct-Status-Type Alive 3',
+        'VALUE Acct-Status-Type Interim-Update 3',
+        'VALUE acct-status-type ALIVE 3',
+      ),
+    );
     expect(result.entries.map((entry) => ('val' in entry ? entry.val.name : ''))).toEqual(['', 'Alive', 'Interim-Update']);
-    expect(result.warnings).toEqual([{ fileName: FILE, line: 4, message: expect.stringMatching(/repeats dictionary.test line 2; ignored/) }]);
+    expect(result.warnings).toEqual([
+      { fileName: FILE, line: 4, message: expect.stringMatching(/repeats dictionary.test line 2; ignored/) },
+    ]);
   });
 });
 
@@ -294,7 +356,11 @@ describe('parseFreeRadius: $INCLUDE', () => {
     const calls: [string, string][] = [];
     const include: IncludeResolver = (path, fromFile) => {
       calls.push([path, fromFile]);
-      return path === 'inner' ? { text: '$INCLUDE deeper', fileName: 'dir/inner' } : path === 'deeper' ? { text: '', fileName: 'dir/deeper' } : undefined;
+      return path === 'inner'
+        ? { text: '$INCLUDE deeper', fileName: 'dir/inner' }
+        : path === 'deeper'
+          ? { text: '', fileName: 'dir/deeper' }
+          : undefined;
     };
     parse('$INCLUDE inner', { include });
     expect(calls).toEqual([
@@ -319,7 +385,15 @@ describe('parseFreeRadius: $INCLUDE', () => {
       { attr: { vid: 0, id: 26, oid: '245.26', type: 'evs', name: 'Extended-Vendor-Specific-5' } },
       { attr: { vid: 0, id: 1, type: 'tlv', name: 'Outer' } },
     ];
-    const text = lines('BEGIN-VENDOR FreeRADIUS format=Extended-Vendor-Specific-5', 'ATTRIBUTE FreeRADIUS-802.1X-Anonce 1 octets', 'END-VENDOR FreeRADIUS', 'BEGIN-TLV Outer', 'ATTRIBUTE Inner 2 string', 'END-TLV Outer', 'ATTRIBUTE X 3 string FreeRADIUS');
+    const text = lines(
+      'BEGIN-VENDOR FreeRADIUS format=Extended-Vendor-Specific-5',
+      'ATTRIBUTE FreeRADIUS-802.1X-Anonce 1 octets',
+      'END-VENDOR FreeRADIUS',
+      'BEGIN-TLV Outer',
+      'ATTRIBUTE Inner 2 string',
+      'END-TLV Outer',
+      'ATTRIBUTE X 3 string FreeRADIUS',
+    );
     expect(entries(text, { context })).toEqual([
       attr({ vid: 11344, id: 1, type: 'octets', name: 'FreeRADIUS-802.1X-Anonce', evs: 'Extended-Vendor-Specific-5' }),
       attr({ id: 2, type: 'string', name: 'Inner', oid: '1.2' }),
@@ -353,16 +427,46 @@ describe('parseFreeRadius: errors name the file, the line and what is wrong', ()
     ['concat on string', 'ATTRIBUTE A 1 string concat', 1, /concat is for octets/],
     ['array on octets', 'ATTRIBUTE A 1 octets array', 1, /array is not allowed for type octets/],
     ['virtual below 256', 'ATTRIBUTE A 1 integer virtual', 1, /virtual is for attribute numbers from 256/],
-    ['virtual on a vendor attribute', lines(v, 'BEGIN-VENDOR V', 'ATTRIBUTE A 300 integer virtual'), 3, /virtual is not allowed on vendor attributes/],
+    [
+      'virtual on a vendor attribute',
+      lines(v, 'BEGIN-VENDOR V', 'ATTRIBUTE A 300 integer virtual'),
+      3,
+      /virtual is not allowed on vendor attributes/,
+    ],
     ['secret on integer', 'ATTRIBUTE A 1 integer secret', 1, /secret is for string and octets/],
-    ['a vendor flag among other flags', lines(v, 'ATTRIBUTE A 1 string has_tag,V'), 2, /unknown flag "V" \(a vendor name must be the only option\)/],
-    ['a vendor flag inside BEGIN-VENDOR', lines(v, 'BEGIN-VENDOR V', 'ATTRIBUTE A 1 string V'), 3, /vendor name "V" as a flag inside BEGIN-VENDOR V/],
+    [
+      'a vendor flag among other flags',
+      lines(v, 'ATTRIBUTE A 1 string has_tag,V'),
+      2,
+      /unknown flag "V" \(a vendor name must be the only option\)/,
+    ],
+    [
+      'a vendor flag inside BEGIN-VENDOR',
+      lines(v, 'BEGIN-VENDOR V', 'ATTRIBUTE A 1 string V'),
+      3,
+      /vendor name "V" as a flag inside BEGIN-VENDOR V/,
+    ],
     ['a vendor flag with a dotted number', lines(v, 'ATTRIBUTE A 1.2 string V'), 2, /vendor name "V" as a flag with a dotted number/],
     ['an Attr- name', 'ATTRIBUTE Attr-26 26 octets', 1, /Attr- names are reserved/],
     ['a name with a bad character', 'ATTRIBUTE Bad$Name 1 string', 1, /invalid attribute name "Bad\$Name"/],
-    ['a name defined twice', lines('ATTRIBUTE A 1 string', 'ATTRIBUTE a 2 string'), 2, /attribute a is already defined at dictionary.test line 1/],
-    ['a vendor attribute too large for its format', lines(v, 'BEGIN-VENDOR V', 'ATTRIBUTE A 256 string'), 3, /too large for a vendor with 1-octet types \(at most 255\)/],
-    ['a 2-octet vendor attribute too large', lines('VENDOR L 4846 format=2,1', 'BEGIN-VENDOR L', 'ATTRIBUTE A 65536 string'), 3, /2-octet types/],
+    [
+      'a name defined twice',
+      lines('ATTRIBUTE A 1 string', 'ATTRIBUTE a 2 string'),
+      2,
+      /attribute a is already defined at dictionary.test line 1/,
+    ],
+    [
+      'a vendor attribute too large for its format',
+      lines(v, 'BEGIN-VENDOR V', 'ATTRIBUTE A 256 string'),
+      3,
+      /too large for a vendor with 1-octet types \(at most 255\)/,
+    ],
+    [
+      'a 2-octet vendor attribute too large',
+      lines('VENDOR L 4846 format=2,1', 'BEGIN-VENDOR L', 'ATTRIBUTE A 65536 string'),
+      3,
+      /2-octet types/,
+    ],
     ['a dotted standard number over 255', 'ATTRIBUTE A 256.1 string', 1, /first component of a dotted number is a RADIUS attribute/],
     ['a TLV component 0', 'ATTRIBUTE A 26.0 string', 1, /TLV components are 1 to 255/],
     ['a TLV component over 255', 'ATTRIBUTE A 26.256 string', 1, /TLV components are 1 to 255/],
@@ -377,24 +481,70 @@ describe('parseFreeRadius: errors name the file, the line and what is wrong', ()
     ['continuations with 2,1', 'VENDOR V 9 format=2,1,c', 1, /only format=1,1 can have continuations/],
     ['a vendor declared again differently', lines(v, 'VENDOR v 10'), 2, /vendor v is already declared at dictionary.test line 1 as 9/],
     ['BEGIN-VENDOR of an unknown vendor', 'BEGIN-VENDOR Nobody', 1, /unknown vendor "Nobody"/],
-    ['BEGIN-VENDOR inside BEGIN-VENDOR', lines(v, 'VENDOR W 10', 'BEGIN-VENDOR V', 'BEGIN-VENDOR W'), 4, /BEGIN-VENDOR W inside BEGIN-VENDOR V \(line 3\)/],
+    [
+      'BEGIN-VENDOR inside BEGIN-VENDOR',
+      lines(v, 'VENDOR W 10', 'BEGIN-VENDOR V', 'BEGIN-VENDOR W'),
+      4,
+      /BEGIN-VENDOR W inside BEGIN-VENDOR V \(line 3\)/,
+    ],
     ['a BEGIN-VENDOR option other than format=', lines(v, 'BEGIN-VENDOR V evs=X'), 2, /invalid BEGIN-VENDOR option "evs=X"/],
-    ['format= naming an unknown attribute', lines(v, 'BEGIN-VENDOR V format=Nothing'), 2, /unknown attribute "Nothing" in BEGIN-VENDOR format=/],
-    ['format= naming a non-evs attribute', lines(v, 'ATTRIBUTE A 1 string', 'BEGIN-VENDOR V format=A'), 3, /attribute A in BEGIN-VENDOR format= is not of type evs/],
+    [
+      'format= naming an unknown attribute',
+      lines(v, 'BEGIN-VENDOR V format=Nothing'),
+      2,
+      /unknown attribute "Nothing" in BEGIN-VENDOR format=/,
+    ],
+    [
+      'format= naming a non-evs attribute',
+      lines(v, 'ATTRIBUTE A 1 string', 'BEGIN-VENDOR V format=A'),
+      3,
+      /attribute A in BEGIN-VENDOR format= is not of type evs/,
+    ],
     ['END-VENDOR without BEGIN-VENDOR', lines(v, 'END-VENDOR V'), 2, /END-VENDOR V without BEGIN-VENDOR/],
-    ['END-VENDOR of another vendor', lines(v, 'VENDOR W 10', 'BEGIN-VENDOR V', 'END-VENDOR W'), 4, /END-VENDOR W does not match BEGIN-VENDOR V \(line 3\)/],
+    [
+      'END-VENDOR of another vendor',
+      lines(v, 'VENDOR W 10', 'BEGIN-VENDOR V', 'END-VENDOR W'),
+      4,
+      /END-VENDOR W does not match BEGIN-VENDOR V \(line 3\)/,
+    ],
     ['END-VENDOR of an unknown vendor', lines(v, 'BEGIN-VENDOR V', 'END-VENDOR Nobody'), 3, /unknown vendor "Nobody"/],
     ['BEGIN-VENDOR never closed', lines(v, 'BEGIN-VENDOR V', 'ATTRIBUTE A 1 string'), 2, /BEGIN-VENDOR V is not closed by END-VENDOR/],
-    ['END-VENDOR inside BEGIN-TLV', lines(v, 'BEGIN-VENDOR V', 'ATTRIBUTE T 1 tlv', 'BEGIN-TLV T', 'END-VENDOR V'), 5, /END-VENDOR V inside BEGIN-TLV T \(line 4\)/],
+    [
+      'END-VENDOR inside BEGIN-TLV',
+      lines(v, 'BEGIN-VENDOR V', 'ATTRIBUTE T 1 tlv', 'BEGIN-TLV T', 'END-VENDOR V'),
+      5,
+      /END-VENDOR V inside BEGIN-TLV T \(line 4\)/,
+    ],
     ['BEGIN-TLV of an unknown attribute', 'BEGIN-TLV Nothing', 1, /unknown attribute "Nothing" in BEGIN-TLV/],
     ['BEGIN-TLV of a non-tlv attribute', lines('ATTRIBUTE A 1 string', 'BEGIN-TLV A'), 2, /attribute A in BEGIN-TLV is not of type tlv/],
-    ['BEGIN-TLV of another vendor block', lines(v, 'ATTRIBUTE T 1 tlv', 'BEGIN-VENDOR V', 'BEGIN-TLV T'), 4, /belongs to another vendor block/],
+    [
+      'BEGIN-TLV of another vendor block',
+      lines(v, 'ATTRIBUTE T 1 tlv', 'BEGIN-VENDOR V', 'BEGIN-TLV T'),
+      4,
+      /belongs to another vendor block/,
+    ],
     ['END-TLV without BEGIN-TLV', lines('ATTRIBUTE T 1 tlv', 'END-TLV T'), 2, /END-TLV T without BEGIN-TLV/],
-    ['END-TLV of another attribute', lines('ATTRIBUTE T 1 tlv', 'ATTRIBUTE U 2 tlv', 'BEGIN-TLV T', 'END-TLV U'), 4, /END-TLV U does not match BEGIN-TLV T \(line 3\)/],
+    [
+      'END-TLV of another attribute',
+      lines('ATTRIBUTE T 1 tlv', 'ATTRIBUTE U 2 tlv', 'BEGIN-TLV T', 'END-TLV U'),
+      4,
+      /END-TLV U does not match BEGIN-TLV T \(line 3\)/,
+    ],
     ['BEGIN-TLV never closed', lines('ATTRIBUTE T 1 tlv', 'BEGIN-TLV T'), 2, /BEGIN-TLV T is not closed by END-TLV/],
     [
       'TLVs nested too deep',
-      lines('ATTRIBUTE T 1 tlv', 'BEGIN-TLV T', 'ATTRIBUTE T2 1 tlv', 'BEGIN-TLV T2', 'ATTRIBUTE T3 1 tlv', 'BEGIN-TLV T3', 'ATTRIBUTE T4 1 tlv', 'BEGIN-TLV T4', 'ATTRIBUTE T5 1 tlv', 'BEGIN-TLV T5'),
+      lines(
+        'ATTRIBUTE T 1 tlv',
+        'BEGIN-TLV T',
+        'ATTRIBUTE T2 1 tlv',
+        'BEGIN-TLV T2',
+        'ATTRIBUTE T3 1 tlv',
+        'BEGIN-TLV T3',
+        'ATTRIBUTE T4 1 tlv',
+        'BEGIN-TLV T4',
+        'ATTRIBUTE T5 1 tlv',
+        'BEGIN-TLV T5',
+      ),
       10,
       /nested more than 4 deep/,
     ],
@@ -402,10 +552,25 @@ describe('parseFreeRadius: errors name the file, the line and what is wrong', ()
     ['VALUE with four fields', 'VALUE A B 1 2', 1, /VALUE needs/],
     ['a bad VALUE number', 'VALUE A B one', 1, /invalid value number "one"/],
     ['a negative VALUE', 'VALUE A B -1', 1, /invalid value number "-1"/],
-    ['a VALUE too large for a byte', lines('ATTRIBUTE A 1 byte', 'VALUE A Big 256'), 2, /value 256 is too large for byte attribute A \(at most 255\)/],
+    [
+      'a VALUE too large for a byte',
+      lines('ATTRIBUTE A 1 byte', 'VALUE A Big 256'),
+      2,
+      /value 256 is too large for byte attribute A \(at most 255\)/,
+    ],
     ['a VALUE too large for a uint16', lines('ATTRIBUTE A 1 uint16', 'VALUE A Big 65536'), 2, /too large for uint16 attribute A/],
-    ['one VALUE name with two numbers', lines('VALUE A Start 1', 'VALUE A Start 2'), 2, /VALUE A Start is already 1 at dictionary.test line 1/],
-    ['$INCLUDE without a resolver (an upload)', lines('ATTRIBUTE A 1 string', '$INCLUDE dictionary.rfc2865'), 2, /\$INCLUDE dictionary.rfc2865: this dictionary cannot include files/],
+    [
+      'one VALUE name with two numbers',
+      lines('VALUE A Start 1', 'VALUE A Start 2'),
+      2,
+      /VALUE A Start is already 1 at dictionary.test line 1/,
+    ],
+    [
+      '$INCLUDE without a resolver (an upload)',
+      lines('ATTRIBUTE A 1 string', '$INCLUDE dictionary.rfc2865'),
+      2,
+      /\$INCLUDE dictionary.rfc2865: this dictionary cannot include files/,
+    ],
     ['$INCLUDE- without a resolver', '$INCLUDE- dictionary.local', 1, /cannot include files/],
     ['$INCLUDE with two files', '$INCLUDE a b', 1, /\$INCLUDE takes one file name/],
   ];
@@ -422,7 +587,12 @@ describe('parseFreeRadius: errors name the file, the line and what is wrong', ()
     const error = parseError('\n\nATTRIBUTE A 1 strng');
     expect(error).toBeInstanceOf(AppError);
     expect(error.status).toBe(400);
-    expect(error.data).toEqual({ file: FILE, line: 3, reason: 'unknown type "strng"', message: 'dictionary.test line 3: unknown type "strng"' });
+    expect(error.data).toEqual({
+      file: FILE,
+      line: 3,
+      reason: 'unknown type "strng"',
+      message: 'dictionary.test line 3: unknown type "strng"',
+    });
   });
 
   it('names the included file and its line for an error inside an include', () => {
@@ -432,7 +602,10 @@ describe('parseFreeRadius: errors name the file, the line and what is wrong', ()
   });
 
   it('names the $INCLUDE line for a missing file, a cycle, too deep a nesting, or a failing resolver', () => {
-    expect(parseError(lines('', '$INCLUDE dictionary.nothing'), { include: files({}) })).toMatchObject({ line: 2, reason: '$INCLUDE dictionary.nothing: no such file' });
+    expect(parseError(lines('', '$INCLUDE dictionary.nothing'), { include: files({}) })).toMatchObject({
+      line: 2,
+      reason: '$INCLUDE dictionary.nothing: no such file',
+    });
 
     const cycle = parseError('$INCLUDE a', { include: files({ a: '$INCLUDE b', b: '\n$INCLUDE a' }) });
     expect([cycle.fileName, cycle.line, cycle.reason]).toEqual(['b', 2, `$INCLUDE a: include cycle ${FILE} → a → b → a`]);
@@ -445,7 +618,10 @@ describe('parseFreeRadius: errors name the file, the line and what is wrong', ()
     const failing: IncludeResolver = () => {
       throw new Error('more than 10 bytes in all');
     };
-    expect(parseError(lines('', '', '$INCLUDE big'), { include: failing })).toMatchObject({ line: 3, reason: '$INCLUDE big: more than 10 bytes in all' });
+    expect(parseError(lines('', '', '$INCLUDE big'), { include: failing })).toMatchObject({
+      line: 3,
+      reason: '$INCLUDE big: more than 10 bytes in all',
+    });
   });
 });
 
@@ -454,7 +630,10 @@ describe('parseFreeRadius: errors name the file, the line and what is wrong', ()
 describe('parseFreeRadius: the fast paths read what the plain rules say', () => {
   it('splits words on space, tab, \\v, \\f and \\r only, and cuts a line at its first #', () => {
     const text = lines('ATTRIBUTE\u000bA\u000c1\tstring#x # y', ' \t\r', 'VALUE A B\u00e9 1 # not ASCII, still one word');
-    expect(entries(text)).toEqual([attr({ id: 1, type: 'string', name: 'A' }), { val: { vid: 0, id: 1, val: 1, name: 'B\u00e9', attr: 'A' } }]);
+    expect(entries(text)).toEqual([
+      attr({ id: 1, type: 'string', name: 'A' }),
+      { val: { vid: 0, id: 1, val: 1, name: 'B\u00e9', attr: 'A' } },
+    ]);
     // A non-breaking space is part of a word, and a space to VALUE_NAME.
     expect(parseError('ATTRIBUTE\u00a0A 1 string').reason).toBe('unknown directive "ATTRIBUTE\u00a0A"');
     expect(parseError(lines('', '\u00a0')).reason).toBe('\u00a0 has no arguments');
@@ -462,7 +641,11 @@ describe('parseFreeRadius: the fast paths read what the plain rules say', () => 
   });
 
   it('reads numbers as sscanf does: leading zeros, either case of 0x, nothing above 32 bits however written', () => {
-    expect(entries(lines('ATTRIBUTE A 0001 octets', 'ATTRIBUTE B 0X0000000000000002 octets', 'ATTRIBUTE C 0xfF.0x01 octets')).map((entry) => ('attr' in entry ? [entry.attr.id, entry.attr.oid] : []))).toEqual([
+    expect(
+      entries(lines('ATTRIBUTE A 0001 octets', 'ATTRIBUTE B 0X0000000000000002 octets', 'ATTRIBUTE C 0xfF.0x01 octets')).map((entry) =>
+        'attr' in entry ? [entry.attr.id, entry.attr.oid] : [],
+      ),
+    ).toEqual([
       [1, undefined],
       [2, undefined],
       [1, '255.1'],
@@ -473,7 +656,18 @@ describe('parseFreeRadius: the fast paths read what the plain rules say', () => 
   });
 
   it('gives each line its own type and length, whatever the line before had', () => {
-    expect(entries(lines('ATTRIBUTE A 1 octets[4]', 'ATTRIBUTE B 2 octets[4]', 'ATTRIBUTE C 3 octets', 'ATTRIBUTE D 4 OCTETS[4]', 'ATTRIBUTE E 5 String', 'ATTRIBUTE F 6 String'))).toEqual([
+    expect(
+      entries(
+        lines(
+          'ATTRIBUTE A 1 octets[4]',
+          'ATTRIBUTE B 2 octets[4]',
+          'ATTRIBUTE C 3 octets',
+          'ATTRIBUTE D 4 OCTETS[4]',
+          'ATTRIBUTE E 5 String',
+          'ATTRIBUTE F 6 String',
+        ),
+      ),
+    ).toEqual([
       attr({ id: 1, type: 'octets', name: 'A', length: 4 }),
       attr({ id: 2, type: 'octets', name: 'B', length: 4 }),
       attr({ id: 3, type: 'octets', name: 'C' }),
@@ -484,8 +678,10 @@ describe('parseFreeRadius: the fast paths read what the plain rules say', () => 
     expect(parseError(lines('ATTRIBUTE A 1 octets[4]', 'ATTRIBUTE B 2 octets[400]')).line).toBe(2);
   });
 
-  it('keeps each VALUE line\'s spelling of its attribute, and checks a new spelling', () => {
-    expect(entries(lines('ATTRIBUTE Service-Type 6 integer', 'VALUE Service-Type A 1', 'VALUE service-type B 2', 'VALUE Service-Type C 3'))).toEqual([
+  it("keeps each VALUE line's spelling of its attribute, and checks a new spelling", () => {
+    expect(
+      entries(lines('ATTRIBUTE Service-Type 6 integer', 'VALUE Service-Type A 1', 'VALUE service-type B 2', 'VALUE Service-Type C 3')),
+    ).toEqual([
       attr({ id: 6, type: 'integer', name: 'Service-Type' }),
       { val: { vid: 0, id: 6, val: 1, name: 'A', attr: 'Service-Type' } },
       { val: { vid: 0, id: 6, val: 2, name: 'B', attr: 'service-type' } },
@@ -503,7 +699,9 @@ describe('parseFreeRadius: the fast paths read what the plain rules say', () => 
       line: 3001,
       reason: `attribute attribute-number-1500 is already defined at ${FILE} line 1501`,
     });
-    expect(parseError(lines(...many, 'BEGIN-TLV ATTRIBUTE-NUMBER-7')).reason).toBe('attribute Attribute-Number-7 in BEGIN-TLV is not of type tlv');
+    expect(parseError(lines(...many, 'BEGIN-TLV ATTRIBUTE-NUMBER-7')).reason).toBe(
+      'attribute Attribute-Number-7 in BEGIN-TLV is not of type tlv',
+    );
   });
 
   it('names the right file for a repeated VALUE, a conflicting one, or an attribute defined twice across $INCLUDEs', () => {

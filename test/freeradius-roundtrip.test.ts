@@ -5,12 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttributeEntry, AttributeFlags, DictionaryEntry } from '../src/dictionary/dictionary-doc.js';
 import { dictionaryNameOf, importDirectory, importFile, type ImportedDictionary } from '../src/dictionary/freeradius/import-files.js';
-import {
-  DictionaryParseError,
-  MAX_UINT32,
-  MAX_VENDOR_ID,
-  parseFreeRadius,
-} from '../src/dictionary/freeradius/parse.js';
+import { DictionaryParseError, MAX_UINT32, MAX_VENDOR_ID, parseFreeRadius } from '../src/dictionary/freeradius/parse.js';
 import { FREERADIUS_TYPES, baseType, flagProblem } from '../src/radius/dictionary/index.js';
 import { DictionaryWriteError, writeFreeRadius } from '../src/dictionary/freeradius/write.js';
 import { validateDictionary } from '../src/dictionary/validate-dictionary.js';
@@ -45,7 +40,17 @@ describe('writeFreeRadius', () => {
       { attr: { vid: 429, id: 0x06300001, type: 'octets', name: 'USR-Thing', enc: 'no', length: 4 } },
       { val: { val: 1, name: 'One', attr: 'Elsewhere' } },
       { attr: { vid: 24757, id: 1, type: 'tlv', name: 'WiMAX-Capability', enc: 'no' } },
-      { attr: { vid: 24757, id: 1, oid: '1.1', type: 'string', name: 'WiMAX-Release', enc: 'encrypt=2', flags: { has_tag: true, secret: true } } },
+      {
+        attr: {
+          vid: 24757,
+          id: 1,
+          oid: '1.1',
+          type: 'string',
+          name: 'WiMAX-Release',
+          enc: 'encrypt=2',
+          flags: { has_tag: true, secret: true },
+        },
+      },
       { attr: { vid: 24757, id: 2, type: 'integer', name: 'WiMAX-Evs', enc: 'no', evs: 'Extended-Vendor-Specific-1' } },
       { attr: { vid: 0, id: 2, type: 'string', name: 'User-Password', enc: 'encrypt=1' } },
     ];
@@ -97,19 +102,28 @@ describe('writeFreeRadius', () => {
 
   it('spells out format=1,1 for the vendors FreeRADIUS would otherwise give another format', () => {
     const entries: DictionaryEntry[] = [{ vendor: { USR: 429 } }, { vendor: { Lucent: 4846 } }, { vendor: { Starent: 8164 } }];
-    expect(writeFreeRadius(entries)).toBe('VENDOR\tUSR\t429\tformat=1,1\nVENDOR\tLucent\t4846\tformat=1,1\nVENDOR\tStarent\t8164\tformat=1,1\n');
+    expect(writeFreeRadius(entries)).toBe(
+      'VENDOR\tUSR\t429\tformat=1,1\nVENDOR\tLucent\t4846\tformat=1,1\nVENDOR\tStarent\t8164\tformat=1,1\n',
+    );
     expect(roundTrip(entries)).toStrictEqual(entries);
   });
 
   it('takes vendor names and value attributes from the context', () => {
     const context: DictionaryEntry[] = [{ vendor: { Cisco: 9 } }, { attr: { vid: 9, id: 1, type: 'string', name: 'Cisco-AVPair' } }];
-    const entries: DictionaryEntry[] = [{ attr: { vid: 9, id: 250, type: 'string', name: 'Cisco-Extra', enc: 'no' } }, { val: { vid: 9, id: 1, val: 1, name: 'X' } }];
-    expect(writeFreeRadius(entries, { context })).toBe('BEGIN-VENDOR\tCisco\nATTRIBUTE\tCisco-Extra\t250\tstring\nVALUE\tCisco-AVPair\tX\t1\nEND-VENDOR\tCisco\n\n');
+    const entries: DictionaryEntry[] = [
+      { attr: { vid: 9, id: 250, type: 'string', name: 'Cisco-Extra', enc: 'no' } },
+      { val: { vid: 9, id: 1, val: 1, name: 'X' } },
+    ];
+    expect(writeFreeRadius(entries, { context })).toBe(
+      'BEGIN-VENDOR\tCisco\nATTRIBUTE\tCisco-Extra\t250\tstring\nVALUE\tCisco-AVPair\tX\t1\nEND-VENDOR\tCisco\n\n',
+    );
   });
 
   it('refuses what FreeRADIUS text cannot say, naming the entry', () => {
     const attr = (fields: Partial<AttributeEntry['attr']>): DictionaryEntry => ({ attr: { id: 1, type: 'string', name: 'A', ...fields } });
-    expect(writeError([attr({ enc: 'yes' })]).message).toBe('value.0: enc "yes" has no FreeRADIUS form (no, encrypt=1, encrypt=2 or encrypt=3)');
+    expect(writeError([attr({ enc: 'yes' })]).message).toBe(
+      'value.0: enc "yes" has no FreeRADIUS form (no, encrypt=1, encrypt=2 or encrypt=3)',
+    );
     expect(writeError([attr({}), { val: { id: 1, val: -5, name: 'neg' } }]).message).toMatch(/^value.1: value -5 has no FreeRADIUS form/);
     expect(writeError([attr({}), { val: { id: 1, val: 1, name: 'two words' } }]).message).toMatch(/^value.1: value name "two words"/);
     expect(writeError([{ val: { id: 7, val: 1, name: 'x' } }]).message).toMatch(/^value.0: no attribute 7 of vendor 0 to name in VALUE/);
@@ -156,12 +170,18 @@ describe('importFile and importDirectory', () => {
     const result = importFile(path.join(dir, 'dictionary'));
     expect(result.entries.map((entry) => ('attr' in entry ? entry.attr.name : ''))).toEqual(['B', 'A', 'Last']);
     expect(result.files).toEqual([path.join(dir, 'dictionary'), path.join(dir, 'sub/dictionary.a'), path.join(dir, 'sub/dictionary.b')]);
-    expect(result.warnings).toEqual([{ fileName: path.join(dir, 'dictionary'), line: 2, message: '$INCLUDE- dictionary.absent: no such file; skipped' }]);
+    expect(result.warnings).toEqual([
+      { fileName: path.join(dir, 'dictionary'), line: 2, message: '$INCLUDE- dictionary.absent: no such file; skipped' },
+    ]);
   });
 
   it('stops a cycle, a missing file, deep nesting and too much input at the $INCLUDE line', () => {
     const cycle = tree({ a: '$INCLUDE b\n', b: '# b\n$INCLUDE a\n' });
-    expect(importError(path.join(cycle, 'a'))).toMatchObject({ fileName: path.join(cycle, 'b'), line: 2, reason: expect.stringMatching(/include cycle/) });
+    expect(importError(path.join(cycle, 'a'))).toMatchObject({
+      fileName: path.join(cycle, 'b'),
+      line: 2,
+      reason: expect.stringMatching(/include cycle/),
+    });
 
     const missing = tree({ a: '\n$INCLUDE nothing\n' });
     expect(importError(path.join(missing, 'a'))).toMatchObject({ line: 2, reason: '$INCLUDE nothing: no such file' });
@@ -171,9 +191,18 @@ describe('importFile and importDirectory', () => {
     expect(() => importFile(path.join(deep, 'f0'), { limits: { maxDepth: 3 } })).not.toThrow();
 
     const big = tree({ a: '$INCLUDE b\n$INCLUDE c\n', b: `# ${'x'.repeat(100)}\n`, c: `# ${'y'.repeat(100)}\n` });
-    expect(importError(path.join(big, 'a'), { limits: { maxTotalBytes: 150 } })).toMatchObject({ line: 2, reason: '$INCLUDE c: more than 150 bytes in all' });
-    expect(importError(path.join(big, 'a'), { limits: { maxFiles: 2 } })).toMatchObject({ line: 2, reason: '$INCLUDE c: more than 2 files' });
-    expect(importError(path.join(big, 'b'), { limits: { maxTotalBytes: 50 } })).toMatchObject({ line: 1, reason: expect.stringMatching(/larger than 50 bytes/) });
+    expect(importError(path.join(big, 'a'), { limits: { maxTotalBytes: 150 } })).toMatchObject({
+      line: 2,
+      reason: '$INCLUDE c: more than 150 bytes in all',
+    });
+    expect(importError(path.join(big, 'a'), { limits: { maxFiles: 2 } })).toMatchObject({
+      line: 2,
+      reason: '$INCLUDE c: more than 2 files',
+    });
+    expect(importError(path.join(big, 'b'), { limits: { maxTotalBytes: 50 } })).toMatchObject({
+      line: 1,
+      reason: expect.stringMatching(/larger than 50 bytes/),
+    });
 
     const directory = tree({ a: '$INCLUDE sub\n', 'sub/x': '' });
     expect(importError(path.join(directory, 'a')).reason).toMatch(/is not a regular file/);
@@ -252,7 +281,10 @@ const rawValue = fc.record({
 });
 const rawDocument = fc.record({
   extendedVendorSpecific: fc.boolean(),
-  items: fc.array(fc.oneof({ arbitrary: rawVendor, weight: 1 }, { arbitrary: rawAttribute, weight: 4 }, { arbitrary: rawValue, weight: 3 }), { maxLength: 60 }),
+  items: fc.array(
+    fc.oneof({ arbitrary: rawVendor, weight: 1 }, { arbitrary: rawAttribute, weight: 4 }, { arbitrary: rawValue, weight: 3 }),
+    { maxLength: 60 },
+  ),
 });
 
 interface Defined {
@@ -298,7 +330,8 @@ function canonicalDocument(raw: { extendedVendorSpecific: boolean; items: RawIte
         if (item.flags[flag] && !flagProblem(flag, { type: item.type, vid, number: first })) flags[flag] = true;
       }
       if (Object.keys(flags).length > 0) attr.flags = flags;
-      if (item.encrypt > 0 && !(item.encrypt === 3 && flagProblem('encrypt=3', { type: item.type, vid, number: first }))) attr.enc = `encrypt=${item.encrypt}`;
+      if (item.encrypt > 0 && !(item.encrypt === 3 && flagProblem('encrypt=3', { type: item.type, vid, number: first })))
+        attr.enc = `encrypt=${item.encrypt}`;
       if (evs !== undefined) attr.evs = evs;
       attributes.push({ name: attr.name, vid, id: attr.id, type: item.type, plain: path.length === 1 && evs === undefined });
       entries.push({ attr });
@@ -396,7 +429,8 @@ describe.runIf(installed)(`every FreeRADIUS dictionary under ${FREERADIUS_DIR}`,
       if (/^\s*\$INCLUDE/m.test(text)) continue;
       const dictionary = imported.get(fileName);
       const count = (keyword: string): number => text.split('\n').filter((line) => new RegExp(`^\\s*${keyword}\\s`).test(line)).length;
-      const repeats = (keyword: string): number => dictionary?.warnings.filter((warning) => warning.message.startsWith(keyword)).length ?? 0;
+      const repeats = (keyword: string): number =>
+        dictionary?.warnings.filter((warning) => warning.message.startsWith(keyword)).length ?? 0;
       const kinds = { vendor: 0, attr: 0, val: 0 };
       for (const entry of dictionary?.entries ?? []) kinds['vendor' in entry ? 'vendor' : 'attr' in entry ? 'attr' : 'val'] += 1;
       expect(kinds, fileName).toEqual({
@@ -412,7 +446,9 @@ describe.runIf(installed)(`every FreeRADIUS dictionary under ${FREERADIUS_DIR}`,
     expect(main.files).toHaveLength(225);
     expect(main.entries).toStrictEqual(context);
     const find = (name: string) => main.entries.find((entry) => 'attr' in entry && entry.attr.name === name);
-    expect(find('Tunnel-Password')).toEqual({ attr: { vid: 0, id: 69, type: 'string', name: 'Tunnel-Password', enc: 'encrypt=2', flags: { has_tag: true } } });
+    expect(find('Tunnel-Password')).toEqual({
+      attr: { vid: 0, id: 69, type: 'string', name: 'Tunnel-Password', enc: 'encrypt=2', flags: { has_tag: true } },
+    });
     expect(find('Frag-Status')).toEqual({ attr: { vid: 0, id: 1, oid: '241.1', type: 'integer', name: 'Frag-Status', enc: 'no' } });
     expect(find('FreeRADIUS-802.1X-Anonce')).toEqual({
       attr: { vid: 11344, id: 1, type: 'octets', name: 'FreeRADIUS-802.1X-Anonce', enc: 'no', evs: 'Extended-Vendor-Specific-5' },

@@ -79,7 +79,12 @@ function flip(bytes: Buffer, offset: number, mask: number): Buffer {
 function resign(bytes: Buffer, request: ResponderRequest): Buffer {
   const copy = Buffer.from(bytes);
   copy.writeUInt16BE(copy.length, 2);
-  const digest = createHash('md5').update(copy.subarray(0, 4)).update(request.packet.authenticator).update(copy.subarray(20)).update(secret).digest();
+  const digest = createHash('md5')
+    .update(copy.subarray(0, 4))
+    .update(request.packet.authenticator)
+    .update(copy.subarray(20))
+    .update(secret)
+    .digest();
   digest.copy(copy, 4);
   return copy;
 }
@@ -127,7 +132,9 @@ describe('tampered replies', () => {
 
   it('drops a re-signed reply whose Message-Authenticator was changed at any of its 16 octets', async () => {
     for (let offset = 22; offset < 38; offset += 1) {
-      const { unauthentic } = await forgedThenGenuine((bytes, request) => resign(flip(bytes, offset, 0x01), request), { requireMessageAuthenticator: 'never' });
+      const { unauthentic } = await forgedThenGenuine((bytes, request) => resign(flip(bytes, offset, 0x01), request), {
+        requireMessageAuthenticator: 'never',
+      });
       expect(unauthentic, `offset ${offset}`).toBe(1);
     }
   });
@@ -136,7 +143,8 @@ describe('tampered replies', () => {
     // A fresh client: its `auto` memory learns from this server's first signed reply.
     const fresh = new RadiusClient({ bindAddress: '127.0.0.1' });
     try {
-      const strip = (bytes: Buffer, request: ResponderRequest): Buffer => resign(Buffer.concat([bytes.subarray(0, 20), bytes.subarray(38)]), request);
+      const strip = (bytes: Buffer, request: ResponderRequest): Buffer =>
+        resign(Buffer.concat([bytes.subarray(0, 20), bytes.subarray(38)]), request);
       server.hooks = { onReply: (bytes, request) => [strip(bytes, request), bytes] };
       // Before the server has been seen signing, `auto` takes the stripped reply: FreeRADIUS's rule too.
       const first = await fresh.send(target(), login);
@@ -250,8 +258,14 @@ describe('replies from elsewhere', () => {
     expect(verdict('127.0.0.1', 1812).accepted).toBe(true);
     expect(verdict('127.0.0.2', 1812)).toMatchObject({ accepted: false, reason: 'wrongSource' });
     expect(verdict('127.0.0.1', 1813)).toMatchObject({ accepted: false, reason: 'wrongSource' });
-    expect(verifyReply(flip(reply, 1, 0x01), { address: '127.0.0.1', port: 1812 }, lookup, () => false)).toMatchObject({ accepted: false, reason: 'unmatched' });
-    expect(verifyReply(reply.subarray(0, 19), { address: '127.0.0.1', port: 1812 }, lookup, () => false)).toMatchObject({ accepted: false, reason: 'malformed' });
+    expect(verifyReply(flip(reply, 1, 0x01), { address: '127.0.0.1', port: 1812 }, lookup, () => false)).toMatchObject({
+      accepted: false,
+      reason: 'unmatched',
+    });
+    expect(verifyReply(reply.subarray(0, 19), { address: '127.0.0.1', port: 1812 }, lookup, () => false)).toMatchObject({
+      accepted: false,
+      reason: 'malformed',
+    });
     expect(verifyReply(reply, { address: '127.0.0.1', port: 1812 }, lookup, () => true)).toMatchObject({ accepted: true });
   });
 
@@ -259,8 +273,22 @@ describe('replies from elsewhere', () => {
     const packet = encodeRequest({ code: PacketCode.AccessRequest, identifier: 3, secret, dictionary, attributes: {} });
     const reply = encodeResponse({ code: PacketCode.AccessAccept, request: packet, secret, dictionary, attributes: {} }).bytes;
     const pending = { target: { address: '2001:db8::1', port: 1812, secret, dictionary }, packet };
-    expect(verifyReply(reply, { address: '2001:0db8:0:0::1', port: 1812 }, () => pending, () => false).accepted).toBe(true);
-    expect(verifyReply(reply, { address: '2001:db8::2', port: 1812 }, () => pending, () => false)).toMatchObject({ reason: 'wrongSource' });
+    expect(
+      verifyReply(
+        reply,
+        { address: '2001:0db8:0:0::1', port: 1812 },
+        () => pending,
+        () => false,
+      ).accepted,
+    ).toBe(true);
+    expect(
+      verifyReply(
+        reply,
+        { address: '2001:db8::2', port: 1812 },
+        () => pending,
+        () => false,
+      ),
+    ).toMatchObject({ reason: 'wrongSource' });
   });
 });
 
@@ -307,7 +335,8 @@ describe('identifiers', () => {
     const before = radius.stats;
     await radius.send(target(), login);
     server.hooks = {};
-    for (let wait = 0; wait < 100 && radius.stats.received - before.received < 2; wait += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let wait = 0; wait < 100 && radius.stats.received - before.received < 2; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     expect(radius.stats.dropped.unmatched - before.dropped.unmatched).toBe(1);
   });
 
@@ -316,7 +345,10 @@ describe('identifiers', () => {
       let genuine: Buffer | undefined;
       server.hooks = { onReply: (bytes) => ((genuine = bytes), [flip(bytes, 10, 0x01), bytes]) };
       const before = radius.stats;
-      const sent = await radius.send(target(), { code: PacketCode.AccountingRequest, attributes: { 'Acct-Status-Type': 'Start', 'Acct-Session-Id': 'a' } });
+      const sent = await radius.send(target(), {
+        code: PacketCode.AccountingRequest,
+        attributes: { 'Acct-Status-Type': 'Start', 'Acct-Session-Id': 'a' },
+      });
       server.hooks = {};
       expect(sent.response.authenticator.equals(genuine!.subarray(4, 20))).toBe(true);
       return { result: sent, unauthentic: radius.stats.dropped.unauthentic - before.dropped.unauthentic };

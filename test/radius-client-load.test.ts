@@ -31,7 +31,10 @@ const { responder, client, target } = radiusKit({
   handlers: { [PacketCode.AccessRequest]: () => ({ code: PacketCode.AccessAccept }) },
 });
 
-const request = (index: number) => ({ code: PacketCode.AccessRequest, attributes: { 'User-Name': `user-${index}`, 'User-Password': 'pw' } });
+const request = (index: number) => ({
+  code: PacketCode.AccessRequest,
+  attributes: { 'User-Name': `user-${index}`, 'User-Password': 'pw' },
+});
 
 describe('1,000 requests in flight', () => {
   it('all complete, each on its own (socket, identifier), over ceil(1000 / 256) = 4 sockets', async () => {
@@ -80,7 +83,9 @@ describe('bounds', () => {
   it('rejects at once past maxInFlight, with a clear error, sending nothing', async () => {
     const server = await responder({ handlers: {} });
     const radius = client({ maxInFlight: 10 });
-    const pending = Array.from({ length: 10 }, (_, index) => radius.send(target(server), request(index)).catch((failure: unknown) => failure));
+    const pending = Array.from({ length: 10 }, (_, index) =>
+      radius.send(target(server), request(index)).catch((failure: unknown) => failure),
+    );
     const refused = await radius.send(target(server), request(10)).catch((failure: unknown) => failure);
     expect(refused).toBeInstanceOf(RadiusOverloadedError);
     const overloaded = refused as RadiusOverloadedError;
@@ -99,7 +104,9 @@ describe('bounds', () => {
     const silent = await responder({ handlers: {} });
     const other = await responder();
     const radius = client({ maxSocketsPerDestination: 1 });
-    const pending = Array.from({ length: 256 }, (_, index) => radius.send(target(silent, { timeoutMs: 10_000 }), request(index)).catch((failure: unknown) => failure));
+    const pending = Array.from({ length: 256 }, (_, index) =>
+      radius.send(target(silent, { timeoutMs: 10_000 }), request(index)).catch((failure: unknown) => failure),
+    );
     const refused = (await radius.send(target(silent), request(256)).catch((failure: unknown) => failure)) as RadiusOverloadedError;
     expect(refused).toBeInstanceOf(RadiusOverloadedError);
     expect(refused.limit).toBe(256);

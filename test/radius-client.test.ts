@@ -23,7 +23,10 @@ const { responder, client, target, until } = radiusKit({
   handlers: {
     [PacketCode.AccessRequest]: ({ packet }): ResponderReply =>
       findAttribute(packet.attributes, 'User-Password')?.value === 'right'
-        ? { code: PacketCode.AccessAccept, attributes: { 'Reply-Message': 'welcome', 'Session-Timeout': 3600, 'Cisco-AVPair': 'ip:addr-pool=p1' } }
+        ? {
+            code: PacketCode.AccessAccept,
+            attributes: { 'Reply-Message': 'welcome', 'Session-Timeout': 3600, 'Cisco-AVPair': 'ip:addr-pool=p1' },
+          }
         : { code: PacketCode.AccessReject, attributes: { 'Reply-Message': 'denied' } },
     [PacketCode.AccountingRequest]: () => ({ code: PacketCode.AccountingResponse }),
   },
@@ -53,7 +56,10 @@ describe('round trips', () => {
     expect(rejected.response.code).toBe(PacketCode.AccessReject);
     expect(findAttribute(rejected.response.attributes, 'Reply-Message')?.value).toBe('denied');
 
-    const accounting = await radius.send(target(server), { code: PacketCode.AccountingRequest, attributes: { 'User-Name': 'alice', 'Acct-Status-Type': 'Start', 'Acct-Session-Id': 's1' } });
+    const accounting = await radius.send(target(server), {
+      code: PacketCode.AccountingRequest,
+      attributes: { 'User-Name': 'alice', 'Acct-Status-Type': 'Start', 'Acct-Session-Id': 's1' },
+    });
     expect(accounting.response.code).toBe(PacketCode.AccountingResponse);
 
     expect(radius.stats).toMatchObject({ sent: 3, retransmitted: 0, received: 3, accepted: 3, inFlight: 0, sockets: 1 });
@@ -63,7 +69,9 @@ describe('round trips', () => {
   it('refuses a request the codec cannot build, and a malformed target, without sending anything', async () => {
     const server = await responder();
     const radius = client();
-    await expect(radius.send(target(server), { code: PacketCode.AccessRequest, attributes: { 'No-Such-Attribute': 1 } })).rejects.toMatchObject({
+    await expect(
+      radius.send(target(server), { code: PacketCode.AccessRequest, attributes: { 'No-Such-Attribute': 1 } }),
+    ).rejects.toMatchObject({
       name: 'RadiusEncodeError',
     });
     await expect(radius.send(target(server, { address: 'localhost' }), login('right'))).rejects.toThrow(TypeError);
@@ -94,7 +102,10 @@ describe('retransmission', () => {
 
   it('fails with a timeout error listing every attempt once the retries are spent', async () => {
     const seen: Buffer[] = [];
-    const server = await responder({ handlers: { [PacketCode.AccessRequest]: () => undefined }, hooks: { onDatagram: (bytes) => seen.push(Buffer.from(bytes)) } });
+    const server = await responder({
+      handlers: { [PacketCode.AccessRequest]: () => undefined },
+      hooks: { onDatagram: (bytes) => seen.push(Buffer.from(bytes)) },
+    });
     const radius = client();
     const error = await radius.send(target(server, { timeoutMs: 60, retries: 2 }), login('right')).then(
       () => undefined,
@@ -122,7 +133,9 @@ describe('retransmission', () => {
   it('with retries 0 sends exactly one copy', async () => {
     const server = await responder({ handlers: {} });
     const radius = client();
-    const error = (await radius.send(target(server, { timeoutMs: 40, retries: 0 }), login('right')).catch((failure: unknown) => failure)) as RadiusTimeoutError;
+    const error = (await radius
+      .send(target(server, { timeoutMs: 40, retries: 0 }), login('right'))
+      .catch((failure: unknown) => failure)) as RadiusTimeoutError;
     expect(error.attempts).toHaveLength(1);
     await until(() => server.stats.received === 1);
     expect(server.stats).toMatchObject({ received: 1, dropped: { unhandled: 1 } });
@@ -132,7 +145,10 @@ describe('retransmission', () => {
 describe('Status-Server (RFC 5997)', () => {
   it('probes a live server: signed request, rtt, and no attempt at learning from the signed reply', async () => {
     const seen: Buffer[] = [];
-    const server = await responder({ replyMessageAuthenticator: freeradius321, hooks: { onDatagram: (bytes) => seen.push(Buffer.from(bytes)) } });
+    const server = await responder({
+      replyMessageAuthenticator: freeradius321,
+      hooks: { onDatagram: (bytes) => seen.push(Buffer.from(bytes)) },
+    });
     const radius = client();
     const probe = await radius.probe(target(server));
     expect(probe.alive).toBe(true);
@@ -150,7 +166,10 @@ describe('Status-Server (RFC 5997)', () => {
 
   it('reports a silent server as dead after 1 + retries new packets, each with its own identifier', async () => {
     const seen: Buffer[] = [];
-    const server = await responder({ handlers: { [PacketCode.StatusServer]: () => undefined }, hooks: { onDatagram: (bytes) => seen.push(Buffer.from(bytes)) } });
+    const server = await responder({
+      handlers: { [PacketCode.StatusServer]: () => undefined },
+      hooks: { onDatagram: (bytes) => seen.push(Buffer.from(bytes)) },
+    });
     const radius = client();
     const probe = await radius.probe(target(server, { timeoutMs: 50, retries: 2 }));
     if (probe.alive) throw new Error('a silent server cannot be alive');
@@ -187,7 +206,9 @@ describe('requireMessageAuthenticator', () => {
   it('always: drops a reply without one (counted, the request keeps waiting), accepts one with it', async () => {
     const unsigned = await responder({ replyMessageAuthenticator: false });
     const radius = client();
-    const error = await radius.send(target(unsigned, { requireMessageAuthenticator: 'always', timeoutMs: 300, retries: 1 }), login('right')).catch((failure: unknown) => failure);
+    const error = await radius
+      .send(target(unsigned, { requireMessageAuthenticator: 'always', timeoutMs: 300, retries: 1 }), login('right'))
+      .catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(RadiusTimeoutError);
     expect(radius.stats.dropped.unauthentic).toBe(2);
     // Status-Server replies must be signed too.
@@ -199,7 +220,10 @@ describe('requireMessageAuthenticator', () => {
     expect(result.response.code).toBe(PacketCode.AccessReject);
     expect(result.response.messageAuthenticator).toBe('valid');
     // Accounting-Response never carries one, and is not required to.
-    const accounting = await radius.send(target(signed, { requireMessageAuthenticator: 'always' }), { code: PacketCode.AccountingRequest, attributes: { 'Acct-Status-Type': 'Stop' } });
+    const accounting = await radius.send(target(signed, { requireMessageAuthenticator: 'always' }), {
+      code: PacketCode.AccountingRequest,
+      attributes: { 'Acct-Status-Type': 'Stop' },
+    });
     expect(accounting.response.messageAuthenticator).toBe('absent');
   });
 
@@ -230,7 +254,9 @@ describe('requireMessageAuthenticator', () => {
     expect(error).toBeInstanceOf(RadiusTimeoutError);
     expect(radius.stats.dropped.unauthentic).toBe(2);
     // The same server under `never` is still usable: the memory belongs to `auto`.
-    expect((await radius.send(target(server, { requireMessageAuthenticator: 'never' }), login('right'))).response.messageAuthenticator).toBe('absent');
+    expect(
+      (await radius.send(target(server, { requireMessageAuthenticator: 'never' }), login('right'))).response.messageAuthenticator,
+    ).toBe('absent');
   });
 });
 
@@ -238,7 +264,9 @@ describe('close()', () => {
   it('rejects every pending request with the attempts made, closes the sockets, and refuses later sends', async () => {
     const server = await responder({ handlers: { [PacketCode.AccessRequest]: () => undefined } });
     const radius = new RadiusClient({ bindAddress: '127.0.0.1' });
-    const pending = [1, 2, 3].map(() => radius.send(target(server, { timeoutMs: 5000 }), login('right')).catch((failure: unknown) => failure));
+    const pending = [1, 2, 3].map(() =>
+      radius.send(target(server, { timeoutMs: 5000 }), login('right')).catch((failure: unknown) => failure),
+    );
     // Wait until the responder has seen all three, so each has a transmitted attempt.
     await until(() => server.stats.received === 3);
     expect(radius.stats.inFlight).toBe(3);

@@ -21,7 +21,12 @@ import {
 } from '../src/radius/codec/index.js';
 import { seed } from './support/seed.js';
 
-const dictionary = compileDictionaries([seed('dictionary'), seed('dictionary_cisco'), seed('dictionary_microsoft'), seed('dictionary_wimax')]);
+const dictionary = compileDictionaries([
+  seed('dictionary'),
+  seed('dictionary_cisco'),
+  seed('dictionary_microsoft'),
+  seed('dictionary_wimax'),
+]);
 const secret = 'auth-test-secret';
 
 function decodeError(run: () => unknown): RadiusDecodeError {
@@ -55,7 +60,13 @@ describe('Message-Authenticator placement', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(PacketCode.AccessRequest, PacketCode.StatusServer),
-        fc.array(fc.record({ name: fc.constantFrom(...names), value: fc.string({ minLength: 1, maxLength: 30 }).filter((text) => text.charCodeAt(0) >= 0x20) }), { maxLength: 12 }),
+        fc.array(
+          fc.record({
+            name: fc.constantFrom(...names),
+            value: fc.string({ minLength: 1, maxLength: 30 }).filter((text) => text.charCodeAt(0) >= 0x20),
+          }),
+          { maxLength: 12 },
+        ),
         (code, attributes) => {
           const packet = encodeRequest({ code, identifier: 1, secret, dictionary, attributes });
           expect(packet.bytes[20]).toBe(80);
@@ -69,38 +80,89 @@ describe('Message-Authenticator placement', () => {
   });
 
   it('cannot be left out of an Access-Request or Status-Server, nor given as an attribute', () => {
-    expect(() => encodeRequest({ code: PacketCode.AccessRequest, identifier: 1, secret, dictionary, attributes: {}, messageAuthenticator: false })).toThrow(RadiusEncodeError);
-    expect(() => encodeRequest({ code: PacketCode.AccessRequest, identifier: 1, secret, dictionary, attributes: { 'Message-Authenticator': Buffer.alloc(16) } })).toThrow(
-      /computed by the codec/,
-    );
+    expect(() =>
+      encodeRequest({ code: PacketCode.AccessRequest, identifier: 1, secret, dictionary, attributes: {}, messageAuthenticator: false }),
+    ).toThrow(RadiusEncodeError);
+    expect(() =>
+      encodeRequest({
+        code: PacketCode.AccessRequest,
+        identifier: 1,
+        secret,
+        dictionary,
+        attributes: { 'Message-Authenticator': Buffer.alloc(16) },
+      }),
+    ).toThrow(/computed by the codec/);
   });
 
   it('is first in replies to Access-Request by default, and optional (first) in other requests and replies', () => {
     const access = encodeRequest({ code: PacketCode.AccessRequest, identifier: 5, secret, dictionary, attributes: requestAttributes });
     expect(encodeResponse({ code: PacketCode.AccessReject, request: access, secret, dictionary, attributes: {} }).bytes[20]).toBe(80);
 
-    const accounting = encodeRequest({ code: PacketCode.AccountingRequest, identifier: 6, secret, dictionary, attributes: { 'Acct-Status-Type': 'Start' } });
+    const accounting = encodeRequest({
+      code: PacketCode.AccountingRequest,
+      identifier: 6,
+      secret,
+      dictionary,
+      attributes: { 'Acct-Status-Type': 'Start' },
+    });
     expect(accounting.bytes[20]).not.toBe(80);
-    expect(encodeResponse({ code: PacketCode.AccountingResponse, request: accounting, secret, dictionary, attributes: {} }).bytes.length).toBe(20);
+    expect(
+      encodeResponse({ code: PacketCode.AccountingResponse, request: accounting, secret, dictionary, attributes: {} }).bytes.length,
+    ).toBe(20);
 
-    const coa = encodeRequest({ code: PacketCode.CoaRequest, identifier: 7, secret, dictionary, messageAuthenticator: true, attributes: { 'User-Name': 'dave' } });
+    const coa = encodeRequest({
+      code: PacketCode.CoaRequest,
+      identifier: 7,
+      secret,
+      dictionary,
+      messageAuthenticator: true,
+      attributes: { 'User-Name': 'dave' },
+    });
     expect(coa.bytes[20]).toBe(80);
     const request = decodeRequest(coa.bytes, { secret, dictionary, requireMessageAuthenticator: true });
     expect(request.messageAuthenticator).toBe('valid');
     const ack = encodeResponse({ code: PacketCode.CoaAck, request, secret, dictionary, messageAuthenticator: true, attributes: {} });
-    expect(decodeResponse(ack.bytes, { secret, dictionary, request: coa, requireMessageAuthenticator: true }).messageAuthenticator).toBe('valid');
+    expect(decodeResponse(ack.bytes, { secret, dictionary, request: coa, requireMessageAuthenticator: true }).messageAuthenticator).toBe(
+      'valid',
+    );
   });
 
   it('is required of Status-Server, and of Access-Request when the responder asks', () => {
-    const bare = encodePacket({ code: PacketCode.StatusServer, identifier: 1, authenticator: Buffer.alloc(16, 1), messageAuthenticator: false, secret, dictionary, attributes: {} });
+    const bare = encodePacket({
+      code: PacketCode.StatusServer,
+      identifier: 1,
+      authenticator: Buffer.alloc(16, 1),
+      messageAuthenticator: false,
+      secret,
+      dictionary,
+      attributes: {},
+    });
     expect(decodeError(() => decodeRequest(bare.bytes, { secret, dictionary })).reason).toBe('missing-message-authenticator');
-    const access = encodePacket({ code: PacketCode.AccessRequest, identifier: 1, authenticator: Buffer.alloc(16, 1), messageAuthenticator: false, secret, dictionary, attributes: { 'User-Name': 'x' } });
+    const access = encodePacket({
+      code: PacketCode.AccessRequest,
+      identifier: 1,
+      authenticator: Buffer.alloc(16, 1),
+      messageAuthenticator: false,
+      secret,
+      dictionary,
+      attributes: { 'User-Name': 'x' },
+    });
     expect(decodeRequest(access.bytes, { secret, dictionary }).messageAuthenticator).toBe('absent');
-    expect(decodeError(() => decodeRequest(access.bytes, { secret, dictionary, requireMessageAuthenticator: true })).reason).toBe('missing-message-authenticator');
+    expect(decodeError(() => decodeRequest(access.bytes, { secret, dictionary, requireMessageAuthenticator: true })).reason).toBe(
+      'missing-message-authenticator',
+    );
   });
 
   it('refuses a second Message-Authenticator and one of the wrong length', () => {
-    const packet = encodePacket({ code: PacketCode.AccessRequest, identifier: 1, authenticator: Buffer.alloc(16, 2), messageAuthenticator: true, secret, dictionary, attributes: {} });
+    const packet = encodePacket({
+      code: PacketCode.AccessRequest,
+      identifier: 1,
+      authenticator: Buffer.alloc(16, 2),
+      messageAuthenticator: true,
+      secret,
+      dictionary,
+      attributes: {},
+    });
     const twice = Buffer.concat([packet.bytes, packet.bytes.subarray(20, 38)]);
     twice.writeUInt16BE(twice.length, 2);
     expect(decodeError(() => decodeRequest(twice, { secret, dictionary })).reason).toBe('duplicate-message-authenticator');
@@ -130,8 +192,18 @@ describe('tampering', () => {
     [
       'Access-Accept with Message-Authenticator, tags, hidden values, VSAs',
       () => {
-        const request = encodeRequest({ code: PacketCode.AccessRequest, identifier: 200, secret, dictionary, attributes: requestAttributes });
-        return { request, reply: encodeResponse({ code: PacketCode.AccessAccept, request, secret, dictionary, attributes: replyAttributes }), requireMessageAuthenticator: true };
+        const request = encodeRequest({
+          code: PacketCode.AccessRequest,
+          identifier: 200,
+          secret,
+          dictionary,
+          attributes: requestAttributes,
+        });
+        return {
+          request,
+          reply: encodeResponse({ code: PacketCode.AccessAccept, request, secret, dictionary, attributes: replyAttributes }),
+          requireMessageAuthenticator: true,
+        };
       },
     ],
     [
@@ -140,7 +212,14 @@ describe('tampering', () => {
         const request = encodeRequest({ code: PacketCode.AccessRequest, identifier: 3, secret, dictionary, attributes: requestAttributes });
         return {
           request,
-          reply: encodeResponse({ code: PacketCode.AccessChallenge, request, secret, dictionary, messageAuthenticator: false, attributes: { State: Buffer.from('state-1'), 'Reply-Message': 'PIN?' } }),
+          reply: encodeResponse({
+            code: PacketCode.AccessChallenge,
+            request,
+            secret,
+            dictionary,
+            messageAuthenticator: false,
+            attributes: { State: Buffer.from('state-1'), 'Reply-Message': 'PIN?' },
+          }),
           requireMessageAuthenticator: false,
         };
       },
@@ -148,17 +227,47 @@ describe('tampering', () => {
     [
       'Accounting-Response',
       () => {
-        const request = encodeRequest({ code: PacketCode.AccountingRequest, identifier: 4, secret, dictionary, attributes: { 'Acct-Status-Type': 'Interim-Update', 'Acct-Session-Id': 's1' } });
-        return { request, reply: encodeResponse({ code: PacketCode.AccountingResponse, request, secret, dictionary, attributes: { 'Reply-Message': 'ok' } }), requireMessageAuthenticator: false };
+        const request = encodeRequest({
+          code: PacketCode.AccountingRequest,
+          identifier: 4,
+          secret,
+          dictionary,
+          attributes: { 'Acct-Status-Type': 'Interim-Update', 'Acct-Session-Id': 's1' },
+        });
+        return {
+          request,
+          reply: encodeResponse({
+            code: PacketCode.AccountingResponse,
+            request,
+            secret,
+            dictionary,
+            attributes: { 'Reply-Message': 'ok' },
+          }),
+          requireMessageAuthenticator: false,
+        };
       },
     ],
     [
       'Disconnect-NAK with Error-Cause and Message-Authenticator',
       () => {
-        const request = encodeRequest({ code: PacketCode.DisconnectRequest, identifier: 9, secret, dictionary, messageAuthenticator: true, attributes: { 'Acct-Session-Id': 's1' } });
+        const request = encodeRequest({
+          code: PacketCode.DisconnectRequest,
+          identifier: 9,
+          secret,
+          dictionary,
+          messageAuthenticator: true,
+          attributes: { 'Acct-Session-Id': 's1' },
+        });
         return {
           request,
-          reply: encodeResponse({ code: PacketCode.DisconnectNak, request, secret, dictionary, messageAuthenticator: true, attributes: { 'Error-Cause': 'Session-Context-Not-Found' } }),
+          reply: encodeResponse({
+            code: PacketCode.DisconnectNak,
+            request,
+            secret,
+            dictionary,
+            messageAuthenticator: true,
+            attributes: { 'Error-Cause': 'Session-Context-Not-Found' },
+          }),
           requireMessageAuthenticator: true,
         };
       },
@@ -202,9 +311,30 @@ describe('tampering', () => {
     // must require one (BlastRADIUS): flipping its type octet then removes it, and is refused.
     const requests: [EncodedPacket, boolean][] = [
       [encodeRequest({ code: PacketCode.AccessRequest, identifier: 1, secret, dictionary, attributes: requestAttributes }), true],
-      [encodeRequest({ code: PacketCode.StatusServer, identifier: 2, secret, dictionary, attributes: { 'NAS-Identifier': 'probe' } }), false],
-      [encodeRequest({ code: PacketCode.AccountingRequest, identifier: 3, secret, dictionary, attributes: { 'Acct-Status-Type': 'Stop', 'Acct-Session-Time': 99 } }), false],
-      [encodeRequest({ code: PacketCode.CoaRequest, identifier: 4, secret, dictionary, attributes: { 'User-Name': 'dave', 'Session-Timeout': 10 } }), false],
+      [
+        encodeRequest({ code: PacketCode.StatusServer, identifier: 2, secret, dictionary, attributes: { 'NAS-Identifier': 'probe' } }),
+        false,
+      ],
+      [
+        encodeRequest({
+          code: PacketCode.AccountingRequest,
+          identifier: 3,
+          secret,
+          dictionary,
+          attributes: { 'Acct-Status-Type': 'Stop', 'Acct-Session-Time': 99 },
+        }),
+        false,
+      ],
+      [
+        encodeRequest({
+          code: PacketCode.CoaRequest,
+          identifier: 4,
+          secret,
+          dictionary,
+          attributes: { 'User-Name': 'dave', 'Session-Timeout': 10 },
+        }),
+        false,
+      ],
     ];
     for (const [request, requireMessageAuthenticator] of requests) {
       const decode = (bytes: Buffer): unknown => decodeRequest(bytes, { secret, dictionary, requireMessageAuthenticator });
@@ -216,7 +346,9 @@ describe('tampering', () => {
   it('refuses every truncation of a reply, and ignores padding past Length', () => {
     const { request, reply, requireMessageAuthenticator } = (cases[0] as (typeof cases)[number])[1]();
     for (let length = 0; length < reply.bytes.length; length += 1) {
-      expect(() => decodeResponse(reply.bytes.subarray(0, length), { secret, dictionary, request, requireMessageAuthenticator })).toThrow(RadiusDecodeError);
+      expect(() => decodeResponse(reply.bytes.subarray(0, length), { secret, dictionary, request, requireMessageAuthenticator })).toThrow(
+        RadiusDecodeError,
+      );
     }
     const padded = Buffer.concat([reply.bytes, Buffer.alloc(7, 0xee)]);
     expect(decodeResponse(padded, { secret, dictionary, request, requireMessageAuthenticator }).length).toBe(reply.bytes.length);
@@ -227,9 +359,23 @@ describe('requests and replies belong together', () => {
   const request = encodeRequest({ code: PacketCode.AccessRequest, identifier: 17, secret, dictionary, attributes: requestAttributes });
 
   it('refuses a reply to another identifier or of a code that does not answer the request', () => {
-    const other = encodeResponse({ code: PacketCode.AccessAccept, request: { ...request, identifier: 18 }, secret, dictionary, attributes: {} });
+    const other = encodeResponse({
+      code: PacketCode.AccessAccept,
+      request: { ...request, identifier: 18 },
+      secret,
+      dictionary,
+      attributes: {},
+    });
     expect(decodeError(() => decodeResponse(other.bytes, { secret, dictionary, request })).reason).toBe('identifier-mismatch');
-    const accounting = encodePacket({ code: PacketCode.AccountingResponse, identifier: 17, authenticator: request.authenticator, messageAuthenticator: false, secret, dictionary, attributes: {} });
+    const accounting = encodePacket({
+      code: PacketCode.AccountingResponse,
+      identifier: 17,
+      authenticator: request.authenticator,
+      messageAuthenticator: false,
+      secret,
+      dictionary,
+      attributes: {},
+    });
     expect(decodeError(() => decodeResponse(accounting.bytes, { secret, dictionary, request })).reason).toBe('unexpected-code');
     expect(decodeError(() => decodeRequest(accounting.bytes, { secret, dictionary })).reason).toBe('unexpected-code');
     expect(() => encodeResponse({ code: PacketCode.CoaAck, request, secret, dictionary, attributes: {} })).toThrow(RadiusEncodeError);

@@ -39,7 +39,12 @@ interface Exchange {
  * line, so long values stay under 450 octets); `answer` builds the reply to each decoded request
  * (or none). radclient prints what it sent and, when a reply authenticates, what it received.
  */
-async function exchange(command: string, input: string, answer: (request: DecodedPacket) => Buffer | undefined, timeoutSeconds = 2): Promise<Exchange> {
+async function exchange(
+  command: string,
+  input: string,
+  answer: (request: DecodedPacket) => Buffer | undefined,
+  timeoutSeconds = 2,
+): Promise<Exchange> {
   const socket = dgram.createSocket('udp4');
   const requests: DecodedPacket[] = [];
   socket.on('message', (message, remote) => {
@@ -52,7 +57,9 @@ async function exchange(command: string, input: string, answer: (request: Decode
   const { port } = socket.address();
   try {
     const output = await new Promise<string>((resolve) => {
-      const child = spawn('radclient', ['-d', raddb, '-x', '-t', String(timeoutSeconds), '-r', '1', `127.0.0.1:${port}`, command, secret], { env: { ...process.env, TZ: 'UTC' } });
+      const child = spawn('radclient', ['-d', raddb, '-x', '-t', String(timeoutSeconds), '-r', '1', `127.0.0.1:${port}`, command, secret], {
+        env: { ...process.env, TZ: 'UTC' },
+      });
       let text = '';
       child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -117,8 +124,10 @@ describe.skipIf(!hasRadclient)('FreeRADIUS radclient as the oracle', () => {
       `EAP-Message = 0x${'02'.repeat(400)}`,
       'Message-Authenticator = 0x00',
     ].join('\n');
-    const { requests } = await exchange('auth', `${input}\n`, (request) =>
-      encodeResponse({ code: PacketCode.AccessAccept, request, secret, dictionary, attributes: {} }).bytes,
+    const { requests } = await exchange(
+      'auth',
+      `${input}\n`,
+      (request) => encodeResponse({ code: PacketCode.AccessAccept, request, secret, dictionary, attributes: {} }).bytes,
     );
     const request = requests[0] as DecodedPacket;
     expect(request.messageAuthenticator).toBe('valid');
@@ -167,8 +176,10 @@ describe.skipIf(!hasRadclient)('FreeRADIUS radclient as the oracle', () => {
       { name: 'EAP-Message', value: Buffer.alloc(300, 1) },
       { name: 'Session-Timeout', value: 3600 },
     ];
-    const { output } = await exchange('auth', 'User-Name = "bob"\nUser-Password = "pw"\n', (request) =>
-      encodeResponse({ code: PacketCode.AccessAccept, request, secret, dictionary, attributes: reply }).bytes,
+    const { output } = await exchange(
+      'auth',
+      'User-Name = "bob"\nUser-Password = "pw"\n',
+      (request) => encodeResponse({ code: PacketCode.AccessAccept, request, secret, dictionary, attributes: reply }).bytes,
     );
     expect(received(output), output).toEqual([
       expect.stringMatching(/^Message-Authenticator = 0x[0-9a-f]{32}$/),
@@ -193,26 +204,37 @@ describe.skipIf(!hasRadclient)('FreeRADIUS radclient as the oracle', () => {
   });
 
   it('FreeRADIUS refuses our reply signed with another secret, or with a forged Message-Authenticator', async () => {
-    const wrongSecret = await exchange('auth', 'User-Name = "bob"\n', (request) =>
-      encodeResponse({ code: PacketCode.AccessAccept, request, secret: 'not the secret', dictionary, attributes: {} }).bytes,
+    const wrongSecret = await exchange(
+      'auth',
+      'User-Name = "bob"\n',
+      (request) => encodeResponse({ code: PacketCode.AccessAccept, request, secret: 'not the secret', dictionary, attributes: {} }).bytes,
       0.5,
     );
     expect(received(wrongSecret.output)).toBeUndefined();
     expect(wrongSecret.output).toContain('Reply verification failed');
-    const forgedMac = await exchange('auth', 'User-Name = "bob"\n', (request) => {
-      const bytes = Buffer.from(encodeResponse({ code: PacketCode.AccessAccept, request, secret, dictionary, attributes: { 'Reply-Message': 'hi' } }).bytes);
-      bytes[25] = (bytes[25] as number) ^ 0x01;
-      // Re-sign the Response Authenticator so that only the Message-Authenticator is wrong.
-      packetDigest(bytes, bytes.length, request.authenticator, Buffer.from(secret)).copy(bytes, 4);
-      return bytes;
-    }, 0.5);
+    const forgedMac = await exchange(
+      'auth',
+      'User-Name = "bob"\n',
+      (request) => {
+        const bytes = Buffer.from(
+          encodeResponse({ code: PacketCode.AccessAccept, request, secret, dictionary, attributes: { 'Reply-Message': 'hi' } }).bytes,
+        );
+        bytes[25] = (bytes[25] as number) ^ 0x01;
+        // Re-sign the Response Authenticator so that only the Message-Authenticator is wrong.
+        packetDigest(bytes, bytes.length, request.authenticator, Buffer.from(secret)).copy(bytes, 4);
+        return bytes;
+      },
+      0.5,
+    );
     expect(received(forgedMac.output)).toBeUndefined();
     expect(forgedMac.output).toContain('invalid Message-Authenticator');
   });
 
   it('agrees on Accounting, CoA, Disconnect and Status-Server authenticators, both ways', async () => {
-    const accounting = await exchange('acct', 'User-Name = "bob"\nAcct-Status-Type = Start\nAcct-Session-Id = "s-1"\nAcct-Delay-Time = 2\n', (request) =>
-      encodeResponse({ code: PacketCode.AccountingResponse, request, secret, dictionary, attributes: {} }).bytes,
+    const accounting = await exchange(
+      'acct',
+      'User-Name = "bob"\nAcct-Status-Type = Start\nAcct-Session-Id = "s-1"\nAcct-Delay-Time = 2\n',
+      (request) => encodeResponse({ code: PacketCode.AccountingResponse, request, secret, dictionary, attributes: {} }).bytes,
     );
     expect(leaves(accounting.requests[0] as DecodedPacket)).toEqual([
       ['User-Name', 'bob', undefined],
@@ -222,8 +244,12 @@ describe.skipIf(!hasRadclient)('FreeRADIUS radclient as the oracle', () => {
     ]);
     expect(accounting.output).toContain('Received Accounting-Response');
 
-    const coa = await exchange('coa', 'User-Name = "bob"\nSession-Timeout = 60\n', (request) =>
-      encodeResponse({ code: PacketCode.CoaNak, request, secret, dictionary, attributes: { 'Error-Cause': 'Session-Context-Not-Found' } }).bytes,
+    const coa = await exchange(
+      'coa',
+      'User-Name = "bob"\nSession-Timeout = 60\n',
+      (request) =>
+        encodeResponse({ code: PacketCode.CoaNak, request, secret, dictionary, attributes: { 'Error-Cause': 'Session-Context-Not-Found' } })
+          .bytes,
     );
     expect(leaves(coa.requests[0] as DecodedPacket)).toEqual([
       ['User-Name', 'bob', undefined],
@@ -231,16 +257,22 @@ describe.skipIf(!hasRadclient)('FreeRADIUS radclient as the oracle', () => {
     ]);
     expect(received(coa.output)).toEqual(['Error-Cause = Session-Context-Not-Found']);
 
-    const disconnect = await exchange('disconnect', 'Acct-Session-Id = "s-1"\nMessage-Authenticator = 0x00\n', (request) =>
-      encodeResponse({ code: PacketCode.DisconnectAck, request, secret, dictionary, messageAuthenticator: true, attributes: {} }).bytes,
+    const disconnect = await exchange(
+      'disconnect',
+      'Acct-Session-Id = "s-1"\nMessage-Authenticator = 0x00\n',
+      (request) =>
+        encodeResponse({ code: PacketCode.DisconnectAck, request, secret, dictionary, messageAuthenticator: true, attributes: {} }).bytes,
     );
     expect(disconnect.requests[0]?.messageAuthenticator).toBe('valid');
     expect(received(disconnect.output)).toEqual([expect.stringMatching(/^Message-Authenticator = 0x[0-9a-f]{32}$/)]);
 
     // radclient 3.2.1 sends Status-Server without Message-Authenticator unless told to, which
     // RFC 5997 §3 forbids (and decodeRequest refuses): ask for it.
-    const status = await exchange('status', 'NAS-Identifier = "probe"\nMessage-Authenticator = 0x00\n', (request) =>
-      encodeResponse({ code: PacketCode.AccessAccept, request, secret, dictionary, attributes: { 'Reply-Message': 'alive' } }).bytes,
+    const status = await exchange(
+      'status',
+      'NAS-Identifier = "probe"\nMessage-Authenticator = 0x00\n',
+      (request) =>
+        encodeResponse({ code: PacketCode.AccessAccept, request, secret, dictionary, attributes: { 'Reply-Message': 'alive' } }).bytes,
     );
     expect(status.requests[0]?.messageAuthenticator).toBe('valid');
     expect(status.output).toContain('Received Access-Accept');

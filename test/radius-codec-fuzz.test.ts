@@ -34,7 +34,9 @@ function fuzzDictionary(): CompiledDictionary {
     const { entries } = importFile('/usr/share/freeradius/dictionary');
     return compileDictionaries([{ id: 'system~freeradius', rev: '1', name: 'freeradius', owner: 'system', value: entries }]);
   }
-  return compileDictionaries(['dictionary', 'dictionary_microsoft', 'dictionary_wimax', 'dictionary_cisco', 'dictionary_3gpp'].map((name) => seed(name)));
+  return compileDictionaries(
+    ['dictionary', 'dictionary_microsoft', 'dictionary_wimax', 'dictionary_cisco', 'dictionary_3gpp'].map((name) => seed(name)),
+  );
 }
 
 const dictionary = fuzzDictionary();
@@ -45,7 +47,13 @@ const timeout = 30_000 * scale;
 const secret = 'fuzz';
 const SECRET = Buffer.from(secret);
 const CODES = [1, 2, 3, 4, 5, 11, 12, 40, 41, 42, 43, 44, 45];
-const request: EncodedPacket = encodeRequest({ code: PacketCode.AccessRequest, identifier: 1, secret, dictionary, attributes: { 'User-Name': 'x' } });
+const request: EncodedPacket = encodeRequest({
+  code: PacketCode.AccessRequest,
+  identifier: 1,
+  secret,
+  dictionary,
+  attributes: { 'User-Name': 'x' },
+});
 
 /** Runs a decode; anything but success or a RadiusCodecError fails the property. */
 function survives(run: () => unknown): DecodedPacket | undefined {
@@ -60,36 +68,70 @@ function survives(run: () => unknown): DecodedPacket | undefined {
 function decodeEveryWay(bytes: Buffer): void {
   survives(() => decodeRequest(bytes, { secret, dictionary }));
   survives(() => decodeResponse(bytes, { secret, dictionary, request }));
-  survives(() => decodeResponse(bytes, { secret, dictionary, request: { code: bytes[0] === 5 ? 4 : bytes[0] === 44 || bytes[0] === 45 ? 43 : 1, identifier: bytes[1] ?? 0, authenticator: request.authenticator } }));
+  survives(() =>
+    decodeResponse(bytes, {
+      secret,
+      dictionary,
+      request: {
+        code: bytes[0] === 5 ? 4 : bytes[0] === 44 || bytes[0] === 45 ? 43 : 1,
+        identifier: bytes[1] ?? 0,
+        authenticator: request.authenticator,
+      },
+    }),
+  );
 }
 
 /** A well-formed attribute list of random content, aimed at the numbers with structure. */
 const VENDORS = [9, 311, 429, 4846, 8164, 24757, 11344, 10415, 5535, 77777];
 const attributeBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
   // Any type, any value.
-  fc.tuple(fc.integer({ min: 1, max: 255 }), fc.uint8Array({ maxLength: 60 })).map(([type, value]) => Uint8Array.from([type, value.length + 2, ...value])),
+  fc
+    .tuple(fc.integer({ min: 1, max: 255 }), fc.uint8Array({ maxLength: 60 }))
+    .map(([type, value]) => Uint8Array.from([type, value.length + 2, ...value])),
   // Vendor-Specific: a real vendor id, then sub-attributes that may or may not fit its format.
-  fc.tuple(fc.constantFrom(...VENDORS), fc.uint8Array({ maxLength: 60 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 20 })), { maxLength: 4 })).map(([vendor, tail, subs]) => {
-    const body = [...subs.flatMap(([type, value]) => [type, value.length + 2, ...value]), ...tail.slice(0, tail.length % 3)];
-    const value = [0, (vendor >> 16) & 0xff, (vendor >> 8) & 0xff, vendor & 0xff, ...body].slice(0, 253);
-    return Uint8Array.from([26, value.length + 2, ...value]);
-  }),
+  fc
+    .tuple(
+      fc.constantFrom(...VENDORS),
+      fc.uint8Array({ maxLength: 60 }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 20 })), { maxLength: 4 }),
+    )
+    .map(([vendor, tail, subs]) => {
+      const body = [...subs.flatMap(([type, value]) => [type, value.length + 2, ...value]), ...tail.slice(0, tail.length % 3)];
+      const value = [0, (vendor >> 16) & 0xff, (vendor >> 8) & 0xff, vendor & 0xff, ...body].slice(0, 253);
+      return Uint8Array.from([26, value.length + 2, ...value]);
+    }),
   // WiMAX continuation: header 1,1 plus a flags octet with the More bit at random.
-  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.boolean(), fc.uint8Array({ maxLength: 40 })).map(([type, more, value]) =>
-    Uint8Array.from([26, 9 + value.length, 0, 0, 0x60, 0xb5, type, 3 + value.length, more ? 0x80 : 0, ...value]),
-  ),
+  fc
+    .tuple(fc.integer({ min: 0, max: 255 }), fc.boolean(), fc.uint8Array({ maxLength: 40 }))
+    .map(([type, more, value]) =>
+      Uint8Array.from([26, 9 + value.length, 0, 0, 0x60, 0xb5, type, 3 + value.length, more ? 0x80 : 0, ...value]),
+    ),
   // Extended and long-extended (More flag at random), EVS with a real vendor.
-  fc.tuple(fc.integer({ min: 241, max: 246 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 40 })).map(([type, extended, flags, value]) =>
-    Uint8Array.from([type, value.length + 4, extended, flags, ...value]),
-  ),
-  fc.tuple(fc.integer({ min: 241, max: 246 }), fc.constantFrom(...VENDORS), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 30 })).map(([type, vendor, vendorType, value]) => {
-    const long = type >= 245;
-    const header = long ? [26, 0] : [26];
-    const body = [...header, 0, (vendor >> 16) & 0xff, (vendor >> 8) & 0xff, vendor & 0xff, vendorType, ...value];
-    return Uint8Array.from([type, body.length + 2, ...body]);
-  }),
+  fc
+    .tuple(
+      fc.integer({ min: 241, max: 246 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.uint8Array({ maxLength: 40 }),
+    )
+    .map(([type, extended, flags, value]) => Uint8Array.from([type, value.length + 4, extended, flags, ...value])),
+  fc
+    .tuple(
+      fc.integer({ min: 241, max: 246 }),
+      fc.constantFrom(...VENDORS),
+      fc.integer({ min: 0, max: 255 }),
+      fc.uint8Array({ maxLength: 30 }),
+    )
+    .map(([type, vendor, vendorType, value]) => {
+      const long = type >= 245;
+      const header = long ? [26, 0] : [26];
+      const body = [...header, 0, (vendor >> 16) & 0xff, (vendor >> 8) & 0xff, vendor & 0xff, vendorType, ...value];
+      return Uint8Array.from([type, body.length + 2, ...body]);
+    }),
   // TLV-typed standard attributes with a random inside.
-  fc.tuple(fc.constantFrom(173, 179, 180, 187), fc.uint8Array({ maxLength: 30 })).map(([type, value]) => Uint8Array.from([type, value.length + 2, ...value])),
+  fc
+    .tuple(fc.constantFrom(173, 179, 180, 187), fc.uint8Array({ maxLength: 30 }))
+    .map(([type, value]) => Uint8Array.from([type, value.length + 2, ...value])),
 );
 
 function packetOf(code: number, identifier: number, attributes: readonly Uint8Array[]): Buffer {
@@ -126,7 +168,10 @@ interface Projected {
 function project(attributes: readonly DecodedAttribute[]): Projected[] {
   return attributes.map((attribute) => ({
     name: attribute.name,
-    value: attribute.definition?.type === 'tlv' && Array.isArray(attribute.value) ? project(attribute.value as DecodedAttribute[]) : attribute.value,
+    value:
+      attribute.definition?.type === 'tlv' && Array.isArray(attribute.value)
+        ? project(attribute.value as DecodedAttribute[])
+        : attribute.value,
     tag: attribute.tag,
     malformed: attribute.malformed,
   }));
@@ -138,10 +183,22 @@ function project(attributes: readonly DecodedAttribute[]): Projected[] {
  * authenticator (Access-Request), zeros (other requests), or the request's (replies).
  */
 function reencodes(decoded: DecodedPacket, asReply: boolean): void {
-  const vector = asReply ? request.authenticator : decoded.code === PacketCode.AccessRequest || decoded.code === PacketCode.StatusServer ? decoded.authenticator : Buffer.alloc(16);
+  const vector = asReply
+    ? request.authenticator
+    : decoded.code === PacketCode.AccessRequest || decoded.code === PacketCode.StatusServer
+      ? decoded.authenticator
+      : Buffer.alloc(16);
   let again: EncodedPacket;
   try {
-    again = encodePacket({ code: PacketCode.AccessRequest, identifier: 9, authenticator: vector, messageAuthenticator: false, secret, dictionary, attributes: decoded.attributes });
+    again = encodePacket({
+      code: PacketCode.AccessRequest,
+      identifier: 9,
+      authenticator: vector,
+      messageAuthenticator: false,
+      secret,
+      dictionary,
+      attributes: decoded.attributes,
+    });
   } catch (error) {
     if (error instanceof RadiusEncodeError) return;
     throw error;
@@ -150,44 +207,69 @@ function reencodes(decoded: DecodedPacket, asReply: boolean): void {
 }
 
 describe('decoding untrusted datagrams', () => {
-  it('random octets never throw anything but the codec error', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 4200 }), (octets) => decodeEveryWay(Buffer.from(octets))),
-      runs(3000),
-    );
-  }, timeout);
+  it(
+    'random octets never throw anything but the codec error',
+    () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 4200 }), (octets) => decodeEveryWay(Buffer.from(octets))),
+        runs(3000),
+      );
+    },
+    timeout,
+  );
 
-  it('random octets behind a plausible header never throw anything but the codec error', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...CODES), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 600 }), fc.boolean(), (code, identifier, body, honest) => {
-        const packet = packetOf(code, identifier, [body]);
-        if (!honest) packet.writeUInt16BE(Math.max(0, packet.length - (body[0] ?? 0)), 2);
-        decodeEveryWay(packet);
-        decodeEveryWay(resign(packet, request.authenticator));
-        decodeEveryWay(resign(packet, undefined));
-      }),
-      runs(3000),
-    );
-  }, timeout);
+  it(
+    'random octets behind a plausible header never throw anything but the codec error',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...CODES),
+          fc.integer({ min: 0, max: 255 }),
+          fc.uint8Array({ maxLength: 600 }),
+          fc.boolean(),
+          (code, identifier, body, honest) => {
+            const packet = packetOf(code, identifier, [body]);
+            if (!honest) packet.writeUInt16BE(Math.max(0, packet.length - (body[0] ?? 0)), 2);
+            decodeEveryWay(packet);
+            decodeEveryWay(resign(packet, request.authenticator));
+            decodeEveryWay(resign(packet, undefined));
+          },
+        ),
+        runs(3000),
+      );
+    },
+    timeout,
+  );
 
-  it('well-framed random attributes (VSAs of every vendor format, WiMAX continuation, extended, EVS, TLVs) decode, raw where they make no sense', () => {
-    fc.assert(
-      fc.property(fc.array(attributeBytes, { minLength: 1, maxLength: 25 }), (attributes) => {
-        // An Access-Request without Message-Authenticator has nothing to verify, so every one reaches the attribute decoder.
-        const decoded = survives(() => decodeRequest(packetOf(PacketCode.AccessRequest, 7, attributes), { secret, dictionary }));
-        if (decoded === undefined) return;
-        for (const attribute of decoded.attributes) {
-          expect(typeof attribute.name).toBe('string');
-          if (attribute.definition === undefined) expect(attribute.name).toMatch(/^Attr-\d+(\.\d+)*$/);
-        }
-        reencodes(decoded, false);
-        // The same attributes in signed packets of every other kind.
-        for (const code of [PacketCode.AccountingRequest, PacketCode.CoaRequest]) survives(() => decodeRequest(resign(packetOf(code, 7, attributes), undefined), { secret, dictionary }));
-        survives(() => decodeResponse(resign(packetOf(PacketCode.AccessAccept, 1, attributes), request.authenticator), { secret, dictionary, request }));
-      }),
-      runs(3000),
-    );
-  }, timeout);
+  it(
+    'well-framed random attributes (VSAs of every vendor format, WiMAX continuation, extended, EVS, TLVs) decode, raw where they make no sense',
+    () => {
+      fc.assert(
+        fc.property(fc.array(attributeBytes, { minLength: 1, maxLength: 25 }), (attributes) => {
+          // An Access-Request without Message-Authenticator has nothing to verify, so every one reaches the attribute decoder.
+          const decoded = survives(() => decodeRequest(packetOf(PacketCode.AccessRequest, 7, attributes), { secret, dictionary }));
+          if (decoded === undefined) return;
+          for (const attribute of decoded.attributes) {
+            expect(typeof attribute.name).toBe('string');
+            if (attribute.definition === undefined) expect(attribute.name).toMatch(/^Attr-\d+(\.\d+)*$/);
+          }
+          reencodes(decoded, false);
+          // The same attributes in signed packets of every other kind.
+          for (const code of [PacketCode.AccountingRequest, PacketCode.CoaRequest])
+            survives(() => decodeRequest(resign(packetOf(code, 7, attributes), undefined), { secret, dictionary }));
+          survives(() =>
+            decodeResponse(resign(packetOf(PacketCode.AccessAccept, 1, attributes), request.authenticator), {
+              secret,
+              dictionary,
+              request,
+            }),
+          );
+        }),
+        runs(3000),
+      );
+    },
+    timeout,
+  );
 
   const rich: AttributeInput[] = [
     { name: 'User-Name', value: 'fuzz@example.org' },
@@ -214,7 +296,15 @@ describe('decoding untrusted datagrams', () => {
       ]
     : [];
   const valid = [
-    encodePacket({ code: PacketCode.AccessRequest, identifier: 3, authenticator: request.authenticator, messageAuthenticator: false, secret, dictionary, attributes: [...rich, ...extra] }),
+    encodePacket({
+      code: PacketCode.AccessRequest,
+      identifier: 3,
+      authenticator: request.authenticator,
+      messageAuthenticator: false,
+      secret,
+      dictionary,
+      attributes: [...rich, ...extra],
+    }),
     encodeRequest({ code: PacketCode.AccessRequest, identifier: 4, secret, dictionary, attributes: [...rich, ...extra] }),
     encodeRequest({ code: PacketCode.AccountingRequest, identifier: 5, secret, dictionary, attributes: rich }),
     encodeResponse({ code: PacketCode.AccessAccept, request, secret, dictionary, attributes: [...rich, ...extra] }),
@@ -240,24 +330,38 @@ describe('decoding untrusted datagrams', () => {
     return out;
   }
 
-  it('valid packets with flipped, truncated and spliced octets never throw anything but the codec error; re-signed, they decode as far as they can', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...valid), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.boolean(), (packet, mutations, fixLength) => {
-        let bytes = mutate(packet.bytes, mutations);
-        if (fixLength && bytes.length >= 4) bytes.writeUInt16BE(Math.min(bytes.length, 4096), 2);
-        decodeEveryWay(bytes);
-        const isReply = packet.code === PacketCode.AccessAccept;
-        bytes = resign(bytes, isReply ? request.authenticator : undefined);
-        const decoded = isReply ? survives(() => decodeResponse(bytes, { secret, dictionary, request })) : survives(() => decodeRequest(bytes, { secret, dictionary }));
-        if (decoded !== undefined) reencodes(decoded, isReply);
-      }),
-      runs(4000),
-    );
-  }, timeout);
+  it(
+    'valid packets with flipped, truncated and spliced octets never throw anything but the codec error; re-signed, they decode as far as they can',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...valid),
+          fc.array(mutation, { minLength: 1, maxLength: 6 }),
+          fc.boolean(),
+          (packet, mutations, fixLength) => {
+            let bytes = mutate(packet.bytes, mutations);
+            if (fixLength && bytes.length >= 4) bytes.writeUInt16BE(Math.min(bytes.length, 4096), 2);
+            decodeEveryWay(bytes);
+            const isReply = packet.code === PacketCode.AccessAccept;
+            bytes = resign(bytes, isReply ? request.authenticator : undefined);
+            const decoded = isReply
+              ? survives(() => decodeResponse(bytes, { secret, dictionary, request }))
+              : survives(() => decodeRequest(bytes, { secret, dictionary }));
+            if (decoded !== undefined) reencodes(decoded, isReply);
+          },
+        ),
+        runs(4000),
+      );
+    },
+    timeout,
+  );
 
   it('valid packets decode and re-encode to the same attributes', () => {
     for (const packet of valid) {
-      const decoded = packet.code === PacketCode.AccessAccept ? decodeResponse(packet.bytes, { secret, dictionary, request }) : decodeRequest(packet.bytes, { secret, dictionary });
+      const decoded =
+        packet.code === PacketCode.AccessAccept
+          ? decodeResponse(packet.bytes, { secret, dictionary, request })
+          : decodeRequest(packet.bytes, { secret, dictionary });
       expect(decoded.attributes.some((attribute) => attribute.malformed !== undefined)).toBe(false);
       reencodes(decoded, packet.code === PacketCode.AccessAccept);
     }

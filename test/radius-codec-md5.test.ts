@@ -36,7 +36,9 @@ describe('md5', () => {
 
 describe('hmacMd5', () => {
   it('gives the RFC 2104 test vector', () => {
-    expect(hmacMd5(Buffer.from('Jefe'), Buffer.from('what do ya want for nothing?')).toString('hex')).toBe('750c783e6ab0b503eaa86e310a5db738');
+    expect(hmacMd5(Buffer.from('Jefe'), Buffer.from('what do ya want for nothing?')).toString('hex')).toBe(
+      '750c783e6ab0b503eaa86e310a5db738',
+    );
   });
 
   it('agrees with node:crypto for keys of 1..130 octets and messages across block boundaries', () => {

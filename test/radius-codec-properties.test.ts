@@ -31,10 +31,40 @@ import { seed } from './support/seed.js';
 // The type matrix: one attribute per leaf type in every placement.
 
 const LEAF_TYPES = [
-  'string', 'octets', 'abinary', 'ipaddr', 'ipv4addr', 'ipv6addr', 'ipv4prefix', 'cidr', 'ipv6prefix', 'ifid', 'ether',
-  'combo-ip', 'combo-prefix', 'byte', 'uint8', 'short', 'uint16', 'integer', 'uint32', 'signed', 'int32', 'int8', 'int16',
-  'integer64', 'uint64', 'int64', 'float32', 'float64', 'bool', 'date', 'date_milliseconds', 'date_microseconds',
-  'date_nanoseconds', 'time_delta',
+  'string',
+  'octets',
+  'abinary',
+  'ipaddr',
+  'ipv4addr',
+  'ipv6addr',
+  'ipv4prefix',
+  'cidr',
+  'ipv6prefix',
+  'ifid',
+  'ether',
+  'combo-ip',
+  'combo-prefix',
+  'byte',
+  'uint8',
+  'short',
+  'uint16',
+  'integer',
+  'uint32',
+  'signed',
+  'int32',
+  'int8',
+  'int16',
+  'integer64',
+  'uint64',
+  'int64',
+  'float32',
+  'float64',
+  'bool',
+  'date',
+  'date_milliseconds',
+  'date_microseconds',
+  'date_nanoseconds',
+  'time_delta',
 ] as const;
 
 const FORMATS = ['1,1', '1,0', '1,2', '2,0', '2,1', '2,2', '4,0', '4,1', '4,2', '1,1,c'] as const;
@@ -70,7 +100,11 @@ function matrixEntries(): DictionaryEntry[] {
   for (const format of FORMATS) entries.push({ vendor: { [`Fmt-${format.replaceAll(',', '-')}`]: vendorIdOf(format) }, format });
   entries.push({ vendor: { 'Evs-Vendor': EVS_VENDOR } });
   entries.push(attr('StdTlv', 0, 225, 'tlv'));
-  entries.push(attr('Nested', 0, 100, 'tlv', { oid: '225.100' }), attr('Nested-Text', 0, 1, 'string', { oid: '225.100.1' }), attr('Nested-Number', 0, 2, 'integer', { oid: '225.100.2' }));
+  entries.push(
+    attr('Nested', 0, 100, 'tlv', { oid: '225.100' }),
+    attr('Nested-Text', 0, 1, 'string', { oid: '225.100.1' }),
+    attr('Nested-Number', 0, 2, 'integer', { oid: '225.100.2' }),
+  );
   entries.push(attr('Deep', 0, 3, 'tlv', { oid: '225.100.3' }), attr('Deep-Address', 0, 1, 'ipaddr', { oid: '225.100.3.1' }));
   entries.push(attr('WxTlv', vendorIdOf('1,1,c'), 200, 'tlv'));
   LEAF_TYPES.forEach((type, index) => {
@@ -142,7 +176,8 @@ function canonicalIpv6(text: string): string {
 
 function fullIpv6(octets: Uint8Array, upper: boolean): string {
   const groups: string[] = [];
-  for (let index = 0; index < 16; index += 2) groups.push((((octets[index] as number) << 8) | (octets[index + 1] as number)).toString(16).padStart(4, '0'));
+  for (let index = 0; index < 16; index += 2)
+    groups.push((((octets[index] as number) << 8) | (octets[index + 1] as number)).toString(16).padStart(4, '0'));
   const text = groups.join(':');
   return upper ? text.toUpperCase() : text;
 }
@@ -193,7 +228,9 @@ function caseOf(type: string, max: number): fc.Arbitrary<Case> {
       );
     case 'octets':
     case 'abinary':
-      return fc.tuple(bytes(1, max), fc.boolean()).map(([octets, asHex]) => ({ input: asHex ? `0x${Buffer.from(octets).toString('hex')}` : octets, expected: Buffer.from(octets) }));
+      return fc
+        .tuple(bytes(1, max), fc.boolean())
+        .map(([octets, asHex]) => ({ input: asHex ? `0x${Buffer.from(octets).toString('hex')}` : octets, expected: Buffer.from(octets) }));
     case 'ipaddr':
       return ipv4Case;
     case 'ipv6addr':
@@ -209,7 +246,13 @@ function caseOf(type: string, max: number): fc.Arbitrary<Case> {
     case 'ifid':
       return bytes(8, 8).map((octets) => {
         const groups = [0, 2, 4, 6].map((index) => (((octets[index] as number) << 8) | (octets[index + 1] as number)).toString(16));
-        return { input: groups.map((group) => group.padStart(4, '0')).join(':').toUpperCase(), expected: groups.join(':') };
+        return {
+          input: groups
+            .map((group) => group.padStart(4, '0'))
+            .join(':')
+            .toUpperCase(),
+          expected: groups.join(':'),
+        };
       });
     case 'ether':
       return bytes(6, 6).map((octets) => {
@@ -243,10 +286,12 @@ function caseOf(type: string, max: number): fc.Arbitrary<Case> {
     case 'bool':
       return fc.boolean().map((value) => ({ input: value, expected: value }));
     case 'date':
-      return fc.tuple(fc.integer({ min: 0, max: 0xffff_ffff }), fc.integer({ min: 0, max: 999 }), fc.boolean()).map(([seconds, ms, asDate]) => ({
-        input: asDate ? new Date(seconds * 1000 + ms) : seconds,
-        expected: new Date(seconds * 1000),
-      }));
+      return fc
+        .tuple(fc.integer({ min: 0, max: 0xffff_ffff }), fc.integer({ min: 0, max: 999 }), fc.boolean())
+        .map(([seconds, ms, asDate]) => ({
+          input: asDate ? new Date(seconds * 1000 + ms) : seconds,
+          expected: new Date(seconds * 1000),
+        }));
     default:
       throw new Error(`no generator for ${type}`);
   }
@@ -297,7 +342,14 @@ describe('decode(encode(x)) == x', () => {
   it('for every leaf type in every placement and vendor format, in every packet kind', () => {
     fc.assert(
       fc.property(kind, fc.array(matrixItem, { minLength: 1, maxLength: 4 }), (packetKind, items) => {
-        expect(leaves(roundTrip(packetKind, items.map((item) => item.input)))).toEqual(items.map((item) => item.expected));
+        expect(
+          leaves(
+            roundTrip(
+              packetKind,
+              items.map((item) => item.input),
+            ),
+          ),
+        ).toEqual(items.map((item) => item.expected));
       }),
       { numRuns: 1500 },
     );
@@ -356,26 +408,46 @@ describe('TLVs', () => {
 
   it('nest as given, and decode to the same tree', () => {
     fc.assert(
-      fc.property(kind, fc.array(child, { minLength: 1, maxLength: 5 }), fc.string({ minLength: 1, maxLength: 10 }).filter((text) => text.charCodeAt(0) >= 0x20), (packetKind, children, text) => {
-        const decoded = roundTrip(packetKind, [
-          {
-            name: 'StdTlv',
-            value: [
-              ...children.map(({ type, input }) => ({ name: `StdTlv-${type}`, value: input })),
-              { name: 'Nested', value: [{ name: 'Nested-Text', value: text }, { name: 'Deep', value: { 'Deep-Address': '10.1.2.3' } }] },
+      fc.property(
+        kind,
+        fc.array(child, { minLength: 1, maxLength: 5 }),
+        fc.string({ minLength: 1, maxLength: 10 }).filter((text) => text.charCodeAt(0) >= 0x20),
+        (packetKind, children, text) => {
+          const decoded = roundTrip(packetKind, [
+            {
+              name: 'StdTlv',
+              value: [
+                ...children.map(({ type, input }) => ({ name: `StdTlv-${type}`, value: input })),
+                {
+                  name: 'Nested',
+                  value: [
+                    { name: 'Nested-Text', value: text },
+                    { name: 'Deep', value: { 'Deep-Address': '10.1.2.3' } },
+                  ],
+                },
+              ],
+            },
+          ]);
+          expect(decoded).toHaveLength(1);
+          const tree = decoded[0] as DecodedAttribute;
+          expect(tree.name).toBe('StdTlv');
+          const project = (list: readonly DecodedAttribute[]): unknown[] =>
+            list.map((attribute) => [
+              attribute.name,
+              attribute.definition?.type === 'tlv' ? project(attribute.value as DecodedAttribute[]) : attribute.value,
+            ]);
+          expect(project(tree.value as DecodedAttribute[])).toEqual([
+            ...children.map(({ type, expected }) => [`StdTlv-${type}`, expected]),
+            [
+              'Nested',
+              [
+                ['Nested-Text', text],
+                ['Deep', [['Deep-Address', '10.1.2.3']]],
+              ],
             ],
-          },
-        ]);
-        expect(decoded).toHaveLength(1);
-        const tree = decoded[0] as DecodedAttribute;
-        expect(tree.name).toBe('StdTlv');
-        const project = (list: readonly DecodedAttribute[]): unknown[] =>
-          list.map((attribute) => [attribute.name, attribute.definition?.type === 'tlv' ? project(attribute.value as DecodedAttribute[]) : attribute.value]);
-        expect(project(tree.value as DecodedAttribute[])).toEqual([
-          ...children.map(({ type, expected }) => [`StdTlv-${type}`, expected]),
-          ['Nested', [['Nested-Text', text], ['Deep', [['Deep-Address', '10.1.2.3']]]]],
-        ]);
-      }),
+          ]);
+        },
+      ),
     );
   });
 
@@ -402,7 +474,10 @@ describe('TLVs', () => {
   it('in a WiMAX-style vendor, split over several Vendor-Specific attributes when long', () => {
     fc.assert(
       fc.property(fc.array(bytes(1, 200), { minLength: 1, maxLength: 12 }), (chunks) => {
-        const decoded = roundTrip('reply', chunks.map((value) => ({ name: 'WxTlv-octets', value })));
+        const decoded = roundTrip(
+          'reply',
+          chunks.map((value) => ({ name: 'WxTlv-octets', value })),
+        );
         expect(decoded).toHaveLength(1);
         expect(leaves(decoded).map((leaf) => leaf.value)).toEqual(chunks.map((chunk) => Buffer.from(chunk)));
       }),
@@ -418,7 +493,10 @@ describe('flags', () => {
       tag: fc.integer({ min: 0, max: 31 }),
     });
     const integerTag = fc.integer({ min: 0, max: 31 }).chain((tag) =>
-      (tag === 0 ? fc.oneof(fc.integer({ min: 0, max: 0xff_ffff }), fc.integer({ min: 0x2000_0000, max: 0xffff_ffff })) : fc.integer({ min: 0, max: 0xff_ffff })).map((value) => ({
+      (tag === 0
+        ? fc.oneof(fc.integer({ min: 0, max: 0xff_ffff }), fc.integer({ min: 0x2000_0000, max: 0xffff_ffff }))
+        : fc.integer({ min: 0, max: 0xff_ffff })
+      ).map((value) => ({
         name: 'Tag-int',
         value,
         tag,
@@ -426,13 +504,23 @@ describe('flags', () => {
     );
     const seedTags = fc.oneof(
       fc.record({ name: fc.constant('Tunnel-Type'), value: fc.constantFrom('L2TP', 'PPTP', 'VLAN'), tag: fc.integer({ min: 0, max: 31 }) }),
-      fc.record({ name: fc.constant('Tunnel-Private-Group-Id'), value: fc.string({ minLength: 1, maxLength: 10 }), tag: fc.integer({ min: 0, max: 31 }) }),
+      fc.record({
+        name: fc.constant('Tunnel-Private-Group-Id'),
+        value: fc.string({ minLength: 1, maxLength: 10 }),
+        tag: fc.integer({ min: 0, max: 31 }),
+      }),
       fc.record({ name: fc.constant('Tunnel-Password'), value: fc.string({ maxLength: 20 }), tag: fc.integer({ min: 0, max: 31 }) }),
-      fc.record({ name: fc.constant('Hide2-tagged'), value: fc.string({ minLength: 0, maxLength: 40 }), tag: fc.integer({ min: 0, max: 31 }) }),
+      fc.record({
+        name: fc.constant('Hide2-tagged'),
+        value: fc.string({ minLength: 0, maxLength: 40 }),
+        tag: fc.integer({ min: 0, max: 31 }),
+      }),
     );
     fc.assert(
       fc.property(kind, fc.array(fc.oneof(stringTag, integerTag, seedTags), { minLength: 1, maxLength: 6 }), (packetKind, items) => {
-        expect(leaves(roundTrip(packetKind, items))).toEqual(items.map(({ name, value, tag }) => ({ name, value, tag: tag === 0 ? undefined : tag })));
+        expect(leaves(roundTrip(packetKind, items))).toEqual(
+          items.map(({ name, value, tag }) => ({ name, value, tag: tag === 0 ? undefined : tag })),
+        );
       }),
       { numRuns: 500 },
     );
@@ -460,27 +548,39 @@ describe('flags', () => {
 
   it('concat: long octets split over consecutive attributes (standard, vendor, extended) and joined', () => {
     fc.assert(
-      fc.property(kind, fc.constantFrom('Concat-octets', 'V22-Concat', 'Ext-Concat', 'EAP-Message'), bytes(1, 1500), (packetKind, name, value) => {
-        expect(leaves(roundTrip(packetKind, [{ name, value }]))).toEqual([{ name, value: Buffer.from(value), tag: undefined }]);
-      }),
+      fc.property(
+        kind,
+        fc.constantFrom('Concat-octets', 'V22-Concat', 'Ext-Concat', 'EAP-Message'),
+        bytes(1, 1500),
+        (packetKind, name, value) => {
+          expect(leaves(roundTrip(packetKind, [{ name, value }]))).toEqual([{ name, value: Buffer.from(value), tag: undefined }]);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('long-extended (RFC 6929 More flag) and long EVS values of any length up to the packet', () => {
     fc.assert(
-      fc.property(kind, fc.constantFrom('LExt-octets', 'LEvs-octets', 'LExt-string', 'V11c-octets'), bytes(1, 3000), (packetKind, name, value) => {
-        const input = name.endsWith('string') ? Buffer.from(value).toString('latin1') : value;
-        const expected = name.endsWith('string') ? input : Buffer.from(value);
-        expect(leaves(roundTrip(packetKind, [{ name, value: input }]))).toEqual([{ name, value: expected, tag: undefined }]);
-      }),
+      fc.property(
+        kind,
+        fc.constantFrom('LExt-octets', 'LEvs-octets', 'LExt-string', 'V11c-octets'),
+        bytes(1, 3000),
+        (packetKind, name, value) => {
+          const input = name.endsWith('string') ? Buffer.from(value).toString('latin1') : value;
+          const expected = name.endsWith('string') ? input : Buffer.from(value);
+          expect(leaves(roundTrip(packetKind, [{ name, value: input }]))).toEqual([{ name, value: expected, tag: undefined }]);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('hidden values: encrypt=1 (User-Password, MS-CHAP-MPPE-Keys), 2 (Tunnel-Password, MS-MPPE keys), 3 (Ascend secret)', () => {
     const noTrailingZero = (max: number): fc.Arbitrary<string> =>
-      fc.string({ unit: 'binary', maxLength: max }).filter((text) => Buffer.byteLength(text) <= max && !text.endsWith('\0') && Buffer.from(text).toString() === text);
+      fc
+        .string({ unit: 'binary', maxLength: max })
+        .filter((text) => Buffer.byteLength(text) <= max && !text.endsWith('\0') && Buffer.from(text).toString() === text);
     const item = fc.oneof(
       noTrailingZero(128).map((value) => ({ name: 'User-Password', value, expected: value as unknown })),
       noTrailingZero(128).map((value) => ({ name: 'Hide1-string', value, expected: value as unknown })),
@@ -490,12 +590,23 @@ describe('flags', () => {
       bytes(0, 239).map((value) => ({ name: 'Hide2-octets', value: value as InputScalar, expected: Buffer.from(value) as unknown })),
       bytes(0, 200).map((value) => ({ name: 'V22-Hide2', value: value as InputScalar, expected: Buffer.from(value) as unknown })),
       bytes(32, 32).map((value) => ({ name: 'MS-MPPE-Recv-Key', value: value as InputScalar, expected: Buffer.from(value) as unknown })),
-      fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 16 }).filter((text) => !text.includes('\0')).map((value) => ({ name: 'Hide3-string', value, expected: value as unknown })),
-      fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 16 }).filter((text) => !text.includes('\0')).map((value) => ({ name: 'V40-Hide3', value, expected: value as unknown })),
+      fc
+        .string({ unit: 'binary-ascii', minLength: 1, maxLength: 16 })
+        .filter((text) => !text.includes('\0'))
+        .map((value) => ({ name: 'Hide3-string', value, expected: value as unknown })),
+      fc
+        .string({ unit: 'binary-ascii', minLength: 1, maxLength: 16 })
+        .filter((text) => !text.includes('\0'))
+        .map((value) => ({ name: 'V40-Hide3', value, expected: value as unknown })),
     );
     fc.assert(
       fc.property(kind, fc.array(item, { minLength: 1, maxLength: 5 }), (packetKind, items) => {
-        const decoded = leaves(roundTrip(packetKind, items.map(({ name, value }) => ({ name, value }))));
+        const decoded = leaves(
+          roundTrip(
+            packetKind,
+            items.map(({ name, value }) => ({ name, value })),
+          ),
+        );
         expect(decoded).toEqual(items.map(({ name, expected }) => ({ name, value: expected, tag: undefined })));
       }),
       { numRuns: 500 },
@@ -504,11 +615,23 @@ describe('flags', () => {
 
   it('hidden values need the right secret: another secret reveals something else, or nothing', () => {
     const request = encodeRequest({ secret, dictionary, code: PacketCode.AccessRequest, identifier: 1, attributes: {} });
-    const reply = encodeResponse({ secret, dictionary, code: PacketCode.AccessAccept, request, attributes: [{ name: 'Tunnel-Password', value: 'hunter2', tag: 3 }] });
+    const reply = encodeResponse({
+      secret,
+      dictionary,
+      code: PacketCode.AccessAccept,
+      request,
+      attributes: [{ name: 'Tunnel-Password', value: 'hunter2', tag: 3 }],
+    });
     const decoded = decodeResponse(reply.bytes, { secret, dictionary, request });
     expect(decoded.attributes[0]).toMatchObject({ name: 'Tunnel-Password', value: 'hunter2', tag: 3 });
     // The salts of one packet are distinct and have the high bit set (RFC 2868 §3.5).
-    const many = encodeResponse({ secret, dictionary, code: PacketCode.AccessAccept, request, attributes: Array.from({ length: 40 }, () => ({ name: 'Hide2-octets', value: Buffer.from([1]) })) });
+    const many = encodeResponse({
+      secret,
+      dictionary,
+      code: PacketCode.AccessAccept,
+      request,
+      attributes: Array.from({ length: 40 }, () => ({ name: 'Hide2-octets', value: Buffer.from([1]) })),
+    });
     const salts = new Set<number>();
     for (let offset = 38; offset < many.bytes.length; offset += many.bytes[offset + 1] as number) {
       expect((many.bytes[offset + 2] as number) & 0x80).toBe(0x80);
@@ -519,22 +642,43 @@ describe('flags', () => {
 
   it('structs: members packed in order', () => {
     fc.assert(
-      fc.property(kind, fc.integer({ min: 0, max: 0xffff_ffff }), ipv4Case, fc.string({ minLength: 0, maxLength: 30 }), (packetKind, number, address, text) => {
-        const value = { 'Struct-Number': number, 'Struct-Address': address.input, 'Struct-Text': text };
-        expect(leaves(roundTrip(packetKind, { Struct: value }))).toEqual([{ name: 'Struct', value: { ...value, 'Struct-Address': address.expected }, tag: undefined }]);
-      }),
+      fc.property(
+        kind,
+        fc.integer({ min: 0, max: 0xffff_ffff }),
+        ipv4Case,
+        fc.string({ minLength: 0, maxLength: 30 }),
+        (packetKind, number, address, text) => {
+          const value = { 'Struct-Number': number, 'Struct-Address': address.input, 'Struct-Text': text };
+          expect(leaves(roundTrip(packetKind, { Struct: value }))).toEqual([
+            { name: 'Struct', value: { ...value, 'Struct-Address': address.expected }, tag: undefined },
+          ]);
+        },
+      ),
     );
   });
 });
 
 describe('raw attributes', () => {
   it('unknown numbers decode as Attr-<number> octets and encode back from that name', () => {
-    const names = ['Attr-250', 'Attr-26.77777.5', 'Attr-26.60001.251', 'Attr-241.200', 'Attr-245.200', 'Attr-241.26.77777.9', 'Attr-225.222', 'Attr-26.60010.200.99'];
+    const names = [
+      'Attr-250',
+      'Attr-26.77777.5',
+      'Attr-26.60001.251',
+      'Attr-241.200',
+      'Attr-245.200',
+      'Attr-241.26.77777.9',
+      'Attr-225.222',
+      'Attr-26.60010.200.99',
+    ];
     fc.assert(
-      fc.property(kind, fc.array(fc.record({ name: fc.constantFrom(...names), value: bytes(1, 60) }), { minLength: 1, maxLength: 6 }), (packetKind, items) => {
-        const decoded = leaves(roundTrip(packetKind, items));
-        expect(decoded).toEqual(items.map(({ name, value }) => ({ name, value: Buffer.from(value), tag: undefined })));
-      }),
+      fc.property(
+        kind,
+        fc.array(fc.record({ name: fc.constantFrom(...names), value: bytes(1, 60) }), { minLength: 1, maxLength: 6 }),
+        (packetKind, items) => {
+          const decoded = leaves(roundTrip(packetKind, items));
+          expect(decoded).toEqual(items.map(({ name, value }) => ({ name, value: Buffer.from(value), tag: undefined })));
+        },
+      ),
     );
   });
 });
@@ -569,12 +713,19 @@ describe('limits', () => {
 
   it('refuses a packet over 4096 octets, and builds one of exactly 4096', () => {
     // 20 header + 18 Message-Authenticator + 15 x 255 + 1 x 233 = 4096.
-    const full = [...Array.from({ length: 15 }, () => ({ name: 'Std-octets', value: Buffer.alloc(253, 1) })), { name: 'Std-octets', value: Buffer.alloc(231, 1) }];
+    const full = [
+      ...Array.from({ length: 15 }, () => ({ name: 'Std-octets', value: Buffer.alloc(253, 1) })),
+      { name: 'Std-octets', value: Buffer.alloc(231, 1) },
+    ];
     const request = encodeRequest({ secret, dictionary, code: PacketCode.AccessRequest, identifier: 1, attributes: full });
     expect(request.bytes.length).toBe(4096);
     expect(decodeRequest(request.bytes, { secret, dictionary }).attributes).toHaveLength(16);
     const over = [...full, { name: 'Std-byte', value: 1 }];
-    expect(() => encodeRequest({ secret, dictionary, code: PacketCode.AccessRequest, identifier: 1, attributes: over })).toThrow(expect.objectContaining({ reason: 'packet-too-large' }));
-    expect(() => roundTrip('reply', [{ name: 'LExt-octets', value: Buffer.alloc(4100) }])).toThrow(expect.objectContaining({ reason: 'packet-too-large' }));
+    expect(() => encodeRequest({ secret, dictionary, code: PacketCode.AccessRequest, identifier: 1, attributes: over })).toThrow(
+      expect.objectContaining({ reason: 'packet-too-large' }),
+    );
+    expect(() => roundTrip('reply', [{ name: 'LExt-octets', value: Buffer.alloc(4100) }])).toThrow(
+      expect.objectContaining({ reason: 'packet-too-large' }),
+    );
   });
 });

@@ -49,13 +49,29 @@ const formats = custom('acct', [
   attr('Tiny', 0, 234, 'byte'),
   attr('Ascend-Send-Secret', 0, 214, 'string', { enc: 'encrypt=3' }),
 ]);
-const dictionary = compileDictionaries([formats, seed('dictionary'), seed('dictionary_cisco'), seed('dictionary_microsoft'), seed('dictionary_wimax')]);
+const dictionary = compileDictionaries([
+  formats,
+  seed('dictionary'),
+  seed('dictionary_cisco'),
+  seed('dictionary_microsoft'),
+  seed('dictionary_wimax'),
+]);
 const secret = 'values';
 const AUTHENTICATOR = Buffer.alloc(16, 0x42);
 
 /** The attribute octets (after the header and Message-Authenticator) of a fixed-authenticator Access-Request. */
 function wire(attributes: AttributesInput): string {
-  return encodePacket({ code: PacketCode.AccessRequest, identifier: 1, authenticator: AUTHENTICATOR, messageAuthenticator: false, secret, dictionary, attributes }).bytes.subarray(20).toString('hex');
+  return encodePacket({
+    code: PacketCode.AccessRequest,
+    identifier: 1,
+    authenticator: AUTHENTICATOR,
+    messageAuthenticator: false,
+    secret,
+    dictionary,
+    attributes,
+  })
+    .bytes.subarray(20)
+    .toString('hex');
 }
 
 /** An Access-Request around raw attribute octets, decoded. */
@@ -67,7 +83,11 @@ function decodeWire(hex: string): DecodedAttribute[] {
 }
 
 function pairs(attributes: readonly DecodedAttribute[]): unknown[] {
-  return attributes.map((attribute) => (attribute.malformed === undefined ? [attribute.name, attribute.value, attribute.tag] : [attribute.name, attribute.value, attribute.malformed]));
+  return attributes.map((attribute) =>
+    attribute.malformed === undefined
+      ? [attribute.name, attribute.value, attribute.tag]
+      : [attribute.name, attribute.value, attribute.malformed],
+  );
 }
 
 function encodeError(attributes: AttributesInput): RadiusEncodeError {
@@ -160,15 +180,27 @@ describe('wire layouts', () => {
 
 describe('malformed attributes decode raw, with the reason', () => {
   it('values that do not fit their type', () => {
-    expect(pairs(decodeWire('0505 000003'))).toEqual([['Attr-5', Buffer.from('000003', 'hex'), 'NAS-Port: 3 octets is not a valid integer']]);
-    expect(pairs(decodeWire('0407 c0000201 01'))[0]).toMatchObject(['Attr-4', expect.any(Buffer), expect.stringMatching(/^NAS-IP-Address/)]);
+    expect(pairs(decodeWire('0505 000003'))).toEqual([
+      ['Attr-5', Buffer.from('000003', 'hex'), 'NAS-Port: 3 octets is not a valid integer'],
+    ]);
+    expect(pairs(decodeWire('0407 c0000201 01'))[0]).toMatchObject([
+      'Attr-4',
+      expect.any(Buffer),
+      expect.stringMatching(/^NAS-IP-Address/),
+    ]);
     expect(pairs(decodeWire('e708 0008 0a000001'))[0]).toMatchObject(['Attr-231', expect.any(Buffer), expect.stringMatching(/^Prefix4/)]);
     expect(pairs(decodeWire('e603 02'))[0]).toMatchObject(['Attr-230', expect.any(Buffer), expect.stringMatching(/^Bool-Flag/)]);
-    expect(pairs(decodeWire('0213 ' + '00'.repeat(17)))[0]).toMatchObject(['Attr-2', expect.any(Buffer), expect.stringMatching(/encrypt=1/)]);
+    expect(pairs(decodeWire('0213 ' + '00'.repeat(17)))[0]).toMatchObject([
+      'Attr-2',
+      expect.any(Buffer),
+      expect.stringMatching(/encrypt=1/),
+    ]);
   });
 
   it('Vendor-Specific attributes that do not fit their format, or no vendor at all', () => {
-    expect(pairs(decodeWire('1a0a 00000009 0109 6162'))).toEqual([['Attr-26', Buffer.from('0000000901096162', 'hex'), expect.stringMatching(/do not fit format 1,1/)]]);
+    expect(pairs(decodeWire('1a0a 00000009 0109 6162'))).toEqual([
+      ['Attr-26', Buffer.from('0000000901096162', 'hex'), expect.stringMatching(/do not fit format 1,1/)],
+    ]);
     expect(pairs(decodeWire('1a08 01000009 0102'))[0]).toMatchObject(['Attr-26', expect.any(Buffer), expect.stringMatching(/24 bits/)]);
     expect(decodeWire('1a05 000000')[0]?.name).toBe('Attr-26');
     expect(pairs(decodeWire('1a09 0000fde8 0103 61'))).toEqual([['Attr-26.65000.1', Buffer.from('61', 'hex'), undefined]]);
@@ -176,20 +208,36 @@ describe('malformed attributes decode raw, with the reason', () => {
 
   it('TLVs that do not parse, unknown children, broken fragment chains', () => {
     // IPv6-6rd-Configuration (173) with a child Length running past its parent.
-    expect(pairs(decodeWire('ad06 0109 0000'))[0]).toMatchObject(['Attr-173', expect.any(Buffer), expect.stringMatching(/TLVs do not parse/)]);
+    expect(pairs(decodeWire('ad06 0109 0000'))[0]).toMatchObject([
+      'Attr-173',
+      expect.any(Buffer),
+      expect.stringMatching(/TLVs do not parse/),
+    ]);
     const children = decodeWire('ad0a 0106 00000010 6302')[0];
     expect(children?.name).toBe('IPv6-6rd-Configuration');
     expect(pairs(children?.value as DecodedAttribute[])).toEqual([
       ['IPv6-6rd-IPv4MaskLen', 16, undefined],
       ['Attr-173.99', Buffer.alloc(0), undefined],
     ]);
-    expect(pairs(decodeWire('f506 63 80 1111'))).toEqual([['Attr-245', Buffer.from('63801111', 'hex'), expect.stringMatching(/'More' is set/)]]);
+    expect(pairs(decodeWire('f506 63 80 1111'))).toEqual([
+      ['Attr-245', Buffer.from('63801111', 'hex'), expect.stringMatching(/'More' is set/)],
+    ]);
     expect(pairs(decodeWire('f102'))).toEqual([['Attr-241', Buffer.alloc(0), expect.stringMatching(/no room/)]]);
   });
 
   it('a hidden fixed-size value revealed with the wrong secret is raw, not garbage (its padding is not zeros)', () => {
-    const sent = encodePacket({ code: PacketCode.AccessRequest, identifier: 1, authenticator: AUTHENTICATOR, messageAuthenticator: false, secret, dictionary, attributes: { 'MS-CHAP-MPPE-Keys': Buffer.alloc(24, 7) } });
-    expect(pairs(decodeRequest(sent.bytes, { secret, dictionary }).attributes)).toEqual([['MS-CHAP-MPPE-Keys', Buffer.alloc(24, 7), undefined]]);
+    const sent = encodePacket({
+      code: PacketCode.AccessRequest,
+      identifier: 1,
+      authenticator: AUTHENTICATOR,
+      messageAuthenticator: false,
+      secret,
+      dictionary,
+      attributes: { 'MS-CHAP-MPPE-Keys': Buffer.alloc(24, 7) },
+    });
+    expect(pairs(decodeRequest(sent.bytes, { secret, dictionary }).attributes)).toEqual([
+      ['MS-CHAP-MPPE-Keys', Buffer.alloc(24, 7), undefined],
+    ]);
     const wrong = decodeRequest(sent.bytes, { secret: 'not it', dictionary }).attributes[0];
     expect(wrong).toMatchObject({ name: 'Attr-26.311.12', malformed: expect.stringMatching(/encrypt=1/) });
   });
@@ -258,10 +306,18 @@ describe('the encoder refuses, naming the attribute', () => {
 
   it('refuses bad packet arguments', () => {
     const options = { secret, dictionary, attributes: {} };
-    expect(() => encodeRequest({ ...options, code: PacketCode.AccessRequest, identifier: 256 })).toThrow(expect.objectContaining({ reason: 'invalid-packet' }));
-    expect(() => encodeRequest({ ...options, code: PacketCode.AccessAccept, identifier: 1 })).toThrow(expect.objectContaining({ reason: 'invalid-packet' }));
-    expect(() => encodeRequest({ ...options, code: PacketCode.AccountingRequest, identifier: 1, authenticator: AUTHENTICATOR })).toThrow(expect.objectContaining({ reason: 'invalid-packet' }));
-    expect(() => encodeRequest({ ...options, code: PacketCode.AccessRequest, identifier: 1, authenticator: Buffer.alloc(15) })).toThrow(RadiusCodecError);
+    expect(() => encodeRequest({ ...options, code: PacketCode.AccessRequest, identifier: 256 })).toThrow(
+      expect.objectContaining({ reason: 'invalid-packet' }),
+    );
+    expect(() => encodeRequest({ ...options, code: PacketCode.AccessAccept, identifier: 1 })).toThrow(
+      expect.objectContaining({ reason: 'invalid-packet' }),
+    );
+    expect(() => encodeRequest({ ...options, code: PacketCode.AccountingRequest, identifier: 1, authenticator: AUTHENTICATOR })).toThrow(
+      expect.objectContaining({ reason: 'invalid-packet' }),
+    );
+    expect(() => encodeRequest({ ...options, code: PacketCode.AccessRequest, identifier: 1, authenticator: Buffer.alloc(15) })).toThrow(
+      RadiusCodecError,
+    );
     expect(() => encodeRequest({ ...options, secret: '', code: PacketCode.AccessRequest, identifier: 1 })).toThrow(RadiusCodecError);
     expect(() => decodeRequest(Buffer.alloc(20), { secret: '', dictionary })).toThrow(RadiusCodecError);
   });
@@ -295,7 +351,11 @@ describe('API promises', () => {
       identifier: 1,
       secret,
       dictionary,
-      attributes: { 'user-name': 'bob', 'Cisco-AVPair': ['a=b', 'c=d'], 'WiMAX-Capability': { 'WiMAX-Release': '2.0', 'WiMAX-Accounting-Capabilities': 1 } },
+      attributes: {
+        'user-name': 'bob',
+        'Cisco-AVPair': ['a=b', 'c=d'],
+        'WiMAX-Capability': { 'WiMAX-Release': '2.0', 'WiMAX-Accounting-Capabilities': 1 },
+      },
     });
     const decoded = decodeRequest(request.bytes, { secret, dictionary }).attributes;
     expect(findAttribute(decoded, 'USER-NAME')?.value).toBe('bob');
@@ -304,7 +364,13 @@ describe('API promises', () => {
   });
 
   it('decoded attributes can be sent again as they are (a proxy, or a responder echoing Proxy-State)', () => {
-    const request = encodeRequest({ code: PacketCode.AccessRequest, identifier: 1, secret, dictionary, attributes: { 'Proxy-State': Buffer.from('ps1'), 'Attr-250': Buffer.from('??') } });
+    const request = encodeRequest({
+      code: PacketCode.AccessRequest,
+      identifier: 1,
+      secret,
+      dictionary,
+      attributes: { 'Proxy-State': Buffer.from('ps1'), 'Attr-250': Buffer.from('??') },
+    });
     const received = decodeRequest(request.bytes, { secret, dictionary });
     const reply = encodeResponse({ code: PacketCode.AccessReject, request: received, secret, dictionary, attributes: received.attributes });
     expect(pairs(decodeResponse(reply.bytes, { secret, dictionary, request }).attributes)).toEqual([
@@ -314,19 +380,45 @@ describe('API promises', () => {
   });
 
   it('keeps tenants apart: one name, two dictionaries, two meanings, no shared state', () => {
-    const tenantA = compileDictionaries([custom('acct-a', [{ vendor: { Acme: 9999 } }, attr('Acme-Speed', 9999, 1, 'integer'), { val: { attr: 'Acme-Speed', name: 'Fast', val: 1 } }])]);
+    const tenantA = compileDictionaries([
+      custom('acct-a', [
+        { vendor: { Acme: 9999 } },
+        attr('Acme-Speed', 9999, 1, 'integer'),
+        { val: { attr: 'Acme-Speed', name: 'Fast', val: 1 } },
+      ]),
+    ]);
     const tenantB = compileDictionaries([custom('acct-b', [attr('Acme-Speed', 0, 240, 'string')])]);
-    const a = encodeRequest({ code: PacketCode.AccountingRequest, identifier: 1, secret, dictionary: tenantA, attributes: { 'Acme-Speed': 'Fast' } });
-    const b = encodeRequest({ code: PacketCode.AccountingRequest, identifier: 1, secret, dictionary: tenantB, attributes: { 'Acme-Speed': 'Fast' } });
+    const a = encodeRequest({
+      code: PacketCode.AccountingRequest,
+      identifier: 1,
+      secret,
+      dictionary: tenantA,
+      attributes: { 'Acme-Speed': 'Fast' },
+    });
+    const b = encodeRequest({
+      code: PacketCode.AccountingRequest,
+      identifier: 1,
+      secret,
+      dictionary: tenantB,
+      attributes: { 'Acme-Speed': 'Fast' },
+    });
     expect(a.bytes.subarray(20).toString('hex')).toBe('1a0c0000270f010600000001');
     expect(b.bytes.subarray(20).toString('hex')).toBe('f00646617374');
     expect(pairs(decodeRequest(a.bytes, { secret, dictionary: tenantA }).attributes)).toEqual([['Acme-Speed', 'Fast', undefined]]);
-    expect(pairs(decodeRequest(a.bytes, { secret, dictionary: tenantB }).attributes)).toEqual([['Attr-26.9999.1', Buffer.from('00000001', 'hex'), undefined]]);
+    expect(pairs(decodeRequest(a.bytes, { secret, dictionary: tenantB }).attributes)).toEqual([
+      ['Attr-26.9999.1', Buffer.from('00000001', 'hex'), undefined],
+    ]);
   });
 
   it('a reply keeps working when the secret is given as octets', () => {
     const octets = Buffer.from([0xff, 0x00, 0x80]);
-    const request = encodeRequest({ code: PacketCode.AccountingRequest, identifier: 3, secret: octets, dictionary, attributes: { 'Acct-Status-Type': 'Start' } });
+    const request = encodeRequest({
+      code: PacketCode.AccountingRequest,
+      identifier: 3,
+      secret: octets,
+      dictionary,
+      attributes: { 'Acct-Status-Type': 'Start' },
+    });
     expect(decodeRequest(request.bytes, { secret: octets, dictionary }).attributes).toHaveLength(1);
     expect(packetDigest(request.bytes, request.bytes.length, Buffer.alloc(16), octets)).toEqual(request.authenticator);
   });

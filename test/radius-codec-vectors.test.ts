@@ -101,7 +101,11 @@ describe('RFC 2865 §7.1 example', () => {
   });
 
   it('verifies and decodes the RFC Access-Accept against the request', () => {
-    const reply = decodeResponse(RFC_ACCESS_ACCEPT, { secret: SECRET, dictionary, request: { code: 1, identifier: 0, authenticator: REQUEST_AUTHENTICATOR } });
+    const reply = decodeResponse(RFC_ACCESS_ACCEPT, {
+      secret: SECRET,
+      dictionary,
+      request: { code: 1, identifier: 0, authenticator: REQUEST_AUTHENTICATOR },
+    });
     expect(reply.messageAuthenticator).toBe('absent');
     expect(pairs(reply.attributes)).toEqual([
       ['Service-Type', 'Login-User', undefined],
@@ -109,11 +113,28 @@ describe('RFC 2865 §7.1 example', () => {
       ['Login-IP-Host', '192.168.1.3', undefined],
     ]);
     // The same reply is not authentic for another secret or another request.
-    expect(() => decodeResponse(RFC_ACCESS_ACCEPT, { secret: 'xyzzy5462', dictionary, request: { code: 1, identifier: 0, authenticator: REQUEST_AUTHENTICATOR } })).toThrow(RadiusDecodeError);
-    expect(() => decodeResponse(RFC_ACCESS_ACCEPT, { secret: SECRET, dictionary, request: { code: 1, identifier: 0, authenticator: Buffer.alloc(16) } })).toThrow(/Response Authenticator/);
+    expect(() =>
+      decodeResponse(RFC_ACCESS_ACCEPT, {
+        secret: 'xyzzy5462',
+        dictionary,
+        request: { code: 1, identifier: 0, authenticator: REQUEST_AUTHENTICATOR },
+      }),
+    ).toThrow(RadiusDecodeError);
+    expect(() =>
+      decodeResponse(RFC_ACCESS_ACCEPT, {
+        secret: SECRET,
+        dictionary,
+        request: { code: 1, identifier: 0, authenticator: Buffer.alloc(16) },
+      }),
+    ).toThrow(/Response Authenticator/);
     // With the BlastRADIUS policy on, a reply without Message-Authenticator is refused.
     expect(() =>
-      decodeResponse(RFC_ACCESS_ACCEPT, { secret: SECRET, dictionary, request: { code: 1, identifier: 0, authenticator: REQUEST_AUTHENTICATOR }, requireMessageAuthenticator: true }),
+      decodeResponse(RFC_ACCESS_ACCEPT, {
+        secret: SECRET,
+        dictionary,
+        request: { code: 1, identifier: 0, authenticator: REQUEST_AUTHENTICATOR },
+        requireMessageAuthenticator: true,
+      }),
     ).toThrow(expect.objectContaining({ reason: 'missing-message-authenticator' }));
   });
 
@@ -163,7 +184,9 @@ describe('hiding derived from the RFC text', () => {
     plain.write(password, 1);
     const c1 = xor(plain.subarray(0, 16), md5(SECRET, REQUEST_AUTHENTICATOR, salt));
     const c2 = xor(plain.subarray(16), md5(SECRET, c1));
-    expect(reply.bytes.subarray(20).toString('hex')).toBe(Buffer.concat([Buffer.from([69, 2 + 1 + 2 + 32, 7]), salt, c1, c2]).toString('hex'));
+    expect(reply.bytes.subarray(20).toString('hex')).toBe(
+      Buffer.concat([Buffer.from([69, 2 + 1 + 2 + 32, 7]), salt, c1, c2]).toString('hex'),
+    );
     const decoded = decodeResponse(reply.bytes, { secret: SECRET, dictionary, request });
     expect(pairs(decoded.attributes)).toEqual([['Tunnel-Password', password, 7]]);
   });
@@ -172,17 +195,35 @@ describe('hiding derived from the RFC text', () => {
     const salt = Buffer.from([0x80, 0x01]);
     const key = Buffer.alloc(16, 0x3c);
     const request = { code: PacketCode.AccessRequest, identifier: 9, authenticator: REQUEST_AUTHENTICATOR };
-    const reply = encodeResponse({ code: PacketCode.AccessAccept, request, secret: SECRET, dictionary, messageAuthenticator: false, random: () => Buffer.from(salt), attributes: { 'MS-MPPE-Send-Key': key } });
+    const reply = encodeResponse({
+      code: PacketCode.AccessAccept,
+      request,
+      secret: SECRET,
+      dictionary,
+      messageAuthenticator: false,
+      random: () => Buffer.from(salt),
+      attributes: { 'MS-MPPE-Send-Key': key },
+    });
     const plain = Buffer.concat([Buffer.from([16]), key, Buffer.alloc(15)]);
     const c1 = xor(plain.subarray(0, 16), md5(SECRET, REQUEST_AUTHENTICATOR, salt));
     const c2 = xor(plain.subarray(16), md5(SECRET, c1));
     // Vendor-Specific(26), Microsoft (311), type 16, then salt and cipher.
-    expect(reply.bytes.subarray(20).toString('hex')).toBe(Buffer.concat([Buffer.from([26, 2 + 4 + 2 + 34, 0, 0, 1, 55, 16, 2 + 34]), salt, c1, c2]).toString('hex'));
+    expect(reply.bytes.subarray(20).toString('hex')).toBe(
+      Buffer.concat([Buffer.from([26, 2 + 4 + 2 + 34, 0, 0, 1, 55, 16, 2 + 34]), salt, c1, c2]).toString('hex'),
+    );
   });
 
   it('User-Password over several blocks: c2 = p2 XOR MD5(S + c1)', () => {
     const password = 'thirty-two octets of password!!!';
-    const encoded = encodePacket({ code: PacketCode.AccessRequest, identifier: 0, authenticator: REQUEST_AUTHENTICATOR, messageAuthenticator: false, secret: SECRET, dictionary, attributes: { 'User-Password': password } });
+    const encoded = encodePacket({
+      code: PacketCode.AccessRequest,
+      identifier: 0,
+      authenticator: REQUEST_AUTHENTICATOR,
+      messageAuthenticator: false,
+      secret: SECRET,
+      dictionary,
+      attributes: { 'User-Password': password },
+    });
     const plain = Buffer.from(password);
     const c1 = xor(plain.subarray(0, 16), md5(SECRET, REQUEST_AUTHENTICATOR));
     const c2 = xor(plain.subarray(16), md5(SECRET, c1));
@@ -204,7 +245,14 @@ interface OraclePacket {
 
 interface RadiusOracle {
   add_dictionary(file: string): void;
-  encode(args: { code: string; identifier?: number; secret: string; attributes: unknown[]; authenticator?: Buffer; add_message_authenticator?: boolean }): Buffer;
+  encode(args: {
+    code: string;
+    identifier?: number;
+    secret: string;
+    attributes: unknown[];
+    authenticator?: Buffer;
+    add_message_authenticator?: boolean;
+  }): Buffer;
   encode_response(args: { packet: OraclePacket; code: string; secret: string; attributes?: unknown[] }): Buffer;
   decode(args: { packet: Buffer; secret: string }): OraclePacket;
   verify_response(args: { request: Buffer; response: Buffer; secret: string }): boolean;
@@ -217,7 +265,10 @@ describe('cross-checks with the radius package', () => {
   beforeAll(() => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'radius-oracle-'));
     const file = path.join(directory, 'dictionary.cisco');
-    fs.writeFileSync(file, 'VENDOR Cisco 9\nBEGIN-VENDOR Cisco\nATTRIBUTE Cisco-AVPair 1 string\nATTRIBUTE Cisco-NAS-Port 2 string\nEND-VENDOR Cisco\n');
+    fs.writeFileSync(
+      file,
+      'VENDOR Cisco 9\nBEGIN-VENDOR Cisco\nATTRIBUTE Cisco-AVPair 1 string\nATTRIBUTE Cisco-NAS-Port 2 string\nEND-VENDOR Cisco\n',
+    );
     radius.add_dictionary(file);
   });
 
@@ -235,7 +286,18 @@ describe('cross-checks with the radius package', () => {
       code: 'Access-Request',
       identifier: 42,
       secret: ORACLE_SECRET,
-      attributes: [...plain.map(([name, value]) => [name, value]), ['User-Password', 's3cr3t-p4ss'], ['Vendor-Specific', 9, [['Cisco-AVPair', 'shell:priv-lvl=15'], ['Cisco-NAS-Port', 'Async1']]]],
+      attributes: [
+        ...plain.map(([name, value]) => [name, value]),
+        ['User-Password', 's3cr3t-p4ss'],
+        [
+          'Vendor-Specific',
+          9,
+          [
+            ['Cisco-AVPair', 'shell:priv-lvl=15'],
+            ['Cisco-NAS-Port', 'Async1'],
+          ],
+        ],
+      ],
     });
     const request = decodeRequest(bytes, { secret: ORACLE_SECRET, dictionary });
     expect(request.identifier).toBe(42);
@@ -253,7 +315,11 @@ describe('cross-checks with the radius package', () => {
       identifier: 9,
       secret: ORACLE_SECRET,
       dictionary,
-      attributes: [...plain.map(([name, value]) => ({ name, value })), { name: 'User-Password', value: 'pässwörd' }, { name: 'Cisco-AVPair', value: 'a=b' }],
+      attributes: [
+        ...plain.map(([name, value]) => ({ name, value })),
+        { name: 'User-Password', value: 'pässwörd' },
+        { name: 'Cisco-AVPair', value: 'a=b' },
+      ],
     });
     expect(encoded.bytes[20]).toBe(80);
     const theirs = radius.decode({ packet: encoded.bytes, secret: ORACLE_SECRET });
@@ -270,22 +336,48 @@ describe('cross-checks with the radius package', () => {
   });
 
   it('agrees on Accounting-Request authenticators both ways', () => {
-    const theirBytes = radius.encode({ code: 'Accounting-Request', identifier: 3, secret: ORACLE_SECRET, attributes: [['User-Name', 'bob'], ['Acct-Status-Type', 'Start'], ['Acct-Session-Id', 'abc']] });
+    const theirBytes = radius.encode({
+      code: 'Accounting-Request',
+      identifier: 3,
+      secret: ORACLE_SECRET,
+      attributes: [
+        ['User-Name', 'bob'],
+        ['Acct-Status-Type', 'Start'],
+        ['Acct-Session-Id', 'abc'],
+      ],
+    });
     const request = decodeRequest(theirBytes, { secret: ORACLE_SECRET, dictionary });
     expect(pairs(request.attributes)).toEqual([
       ['User-Name', 'bob', undefined],
       ['Acct-Status-Type', 'Start', undefined],
       ['Acct-Session-Id', 'abc', undefined],
     ]);
-    expect(() => decodeRequest(theirBytes, { secret: 'other', dictionary })).toThrow(expect.objectContaining({ reason: 'bad-request-authenticator' }));
+    expect(() => decodeRequest(theirBytes, { secret: 'other', dictionary })).toThrow(
+      expect.objectContaining({ reason: 'bad-request-authenticator' }),
+    );
 
-    const ours = encodeRequest({ code: PacketCode.AccountingRequest, identifier: 4, secret: ORACLE_SECRET, dictionary, attributes: { 'User-Name': 'bob', 'Acct-Status-Type': 'Stop', 'Acct-Session-Time': 3600 } });
+    const ours = encodeRequest({
+      code: PacketCode.AccountingRequest,
+      identifier: 4,
+      secret: ORACLE_SECRET,
+      dictionary,
+      attributes: { 'User-Name': 'bob', 'Acct-Status-Type': 'Stop', 'Acct-Session-Time': 3600 },
+    });
     // Its decode checks an accounting request's authenticator and errors out on a mismatch.
-    expect(radius.decode({ packet: ours.bytes, secret: ORACLE_SECRET }).attributes).toMatchObject({ 'Acct-Status-Type': 'Stop', 'Acct-Session-Time': 3600 });
+    expect(radius.decode({ packet: ours.bytes, secret: ORACLE_SECRET }).attributes).toMatchObject({
+      'Acct-Status-Type': 'Stop',
+      'Acct-Session-Time': 3600,
+    });
   });
 
   it('accepts our replies, and we accept its replies', () => {
-    const request = encodeRequest({ code: PacketCode.AccessRequest, identifier: 77, secret: ORACLE_SECRET, dictionary, attributes: { 'User-Name': 'carol', 'User-Password': 'pw' } });
+    const request = encodeRequest({
+      code: PacketCode.AccessRequest,
+      identifier: 77,
+      secret: ORACLE_SECRET,
+      dictionary,
+      attributes: { 'User-Name': 'carol', 'User-Password': 'pw' },
+    });
     const reply = encodeResponse({
       code: PacketCode.AccessAccept,
       request,
@@ -294,7 +386,11 @@ describe('cross-checks with the radius package', () => {
       attributes: { 'Reply-Message': 'welcome', 'Session-Timeout': 600, 'Cisco-AVPair': 'x=y' },
     });
     expect(radius.verify_response({ request: request.bytes, response: Buffer.from(reply.bytes), secret: ORACLE_SECRET })).toBe(true);
-    expect(radius.decode({ packet: reply.bytes, secret: ORACLE_SECRET }).attributes).toMatchObject({ 'Reply-Message': 'welcome', 'Session-Timeout': 600, 'Vendor-Specific': { 'Cisco-AVPair': 'x=y' } });
+    expect(radius.decode({ packet: reply.bytes, secret: ORACLE_SECRET }).attributes).toMatchObject({
+      'Reply-Message': 'welcome',
+      'Session-Timeout': 600,
+      'Vendor-Specific': { 'Cisco-AVPair': 'x=y' },
+    });
 
     // Its reply to our request: it appends Message-Authenticator last, since ours had one.
     const theirReply = radius.encode_response({
@@ -312,14 +408,22 @@ describe('cross-checks with the radius package', () => {
     // Find a single-octet change to the Response Authenticator that survives its string comparison.
     let shown = false;
     for (let attempt = 0; attempt < 200 && !shown; attempt += 1) {
-      const request = encodeRequest({ code: PacketCode.AccessRequest, identifier: attempt & 0xff, secret: ORACLE_SECRET, dictionary, attributes: { 'User-Name': `u${attempt}` } });
+      const request = encodeRequest({
+        code: PacketCode.AccessRequest,
+        identifier: attempt & 0xff,
+        secret: ORACLE_SECRET,
+        dictionary,
+        attributes: { 'User-Name': `u${attempt}` },
+      });
       const reply = encodeResponse({ code: PacketCode.AccessAccept, request, secret: ORACLE_SECRET, dictionary, attributes: {} });
       for (let offset = 4; offset < 20 && !shown; offset += 1) {
         if ((reply.bytes[offset] as number) < 0x80) continue;
         const tampered = Buffer.from(reply.bytes);
         tampered[offset] = (tampered[offset] as number) ^ 0x01;
         if (!radius.verify_response({ request: request.bytes, response: Buffer.from(tampered), secret: ORACLE_SECRET })) continue;
-        expect(() => decodeResponse(tampered, { secret: ORACLE_SECRET, dictionary, request })).toThrow(expect.objectContaining({ reason: 'bad-response-authenticator' }));
+        expect(() => decodeResponse(tampered, { secret: ORACLE_SECRET, dictionary, request })).toThrow(
+          expect.objectContaining({ reason: 'bad-response-authenticator' }),
+        );
         shown = true;
       }
     }

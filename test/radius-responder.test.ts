@@ -28,7 +28,11 @@ const { responder, target, until, track } = radiusKit({
 });
 
 /** A bare UDP socket on 127.0.0.1 that sends bytes and collects what comes back. */
-async function nas(): Promise<{ send(bytes: Buffer, port: number): void; replies: Buffer[]; next(limitMs?: number): Promise<Buffer | undefined> }> {
+async function nas(): Promise<{
+  send(bytes: Buffer, port: number): void;
+  replies: Buffer[];
+  next(limitMs?: number): Promise<Buffer | undefined>;
+}> {
   const socket = dgram.createSocket('udp4');
   socket.bind(0, '127.0.0.1');
   await once(socket, 'listening');
@@ -40,14 +44,21 @@ async function nas(): Promise<{ send(bytes: Buffer, port: number): void; replies
     replies,
     async next(limitMs = 1000) {
       const count = replies.length;
-      for (let waited = 0; waited < limitMs && replies.length === count; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+      for (let waited = 0; waited < limitMs && replies.length === count; waited += 5)
+        await new Promise((resolve) => setTimeout(resolve, 5));
       return replies[count];
     },
   };
 }
 
 function accessRequest(identifier = 1, withSecret = secret): EncodedPacket {
-  return encodeRequest({ code: PacketCode.AccessRequest, identifier, secret: withSecret, dictionary, attributes: { 'User-Name': 'bob', 'User-Password': 'pw' } });
+  return encodeRequest({
+    code: PacketCode.AccessRequest,
+    identifier,
+    secret: withSecret,
+    dictionary,
+    attributes: { 'User-Name': 'bob', 'User-Password': 'pw' },
+  });
 }
 
 describe('binding', () => {
@@ -86,14 +97,28 @@ describe('verification of requests', () => {
     const server = await responder({ clients: new Map([['127.0.0.1', secret]]) });
     const client = await nas();
     client.send(accessRequest(1, 'wrong secret').bytes, server.port);
-    const accounting = encodeRequest({ code: PacketCode.AccountingRequest, identifier: 2, secret: 'wrong secret', dictionary, attributes: { 'Acct-Status-Type': 'Start' } });
+    const accounting = encodeRequest({
+      code: PacketCode.AccountingRequest,
+      identifier: 2,
+      secret: 'wrong secret',
+      dictionary,
+      attributes: { 'Acct-Status-Type': 'Start' },
+    });
     client.send(accounting.bytes, server.port);
     const tampered = Buffer.from(accessRequest(3).bytes);
     tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
     client.send(tampered, server.port);
     client.send(Buffer.from('hello'), server.port);
     const request = accessRequest(4);
-    const reply = encodePacket({ code: PacketCode.AccessAccept, identifier: 4, authenticator: request.authenticator, secret, dictionary, attributes: {}, messageAuthenticator: false });
+    const reply = encodePacket({
+      code: PacketCode.AccessAccept,
+      identifier: 4,
+      authenticator: request.authenticator,
+      secret,
+      dictionary,
+      attributes: {},
+      messageAuthenticator: false,
+    });
     client.send(reply.bytes, server.port);
     await until(() => server.stats.received === 5);
     expect(server.stats).toMatchObject({ received: 5, answered: 0, dropped: { unauthentic: 3, malformed: 2, unknownClient: 0 } });
@@ -115,14 +140,27 @@ describe('verification of requests', () => {
     });
     const client = new RadiusClient({ bindAddress: '127.0.0.1' });
     track(client);
-    expect((await client.send(target(server, { secret: 'per-nas secret' }), { code: PacketCode.AccessRequest, attributes: { 'User-Name': 'x' } })).response.code).toBe(
-      PacketCode.AccessAccept,
-    );
+    expect(
+      (
+        await client.send(target(server, { secret: 'per-nas secret' }), {
+          code: PacketCode.AccessRequest,
+          attributes: { 'User-Name': 'x' },
+        })
+      ).response.code,
+    ).toBe(PacketCode.AccessAccept);
     expect(asked).toEqual(['127.0.0.1']);
   });
 
   it('takes an Access-Request without Message-Authenticator unless told to require one; never a Status-Server without', async () => {
-    const unsigned = encodePacket({ code: PacketCode.AccessRequest, identifier: 9, authenticator: Buffer.alloc(16, 9), secret, dictionary, attributes: { 'User-Name': 'old-nas' }, messageAuthenticator: false });
+    const unsigned = encodePacket({
+      code: PacketCode.AccessRequest,
+      identifier: 9,
+      authenticator: Buffer.alloc(16, 9),
+      secret,
+      dictionary,
+      attributes: { 'User-Name': 'old-nas' },
+      messageAuthenticator: false,
+    });
     const lenient = await responder();
     const client = await nas();
     client.send(unsigned.bytes, lenient.port);
@@ -131,7 +169,15 @@ describe('verification of requests', () => {
 
     const strict = await responder({ requireMessageAuthenticator: true });
     client.send(unsigned.bytes, strict.port);
-    const status = encodePacket({ code: PacketCode.StatusServer, identifier: 10, authenticator: Buffer.alloc(16, 10), secret, dictionary, attributes: {}, messageAuthenticator: false });
+    const status = encodePacket({
+      code: PacketCode.StatusServer,
+      identifier: 10,
+      authenticator: Buffer.alloc(16, 10),
+      secret,
+      dictionary,
+      attributes: {},
+      messageAuthenticator: false,
+    });
     client.send(status.bytes, strict.port);
     await until(() => strict.stats.received === 2);
     expect(strict.stats.dropped.unauthentic).toBe(2);
@@ -153,7 +199,9 @@ describe('replies', () => {
 
     const perReply = await responder({
       replyMessageAuthenticator: (requestCode) => requestCode === PacketCode.StatusServer,
-      handlers: { [PacketCode.AccessRequest]: ({ packet }) => ({ code: PacketCode.AccessReject, messageAuthenticator: packet.identifier === 12 }) },
+      handlers: {
+        [PacketCode.AccessRequest]: ({ packet }) => ({ code: PacketCode.AccessReject, messageAuthenticator: packet.identifier === 12 }),
+      },
     });
     client.send(request.bytes, perReply.port);
     expect(decodeResponse((await client.next())!, { secret, dictionary, request }).messageAuthenticator).toBe('absent');
@@ -162,7 +210,9 @@ describe('replies', () => {
     expect(decodeResponse((await client.next())!, { secret, dictionary, request: overridden }).messageAuthenticator).toBe('valid');
     const status = encodeRequest({ code: PacketCode.StatusServer, identifier: 13, secret, dictionary, attributes: {} });
     client.send(status.bytes, perReply.port);
-    expect(decodeResponse((await client.next())!, { secret, dictionary, request: status, requireMessageAuthenticator: true }).code).toBe(PacketCode.AccessAccept);
+    expect(decodeResponse((await client.next())!, { secret, dictionary, request: status, requireMessageAuthenticator: true }).code).toBe(
+      PacketCode.AccessAccept,
+    );
   });
 
   it('stays silent when a handler returns nothing, has no handler, throws, or answers with a code that does not fit', async () => {
@@ -177,7 +227,10 @@ describe('replies', () => {
     });
     const client = await nas();
     for (const identifier of [1, 2, 3]) client.send(accessRequest(identifier).bytes, server.port);
-    client.send(encodeRequest({ code: PacketCode.CoaRequest, identifier: 4, secret, dictionary, attributes: { 'User-Name': 'x' } }).bytes, server.port);
+    client.send(
+      encodeRequest({ code: PacketCode.CoaRequest, identifier: 4, secret, dictionary, attributes: { 'User-Name': 'x' } }).bytes,
+      server.port,
+    );
     await until(() => server.stats.silent + server.stats.dropped.failed + server.stats.dropped.unhandled === 4);
     expect(server.stats).toMatchObject({ received: 4, answered: 0, silent: 1, dropped: { failed: 2, unhandled: 1 } });
     expect(client.replies).toHaveLength(0);
@@ -206,9 +259,16 @@ describe('replies', () => {
     });
     const client = new RadiusClient({ bindAddress: '127.0.0.1' });
     track(client);
-    const ack = await client.send(target(server), { code: PacketCode.CoaRequest, attributes: { 'User-Name': 'online', 'Session-Timeout': 60 } });
+    const ack = await client.send(target(server), {
+      code: PacketCode.CoaRequest,
+      attributes: { 'User-Name': 'online', 'Session-Timeout': 60 },
+    });
     expect(ack.response.code).toBe(PacketCode.CoaAck);
-    const nak = await client.send(target(server), { code: PacketCode.CoaRequest, attributes: { 'User-Name': 'gone' }, messageAuthenticator: true });
+    const nak = await client.send(target(server), {
+      code: PacketCode.CoaRequest,
+      attributes: { 'User-Name': 'gone' },
+      messageAuthenticator: true,
+    });
     expect(nak.response.code).toBe(PacketCode.CoaNak);
     expect(findAttribute(nak.response.attributes, 'Error-Cause')?.value).toBe('Session-Context-Not-Found');
     const disconnect = await client.send(target(server), { code: PacketCode.DisconnectRequest, attributes: { 'User-Name': 'online' } });
@@ -294,7 +354,9 @@ describe('hooks', () => {
     const server = await responder({ hooks: { onReply: () => null } });
     const client = new RadiusClient({ bindAddress: '127.0.0.1' });
     track(client);
-    await expect(client.send(target(server, { timeoutMs: 40, retries: 1 }), { code: PacketCode.AccessRequest, attributes: {} })).rejects.toBeInstanceOf(RadiusTimeoutError);
+    await expect(
+      client.send(target(server, { timeoutMs: 40, retries: 1 }), { code: PacketCode.AccessRequest, attributes: {} }),
+    ).rejects.toBeInstanceOf(RadiusTimeoutError);
     await until(() => server.stats.answered === 2);
     expect(server.stats.answered).toBe(2);
   });

@@ -78,7 +78,10 @@ describe('resolveOperation', () => {
   });
 
   it('an account without a document inherits; a tree of 12 reaches the system document', () => {
-    const chain: ChainLink[] = Array.from({ length: 12 }, (_, i) => ({ owner: `level${12 - i}`, config: i % 2 ? undefined : config('inherit') }));
+    const chain: ChainLink[] = Array.from({ length: 12 }, (_, i) => ({
+      owner: `level${12 - i}`,
+      config: i % 2 ? undefined : config('inherit'),
+    }));
     chain.push({ owner: 'system', config: config('on', [server('sys')]) });
     const result = resolveOperation(chain, 'authentication');
     expect(result.source).toBe('system');
@@ -87,7 +90,13 @@ describe('resolveOperation', () => {
   });
 
   it('with nothing anywhere, nothing answers', () => {
-    const result = resolveOperation([{ owner: 'a', config: config('inherit') }, { owner: 'system', config: undefined }], 'authentication');
+    const result = resolveOperation(
+      [
+        { owner: 'a', config: config('inherit') },
+        { owner: 'system', config: undefined },
+      ],
+      'authentication',
+    );
     expect(result).toMatchObject({ source: null, aaa_mode: null, servers: [] });
   });
 

@@ -12,7 +12,14 @@ import { type ProbeTimer, ServerHealth, type ServerStateChange, serverKey, statu
 import { seed } from './support/seed.js';
 
 const dictionary = compileDictionaries([seed('dictionary')]);
-const target = (port: number, secret = 's3cret'): RadiusTarget => ({ address: '127.0.0.1', port, secret, dictionary, retries: 0, timeoutMs: 100 });
+const target = (port: number, secret = 's3cret'): RadiusTarget => ({
+  address: '127.0.0.1',
+  port,
+  secret,
+  dictionary,
+  retries: 0,
+  timeoutMs: 100,
+});
 
 /** A timer driven by hand: `tick()` runs the loop's callback once. */
 function manualTimer() {
@@ -86,7 +93,9 @@ describe('ServerHealth', () => {
     expect(health.isDead(server)).toBe(true);
     expect(health.isDead({ ...server, secret: 'another tenant' })).toBe(false);
     expect(timer.running).toBe(true);
-    expect(health.dead).toEqual([expect.objectContaining({ label: '127.0.0.1:1812', deadSince: 1_000, lastProbeAt: null, failedProbes: 0 })]);
+    expect(health.dead).toEqual([
+      expect.objectContaining({ label: '127.0.0.1:1812', deadSince: 1_000, lastProbeAt: null, failedProbes: 0 }),
+    ]);
     expect(JSON.stringify(health.dead)).not.toContain('s3cret');
 
     advance(5000);

@@ -135,7 +135,10 @@ describe('a long poll kept alive by heartbeats', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const db = new Database<StoredDoc>('deadline', new CouchNodes([`http://127.0.0.1:${(server.address() as AddressInfo).port}`], { timeoutMs: DEADLINE_MS }));
+      const db = new Database<StoredDoc>(
+        'deadline',
+        new CouchNodes([`http://127.0.0.1:${(server.address() as AddressInfo).port}`], { timeoutMs: DEADLINE_MS }),
+      );
       let heard = 0;
       // Ten heartbeats a third of the deadline apart: over three deadlines in all.
       const batch = await db.changesSince(0, 60_000, undefined, true, () => (heard += 1));

@@ -150,9 +150,20 @@ async function addGroup(name: string): Promise<string> {
 async function addSession(): Promise<string> {
   const credential = await api.put(`/v2/accounts/${A1.id}/aaa/rest_credentials`);
   const basic = Buffer.from(`${credential.body.data.username}:${credential.body.data.password}`).toString('base64');
-  const attributes = { 'Acct-Status-Type': 'Start', 'Acct-Session-Id': 'a1-session', 'User-Name': A1_SUBSCRIBER, 'NAS-IP-Address': '10.11.1.2' };
-  const body = JSON.stringify(Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { type: 'string', value: [value] }])));
-  const response = await fetch(`${service.url}/v2/accounts/${A1.id}/aaa/rest/accounting`, { method: 'POST', headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/json' }, body });
+  const attributes = {
+    'Acct-Status-Type': 'Start',
+    'Acct-Session-Id': 'a1-session',
+    'User-Name': A1_SUBSCRIBER,
+    'NAS-IP-Address': '10.11.1.2',
+  };
+  const body = JSON.stringify(
+    Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { type: 'string', value: [value] }])),
+  );
+  const response = await fetch(`${service.url}/v2/accounts/${A1.id}/aaa/rest/accounting`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/json' },
+    body,
+  });
   if (response.status !== 204) throw new Error(`session: ${response.status} ${await response.text()}`);
   const listed = await api.get(`/v2/accounts/${A1.id}/aaa/sessions`);
   return String(listed.body.data[0].id);
@@ -329,108 +340,205 @@ interface Row {
 // prettier-ignore
 const MATRIX: Row[] = [
   //                                                                 self ancestor super desc  sib  unrel
-  { method: 'GET',    route: '/v2/accounts/{accountId}',                 expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'PUT',    route: '/v2/accounts/{accountId}',                 expected: [201, 201, 201, 403, 403, 403],
-    body: (cell) => ({ name: `child of A1 (${cell})` }) },
-  { method: 'POST',   route: '/v2/accounts/{accountId}',                 expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ name: A1_NAME, realm: A1_REALM, timezone: 'UTC' }) },
-  { method: 'PATCH',  route: '/v2/accounts/{accountId}',                 expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ language: 'en' }) },
+  { method: 'GET', route: '/v2/accounts/{accountId}', expected: [200, 200, 200, 403, 403, 403] },
+  {
+    method: 'PUT',
+    route: '/v2/accounts/{accountId}',
+    expected: [201, 201, 201, 403, 403, 403],
+    body: (cell) => ({ name: `child of A1 (${cell})` }),
+  },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ name: A1_NAME, realm: A1_REALM, timezone: 'UTC' }),
+  },
+  { method: 'PATCH', route: '/v2/accounts/{accountId}', expected: [200, 200, 200, 403, 403, 403], body: () => ({ language: 'en' }) },
   // Self: an account cannot delete itself. Ancestors: 409, A1 has a child (see the leaf matrix for a 200).
-  { method: 'DELETE', route: '/v2/accounts/{accountId}',                 expected: [403, 409, 409, 403, 403, 403] },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/children',        expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/descendants',     expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'DELETE', route: '/v2/accounts/{accountId}', expected: [403, 409, 409, 403, 403, 403] },
+  { method: 'GET', route: '/v2/accounts/{accountId}/children', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET', route: '/v2/accounts/{accountId}/descendants', expected: [200, 200, 200, 403, 403, 403] },
   // Ancestors from the caller's own account down (see the parents test below for what each sees).
-  { method: 'GET',    route: '/v2/accounts/{accountId}/parents',         expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/tree',            expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'PUT',    route: '/v2/accounts/{accountId}/api_key',         expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET', route: '/v2/accounts/{accountId}/parents', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET', route: '/v2/accounts/{accountId}/tree', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'PUT', route: '/v2/accounts/{accountId}/api_key', expected: [200, 200, 200, 403, 403, 403] },
   // Operator users (issue 14).
-  { method: 'GET',    route: '/v2/accounts/{accountId}/users',           expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'PUT',    route: '/v2/accounts/{accountId}/users',           expected: [201, 201, 201, 403, 403, 403],
-    body: (cell) => ({ username: unique(`operator_${cell}`), password: 'operator-password-2' }) },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/users/{userId}',  expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/users/{userId}',  expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ username: A1_USER, first_name: 'Ada' }) },
-  { method: 'PATCH',  route: '/v2/accounts/{accountId}/users/{userId}',  expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ last_name: 'Lovelace' }) },
-  { method: 'DELETE', route: '/v2/accounts/{accountId}/users/{userId}',  expected: [200, 200, 200, 403, 403, 403],
-    user: (cell) => addUser(unique(`doomed_${cell}`)) },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa',             expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET', route: '/v2/accounts/{accountId}/users', expected: [200, 200, 200, 403, 403, 403] },
+  {
+    method: 'PUT',
+    route: '/v2/accounts/{accountId}/users',
+    expected: [201, 201, 201, 403, 403, 403],
+    body: (cell) => ({ username: unique(`operator_${cell}`), password: 'operator-password-2' }),
+  },
+  { method: 'GET', route: '/v2/accounts/{accountId}/users/{userId}', expected: [200, 200, 200, 403, 403, 403] },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/users/{userId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ username: A1_USER, first_name: 'Ada' }),
+  },
+  {
+    method: 'PATCH',
+    route: '/v2/accounts/{accountId}/users/{userId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ last_name: 'Lovelace' }),
+  },
+  {
+    method: 'DELETE',
+    route: '/v2/accounts/{accountId}/users/{userId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    user: (cell) => addUser(unique(`doomed_${cell}`)),
+  },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa', expected: [200, 200, 200, 403, 403, 403] },
   // 409: A1 has its document already (see the leaf matrix for a 201).
-  { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa',             expected: [409, 409, 409, 403, 403, 403],
-    body: a1Aaa },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa',             expected: [200, 200, 200, 403, 403, 403],
-    body: a1Aaa },
-  { method: 'PATCH',  route: '/v2/accounts/{accountId}/aaa',             expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ workers: 7 }) },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/effective',   expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/reload',      expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'PUT', route: '/v2/accounts/{accountId}/aaa', expected: [409, 409, 409, 403, 403, 403], body: a1Aaa },
+  { method: 'POST', route: '/v2/accounts/{accountId}/aaa', expected: [200, 200, 200, 403, 403, 403], body: a1Aaa },
+  { method: 'PATCH', route: '/v2/accounts/{accountId}/aaa', expected: [200, 200, 200, 403, 403, 403], body: () => ({ workers: 7 }) },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/effective', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'POST', route: '/v2/accounts/{accountId}/aaa/reload', expected: [200, 200, 200, 403, 403, 403] },
   // AAA operations (see a1Aaa): authn finds no server answering (504); authz and accounting match A's block rules.
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/authn',       expected: [504, 504, 504, 403, 403, 403],
-    body: () => ({ 'User-Name': 'alice' }) },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/authz',       expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ 'User-Name': 'alice', channel: ['internal', 'inbound'] }) },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/accounting',  expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ 'User-Name': 'alice', channel: ['inbound', 'internal'] }) },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/aaa/authn',
+    expected: [504, 504, 504, 403, 403, 403],
+    body: () => ({ 'User-Name': 'alice' }),
+  },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/aaa/authz',
+    expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ 'User-Name': 'alice', channel: ['internal', 'inbound'] }),
+  },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/aaa/accounting',
+    expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ 'User-Name': 'alice', channel: ['inbound', 'internal'] }),
+  },
   // CoA/Disconnect (A1's own NAS list): CoA to a1-nas, where nothing answers (504); Disconnect to a NAS A1 does not define (404).
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/coa',         expected: [504, 504, 504, 403, 403, 403],
-    body: () => ({ nas: 'a1-nas', attributes: { 'User-Name': 'alice' } }) },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/disconnect',  expected: [404, 404, 404, 403, 403, 403],
-    body: () => ({ nas: 'no-such-nas', attributes: { 'User-Name': 'alice' } }) },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/dictionary',  expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/dictionary',  expected: [201, 201, 201, 403, 403, 403],
-    body: (cell) => a1Dictionary(unique(`added_${cell}`)) },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/dictionary/{dictionaryId}', expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/dictionary/{dictionaryId}', expected: [200, 200, 200, 403, 403, 403],
-    body: () => a1Dictionary() },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/aaa/coa',
+    expected: [504, 504, 504, 403, 403, 403],
+    body: () => ({ nas: 'a1-nas', attributes: { 'User-Name': 'alice' } }),
+  },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/aaa/disconnect',
+    expected: [404, 404, 404, 403, 403, 403],
+    body: () => ({ nas: 'no-such-nas', attributes: { 'User-Name': 'alice' } }),
+  },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/dictionary', expected: [200, 200, 200, 403, 403, 403] },
+  {
+    method: 'PUT',
+    route: '/v2/accounts/{accountId}/aaa/dictionary',
+    expected: [201, 201, 201, 403, 403, 403],
+    body: (cell) => a1Dictionary(unique(`added_${cell}`)),
+  },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/dictionary/{dictionaryId}', expected: [200, 200, 200, 403, 403, 403] },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/aaa/dictionary/{dictionaryId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    body: () => a1Dictionary(),
+  },
   // Each cell deletes its own fresh, unreferenced dictionary of A1, so allowed callers get 200.
-  { method: 'DELETE', route: '/v2/accounts/{accountId}/aaa/dictionary/{dictionaryId}', expected: [200, 200, 200, 403, 403, 403],
-    dictionary: (cell) => addDictionary(A1.id, unique(`doomed_${cell}`)) },
+  {
+    method: 'DELETE',
+    route: '/v2/accounts/{accountId}/aaa/dictionary/{dictionaryId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    dictionary: (cell) => addDictionary(A1.id, unique(`doomed_${cell}`)),
+  },
   // The system document: the superduper admin only, whatever the caller's place in the tree.
-  { method: 'GET',    route: '/v1/system_configs/circlemaker',          expected: [403, 403, 200, 403, 403, 403] },
-  { method: 'PUT',    route: '/v1/system_configs/circlemaker',          expected: [403, 403, 409, 403, 403, 403],
-    body: systemAaa },
-  { method: 'POST',   route: '/v1/system_configs/circlemaker',          expected: [403, 403, 200, 403, 403, 403],
-    body: systemAaa },
-  { method: 'PATCH',  route: '/v1/system_configs/circlemaker',          expected: [403, 403, 200, 403, 403, 403],
-    body: () => ({ workers: 6 }) },
-  { method: 'POST',   route: '/v1/system_configs/circlemaker/reload',   expected: [403, 403, 200, 403, 403, 403] },
+  { method: 'GET', route: '/v1/system_configs/circlemaker', expected: [403, 403, 200, 403, 403, 403] },
+  { method: 'PUT', route: '/v1/system_configs/circlemaker', expected: [403, 403, 409, 403, 403, 403], body: systemAaa },
+  { method: 'POST', route: '/v1/system_configs/circlemaker', expected: [403, 403, 200, 403, 403, 403], body: systemAaa },
+  { method: 'PATCH', route: '/v1/system_configs/circlemaker', expected: [403, 403, 200, 403, 403, 403], body: () => ({ workers: 6 }) },
+  { method: 'POST', route: '/v1/system_configs/circlemaker/reload', expected: [403, 403, 200, 403, 403, 403] },
   // The FreeRADIUS policy backend (issue 11): subscribers, groups, settings, REST credential, auth log.
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/subscribers', expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/subscribers', expected: [201, 201, 201, 403, 403, 403],
-    body: (cell) => ({ username: unique(`sub_${cell}`), password: 'pw' }) },
-  { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/subscribers/batch', expected: [201, 201, 201, 403, 403, 403],
-    body: (cell) => ({ batch_id: unique(`batch_${cell}`), prefix: unique(`gen_${cell}_`), count: 1 }) },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}', expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}', expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ username: A1_SUBSCRIBER, reply: { 'Session-Timeout': 60 } }) },
-  { method: 'PATCH',  route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}', expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ enabled: true }) },
-  { method: 'DELETE', route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}', expected: [200, 200, 200, 403, 403, 403],
-    subscriber: (cell) => addSubscriber(unique(`doomed_${cell}`)) },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/groups',      expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/groups',      expected: [201, 201, 201, 403, 403, 403],
-    body: (cell) => ({ name: unique(`group_${cell}`) }) },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/groups/{groupId}', expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/groups/{groupId}', expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ name: A1_GROUP, reply: { 'Idle-Timeout': 60 } }) },
-  { method: 'PATCH',  route: '/v2/accounts/{accountId}/aaa/groups/{groupId}', expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ check: {} }) },
-  { method: 'DELETE', route: '/v2/accounts/{accountId}/aaa/groups/{groupId}', expected: [200, 200, 200, 403, 403, 403],
-    group: (cell) => addGroup(unique(`doomed_${cell}`)) },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/subscriber_settings', expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/subscriber_settings', expected: [200, 200, 200, 403, 403, 403],
-    body: () => ({ dicts: ['dictionary'] }) },
-  { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa/rest_credentials', expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/auth_log',    expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/subscribers', expected: [200, 200, 200, 403, 403, 403] },
+  {
+    method: 'PUT',
+    route: '/v2/accounts/{accountId}/aaa/subscribers',
+    expected: [201, 201, 201, 403, 403, 403],
+    body: (cell) => ({ username: unique(`sub_${cell}`), password: 'pw' }),
+  },
+  {
+    method: 'PUT',
+    route: '/v2/accounts/{accountId}/aaa/subscribers/batch',
+    expected: [201, 201, 201, 403, 403, 403],
+    body: (cell) => ({ batch_id: unique(`batch_${cell}`), prefix: unique(`gen_${cell}_`), count: 1 }),
+  },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}', expected: [200, 200, 200, 403, 403, 403] },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ username: A1_SUBSCRIBER, reply: { 'Session-Timeout': 60 } }),
+  },
+  {
+    method: 'PATCH',
+    route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ enabled: true }),
+  },
+  {
+    method: 'DELETE',
+    route: '/v2/accounts/{accountId}/aaa/subscribers/{subscriberId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    subscriber: (cell) => addSubscriber(unique(`doomed_${cell}`)),
+  },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/groups', expected: [200, 200, 200, 403, 403, 403] },
+  {
+    method: 'PUT',
+    route: '/v2/accounts/{accountId}/aaa/groups',
+    expected: [201, 201, 201, 403, 403, 403],
+    body: (cell) => ({ name: unique(`group_${cell}`) }),
+  },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/groups/{groupId}', expected: [200, 200, 200, 403, 403, 403] },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/aaa/groups/{groupId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ name: A1_GROUP, reply: { 'Idle-Timeout': 60 } }),
+  },
+  {
+    method: 'PATCH',
+    route: '/v2/accounts/{accountId}/aaa/groups/{groupId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ check: {} }),
+  },
+  {
+    method: 'DELETE',
+    route: '/v2/accounts/{accountId}/aaa/groups/{groupId}',
+    expected: [200, 200, 200, 403, 403, 403],
+    group: (cell) => addGroup(unique(`doomed_${cell}`)),
+  },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/subscriber_settings', expected: [200, 200, 200, 403, 403, 403] },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/aaa/subscriber_settings',
+    expected: [200, 200, 200, 403, 403, 403],
+    body: () => ({ dicts: ['dictionary'] }),
+  },
+  { method: 'PUT', route: '/v2/accounts/{accountId}/aaa/rest_credentials', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/auth_log', expected: [200, 200, 200, 403, 403, 403] },
   // Sessions (issue 12). Disconnect and CoA go to a1-nas, which reported the session and where nothing answers (504).
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/sessions',    expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/sessions/summary', expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'GET',    route: '/v2/accounts/{accountId}/aaa/sessions/{sessionId}', expected: [200, 200, 200, 403, 403, 403] },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/sessions/{sessionId}/disconnect', expected: [504, 504, 504, 403, 403, 403],
-    body: () => ({}) },
-  { method: 'POST',   route: '/v2/accounts/{accountId}/aaa/sessions/{sessionId}/coa', expected: [504, 504, 504, 403, 403, 403],
-    body: () => ({ attributes: { 'Session-Timeout': 60 } }) },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/sessions', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/sessions/summary', expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'GET', route: '/v2/accounts/{accountId}/aaa/sessions/{sessionId}', expected: [200, 200, 200, 403, 403, 403] },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/aaa/sessions/{sessionId}/disconnect',
+    expected: [504, 504, 504, 403, 403, 403],
+    body: () => ({}),
+  },
+  {
+    method: 'POST',
+    route: '/v2/accounts/{accountId}/aaa/sessions/{sessionId}/coa',
+    expected: [504, 504, 504, 403, 403, 403],
+    body: () => ({ attributes: { 'Session-Timeout': 60 } }),
+  },
 ];
 
 /**
@@ -441,10 +549,10 @@ const MATRIX: Row[] = [
 // prettier-ignore
 const REST_MATRIX: Pick<Row, 'method' | 'route' | 'expected'>[] = [
   //                                                                      self ancestor super desc  sib  unrel
-  { method: 'POST', route: '/v2/accounts/{accountId}/aaa/rest/authorize',    expected: [200, 200, 200, 403, 403, 403] },
+  { method: 'POST', route: '/v2/accounts/{accountId}/aaa/rest/authorize', expected: [200, 200, 200, 403, 403, 403] },
   { method: 'POST', route: '/v2/accounts/{accountId}/aaa/rest/authenticate', expected: [204, 204, 204, 403, 403, 403] },
-  { method: 'POST', route: '/v2/accounts/{accountId}/aaa/rest/post-auth',    expected: [204, 204, 204, 403, 403, 403] },
-  { method: 'POST', route: '/v2/accounts/{accountId}/aaa/rest/accounting',   expected: [204, 204, 204, 403, 403, 403] },
+  { method: 'POST', route: '/v2/accounts/{accountId}/aaa/rest/post-auth', expected: [204, 204, 204, 403, 403, 403] },
+  { method: 'POST', route: '/v2/accounts/{accountId}/aaa/rest/accounting', expected: [204, 204, 204, 403, 403, 403] },
 ];
 
 function expectedStatus(expected: readonly number[], columns: readonly string[], caller: Caller): number {
@@ -479,7 +587,12 @@ describe('tenant isolation matrix (target A1)', () => {
   it('HEAD, which the router answers for every GET route, is authorized like GET', async () => {
     for (const row of MATRIX.filter((r) => r.method === 'GET')) {
       const path = row.route.replace('{accountId}', A1.id).replace('{dictionaryId}', encodeURIComponent(a1DictId));
-      for (const [caller, status] of [['sibling', 403], ['unrelated', 403], ['no token', 401], ['alg none token', 401]] as const) {
+      for (const [caller, status] of [
+        ['sibling', 403],
+        ['unrelated', 403],
+        ['no token', 401],
+        ['alg none token', 401],
+      ] as const) {
         const token = tokens.get(caller);
         const response = await fetch(service.url + path, { method: 'HEAD', headers: token ? { 'X-Auth-Token': token } : {} });
         expect(response.status, `HEAD ${row.route} as ${caller}`).toBe(status);
@@ -495,7 +608,8 @@ describe('tenant isolation matrix (target A1)', () => {
     for (const [path, operations] of Object.entries(response.body.paths as Record<string, Record<string, { security?: unknown }>>)) {
       for (const [method, operation] of Object.entries(operations)) {
         // `security: []` marks a public route; /metrics takes the metrics token, not a tenant's.
-        if (Array.isArray(operation.security) && operation.security.length > 0 && path !== '/metrics') secured.push(`${method.toUpperCase()} ${path}`);
+        if (Array.isArray(operation.security) && operation.security.length > 0 && path !== '/metrics')
+          secured.push(`${method.toUpperCase()} ${path}`);
       }
     }
     const rows = [...MATRIX, ...REST_MATRIX].map((row) => `${row.method} ${row.route}`);
@@ -536,7 +650,13 @@ describe('rlm_rest endpoints by REST credential (target A1)', () => {
     credentials.set('a subscriber name and password', basic(A1_SUBSCRIBER, A1_SUBSCRIBER_PASSWORD));
   });
 
-  const BAD_CREDENTIALS = ['no credential', "A1's username, wrong password", "B's password under A1's username", 'the master token as Bearer', 'a subscriber name and password'];
+  const BAD_CREDENTIALS = [
+    'no credential',
+    "A1's username, wrong password",
+    "B's password under A1's username",
+    'the master token as Bearer',
+    'a subscriber name and password',
+  ];
 
   for (const row of REST_MATRIX) {
     for (const caller of [...TREE_CALLERS, ...BAD_CREDENTIALS]) {
@@ -563,7 +683,7 @@ describe('rlm_rest endpoints by REST credential (target A1)', () => {
     }
   }
 
-  it('the authorize answer is in rlm_rest terms and carries A1\'s reply attributes', async () => {
+  it("the authorize answer is in rlm_rest terms and carries A1's reply attributes", async () => {
     const response = await fetch(`${service.url}/v2/accounts/${A1.id}/aaa/rest/authorize`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: credentials.get('self')! },
@@ -595,8 +715,8 @@ const LEAF_WHO: Record<LeafCaller, string> = {
 // prettier-ignore
 const LEAF_MATRIX: (Pick<Row, 'method' | 'route' | 'body'> & { expected: number[] })[] = [
   //                                                          self parent grand super  sib  uncle unrel
-  { method: 'DELETE', route: '/v2/accounts/{accountId}',     expected: [403, 200, 200, 200, 403, 403, 403] },
-  { method: 'PUT',    route: '/v2/accounts/{accountId}/aaa', expected: [201, 201, 201, 201, 403, 403, 403], body: a1Aaa },
+  { method: 'DELETE', route: '/v2/accounts/{accountId}', expected: [403, 200, 200, 200, 403, 403, 403] },
+  { method: 'PUT', route: '/v2/accounts/{accountId}/aaa', expected: [201, 201, 201, 201, 403, 403, 403], body: a1Aaa },
 ];
 
 describe('fresh leaf under A1 (the request would succeed but for authorization)', () => {
@@ -725,7 +845,10 @@ describe('dictionaries across tenants', () => {
 function secretKeys(value: unknown, at = '$'): string[] {
   if (Array.isArray(value)) return value.flatMap((item, index) => secretKeys(item, `${at}[${index}]`));
   if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, inner]) => [...(key === 'secret' ? [`${at}.${key}`] : []), ...secretKeys(inner, `${at}.${key}`)]);
+  return Object.entries(value).flatMap(([key, inner]) => [
+    ...(key === 'secret' ? [`${at}.${key}`] : []),
+    ...secretKeys(inner, `${at}.${key}`),
+  ]);
 }
 
 describe('parents and tree across tenants', () => {
@@ -807,7 +930,9 @@ describe('no way into A1 through a request body', () => {
     expect((await api.as(intruder).get(`/v2/accounts/${A1.id}`)).status).toBe(403);
     expect((await api.as(intruder).get('/v1/system_configs/circlemaker')).status).toBe(403);
 
-    const patched = await api.as(B.token).patch(`/v2/accounts/${B.id}`, { pvt_superduper_admin: true, superduper_admin: true, pvt_tree: [] });
+    const patched = await api
+      .as(B.token)
+      .patch(`/v2/accounts/${B.id}`, { pvt_superduper_admin: true, superduper_admin: true, pvt_tree: [] });
     expect(patched.status).toBe(200);
     expect(patched.body.data.superduper_admin).toBe(false);
     expect((await storeGet(service, `accounts/${B.id}`)).pvt_tree).toEqual([masterId()]);

@@ -37,7 +37,6 @@ import { median } from '../support/median.js';
 import { sourceInfo } from '../support/source-info.js';
 import { wholeNumber } from '../support/env.js';
 
-
 const SECONDS = wholeNumber('BENCH_SECONDS', 10, 1);
 const ROUNDS = wholeNumber('BENCH_ROUNDS', 3, 1);
 const CONNECTIONS = wholeNumber('BENCH_CONNECTIONS', 32, 1);
@@ -56,7 +55,6 @@ const USERS = `bob	Cleartext-Password := "hello"
 `;
 const log = (message: string): void => void process.stderr.write(`[bench:aaa] ${message}\n`);
 
-
 // ---------------------------------------------------------------------------------------------
 // The service and its set-up over HTTP
 
@@ -66,7 +64,14 @@ interface Envelope {
   auth_token?: string;
 }
 
-async function expectStatus(expected: number, base: string, method: string, urlPath: string, token: string | undefined, data?: unknown): Promise<Envelope> {
+async function expectStatus(
+  expected: number,
+  base: string,
+  method: string,
+  urlPath: string,
+  token: string | undefined,
+  data?: unknown,
+): Promise<Envelope> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token !== undefined) headers['X-Auth-Token'] = token;
   const response = await fetch(base + urlPath, { method, headers, body: data === undefined ? undefined : JSON.stringify({ data }) });
@@ -93,7 +98,9 @@ async function setUp(service: RunningService, masterApiKey: string, authPort: nu
   await expectStatus(201, base, 'PUT', `/v2/accounts/${accountId}/aaa`, token, {
     aaa_mode: 'on',
     workers: WORKERS,
-    servers: [{ name: 'freeradius', address: '127.0.0.1', port: authPort, secret: SECRET, dicts: ['dictionary'], retries: 2, timeout: 2000 }],
+    servers: [
+      { name: 'freeradius', address: '127.0.0.1', port: authPort, secret: SECRET, dicts: ['dictionary'], retries: 2, timeout: 2000 },
+    ],
     authentication: ['freeradius'],
     authn_avp_translation: [translation('User-Name'), translation('User-Password')],
     nas_address: '127.0.0.1',
@@ -153,7 +160,14 @@ async function startLoadgen(): Promise<Loadgen> {
 /** Every answer was a 200 whose body is an accept: or the benchmark fails loudly. */
 function check(summary: PostSummary): void {
   const other = Object.entries(summary.statusCodes).filter(([code]) => code !== '200');
-  if (summary.completed === 0 || other.length > 0 || summary.non2xx > 0 || summary.errors > 0 || summary.timeouts > 0 || summary.mismatches > 0) {
+  if (
+    summary.completed === 0 ||
+    other.length > 0 ||
+    summary.non2xx > 0 ||
+    summary.errors > 0 ||
+    summary.timeouts > 0 ||
+    summary.mismatches > 0
+  ) {
     throw new Error(
       `${summary.title}: not every answer was 200 accept: completed ${summary.completed}, status codes ${JSON.stringify(summary.statusCodes)}, errors ${summary.errors}, timeouts ${summary.timeouts}, body mismatches ${summary.mismatches}${summary.firstMismatch ? `, first: ${summary.firstMismatch}` : ''}`,
     );
@@ -194,7 +208,9 @@ async function startDirect(): Promise<{ run(job: DirectJob): Promise<DirectSumma
 
 /** The embedded store in a child process (bench/aaa/store-child.ts). */
 async function startStoreChild(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
-  const child = fork(fileURLToPath(new URL('./store-child.ts', import.meta.url)), [dataDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(new URL('./store-child.ts', import.meta.url)), [dataDir], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (message: { url: string }) => resolve(message.url));
     child.once('exit', (code) => reject(new Error(`store exited with ${code}`)));
@@ -244,7 +260,9 @@ async function main(): Promise<void> {
     });
     service = await startService(config, createLogger(config.logLevel));
     const { accountId, token } = await setUp(service, masterApiKey, freeradius.authPort);
-    log(`service ${service.url}, FreeRADIUS pid ${freeradius.pid} on 127.0.0.1:${freeradius.authPort} (${THREADS} threads), account ${accountId}, workers ${WORKERS}`);
+    log(
+      `service ${service.url}, FreeRADIUS pid ${freeradius.pid} on 127.0.0.1:${freeradius.authPort} (${THREADS} threads), account ${accountId}, workers ${WORKERS}`,
+    );
     loadgen = await startLoadgen();
     if (DIRECT) direct = await startDirect();
     const directJob = (seconds: number): DirectJob => ({ port: freeradius.authPort, secret: SECRET, inFlight: CONNECTIONS, seconds });
@@ -271,7 +289,11 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpuBefore);
       const radiusCpu = (await processCpuSeconds(freeradius.pid)) - radiusBefore;
       check(summary);
-      const measured: Round = { summary, serviceCpuCores: (cpu.user + cpu.system) / 1e6 / wallSeconds, freeradiusCpuCores: radiusCpu / wallSeconds };
+      const measured: Round = {
+        summary,
+        serviceCpuCores: (cpu.user + cpu.system) / 1e6 / wallSeconds,
+        freeradiusCpuCores: radiusCpu / wallSeconds,
+      };
       rounds.push(measured);
       log(
         `round ${round}/${ROUNDS}: ${Math.round(summary.requestsPerSecond)} req/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, ${summary.completed} answers, all 200 accept, service ${Math.round((measured.serviceCpuCores * 1e6) / summary.requestsPerSecond)} µs CPU per authn`,
@@ -281,7 +303,9 @@ async function main(): Promise<void> {
         measured.direct = await direct.run(directJob(SECONDS));
         measured.directFreeradiusCpuCores = ((await processCpuSeconds(freeradius.pid)) - radiusBeforeDirect) / SECONDS;
         if (measured.direct.failed > 0 || measured.direct.other > 0) throw new Error(`direct client: ${JSON.stringify(measured.direct)}`);
-        log(`round ${round}/${ROUNDS} library client direct, ${CONNECTIONS} in flight: ${Math.round(measured.direct.requestsPerSecond)} replies/s`);
+        log(
+          `round ${round}/${ROUNDS} library client direct, ${CONNECTIONS} in flight: ${Math.round(measured.direct.requestsPerSecond)} replies/s`,
+        );
       }
     }
   } finally {
@@ -298,10 +322,16 @@ async function main(): Promise<void> {
   const p99 = median(rounds.map((r) => r.summary.latencyMs.p99));
   const version = (execFileSync('freeradius', ['-v']).toString().split('\n')[0] ?? '').trim();
   const fmt = (value: number): string => Math.round(value).toLocaleString('en-US');
-  console.log(`POST /v2/accounts/{ID}/aaa/authn → ${version} on 127.0.0.1 (PAP user bob/hello), ${CONNECTIONS} HTTP connections, workers ${WORKERS}, FreeRADIUS ${THREADS} threads`);
-  console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; ${ROUNDS} rounds of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up; run of ${startedAt}`);
+  console.log(
+    `POST /v2/accounts/{ID}/aaa/authn → ${version} on 127.0.0.1 (PAP user bob/hello), ${CONNECTIONS} HTTP connections, workers ${WORKERS}, FreeRADIUS ${THREADS} threads`,
+  );
+  console.log(
+    `node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; ${ROUNDS} rounds of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up; run of ${startedAt}`,
+  );
   console.log('');
-  console.log('| | req/s | p50 ms | p90 ms | p99 ms | max ms | answers (all 200 accept) | service CPU (cores) | FreeRADIUS CPU (cores) | loadgen CPU (cores) |');
+  console.log(
+    '| | req/s | p50 ms | p90 ms | p99 ms | max ms | answers (all 200 accept) | service CPU (cores) | FreeRADIUS CPU (cores) | loadgen CPU (cores) |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [index, r] of rounds.entries()) {
     const s = r.summary;
@@ -312,7 +342,9 @@ async function main(): Promise<void> {
   console.log(`| **median** | **${fmt(rps)}** | **${p50}** | | **${p99}** | | | | | |`);
   const serviceMicros = median(rounds.map((r) => (r.serviceCpuCores * 1e6) / r.summary.requestsPerSecond));
   console.log('');
-  console.log(`Service CPU per authn (median over rounds): ${Math.round(serviceMicros)} µs${STORE === 'child' ? ' (the store in its own process, not counted)' : ' (the embedded store in the same process, counted)'}.`);
+  console.log(
+    `Service CPU per authn (median over rounds): ${Math.round(serviceMicros)} µs${STORE === 'child' ? ' (the store in its own process, not counted)' : ' (the embedded store in the same process, counted)'}.`,
+  );
   let directMedian: number | undefined;
   if (DIRECT) {
     directMedian = median(rounds.map((r) => r.direct?.requestsPerSecond ?? Number.NaN));
@@ -331,8 +363,22 @@ async function main(): Promise<void> {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model,
         freeradius: version,
-        settings: { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, workers: WORKERS, warmupSeconds: WARMUP_SECONDS, freeradiusThreads: THREADS },
-        medians: { requestsPerSecond: rps, p50Ms: p50, p99Ms: p99, serviceCpuMicrosPerAuthn: serviceMicros, directRequestsPerSecond: directMedian, httpOverDirect: directMedian ? rps / directMedian : undefined },
+        settings: {
+          seconds: SECONDS,
+          rounds: ROUNDS,
+          connections: CONNECTIONS,
+          workers: WORKERS,
+          warmupSeconds: WARMUP_SECONDS,
+          freeradiusThreads: THREADS,
+        },
+        medians: {
+          requestsPerSecond: rps,
+          p50Ms: p50,
+          p99Ms: p99,
+          serviceCpuMicrosPerAuthn: serviceMicros,
+          directRequestsPerSecond: directMedian,
+          httpOverDirect: directMedian ? rps / directMedian : undefined,
+        },
         store: STORE,
         warmup,
         rounds,

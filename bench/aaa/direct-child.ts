@@ -28,7 +28,9 @@ export interface DirectSummary {
 }
 
 function seedDictionary() {
-  const fields = JSON.parse(fs.readFileSync(new URL('../../seed-dictionaries/dictionary.json', import.meta.url), 'utf8')) as DictionaryFields;
+  const fields = JSON.parse(
+    fs.readFileSync(new URL('../../seed-dictionaries/dictionary.json', import.meta.url), 'utf8'),
+  ) as DictionaryFields;
   return compileDictionaries([{ id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value }]);
 }
 
@@ -46,7 +48,10 @@ async function run(job: DirectJob): Promise<DirectSummary> {
   const loop = async (): Promise<void> => {
     while (performance.now() < ends) {
       try {
-        const { response } = await client.send(target, { code: PacketCode.AccessRequest, attributes: { 'User-Name': 'bob', 'User-Password': 'hello' } });
+        const { response } = await client.send(target, {
+          code: PacketCode.AccessRequest,
+          attributes: { 'User-Name': 'bob', 'User-Password': 'hello' },
+        });
         if (response.code === PacketCode.AccessAccept) accepted += 1;
         else other += 1;
       } catch {

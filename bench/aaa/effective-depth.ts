@@ -33,7 +33,6 @@ import { runBenchmark } from '../support/run-main.js';
 import { sourceInfo } from '../support/source-info.js';
 import { wholeNumber } from '../support/env.js';
 
-
 const SECONDS = wholeNumber('BENCH_SECONDS', 10, 1);
 const ROUNDS = wholeNumber('BENCH_ROUNDS', 3, 1);
 const CONNECTIONS = wholeNumber('BENCH_CONNECTIONS', 10, 1);
@@ -77,7 +76,9 @@ function onDoc(names: [string, string][]) {
     authorization: names.map(([name]) => name),
     accounting: names.map(([name]) => name),
     workers: 8,
-    authn_avp_translation: [{ attribute: 'User-Name', request_key: 'User-Name', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' }],
+    authn_avp_translation: [
+      { attribute: 'User-Name', request_key: 'User-Name', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' },
+    ],
   };
 }
 
@@ -95,9 +96,18 @@ async function buildTree(service: RunningService, masterApiKey: string): Promise
   const levels: Level[] = [];
   let parent: Level = { id: service.masterAccountId, token: masterToken };
   for (let level = 1; level <= DEPTH; level += 1) {
-    const created = await expectStatus(201, base, 'PUT', `/v2/accounts/${parent.id}`, parent.token, { name: `Depth ${level}`, realm: `d${level}.bench.example.net` });
+    const created = await expectStatus(201, base, 'PUT', `/v2/accounts/${parent.id}`, parent.token, {
+      name: `Depth ${level}`,
+      realm: `d${level}.bench.example.net`,
+    });
     const account = { id: String(created.data?.id), token: await login(base, String(created.data?.api_key)) };
-    const doc = level === 1 ? onDoc([['radius-primary', '198.51.100.11'], ['radius-secondary', '198.51.100.12']]) : inheritDoc(level);
+    const doc =
+      level === 1
+        ? onDoc([
+            ['radius-primary', '198.51.100.11'],
+            ['radius-secondary', '198.51.100.12'],
+          ])
+        : inheritDoc(level);
     await expectStatus(201, base, 'PUT', `/v2/accounts/${account.id}/aaa`, account.token, doc);
     levels.push(account);
     parent = account;
@@ -141,7 +151,13 @@ async function measure(generator: LoadGenerator, target: Target, round: number, 
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
   const wall = process.hrtime.bigint();
-  const summary = await generator.run({ title: target.key, url: target.url, headers: target.headers, connections: CONNECTIONS, duration: seconds });
+  const summary = await generator.run({
+    title: target.key,
+    url: target.url,
+    headers: target.headers,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
   const used = process.cpuUsage(cpu);
   const measurement = {
     ...summary,
@@ -152,13 +168,20 @@ async function measure(generator: LoadGenerator, target: Target, round: number, 
   };
   const other = Object.keys(summary.statusCodes).filter((code) => code !== '200');
   if (summary.non2xx > 0 || other.length > 0 || summary.errors > 0 || summary.timeouts > 0 || summary.completed === 0) {
-    throw new Error(`${target.key} round ${round}: statuses ${JSON.stringify(summary.statusCodes)}, ${summary.errors} errors, ${summary.timeouts} timeouts`);
+    throw new Error(
+      `${target.key} round ${round}: statuses ${JSON.stringify(summary.statusCodes)}, ${summary.errors} errors, ${summary.timeouts} timeouts`,
+    );
   }
   return measurement;
 }
 
 async function main(): Promise<void> {
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverageAtStart: os.loadavg().map(round2).join(' ') };
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    node: process.version,
+    loadAverageAtStart: os.loadavg().map(round2).join(' '),
+  };
   const source = sourceInfo();
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'circlemaker-bench-depth-'));
   let couch: EmbeddedCouch | undefined;
@@ -168,7 +191,14 @@ async function main(): Promise<void> {
     couch = await startEmbeddedCouch({ dataDir: path.join(tmp, 'store'), host: '127.0.0.1', port: 0 });
     const masterApiKey = crypto.randomBytes(32).toString('hex');
     service = await startService(
-      loadConfig({ PORT: '0', DATA_DIR: path.join(tmp, 'service'), COUCHDB_URL: couch.url, DB_PREFIX, AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn' }),
+      loadConfig({
+        PORT: '0',
+        DATA_DIR: path.join(tmp, 'service'),
+        COUCHDB_URL: couch.url,
+        DB_PREFIX,
+        AAA_MASTER_API_KEY: masterApiKey,
+        LOG_LEVEL: 'warn',
+      }),
       createLogger('warn'),
     );
     const started = performance.now();
@@ -178,9 +208,26 @@ async function main(): Promise<void> {
     const deepest = levels[DEPTH - 1] as Level;
     const store = couchEndpoint(couch.url);
     const targets: Target[] = [
-      { key: 'd1', label: 'GET /v2/accounts/{L1}/aaa/effective (depth 1)', url: `${service.url}/v2/accounts/${l1.id}/aaa/effective`, headers: { 'X-Auth-Token': l1.token }, chainLength: 1 },
-      { key: 'dN', label: `GET /v2/accounts/{L${DEPTH}}/aaa/effective (depth ${DEPTH})`, url: `${service.url}/v2/accounts/${deepest.id}/aaa/effective`, headers: { 'X-Auth-Token': deepest.token }, chainLength: DEPTH },
-      { key: 'store', label: `GET {store}/bench_aaa/{L${DEPTH}} (raw store GET)`, url: `${store.base}/${DB_PREFIX}aaa/${deepest.id}`, headers: { ...store.headers, Accept: 'application/json' } },
+      {
+        key: 'd1',
+        label: 'GET /v2/accounts/{L1}/aaa/effective (depth 1)',
+        url: `${service.url}/v2/accounts/${l1.id}/aaa/effective`,
+        headers: { 'X-Auth-Token': l1.token },
+        chainLength: 1,
+      },
+      {
+        key: 'dN',
+        label: `GET /v2/accounts/{L${DEPTH}}/aaa/effective (depth ${DEPTH})`,
+        url: `${service.url}/v2/accounts/${deepest.id}/aaa/effective`,
+        headers: { 'X-Auth-Token': deepest.token },
+        chainLength: DEPTH,
+      },
+      {
+        key: 'store',
+        label: `GET {store}/bench_aaa/{L${DEPTH}} (raw store GET)`,
+        url: `${store.base}/${DB_PREFIX}aaa/${deepest.id}`,
+        headers: { ...store.headers, Accept: 'application/json' },
+      },
     ];
     for (const target of targets) await sanityCheck(target, l1.id);
     // BENCH_TARGETS=dN (say) measures only some, e.g. under a profiler.
@@ -193,7 +240,9 @@ async function main(): Promise<void> {
       const order = targets.map((_, i) => targets[(i + round - 1) % targets.length] as Target);
       for (const target of order) {
         const m = await measure(generator, target, round, SECONDS);
-        progress(`round ${round}/${ROUNDS} ${target.key}: ${round1(m.requestsPerSecond)} req/s, p99 ${m.latencyMs.p99} ms, thread ${Math.round(m.serverEventLoopUtilization * 100)} % busy`);
+        progress(
+          `round ${round}/${ROUNDS} ${target.key}: ${round1(m.requestsPerSecond)} req/s, p99 ${m.latencyMs.p99} ms, thread ${Math.round(m.serverEventLoopUtilization * 100)} % busy`,
+        );
         measurements.push(m);
       }
     }
@@ -232,14 +281,20 @@ async function main(): Promise<void> {
       '',
       '| target | req/s (median) | p99 ms | req/s per round | body bytes | service+store CPU (cores) | CPU µs per request (median) |',
       '| --- | ---: | ---: | --- | ---: | ---: | ---: |',
-      ...results.map((r) => `| ${r.label} | ${round1(r.medianRequestsPerSecond)} | ${r.medianP99Ms} | ${r.perRound.join(' / ')} | ${r.bytes} | ${round2(r.medianServerProcessCpu)} | ${Math.round(r.medianCpuMicrosPerRequest)} |`),
+      ...results.map(
+        (r) =>
+          `| ${r.label} | ${round1(r.medianRequestsPerSecond)} | ${r.medianP99Ms} | ${r.perRound.join(' / ')} | ${r.bytes} | ${round2(r.medianServerProcessCpu)} | ${Math.round(r.medianCpuMicrosPerRequest)} |`,
+      ),
       '',
       `depth ${DEPTH} / depth 1: ${ratios.depthNOverDepth1} (per round ${ratios.depthNOverDepth1PerRound.join(' / ')}); depth ${DEPTH} / store: ${ratios.depthNOverStore}; depth 1 / store: ${ratios.depth1OverStore}`,
       `CPU per request: depth 1 / depth ${DEPTH} ${ratios.cpuPerRequestDepth1OverDepthN} (≥ 0.9 means depth costs under 11 % more); store / depth ${DEPTH} ${ratios.cpuPerRequestStoreOverDepthN}`,
       `Load average at start: ${machine.loadAverageAtStart}.`,
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
-    await fs.writeFile(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), command: 'npx tsx bench/aaa/effective-depth.ts', settings: { SECONDS, ROUNDS, CONNECTIONS, DEPTH }, machine, source, results, ratios, measurements }, null, 2)}\n`);
+    await fs.writeFile(
+      RESULTS,
+      `${JSON.stringify({ date: new Date().toISOString(), command: 'npx tsx bench/aaa/effective-depth.ts', settings: { SECONDS, ROUNDS, CONNECTIONS, DEPTH }, machine, source, results, ratios, measurements }, null, 2)}\n`,
+    );
   } finally {
     await generator?.close();
     await service?.close();

@@ -80,7 +80,13 @@ export async function runPost(job: PostJob): Promise<PostSummary> {
     duration: result.duration,
     requestsPerSecond: result.requests.average,
     completed: result.requests.total,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, mean: result.latency.mean, max: result.latency.max },
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      mean: result.latency.mean,
+      max: result.latency.max,
+    },
     statusCodes,
     non2xx: result.non2xx,
     errors: result.errors,
@@ -95,7 +101,11 @@ if (process.send !== undefined) {
   process.on('message', (message: ChildRequest) => {
     runPost(message.job).then(
       (summary) => process.send?.({ id: message.id, summary } satisfies ChildReply),
-      (error: unknown) => process.send?.({ id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies ChildReply),
+      (error: unknown) =>
+        process.send?.({
+          id: message.id,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        } satisfies ChildReply),
     );
   });
   process.on('disconnect', () => process.exit(0));

@@ -15,7 +15,7 @@ function reply(message: ChildReply): void {
 process.on('message', (message: ChildRequest) => {
   runLoad(message.job).then(
     (summary) => reply({ id: message.id, summary }),
-    (error: unknown) => reply({ id: message.id, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+    (error: unknown) => reply({ id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   );
 });
 

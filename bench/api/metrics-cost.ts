@@ -47,7 +47,9 @@ async function main(): Promise<void> {
 
   const http = perCall((i) => metrics.http.observe(routes[i % routes.length], 'GET', statuses[i % 3] as number, 0.002));
   const store = perCall((i) => metrics.store.observer('GET', `/bench_${databases[i % databases.length]}/doc${i}`, 200, 0.001));
-  const radius = perCall((i) => metrics.radius.exchanged(operations[i % 3] as (typeof operations)[number], servers[i % servers.length] as string, 'accept', 1.5, 1));
+  const radius = perCall((i) =>
+    metrics.radius.exchanged(operations[i % 3] as (typeof operations)[number], servers[i % servers.length] as string, 'accept', 1.5, 1),
+  );
 
   const scrapeMs: number[] = [];
   let bytes = 0;

@@ -41,7 +41,6 @@ import { wholeNumber } from '../support/env.js';
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-
 type LoadgenMode = 'child' | 'inline';
 
 const SECONDS = wholeNumber('BENCH_SECONDS', 10, 1);
@@ -524,9 +523,7 @@ function markdown(results: TargetResult[], ratios: Ratio[], machine: Record<stri
         .map((m) => round1(m.requestsPerSecond))
         .join(' / ')} | ${r.rounds.map((m) => m.latencyMs.p99).join(' / ')} | ${r.responseBytes ?? '?'} | ${Math.round(
         r.medianServerEventLoopUtilization * 100,
-      )} % | ${round2(r.medianServerProcessCpu)} | ${
-        r.medianLoadgenCpu === null ? 'n/a (same process)' : round2(r.medianLoadgenCpu)
-      } |`,
+      )} % | ${round2(r.medianServerProcessCpu)} | ${r.medianLoadgenCpu === null ? 'n/a (same process)' : round2(r.medianLoadgenCpu)} |`,
     );
   }
   lines.push(
@@ -554,7 +551,9 @@ async function main(): Promise<void> {
   };
   const source = sourceInfo();
   if (source.uncommittedSrcChanges?.length) {
-    progress(`note: src/ has uncommitted changes, measured as they are: ${source.uncommittedSrcChanges.map((line) => line.trim()).join(', ')}`);
+    progress(
+      `note: src/ has uncommitted changes, measured as they are: ${source.uncommittedSrcChanges.map((line) => line.trim()).join(', ')}`,
+    );
   }
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'circlemaker-bench-'));
   let couch: EmbeddedCouch | undefined;
@@ -611,7 +610,9 @@ async function main(): Promise<void> {
         }),
         createLogger('warn'),
       );
-      progress(`service without metrics (METRICS=false) ${unmetered.url}; ${service.url}/metrics scraped every ${SCRAPE_INTERVAL_MS} ms while a or b runs`);
+      progress(
+        `service without metrics (METRICS=false) ${unmetered.url}; ${service.url}/metrics scraped every ${SCRAPE_INTERVAL_MS} ms while a or b runs`,
+      );
     }
     const targets = targetsFor(service, couch, tree, uncached, unmetered);
     await sanityCheck(targets, tree);

@@ -29,7 +29,6 @@ import { type LoadGenerator, childGenerator } from './load-generator.js';
 import { wholeNumber } from '../support/env.js';
 import { freePort } from '../support/free-port.js';
 
-
 const SECONDS = wholeNumber('BENCH_SECONDS', 10, 1);
 const ROUNDS = wholeNumber('BENCH_ROUNDS', 3, 1);
 const CONNECTIONS = wholeNumber('BENCH_CONNECTIONS', 32, 1);
@@ -40,7 +39,6 @@ const RESULTS = path.resolve(process.env.BENCH_RESULTS || fileURLToPath(new URL(
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const progress = (message: string) => process.stderr.write(`[bench:workers] ${message}\n`);
 const round1 = (value: number) => Math.round(value * 10) / 10;
-
 
 interface Cluster {
   workers: number;
@@ -98,7 +96,14 @@ async function cpuOf(cluster: Cluster): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const machine = { cpus: os.cpus().length, node: process.version, loadAverageAtStart: os.loadavg().map((v) => v.toFixed(2)).join(' ') };
+  const machine = {
+    cpus: os.cpus().length,
+    node: process.version,
+    loadAverageAtStart: os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' '),
+  };
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'circlemaker-bench-workers-'));
   const masterApiKey = crypto.randomBytes(32).toString('hex');
   let couch: EmbeddedCouch | undefined;
@@ -116,7 +121,8 @@ async function main(): Promise<void> {
       body: JSON.stringify({ data: { api_key: masterApiKey } }),
     });
     const body = (await login.json()) as { auth_token: string; data: { account_id: string } };
-    const urlPath = TARGET_PATH === 'effective' ? `/v2/accounts/${body.data.account_id}/aaa/effective` : `/v2/accounts/${body.data.account_id}`;
+    const urlPath =
+      TARGET_PATH === 'effective' ? `/v2/accounts/${body.data.account_id}/aaa/effective` : `/v2/accounts/${body.data.account_id}`;
     const headers = { 'X-Auth-Token': body.auth_token };
     for (const cluster of clusters) {
       const check = await fetch(cluster.url + urlPath, { headers });
@@ -131,13 +137,28 @@ async function main(): Promise<void> {
         if (seconds === 0) continue;
         const cpuBefore = await cpuOf(cluster);
         const wall = Date.now();
-        const summary = await generator.run({ title: `workers-${cluster.workers}`, url: cluster.url + urlPath, headers, connections: CONNECTIONS, duration: seconds });
+        const summary = await generator.run({
+          title: `workers-${cluster.workers}`,
+          url: cluster.url + urlPath,
+          headers,
+          connections: CONNECTIONS,
+          duration: seconds,
+        });
         const cpuCores = (await cpuOf(cluster)) - cpuBefore;
-        if (summary.non2xx > 0 || summary.errors > 0) throw new Error(`WORKERS=${cluster.workers}: ${JSON.stringify(summary.statusCodes)}, ${summary.errors} errors`);
+        if (summary.non2xx > 0 || summary.errors > 0)
+          throw new Error(`WORKERS=${cluster.workers}: ${JSON.stringify(summary.statusCodes)}, ${summary.errors} errors`);
         if (round === 0) continue;
-        const m = { workers: cluster.workers, round, requestsPerSecond: summary.requestsPerSecond, p99: summary.latencyMs.p99, cpuCores: cpuCores / ((Date.now() - wall) / 1000) };
+        const m = {
+          workers: cluster.workers,
+          round,
+          requestsPerSecond: summary.requestsPerSecond,
+          p99: summary.latencyMs.p99,
+          cpuCores: cpuCores / ((Date.now() - wall) / 1000),
+        };
         measurements.push(m);
-        progress(`round ${round} WORKERS=${cluster.workers}: ${round1(m.requestsPerSecond)} req/s, p99 ${m.p99} ms, service CPU ${m.cpuCores.toFixed(2)} cores`);
+        progress(
+          `round ${round} WORKERS=${cluster.workers}: ${round1(m.requestsPerSecond)} req/s, p99 ${m.p99} ms, service CPU ${m.cpuCores.toFixed(2)} cores`,
+        );
       }
     }
     const of = (workers: number) => measurements.filter((m) => m.workers === workers);
@@ -154,12 +175,18 @@ async function main(): Promise<void> {
       '',
       '| WORKERS | req/s (median) | p99 ms | req/s per round | service CPU (cores, all processes) |',
       '| ---: | ---: | ---: | --- | ---: |',
-      ...rows.map((r) => `| ${r.workers} | ${round1(r.medianRequestsPerSecond)} | ${r.medianP99} | ${r.perRound.join(' / ')} | ${r.medianCpuCores.toFixed(2)} |`),
+      ...rows.map(
+        (r) =>
+          `| ${r.workers} | ${round1(r.medianRequestsPerSecond)} | ${r.medianP99} | ${r.perRound.join(' / ')} | ${r.medianCpuCores.toFixed(2)} |`,
+      ),
       '',
       `2 workers / 1: ${ratio.toFixed(2)}. ${machine.cpus} CPUs, load average at start ${machine.loadAverageAtStart}.`,
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
-    await fs.writeFile(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), command: 'npx tsx bench/api/workers.ts', settings: { SECONDS, ROUNDS, CONNECTIONS, TARGET_PATH }, machine, source: sourceInfo(), rows, ratio, measurements }, null, 2)}\n`);
+    await fs.writeFile(
+      RESULTS,
+      `${JSON.stringify({ date: new Date().toISOString(), command: 'npx tsx bench/api/workers.ts', settings: { SECONDS, ROUNDS, CONNECTIONS, TARGET_PATH }, machine, source: sourceInfo(), rows, ratio, measurements }, null, 2)}\n`,
+    );
   } finally {
     await generator?.close();
     for (const cluster of clusters) {

@@ -52,8 +52,6 @@ const RESULTS = process.env.BENCH_RESULTS ?? path.join(ROOT, 'bench/backend/resu
 const PASSWORD = 'bench-password';
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-
-
 async function rssMedian(pid: number): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < 5; i += 1) {
@@ -63,11 +61,26 @@ async function rssMedian(pid: number): Promise<number> {
   return median(samples);
 }
 
-async function startService(storeUrl: string, prefix: string, masterApiKey: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+async function startService(
+  storeUrl: string,
+  prefix: string,
+  masterApiKey: string,
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COUCHDB_URL: storeUrl, DB_PREFIX: prefix, DATA_DIR: dataDir, AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      COUCHDB_URL: storeUrl,
+      DB_PREFIX: prefix,
+      DATA_DIR: dataDir,
+      AAA_MASTER_API_KEY: masterApiKey,
+      LOG_LEVEL: 'warn',
+      NODE_OPTIONS: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -132,21 +145,29 @@ async function loadSubscribers(storeUrl: string, prefix: string, accountId: stri
     });
     if (response.status !== 201) throw new Error(`bulk load: ${response.status} ${await response.text()}`);
     await response.text();
-    if ((start - from) % 100_000 === 0) progress(`loaded ${start + docs.length - from} of ${to - from} subscribers (${Math.round((performance.now() - started) / 1000)} s)`);
+    if ((start - from) % 100_000 === 0)
+      progress(`loaded ${start + docs.length - from} of ${to - from} subscribers (${Math.round((performance.now() - started) / 1000)} s)`);
   }
 }
 
 /** radclient -p PARALLEL over REQUESTS PAP requests cycling through USERS users: requests per second. */
-async function radclientRate(server: FreeRadiusServer, dir: string): Promise<{ rate: number; seconds: number; accepted: number; output: string }> {
+async function radclientRate(
+  server: FreeRadiusServer,
+  dir: string,
+): Promise<{ rate: number; seconds: number; accepted: number; output: string }> {
   const file = path.join(dir, `requests-${server.authPort}.txt`);
   const lines: string[] = [];
   for (let i = 0; i < REQUESTS; i += 1) lines.push(`User-Name = "${username(i % USERS)}", User-Password = "${PASSWORD}"\n`);
   await fs.writeFile(file, lines.join('\n'));
   const started = performance.now();
-  const run = spawnSync('radclient', ['-q', '-s', '-p', String(PARALLEL), '-r', '1', '-t', '3', '-f', file, `127.0.0.1:${server.authPort}`, 'auth', server.secret], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const run = spawnSync(
+    'radclient',
+    ['-q', '-s', '-p', String(PARALLEL), '-r', '1', '-t', '3', '-f', file, `127.0.0.1:${server.authPort}`, 'auth', server.secret],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const seconds = (performance.now() - started) / 1000;
   const output = `${run.stdout}${run.stderr}`;
   const accepted = Number(/Accepted\s*:\s*(\d+)/.exec(output)?.[1] ?? 0);
@@ -156,7 +177,14 @@ async function radclientRate(server: FreeRadiusServer, dir: string): Promise<{ r
 /** p50/p99 of Access-Request round trips, PARALLEL in flight, through the project's client. */
 async function latencies(server: FreeRadiusServer): Promise<{ p50: number; p99: number; accepted: number }> {
   const client = new RadiusClient();
-  const target = { address: '127.0.0.1', port: server.authPort, secret: server.secret, dictionary: compileDictionaries([seed('dictionary')]), retries: 2, timeoutMs: 5_000 };
+  const target = {
+    address: '127.0.0.1',
+    port: server.authPort,
+    secret: server.secret,
+    dictionary: compileDictionaries([seed('dictionary')]),
+    retries: 2,
+    timeoutMs: 5_000,
+  };
   const times: number[] = [];
   let accepted = 0;
   let next = 0;
@@ -164,7 +192,10 @@ async function latencies(server: FreeRadiusServer): Promise<{ p50: number; p99: 
     while (next < LATENCY_REQUESTS) {
       const index = next;
       next += 1;
-      const result = await client.send(target, { code: PacketCode.AccessRequest, attributes: { 'User-Name': username(index % USERS), 'User-Password': PASSWORD } });
+      const result = await client.send(target, {
+        code: PacketCode.AccessRequest,
+        attributes: { 'User-Name': username(index % USERS), 'User-Password': PASSWORD },
+      });
       times.push(result.rttMs);
       if (result.response.code === PacketCode.AccessAccept) accepted += 1;
     }
@@ -189,8 +220,13 @@ async function compare(label: string, rest: FreeRadiusServer, files: FreeRadiusS
     rest: { ...restRate, ...restLatency },
     ratio: Math.round((restRate.rate / filesRate.rate) * 100) / 100,
   };
-  progress(`${label}: files ${Math.round(filesRate.rate)}/s, rest ${Math.round(restRate.rate)}/s (ratio ${row.ratio}); p50/p99 files ${filesLatency.p50}/${filesLatency.p99} ms, rest ${restLatency.p50}/${restLatency.p99} ms`);
-  if (restRate.accepted !== REQUESTS || filesRate.accepted !== REQUESTS) progress(`WARNING: accepted rest ${restRate.accepted}, files ${filesRate.accepted} of ${REQUESTS}\n${restRate.output}\n${rest.output().slice(-3000)}`);
+  progress(
+    `${label}: files ${Math.round(filesRate.rate)}/s, rest ${Math.round(restRate.rate)}/s (ratio ${row.ratio}); p50/p99 files ${filesLatency.p50}/${filesLatency.p99} ms, rest ${restLatency.p50}/${restLatency.p99} ms`,
+  );
+  if (restRate.accepted !== REQUESTS || filesRate.accepted !== REQUESTS)
+    progress(
+      `WARNING: accepted rest ${restRate.accepted}, files ${filesRate.accepted} of ${REQUESTS}\n${restRate.output}\n${rest.output().slice(-3000)}`,
+    );
   return row;
 }
 
@@ -208,18 +244,29 @@ async function main(): Promise<void> {
     const accountId = String(login.data.account_id);
     const tenant = String((await call(`${url}/v2/accounts/${accountId}`, 'PUT', token, { name: 'bench tenant' })).data.id);
     await call(`${url}/v2/accounts/${tenant}/aaa/groups`, 'PUT', token, { name: 'gold', reply: { 'Idle-Timeout': 600 } });
-    const credential = (await call(`${url}/v2/accounts/${tenant}/aaa/rest_credentials`, 'PUT', token)).data as { username: string; password: string };
+    const credential = (await call(`${url}/v2/accounts/${tenant}/aaa/rest_credentials`, 'PUT', token)).data as {
+      username: string;
+      password: string;
+    };
     const rssEmpty = await rssMedian(pid);
 
     const hash = await hashPassword(PASSWORD);
     await loadSubscribers(couch.url, prefix, tenant, 0, USERS, hash);
-    const users = Array.from({ length: USERS }, (_, i) => `${username(i)} Cleartext-Password := "${PASSWORD}"\n\tSession-Timeout = 3600,\n\tIdle-Timeout = 600\n`).join('\n');
+    const users = Array.from(
+      { length: USERS },
+      (_, i) => `${username(i)} Cleartext-Password := "${PASSWORD}"\n\tSession-Timeout = 3600,\n\tIdle-Timeout = 600\n`,
+    ).join('\n');
     servers.push(await startFreeRadius(users, { threads: THREADS, debug: false }));
     servers.push(
       await startFreeRadius('', {
         threads: THREADS,
         debug: false,
-        policy: restPolicy({ baseUrl: `${url}/v2/accounts/${tenant}/aaa/rest`, username: credential.username, password: credential.password, connections: THREADS }),
+        policy: restPolicy({
+          baseUrl: `${url}/v2/accounts/${tenant}/aaa/rest`,
+          username: credential.username,
+          password: credential.password,
+          connections: THREADS,
+        }),
       }),
     );
     const [files, rest] = servers as [FreeRadiusServer, FreeRadiusServer];

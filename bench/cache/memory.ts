@@ -40,7 +40,6 @@ import { procMemory } from '../support/proc-memory.js';
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-
 const RESELLERS = wholeNumber('BENCH_RESELLERS', 100, 1);
 const CUSTOMERS_PER_RESELLER = wholeNumber('BENCH_CUSTOMERS_PER_RESELLER', 99, 10);
 const SAMPLES = wholeNumber('BENCH_SAMPLES', 5, 1);
@@ -105,7 +104,18 @@ function secret(): string {
 }
 
 function server(name: string, address: string, dicts: string[]): AaaServer {
-  return { enabled: true, name, address, port: 1812, secret: secret(), aaa_engine: 'radius', dicts, avp: 'strict', retries: 3, timeout: 5000 };
+  return {
+    enabled: true,
+    name,
+    address,
+    port: 1812,
+    secret: secret(),
+    aaa_engine: 'radius',
+    dicts,
+    avp: 'strict',
+    retries: 3,
+    timeout: 5000,
+  };
 }
 
 /** An account's AAA document: `on`, a primary and a secondary server naming the same list. */
@@ -276,7 +286,6 @@ interface Child {
   stop(): Promise<void>;
 }
 
-
 async function startChild(couch: EmbeddedCouch, prefix: string, masterApiKey: string, dataDir: string): Promise<Child> {
   // LOG_LEVEL=warn hides the info line "circlemaker listening", so the port is chosen here and the
   // service is ready when /readyz answers 200.
@@ -353,7 +362,6 @@ async function startChild(couch: EmbeddedCouch, prefix: string, masterApiKey: st
     },
   };
 }
-
 
 interface PhaseSample {
   phase: string;
@@ -469,7 +477,8 @@ async function effectivePass(child: Child, token: string, population: Population
         for (const s of answer.servers) {
           const names = s.dictionaries.map((d) => d.name);
           if (s.secret !== undefined || s.missing_dictionaries.length > 0 || names.join() !== expected.join()) {
-            if (problems.length < 5) problems.push(`${id} ${operation} ${s.name}: dictionaries ${names.join()}, missing ${s.missing_dictionaries.join()}`);
+            if (problems.length < 5)
+              problems.push(`${id} ${operation} ${s.name}: dictionaries ${names.join()}, missing ${s.missing_dictionaries.join()}`);
           }
           lists.add(JSON.stringify(s.dictionaries.map((d) => [d.id, d.revision])));
         }
@@ -479,8 +488,16 @@ async function effectivePass(child: Child, token: string, population: Population
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
   if (problems.length > 0) throw new Error(`${title}: unexpected answers:\n${problems.join('\n')}`);
-  const result = { requests: ids.length, seconds: round1(seconds), requestsPerSecond: round1(ids.length / seconds), distinctLists: lists.size, statusCodes };
-  progress(`${title}: ${ids.length} effective configurations in ${result.seconds} s (${result.requestsPerSecond} req/s), ${lists.size} distinct lists`);
+  const result = {
+    requests: ids.length,
+    seconds: round1(seconds),
+    requestsPerSecond: round1(ids.length / seconds),
+    distinctLists: lists.size,
+    statusCodes,
+  };
+  progress(
+    `${title}: ${ids.length} effective configurations in ${result.seconds} s (${result.requestsPerSecond} req/s), ${lists.size} distinct lists`,
+  );
   return result;
 }
 
@@ -511,7 +528,10 @@ async function main(): Promise<void> {
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     totalMemoryMiB: Math.round(os.totalmem() / MIB),
-    loadAverageAtStart: os.loadavg().map((v) => Math.round(v * 100) / 100).join(' '),
+    loadAverageAtStart: os
+      .loadavg()
+      .map((v) => Math.round(v * 100) / 100)
+      .join(' '),
   };
   const source = sourceInfo();
   if (source.uncommittedSrcChanges?.length) {
@@ -575,7 +595,13 @@ async function main(): Promise<void> {
     const report = {
       date: new Date().toISOString(),
       command: 'npx tsx bench/cache/memory.ts',
-      settings: { resellers: RESELLERS, customersPerReseller: CUSTOMERS_PER_RESELLER, samples: SAMPLES, sampleIntervalMs: SAMPLE_INTERVAL_MS, concurrency: CONCURRENCY },
+      settings: {
+        resellers: RESELLERS,
+        customersPerReseller: CUSTOMERS_PER_RESELLER,
+        samples: SAMPLES,
+        sampleIntervalMs: SAMPLE_INTERVAL_MS,
+        concurrency: CONCURRENCY,
+      },
       machine,
       source,
       dataSet: {

@@ -127,7 +127,11 @@ function main(): void {
       '| --- | --- | --- | --- | --- |',
       `| radius 1.1.4 load_dictionary | ${m(radius, 'wall')} | ${m(radius, 'cpu')} | | |`,
       `| parse + compile (built JS) | ${m(ours, 'wall')} | ${m(ours, 'cpu')} | ${m(ours, 'parse')} | ${m(ours, 'compile')} |`,
-      ...(baselineDist ? [`| baseline: ${baselineDist} | ${m(baseline, 'wall')} | ${m(baseline, 'cpu')} | ${m(baseline, 'parse')} | ${m(baseline, 'compile')} |`] : []),
+      ...(baselineDist
+        ? [
+            `| baseline: ${baselineDist} | ${m(baseline, 'wall')} | ${m(baseline, 'cpu')} | ${m(baseline, 'parse')} | ${m(baseline, 'compile')} |`,
+          ]
+        : []),
       `| ours ÷ radius (medians) | ${(median(ours.map((p) => p.wall)) / median(radius.map((p) => p.wall))).toFixed(2)} | ${(median(ours.map((p) => p.cpu)) / median(radius.map((p) => p.cpu))).toFixed(2)} | | |`,
       '',
     ].join('\n'),

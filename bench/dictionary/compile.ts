@@ -36,7 +36,6 @@ import { wholeNumber } from '../support/env.js';
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-
 const RUNS = wholeNumber('BENCH_RUNS', 20, 1);
 const WARMUP = wholeNumber('BENCH_WARMUP', 5, 0);
 const PROBES = wholeNumber('BENCH_PROBES', 3, 1);
@@ -215,7 +214,10 @@ function measureLongList(sets: FileSets): { list: DictionarySource[]; result: Li
   const compiler = new DictionaryCompiler();
   compiler.compile(list);
   const timings = sideBySide({ compile: () => compileDictionaries(list), cacheHit: () => compiler.compile(list) }, WARMUP, RUNS);
-  return { list, result: { entries: countEntries(list), conflicts, compile: timings.compile as Summary, cacheHit: timings.cacheHit as Summary } };
+  return {
+    list,
+    result: { entries: countEntries(list), conflicts, compile: timings.compile as Summary, cacheHit: timings.cacheHit as Summary },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,7 +308,9 @@ function main(): void {
     `| compileDictionaries | ${warmCell(long.result.compile)} |`,
     `| DictionaryCompiler.compile, cached | ${warmCell(long.result.cacheHit)} |`,
     '',
-    `Conflicts reported: ${Object.entries(long.result.conflicts).map(([kind, count]) => `${kind} ${count}`).join(', ')}.`,
+    `Conflicts reported: ${Object.entries(long.result.conflicts)
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(', ')}.`,
     '',
     lookupTable(rates, all.compiled.attributes),
   ].join('\n');

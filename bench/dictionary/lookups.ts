@@ -51,11 +51,13 @@ function samples(compiled: CompiledDictionary, list: readonly DictionarySource[]
       if ('attr' in entry) {
         const attribute = compiled.attribute(entry.attr.name);
         // The winner's number, so a number lookup finds what the name lookup found.
-        if (attribute && compiled.attributeByCode(attribute.vendorId, attribute.path, attribute.evs) === attribute) attributes.push(attribute);
+        if (attribute && compiled.attributeByCode(attribute.vendorId, attribute.path, attribute.evs) === attribute)
+          attributes.push(attribute);
       } else if ('val' in entry && entry.val.attr !== undefined) {
         const attribute = compiled.attribute(entry.val.attr);
         const value = attribute && compiled.valueNumber(attribute, entry.val.name);
-        if (attribute && value !== undefined && compiled.valueName(attribute, value) !== undefined) values.push({ attribute, name: entry.val.name, value });
+        if (attribute && value !== undefined && compiled.valueName(attribute, value) !== undefined)
+          values.push({ attribute, name: entry.val.name, value });
       }
     }
   }

@@ -46,13 +46,15 @@ function tenantDictionary(index: number): DictionarySource {
   const vendorId = 100_000 + index;
   const vendor = `Tenant${index}`;
   const value: DictionaryEntry[] = [{ vendor: { [vendor]: vendorId } }];
-  for (let id = 1; id <= 20; id += 1) value.push({ attr: { vid: vendorId, id, type: id % 2 === 0 ? 'integer' : 'string', name: `${vendor}-Attr-${id}`, enc: 'no' } });
+  for (let id = 1; id <= 20; id += 1)
+    value.push({ attr: { vid: vendorId, id, type: id % 2 === 0 ? 'integer' : 'string', name: `${vendor}-Attr-${id}`, enc: 'no' } });
   for (let val = 1; val <= 10; val += 1) value.push({ val: { vid: vendorId, id: 2, val, name: `Level-${val}`, attr: `${vendor}-Attr-2` } });
   return { id: `acct${index}~own`, rev: '1-a', name: 'own', owner: `acct${index}`, value };
 }
 
 const system = SYSTEM.map(seed);
-const tenantLists = (count: number): DictionarySource[][] => Array.from({ length: count }, (_, index) => [...system, tenantDictionary(index)]);
+const tenantLists = (count: number): DictionarySource[][] =>
+  Array.from({ length: count }, (_, index) => [...system, tenantDictionary(index)]);
 
 /** What an authn does per request once its server's list is resolved: compile (cached), then encode. */
 function authn(compiled: CompiledDictionary, tenant: number): number {
@@ -163,7 +165,9 @@ async function main(): Promise<void> {
   const baselineSrc = process.env.BENCH_BASELINE_SRC;
   let baseline: { few: Compiler; many: Compiler } | undefined;
   if (baselineSrc) {
-    const module = (await import(path.resolve(baselineSrc, 'dictionary/dictionary-compiler.js'))) as { DictionaryCompiler: new () => Compiler };
+    const module = (await import(path.resolve(baselineSrc, 'dictionary/dictionary-compiler.js'))) as {
+      DictionaryCompiler: new () => Compiler;
+    };
     baseline = { few: new module.DictionaryCompiler(), many: new module.DictionaryCompiler() };
     rate(baseline.few, few, fewOrder, FEW);
     rate(baseline.many, many, manyOrder, MANY);
@@ -173,7 +177,14 @@ async function main(): Promise<void> {
   rate(shared.few, few, fewOrder, FEW);
   rate(shared.many, many, manyOrder, MANY);
   rate(before.few, few, fewOrder, FEW);
-  const results = { few: [] as number[], many: [] as number[], beforeFew: [] as number[], beforeMany: [] as number[], baselineFew: [] as number[], baselineMany: [] as number[] };
+  const results = {
+    few: [] as number[],
+    many: [] as number[],
+    beforeFew: [] as number[],
+    beforeMany: [] as number[],
+    baselineFew: [] as number[],
+    baselineMany: [] as number[],
+  };
   for (let round = 0; round < ROUNDS; round += 1) {
     results.few.push(rate(shared.few, few, fewOrder, REQUESTS));
     results.many.push(rate(shared.many, many, manyOrder, REQUESTS));
@@ -185,7 +196,9 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`round ${round + 1}/${ROUNDS}\n`);
   }
-  const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--memory'], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--memory'], {
+    encoding: 'utf8',
+  });
   if (child.status !== 0) throw new Error(`memory probe failed: ${child.stderr}`);
   const memory = JSON.parse(child.stdout) as Record<string, unknown> & { rssMB: number };
   const m = (values: number[]) => Math.round(median(values));
@@ -198,7 +211,9 @@ async function main(): Promise<void> {
       `| shared dictionaries, composed lists | ${m(results.few)} | ${m(results.many)} | **${ratio.toFixed(2)}** |`,
       `| before: one merged table per list | ${m(results.beforeFew)} | ${m(results.beforeMany)} | ${beforeRatio.toFixed(2)} |`,
       ...(baseline
-        ? [`| baseline: ${baselineSrc} | ${m(results.baselineFew)} | ${m(results.baselineMany)} | ${(median(results.baselineMany) / median(results.baselineFew)).toFixed(2)} |`]
+        ? [
+            `| baseline: ${baselineSrc} | ${m(results.baselineFew)} | ${m(results.baselineMany)} | ${(median(results.baselineMany) / median(results.baselineFew)).toFixed(2)} |`,
+          ]
         : []),
       '',
       `RSS with 10,000 lists compiled (fresh process): **${memory.rssMB.toFixed(0)} MB**; ${JSON.stringify(memory)}`,

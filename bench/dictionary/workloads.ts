@@ -45,10 +45,7 @@ export function parseIncludeSet(sets: FileSets): DictionarySource[] {
 
 /** All 237 files: the include set as one document, then each other file as its own. */
 export function parseAllFiles(sets: FileSets): DictionarySource[] {
-  return [
-    ...parseIncludeSet(sets),
-    ...sets.others.map((file) => source(path.basename(file), importFile(file).entries)),
-  ];
+  return [...parseIncludeSet(sets), ...sets.others.map((file) => source(path.basename(file), importFile(file).entries))];
 }
 
 /**
@@ -62,7 +59,12 @@ export function parseOneDictionaryPerFile(sets: FileSets): DictionarySource[] {
   return [...sets.includeSet.slice(1), ...sets.others].map((file) => source(path.basename(file), importFile(file, { context }).entries));
 }
 
-export function countEntries(list: readonly DictionarySource[]): { dictionaries: number; vendors: number; attributes: number; values: number } {
+export function countEntries(list: readonly DictionarySource[]): {
+  dictionaries: number;
+  vendors: number;
+  attributes: number;
+  values: number;
+} {
   const counts = { dictionaries: list.length, vendors: 0, attributes: 0, values: 0 };
   for (const dictionary of list) {
     for (const entry of dictionary.value) {

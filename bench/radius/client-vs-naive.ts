@@ -39,7 +39,6 @@ import { sourceInfo } from '../support/source-info.js';
 import { BENCH_SECRET, seedDictionary } from './responder-child.js';
 import { wholeNumber } from '../support/env.js';
 
-
 const ROUNDS = wholeNumber('ROUNDS', 7);
 const ROUND_MS = wholeNumber('ROUND_MS', 2000);
 const WARMUP_MS = wholeNumber('WARMUP_MS', 1000);
@@ -83,11 +82,22 @@ interface Contender {
   close(): Promise<void>;
 }
 
-const attributesFor = (sequence: number) => ({ 'User-Name': `user-${sequence}`, 'User-Password': 'password', 'NAS-Port': sequence & 0xffff });
+const attributesFor = (sequence: number) => ({
+  'User-Name': `user-${sequence}`,
+  'User-Password': 'password',
+  'NAS-Port': sequence & 0xffff,
+});
 
 function libraryClient(port: number): Contender {
   const client = new RadiusClient({ bindAddress: '127.0.0.1' });
-  const target: RadiusTarget = { address: '127.0.0.1', port, secret: BENCH_SECRET, dictionary: seedDictionary(), retries: 2, timeoutMs: 2000 };
+  const target: RadiusTarget = {
+    address: '127.0.0.1',
+    port,
+    secret: BENCH_SECRET,
+    dictionary: seedDictionary(),
+    retries: 2,
+    timeoutMs: 2000,
+  };
   return {
     name: 'library RadiusClient',
     async run(ms) {
@@ -102,7 +112,8 @@ function libraryClient(port: number): Contender {
         }
       };
       await Promise.all(Array.from({ length: IN_FLIGHT }, loop));
-      if (!client.requiresMessageAuthenticator(target)) throw new Error('the library client did not learn that the responder signs its replies');
+      if (!client.requiresMessageAuthenticator(target))
+        throw new Error('the library client did not learn that the responder signs its replies');
       return completed;
     },
     close: () => client.close(),
@@ -171,8 +182,11 @@ async function naiveClient(port: number): Promise<Contender> {
 
 async function rawLoop(port: number): Promise<Contender> {
   const dictionary = seedDictionary();
-  const prebuilt = Array.from({ length: 256 }, (_, identifier) =>
-    encodeRequest({ code: PacketCode.AccessRequest, identifier, secret: BENCH_SECRET, dictionary, attributes: attributesFor(identifier) }).bytes,
+  const prebuilt = Array.from(
+    { length: 256 },
+    (_, identifier) =>
+      encodeRequest({ code: PacketCode.AccessRequest, identifier, secret: BENCH_SECRET, dictionary, attributes: attributesFor(identifier) })
+        .bytes,
   );
   const socket = await boundSocket();
   let running = false;
@@ -261,7 +275,10 @@ async function main(): Promise<void> {
   const radiusChanges = (source.uncommittedSrcChanges ?? []).map((line) => line.slice(3)).filter((file) => file.startsWith('src/radius/'));
   console.log(`Library client vs naive client vs raw dgram, one instant C responder, 127.0.0.1, ${IN_FLIGHT} in flight`);
   console.log(
-    `node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}; ` +
+    `node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}; ` +
       `${ROUNDS} interleaved rounds of ${ROUND_MS} ms, medians; commit ${source.gitCommit?.slice(0, 7) ?? '?'}` +
       `${radiusChanges.length > 0 ? ` + uncommitted ${radiusChanges.join(', ')}` : ''}`,
   );
@@ -278,8 +295,12 @@ async function main(): Promise<void> {
   console.log('');
   console.log('| ratio (same round) | median | per round |');
   console.log('| --- | ---: | --- |');
-  console.log(`| library / naive replies/s (goal ≥ 1.0) | ${median(ratios.map((r) => r.rate)).toFixed(2)} | ${ratios.map((r) => r.rate.toFixed(2)).join(' / ')} |`);
-  console.log(`| naive / library CPU per reply | ${median(ratios.map((r) => r.cpu)).toFixed(2)} | ${ratios.map((r) => r.cpu.toFixed(2)).join(' / ')} |`);
+  console.log(
+    `| library / naive replies/s (goal ≥ 1.0) | ${median(ratios.map((r) => r.rate)).toFixed(2)} | ${ratios.map((r) => r.rate.toFixed(2)).join(' / ')} |`,
+  );
+  console.log(
+    `| naive / library CPU per reply | ${median(ratios.map((r) => r.cpu)).toFixed(2)} | ${ratios.map((r) => r.cpu.toFixed(2)).join(' / ')} |`,
+  );
 }
 
 runBenchmark(main);

@@ -49,7 +49,10 @@ async function round(client: RadiusClient, target: RadiusTarget, inFlight: numbe
       sequence += 1;
       const sentAt = performance.now();
       try {
-        await client.send(target, { code: PacketCode.AccessRequest, attributes: { 'User-Name': `user-${sequence}`, 'User-Password': 'password', 'NAS-Port': sequence & 0xffff } });
+        await client.send(target, {
+          code: PacketCode.AccessRequest,
+          attributes: { 'User-Name': `user-${sequence}`, 'User-Password': 'password', 'NAS-Port': sequence & 0xffff },
+        });
         latencies.push(performance.now() - sentAt);
       } catch {
         failed += 1;
@@ -83,7 +86,14 @@ async function main(): Promise<void> {
   const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [ready] = (await once(child, 'message')) as [{ port: number }];
   const client = new RadiusClient({ bindAddress: '127.0.0.1' });
-  const target: RadiusTarget = { address: '127.0.0.1', port: ready.port, secret: BENCH_SECRET, dictionary: seedDictionary(), retries: 2, timeoutMs: 2000 };
+  const target: RadiusTarget = {
+    address: '127.0.0.1',
+    port: ready.port,
+    secret: BENCH_SECRET,
+    dictionary: seedDictionary(),
+    retries: 2,
+    timeoutMs: 2000,
+  };
   try {
     for (const inFlight of LEVELS) await round(client, target, inFlight, WARMUP_MS);
     const results = new Map<number, RoundResult[]>(LEVELS.map((level) => [level, []]));
@@ -95,7 +105,9 @@ async function main(): Promise<void> {
     }
     const rows = LEVELS.map((level) => median(results.get(level) ?? []));
     console.log(`RADIUS library client vs responder (child process), 127.0.0.1, Access-Request → Access-Accept`);
-    console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; ${ROUNDS} rounds of ${DURATION_MS} ms per level, median round shown`);
+    console.log(
+      `node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; ${ROUNDS} rounds of ${DURATION_MS} ms per level, median round shown`,
+    );
     console.log('');
     console.log('| in flight | requests/s | p50 ms | p99 ms | failed | client CPU (cores) | all rounds (req/s) |');
     console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- |');
@@ -107,7 +119,9 @@ async function main(): Promise<void> {
     }
     const stats = client.stats;
     console.log('');
-    console.log(`client stats: sent ${stats.sent}, retransmitted ${stats.retransmitted}, received ${stats.received}, dropped ${JSON.stringify(stats.dropped)}, sockets ${stats.sockets}`);
+    console.log(
+      `client stats: sent ${stats.sent}, retransmitted ${stats.retransmitted}, received ${stats.received}, dropped ${JSON.stringify(stats.dropped)}, sockets ${stats.sockets}`,
+    );
   } finally {
     await client.close();
     child.disconnect();

@@ -32,7 +32,6 @@ import {
 } from '../../src/radius/codec/index.js';
 import { wholeNumber } from '../support/env.js';
 
-
 const ROUNDS = wholeNumber('BENCH_ROUNDS', 7);
 const ROUND_MS = wholeNumber('BENCH_ROUND_MS', 300);
 
@@ -157,20 +156,55 @@ function median(values: number[]): number {
 
 function fixtures(): Operation[] {
   const request = encodeRequest({ code: PacketCode.AccessRequest, identifier: 1, secret, dictionary, attributes: ours(accessRequest) });
-  const theirRequest = radius.encode({ code: 'Access-Request', identifier: 1, secret, attributes: theirs(accessRequest), add_message_authenticator: true });
+  const theirRequest = radius.encode({
+    code: 'Access-Request',
+    identifier: 1,
+    secret,
+    attributes: theirs(accessRequest),
+    add_message_authenticator: true,
+  });
   const decodedRequest = decodeRequest(request.bytes, { secret, dictionary });
   const theirDecodedRequest = radius.decode({ packet: theirRequest, secret });
-  const reply = encodeResponse({ code: PacketCode.AccessAccept, request: decodedRequest, secret, dictionary, attributes: ours(accessAccept) });
-  const theirReply = radius.encode_response({ packet: theirDecodedRequest, code: 'Access-Accept', secret, attributes: theirs(accessAccept) });
-  const accounting = encodeRequest({ code: PacketCode.AccountingRequest, identifier: 2, secret, dictionary, attributes: ours(accountingRequest) });
+  const reply = encodeResponse({
+    code: PacketCode.AccessAccept,
+    request: decodedRequest,
+    secret,
+    dictionary,
+    attributes: ours(accessAccept),
+  });
+  const theirReply = radius.encode_response({
+    packet: theirDecodedRequest,
+    code: 'Access-Accept',
+    secret,
+    attributes: theirs(accessAccept),
+  });
+  const accounting = encodeRequest({
+    code: PacketCode.AccountingRequest,
+    identifier: 2,
+    secret,
+    dictionary,
+    attributes: ours(accountingRequest),
+  });
   const theirAccounting = radius.encode({ code: 'Accounting-Request', identifier: 2, secret, attributes: theirs(accountingRequest) });
-  const accountingReply: EncodedPacket = encodeResponse({ code: PacketCode.AccountingResponse, request: accounting, secret, dictionary, attributes: [] });
-  const theirAccountingReply = radius.encode_response({ packet: radius.decode({ packet: theirAccounting, secret }), code: 'Accounting-Response', secret, attributes: [] });
+  const accountingReply: EncodedPacket = encodeResponse({
+    code: PacketCode.AccountingResponse,
+    request: accounting,
+    secret,
+    dictionary,
+    attributes: [],
+  });
+  const theirAccountingReply = radius.encode_response({
+    packet: radius.decode({ packet: theirAccounting, secret }),
+    code: 'Accounting-Response',
+    secret,
+    attributes: [],
+  });
 
   // Sanity: each side reads the other's packets, so both build the same thing.
   decodeRequest(theirRequest, { secret, dictionary });
   radius.decode({ packet: request.bytes, secret });
-  if (!radius.verify_response({ request: request.bytes, response: Buffer.from(reply.bytes), secret })) throw new Error('radius rejects our reply');
+  if (!radius.verify_response({ request: request.bytes, response: Buffer.from(reply.bytes), secret }))
+    throw new Error('radius rejects our reply');
   decodeResponse(theirReply, { secret, dictionary, request: { code: 1, identifier: 1, authenticator: theirRequest.subarray(4, 20) } });
 
   return [
@@ -178,7 +212,14 @@ function fixtures(): Operation[] {
       packet: 'Access-Request (10 attrs, MA, User-Password, VSA)',
       operation: 'encode',
       ours: () => encodeRequest({ code: PacketCode.AccessRequest, identifier: 1, secret, dictionary, attributes: ours(accessRequest) }),
-      theirs: () => radius.encode({ code: 'Access-Request', identifier: 1, secret, attributes: theirs(accessRequest), add_message_authenticator: true }),
+      theirs: () =>
+        radius.encode({
+          code: 'Access-Request',
+          identifier: 1,
+          secret,
+          attributes: theirs(accessRequest),
+          add_message_authenticator: true,
+        }),
     },
     {
       packet: 'Access-Request (10 attrs, MA, User-Password, VSA)',
@@ -190,8 +231,10 @@ function fixtures(): Operation[] {
     {
       packet: 'Access-Accept (8 attrs, 3 VSAs, MA)',
       operation: 'encode',
-      ours: () => encodeResponse({ code: PacketCode.AccessAccept, request: decodedRequest, secret, dictionary, attributes: ours(accessAccept) }),
-      theirs: () => radius.encode_response({ packet: theirDecodedRequest, code: 'Access-Accept', secret, attributes: theirs(accessAccept) }),
+      ours: () =>
+        encodeResponse({ code: PacketCode.AccessAccept, request: decodedRequest, secret, dictionary, attributes: ours(accessAccept) }),
+      theirs: () =>
+        radius.encode_response({ packet: theirDecodedRequest, code: 'Access-Accept', secret, attributes: theirs(accessAccept) }),
     },
     {
       packet: 'Access-Accept (8 attrs, 3 VSAs, MA)',
@@ -206,7 +249,8 @@ function fixtures(): Operation[] {
     {
       packet: 'Accounting-Request (12 attrs)',
       operation: 'encode',
-      ours: () => encodeRequest({ code: PacketCode.AccountingRequest, identifier: 2, secret, dictionary, attributes: ours(accountingRequest) }),
+      ours: () =>
+        encodeRequest({ code: PacketCode.AccountingRequest, identifier: 2, secret, dictionary, attributes: ours(accountingRequest) }),
       theirs: () => radius.encode({ code: 'Accounting-Request', identifier: 2, secret, attributes: theirs(accountingRequest) }),
     },
     {
@@ -262,7 +306,9 @@ function main(): void {
     const result = results[at] as { ours: number[]; theirs: number[] };
     const mine = median(result.ours);
     const other = median(result.theirs);
-    lines.push(`| ${operation.packet} | ${operation.operation} | ${format(mine)} | ${format(other)} | ${(mine / other).toFixed(2)}x | ${operation.note ?? ''} |`);
+    lines.push(
+      `| ${operation.packet} | ${operation.operation} | ${format(mine)} | ${format(other)} | ${(mine / other).toFixed(2)}x | ${operation.note ?? ''} |`,
+    );
   });
   process.stdout.write(`${lines.join('\n')}\n`);
 }

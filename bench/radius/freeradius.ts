@@ -38,7 +38,6 @@ import { median } from '../support/median.js';
 import { sourceInfo } from '../support/source-info.js';
 import { wholeNumber } from '../support/env.js';
 
-
 const N = wholeNumber('BENCH_REQUESTS', 20_000);
 const ROUNDS = wholeNumber('BENCH_ROUNDS', 3);
 const IN_FLIGHT = wholeNumber('BENCH_IN_FLIGHT', 256);
@@ -81,9 +80,13 @@ async function runRadclient(file: string, count: number, server: FreeRadiusServe
   const cpuBefore = await processCpuSeconds(server.pid);
   const started = performance.now();
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn('radclient', ['-p', String(IN_FLIGHT), '-q', '-s', '-r', '3', '-t', '2', '-f', file, `127.0.0.1:${server.authPort}`, 'auth', SECRET], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'radclient',
+      ['-p', String(IN_FLIGHT), '-q', '-s', '-r', '3', '-t', '2', '-f', file, `127.0.0.1:${server.authPort}`, 'auth', SECRET],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -97,7 +100,16 @@ async function runRadclient(file: string, count: number, server: FreeRadiusServe
   const rejected = summaryCount(output, 'Rejected');
   const lost = summaryCount(output, 'Lost');
   if (Number.isNaN(accepted)) throw new Error(`radclient printed no summary:\n${output}`);
-  return { client: 'radclient', requests: count, seconds, requestsPerSecond: count / seconds, accepted, rejected, lost, serverCpuCores: cpu / seconds };
+  return {
+    client: 'radclient',
+    requests: count,
+    seconds,
+    requestsPerSecond: count / seconds,
+    accepted,
+    rejected,
+    lost,
+    serverCpuCores: cpu / seconds,
+  };
 }
 
 async function runLibrary(client: RadiusClient, target: RadiusTarget, count: number, server: FreeRadiusServer): Promise<Measurement> {
@@ -111,7 +123,10 @@ async function runLibrary(client: RadiusClient, target: RadiusTarget, count: num
     while (next < count) {
       next += 1;
       try {
-        const { response } = await client.send(target, { code: PacketCode.AccessRequest, attributes: { 'User-Name': 'bob', 'User-Password': 'hello' } });
+        const { response } = await client.send(target, {
+          code: PacketCode.AccessRequest,
+          attributes: { 'User-Name': 'bob', 'User-Password': 'hello' },
+        });
         if (response.code === PacketCode.AccessAccept) accepted += 1;
         else rejected += 1;
       } catch {
@@ -122,7 +137,16 @@ async function runLibrary(client: RadiusClient, target: RadiusTarget, count: num
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, count) }, loop));
   const seconds = (performance.now() - started) / 1000;
   const cpu = (await processCpuSeconds(server.pid)) - cpuBefore;
-  return { client: 'library', requests: count, seconds, requestsPerSecond: count / seconds, accepted, rejected, lost, serverCpuCores: cpu / seconds };
+  return {
+    client: 'library',
+    requests: count,
+    seconds,
+    requestsPerSecond: count / seconds,
+    accepted,
+    rejected,
+    lost,
+    serverCpuCores: cpu / seconds,
+  };
 }
 
 const fmt = (value: number): string => Math.round(value).toLocaleString('en-US');
@@ -131,7 +155,14 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const server = await startFreeRadius(USERS, { secret: SECRET, threads: THREADS, debug: false });
   const client = new RadiusClient({ bindAddress: '127.0.0.1' });
-  const target: RadiusTarget = { address: '127.0.0.1', port: server.authPort, secret: SECRET, dictionary: seedDictionary(), retries: 3, timeoutMs: 2000 };
+  const target: RadiusTarget = {
+    address: '127.0.0.1',
+    port: server.authPort,
+    secret: SECRET,
+    dictionary: seedDictionary(),
+    retries: 3,
+    timeoutMs: 2000,
+  };
   const file = await requestFile(N);
   const warmFile = await requestFile(WARMUP);
   const oneFile = await requestFile(1);
@@ -150,7 +181,9 @@ async function main(): Promise<void> {
       for (const which of order) {
         const result = which === 'radclient' ? await runRadclient(file, N, server) : await runLibrary(client, target, N, server);
         measurements.push(result);
-        log(`round ${round + 1}/${ROUNDS} ${which}: ${fmt(result.requestsPerSecond)} req/s (${result.seconds.toFixed(3)} s), accepted ${result.accepted}, rejected ${result.rejected}, lost ${result.lost}`);
+        log(
+          `round ${round + 1}/${ROUNDS} ${which}: ${fmt(result.requestsPerSecond)} req/s (${result.seconds.toFixed(3)} s), accepted ${result.accepted}, rejected ${result.rejected}, lost ${result.lost}`,
+        );
       }
     }
   } finally {
@@ -173,10 +206,16 @@ async function main(): Promise<void> {
 
   const row = (name: string, rows: readonly Measurement[], rps: number): string =>
     `| ${name} | ${fmt(rps)} | ${rows.map((m) => fmt(m.requestsPerSecond)).join(' / ')} | ${median(rows.map((m) => m.seconds)).toFixed(3)} | ${median(rows.map((m) => m.serverCpuCores)).toFixed(2)} | ${rows.reduce((s, m) => s + m.accepted, 0)} / ${rows.reduce((s, m) => s + m.rejected, 0)} / ${rows.reduce((s, m) => s + m.lost, 0)} |`;
-  console.log(`Library client vs radclient → ${version.trim()} on 127.0.0.1, ${N.toLocaleString('en-US')} Access-Requests (bob/hello, PAP, Message-Authenticator) per measurement, ${IN_FLIGHT} in flight`);
-  console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; FreeRADIUS ${THREADS} worker threads; ${ROUNDS} rounds alternating (a b, b a, …); median round; run of ${startedAt}`);
+  console.log(
+    `Library client vs radclient → ${version.trim()} on 127.0.0.1, ${N.toLocaleString('en-US')} Access-Requests (bob/hello, PAP, Message-Authenticator) per measurement, ${IN_FLIGHT} in flight`,
+  );
+  console.log(
+    `node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; FreeRADIUS ${THREADS} worker threads; ${ROUNDS} rounds alternating (a b, b a, …); median round; run of ${startedAt}`,
+  );
   console.log('');
-  console.log('| client | req/s (median) | req/s per round | wall s (median) | FreeRADIUS CPU (cores, median) | accepted / rejected / lost (all rounds) |');
+  console.log(
+    '| client | req/s (median) | req/s per round | wall s (median) | FreeRADIUS CPU (cores, median) | accepted / rejected / lost (all rounds) |',
+  );
   console.log('| --- | ---: | --- | ---: | ---: | --- |');
   console.log(row(`a. radclient -p ${IN_FLIGHT}`, radclient, radclientRps));
   console.log(row(`b. library RadiusClient, ${IN_FLIGHT} in flight`, library, libraryRps));
@@ -185,10 +224,14 @@ async function main(): Promise<void> {
   console.log(`| --- | ---: | --- |`);
   console.log(`| b / a req/s (goal ≥ 1.0) | ${ratio.toFixed(2)} | ${perRoundRatios.map((r) => r.toFixed(2)).join(' / ')} |`);
   console.log('');
-  console.log(`radclient with 1 request (process start, dictionaries, file): median ${(startupSeconds * 1000).toFixed(1)} ms of its wall time; all answers Access-Accept: ${allAccepted ? 'yes' : 'NO'}`);
+  console.log(
+    `radclient with 1 request (process start, dictionaries, file): median ${(startupSeconds * 1000).toFixed(1)} ms of its wall time; all answers Access-Accept: ${allAccepted ? 'yes' : 'NO'}`,
+  );
   console.log(`library client stats: ${JSON.stringify(client.stats)}`);
   const serverNotes = serverLog.split('\n').filter((line) => /Error|WARNING|Warning|conflicting|Dropping|Discarding/i.test(line));
-  console.log(`FreeRADIUS log: ${serverNotes.length} error/warning/drop lines${serverNotes.length > 0 ? `, first: ${serverNotes[0]?.trim()}` : ''}`);
+  console.log(
+    `FreeRADIUS log: ${serverNotes.length} error/warning/drop lines${serverNotes.length > 0 ? `, first: ${serverNotes[0]?.trim()}` : ''}`,
+  );
 
   await fs.writeFile(
     RESULTS,
@@ -201,12 +244,20 @@ async function main(): Promise<void> {
         cpuModel: os.cpus()[0]?.model,
         freeradius: version.trim(),
         settings: { requests: N, rounds: ROUNDS, inFlight: IN_FLIGHT, freeradiusThreads: THREADS, warmup: WARMUP },
-        medians: { radclientRequestsPerSecond: radclientRps, libraryRequestsPerSecond: libraryRps, ratioLibraryOverRadclient: ratio, perRoundRatios },
+        medians: {
+          radclientRequestsPerSecond: radclientRps,
+          libraryRequestsPerSecond: libraryRps,
+          ratioLibraryOverRadclient: ratio,
+          perRoundRatios,
+        },
         radclientOneRequestSeconds: radclientStartup.map((m) => m.seconds),
         allAccepted,
         measurements,
         libraryClientStats: client.stats,
-        freeradiusLogNotes: serverLog.split('\n').filter((line) => /Error|WARNING|Warning|conflicting|Dropping|Discarding/i.test(line)).slice(0, 50),
+        freeradiusLogNotes: serverLog
+          .split('\n')
+          .filter((line) => /Error|WARNING|Warning|conflicting|Dropping|Discarding/i.test(line))
+          .slice(0, 50),
       },
       null,
       2,

@@ -12,7 +12,9 @@ import { RadiusResponder } from '../../src/radius/responder/index.js';
 export const BENCH_SECRET = 'bench-secret';
 
 export function seedDictionary(): ReturnType<typeof compileDictionaries> {
-  const fields = JSON.parse(fs.readFileSync(new URL('../../seed-dictionaries/dictionary.json', import.meta.url), 'utf8')) as DictionaryFields;
+  const fields = JSON.parse(
+    fs.readFileSync(new URL('../../seed-dictionaries/dictionary.json', import.meta.url), 'utf8'),
+  ) as DictionaryFields;
   const source: DictionarySource = { id: `system~${fields.name}`, rev: '1-seed', name: fields.name, owner: 'system', value: fields.value };
   return compileDictionaries([source]);
 }
@@ -22,7 +24,10 @@ async function main(): Promise<void> {
     dictionary: seedDictionary(),
     clients: { '127.0.0.1': BENCH_SECRET },
     handlers: {
-      [PacketCode.AccessRequest]: () => ({ code: PacketCode.AccessAccept, attributes: { 'Reply-Message': 'welcome', 'Session-Timeout': 3600 } }),
+      [PacketCode.AccessRequest]: () => ({
+        code: PacketCode.AccessAccept,
+        attributes: { 'Reply-Message': 'welcome', 'Session-Timeout': 3600 },
+      }),
     },
   });
   process.on('message', (message: { stats?: boolean }) => {

@@ -200,7 +200,14 @@ async function main(): Promise<void> {
   const masterApiKey = 'a'.repeat(64);
   let service: RunningService | undefined;
   try {
-    const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, EMBEDDED_COUCHDB_PORT: '0', AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn', AAA_TENANT_DESTINATIONS_ALLOW: '127.0.0.0/8' });
+    const config = loadConfig({
+      PORT: '0',
+      DATA_DIR: dataDir,
+      EMBEDDED_COUCHDB_PORT: '0',
+      AAA_MASTER_API_KEY: masterApiKey,
+      LOG_LEVEL: 'warn',
+      AAA_TENANT_DESTINATIONS_ALLOW: '127.0.0.0/8',
+    });
     service = await startService(config, createLogger(config.logLevel));
     const base = service.url;
     const master = await call(base, 'PUT', '/v2/api_auth', undefined, { api_key: masterApiKey });
@@ -214,9 +221,21 @@ async function main(): Promise<void> {
       servers: [{ name: 'unused', address: '127.0.0.1', port: 9, secret: 'unused', dicts: ['dictionary'], retries: 0, timeout: 100 }],
       authentication: ['unused'],
       authn_avp_translation: [
-        { request_key: 'Calling', attribute: 'NAS-Port', request_value_regexp: worst.pattern, attr_value_regexp: '^(.*)$', cast: 'string_to_integer' },
+        {
+          request_key: 'Calling',
+          attribute: 'NAS-Port',
+          request_value_regexp: worst.pattern,
+          attr_value_regexp: '^(.*)$',
+          cast: 'string_to_integer',
+        },
         // The control: the same request path with next to no regex work.
-        { request_key: 'Cheap', attribute: 'NAS-Port', request_value_regexp: '^()', attr_value_regexp: '^(.*)$', cast: 'string_to_integer' },
+        {
+          request_key: 'Cheap',
+          attribute: 'NAS-Port',
+          request_value_regexp: '^()',
+          attr_value_regexp: '^(.*)$',
+          cast: 'string_to_integer',
+        },
       ],
     });
     if (saved.status !== 201) throw new Error(`the attacker's document was refused: ${JSON.stringify(saved)}`);
@@ -224,7 +243,11 @@ async function main(): Promise<void> {
     const value = INPUTS[worst.input]?.(worst.longestValue) ?? '';
     const attackUrl = `${base}/v2/accounts/${attacker.id}/aaa/authn`;
     const body = JSON.stringify({ data: { Calling: value } });
-    const probe = await fetch(attackUrl, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Auth-Token': attacker.token }, body });
+    const probe = await fetch(attackUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Auth-Token': attacker.token },
+      body,
+    });
     log(`attack probe: ${probe.status} ${(await probe.text()).slice(0, 200)}`);
     const tooLong = await call(base, 'POST', `/v2/accounts/${attacker.id}/aaa/authn`, attacker.token, { Calling: `${value}x` });
     if (tooLong.status !== 400) throw new Error(`one byte more was not refused: ${JSON.stringify(tooLong)}`);
@@ -233,10 +256,22 @@ async function main(): Promise<void> {
     log(`baseline: ${SECONDS} s of GETs`);
     const baseline = summary(await runInChild({ base, seconds: SECONDS, victim: victimJob }));
     log(`attack: ${SECONDS} s of GETs with ${ATTACKERS} attack requests in flight`);
-    const attacked = summary(await runInChild({ base, seconds: SECONDS, victim: victimJob, attack: { url: attackUrl, token: attacker.token, body, inFlight: ATTACKERS } }));
+    const attacked = summary(
+      await runInChild({
+        base,
+        seconds: SECONDS,
+        victim: victimJob,
+        attack: { url: attackUrl, token: attacker.token, body, inFlight: ATTACKERS },
+      }),
+    );
     log(`control: ${SECONDS} s of GETs with ${ATTACKERS} cheap authn requests in flight`);
     const control = summary(
-      await runInChild({ base, seconds: SECONDS, victim: victimJob, attack: { url: attackUrl, token: attacker.token, body: JSON.stringify({ data: { Cheap: 'x' } }), inFlight: ATTACKERS } }),
+      await runInChild({
+        base,
+        seconds: SECONDS,
+        victim: victimJob,
+        attack: { url: attackUrl, token: attacker.token, body: JSON.stringify({ data: { Cheap: 'x' } }), inFlight: ATTACKERS },
+      }),
     );
 
     const results = {

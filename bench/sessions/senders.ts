@@ -32,7 +32,14 @@ function send(attributes: Record<string, string | number>): Promise<string | und
   const payload = body(attributes);
   return new Promise((resolve) => {
     const request = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { Authorization: task.authorization, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { Authorization: task.authorization, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+      },
       (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -82,7 +89,14 @@ async function main(): Promise<void> {
       Array.from({ length: task.senders }, async () => {
         while (next < count) {
           const index = next++;
-          note(await send({ 'Acct-Status-Type': 'Start', 'Acct-Session-Id': `${task.prefix}${index}`, 'User-Name': `burst${index}`, 'NAS-IP-Address': '192.0.2.2' }));
+          note(
+            await send({
+              'Acct-Status-Type': 'Start',
+              'Acct-Session-Id': `${task.prefix}${index}`,
+              'User-Name': `burst${index}`,
+              'NAS-IP-Address': '192.0.2.2',
+            }),
+          );
         }
       }),
     );
@@ -90,7 +104,9 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage();
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  process.stdout.write(`${JSON.stringify({ acknowledged, failed: Object.values(failures).reduce((a, b) => a + b, 0), failures, seconds, cpu_seconds: cpuSeconds })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ acknowledged, failed: Object.values(failures).reduce((a, b) => a + b, 0), failures, seconds, cpu_seconds: cpuSeconds })}\n`,
+  );
   agent.destroy();
 }
 

@@ -62,7 +62,10 @@ async function storeProxy(storeUrl: string): Promise<StoreProxy> {
       { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers, agent },
       (answer) => {
         state.firstAnswer ??= performance.now();
-        if (TRACE) process.stderr.write(`  +${(performance.now() - state.firstAnswer).toFixed(0)} ms ${request.method} ${request.url?.slice(0, 100)} → ${answer.statusCode}\n`);
+        if (TRACE)
+          process.stderr.write(
+            `  +${(performance.now() - state.firstAnswer).toFixed(0)} ms ${request.method} ${request.url?.slice(0, 100)} → ${answer.statusCode}\n`,
+          );
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
       },
@@ -154,7 +157,8 @@ async function main(): Promise<void> {
       process.stderr.write(`start ${run + 1}/${RUNS}: ${JSON.stringify(starts.at(-1))} ${JSON.stringify(baseline.at(-1) ?? '')}\n`);
     }
     const m = (key: keyof Start, of = starts) => median(of.map((entry) => entry[key])).toFixed(0);
-    const range = (key: keyof Start, of = starts) => `${Math.min(...of.map((entry) => entry[key])).toFixed(0)}–${Math.max(...of.map((entry) => entry[key])).toFixed(0)}`;
+    const range = (key: keyof Start, of = starts) =>
+      `${Math.min(...of.map((entry) => entry[key])).toFixed(0)}–${Math.max(...of.map((entry) => entry[key])).toFixed(0)}`;
     const baselineRows = BASELINE
       ? [
           `| baseline ${BASELINE}: process spawn → /readyz 200 | ${m('spawnToReadyMs', baseline)} | ${range('spawnToReadyMs', baseline)} |`,

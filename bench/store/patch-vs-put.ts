@@ -76,7 +76,14 @@ async function main(): Promise<void> {
   const quiet = createLogger('warn', new Writable({ write: (_c, _e, done) => done() }));
   const startOn = (url: string, dir: string) =>
     startService(
-      loadConfig({ PORT: '0', DATA_DIR: path.join(dataDir, dir), COUCHDB_URL: url, DB_PREFIX: 'bench_', AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn' }),
+      loadConfig({
+        PORT: '0',
+        DATA_DIR: path.join(dataDir, dir),
+        COUCHDB_URL: url,
+        DB_PREFIX: 'bench_',
+        AAA_MASTER_API_KEY: masterApiKey,
+        LOG_LEVEL: 'warn',
+      }),
       quiet,
     );
   const service = await startOn(couch.url, 'service');
@@ -135,10 +142,14 @@ async function main(): Promise<void> {
       for (let i = 0; i < patches; i += 1) await countedAdmin.call('PATCH', route, { nas_port: 200 + i });
       counting = false;
       const medians = { raw: median(perRound.map((r) => r.raw)), patch: median(perRound.map((r) => r.patch)) };
-      console.log(`PATCH …/aaa vs raw store PUT: ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, embedded store, ${os.cpus().length} cores`);
+      console.log(
+        `PATCH …/aaa vs raw store PUT: ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, embedded store, ${os.cpus().length} cores`,
+      );
       console.log('| round | raw store PUT/s | PATCH …/aaa/s | ratio |');
       console.log('| ---: | ---: | ---: | ---: |');
-      perRound.forEach((r, i) => console.log(`| ${i + 1} | ${r.raw.toFixed(0)} | ${r.patch.toFixed(0)} | ${(r.patch / r.raw).toFixed(2)} |`));
+      perRound.forEach((r, i) =>
+        console.log(`| ${i + 1} | ${r.raw.toFixed(0)} | ${r.patch.toFixed(0)} | ${(r.patch / r.raw).toFixed(2)} |`),
+      );
       console.log(
         `| median | ${medians.raw.toFixed(0)} | ${medians.patch.toFixed(0)} | ${median(perRound.map((r) => r.patch / r.raw)).toFixed(2)} (of medians: ${(medians.patch / medians.raw).toFixed(2)}) |`,
       );

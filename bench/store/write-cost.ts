@@ -72,7 +72,14 @@ async function main(): Promise<void> {
     proxy.acceptOnly = () => false;
 
     const masterApiKey = crypto.randomBytes(32).toString('hex');
-    const config = loadConfig({ PORT: '0', DATA_DIR: path.join(dataDir, 'service'), COUCHDB_URL: proxy.url, DB_PREFIX: 'bench_', AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn' });
+    const config = loadConfig({
+      PORT: '0',
+      DATA_DIR: path.join(dataDir, 'service'),
+      COUCHDB_URL: proxy.url,
+      DB_PREFIX: 'bench_',
+      AAA_MASTER_API_KEY: masterApiKey,
+      LOG_LEVEL: 'warn',
+    });
     const service = await startService(config, createLogger('warn', new Writable({ write: (_c, _e, done) => done() })));
     try {
       const call = async (method: string, route: string, token?: string, data?: unknown) => {
@@ -85,7 +92,13 @@ async function main(): Promise<void> {
       };
       const token = String((await call('PUT', '/v2/api_auth', undefined, { api_key: masterApiKey })).body.auth_token);
       const aaa = `/v2/accounts/${service.masterAccountId}/aaa`;
-      const doc = { aaa_mode: 'on', servers: [{ name: 'r1', address: '127.0.0.1', secret: 's', dicts: ['dictionary'] }], authentication: ['r1'], authorization: [], accounting: [] };
+      const doc = {
+        aaa_mode: 'on',
+        servers: [{ name: 'r1', address: '127.0.0.1', secret: 's', dicts: ['dictionary'] }],
+        authentication: ['r1'],
+        authorization: [],
+        accounting: [],
+      };
       await call('PUT', aaa, token, doc);
       results['PATCH …/aaa, store answers 201'] = await timeEach(async (i) => {
         const answer = await call('PATCH', aaa, token, { nas_port: String(1000 + (i & 1023)) });

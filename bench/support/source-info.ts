@@ -18,7 +18,9 @@ export function sourceInfo(): SourceInfo {
   try {
     return {
       gitCommit: git('rev-parse', 'HEAD').trim(),
-      uncommittedSrcChanges: git('status', '--porcelain', '--', 'src').split('\n').filter((line) => line !== ''),
+      uncommittedSrcChanges: git('status', '--porcelain', '--', 'src')
+        .split('\n')
+        .filter((line) => line !== ''),
       label,
     };
   } catch {

@@ -92,9 +92,13 @@ function attemptsOf(server: AaaServer, account: string, attempts: readonly Attem
 /** A codec refusal of a translated value is the caller's 400, naming the key it came from. */
 function encodeFailure(error: RadiusEncodeError, translations: readonly AvpTranslation[]): ValidationError {
   const attribute = error.attribute?.toLowerCase();
-  const translation = attribute === undefined ? undefined : translations.find((candidate) => candidate.attribute.toLowerCase() === attribute);
+  const translation =
+    attribute === undefined ? undefined : translations.find((candidate) => candidate.attribute.toLowerCase() === attribute);
   const field = translation ? `data.${translation.request_key}` : 'data';
-  return ValidationError.single(field, 'encode', error.message, { reason: error.reason, ...(error.attribute ? { attribute: error.attribute } : {}) });
+  return ValidationError.single(field, 'encode', error.message, {
+    reason: error.reason,
+    ...(error.attribute ? { attribute: error.attribute } : {}),
+  });
 }
 
 /** What one AAA operation did, for logs and metrics: addresses and ports, never a secret. */
@@ -124,7 +128,13 @@ export interface AaaObserver {
   finished(report: AaaOperationReport): void;
 }
 
-function reportOf(operation: Operation, account: string, outcome: string, attempts: readonly AttemptRow[], status?: number): AaaOperationReport {
+function reportOf(
+  operation: Operation,
+  account: string,
+  outcome: string,
+  attempts: readonly AttemptRow[],
+  status?: number,
+): AaaOperationReport {
   const last = attempts.at(-1);
   return {
     operation,
@@ -205,7 +215,12 @@ export class AaaOperations {
   }
 
   /** Runs `operation` under `budget` (the caller finishes it), or under a default budget of its own. */
-  async run(account: AccountDoc, operation: Operation, message: Readonly<Record<string, unknown>>, budget?: RequestBudget): Promise<AaaResult> {
+  async run(
+    account: AccountDoc,
+    operation: Operation,
+    message: Readonly<Record<string, unknown>>,
+    budget?: RequestBudget,
+  ): Promise<AaaResult> {
     const own = budget ? undefined : this.deadlines.start();
     try {
       const result = await this.#run(account, operation, message, budget ?? (own as RequestBudget));
@@ -219,7 +234,12 @@ export class AaaOperations {
     }
   }
 
-  async #run(account: AccountDoc, operation: Operation, message: Readonly<Record<string, unknown>>, budget: RequestBudget): Promise<AaaResult> {
+  async #run(
+    account: AccountDoc,
+    operation: Operation,
+    message: Readonly<Record<string, unknown>>,
+    budget: RequestBudget,
+  ): Promise<AaaResult> {
     const channel = readChannel(message);
     const owners = ownerChain(account);
     const attempts: AaaAttempt[] = [];
@@ -232,11 +252,20 @@ export class AaaOperations {
       const index = links.findIndex((link) => link.owner === source);
       const config = links[index]?.config;
       if (source === null || config === undefined) {
-        if (first) throw apiError('no_aaa_servers', `no AAA configuration of the account or its ancestors answers ${operation}`, { operation, account: null });
+        if (first)
+          throw apiError('no_aaa_servers', `no AAA configuration of the account or its ancestors answers ${operation}`, {
+            operation,
+            account: null,
+          });
         break;
       }
       if (answer.aaa_mode === 'off') {
-        if (first) throw apiError('aaa_disabled', `${operation} is off (aaa_mode "off") for account ${source}`, { operation, account: source, aaa_mode: 'off' });
+        if (first)
+          throw apiError('aaa_disabled', `${operation} is off (aaa_mode "off") for account ${source}`, {
+            operation,
+            account: source,
+            aaa_mode: 'off',
+          });
         break;
       }
       if (first) {
@@ -245,7 +274,11 @@ export class AaaOperations {
       }
       const servers = serversFor(config, operation);
       if (servers.length === 0) {
-        if (first) throw apiError('no_aaa_servers', `the AAA configuration of account ${source} names no enabled server for ${operation}`, { operation, account: source });
+        if (first)
+          throw apiError('no_aaa_servers', `the AAA configuration of account ${source} names no enabled server for ${operation}`, {
+            operation,
+            account: source,
+          });
         break;
       }
       const from = source === SYSTEM_OWNER ? [] : owners.slice(Math.max(0, owners.indexOf(source)));
@@ -262,7 +295,11 @@ export class AaaOperations {
       first = false;
     }
     if (everyAttemptRefused(attempts)) {
-      throw destinationRefused(`every server for ${operation} is at an address the destination policy refuses; nothing was sent`, { operation }, attempts);
+      throw destinationRefused(
+        `every server for ${operation} is at an address the destination policy refuses; nothing was sent`,
+        { operation },
+        attempts,
+      );
     }
     throw radiusUnreachable(`no RADIUS server answered ${operation}`, { operation }, attempts);
   }
@@ -298,26 +335,65 @@ export class AaaOperations {
     const everyServerDead = dead.every(Boolean);
     for (const [index, server] of servers.entries()) {
       if (dead[index] && !everyServerDead) {
-        attempts.push({ server: server.name, account: source, address: server.address, port: server.port, attempt: 0, outcome: 'skipped_dead' });
+        attempts.push({
+          server: server.name,
+          account: source,
+          address: server.address,
+          port: server.port,
+          attempt: 0,
+          outcome: 'skipped_dead',
+        });
         this.#observer?.exchanged(operation, `${server.address}:${server.port}`, 'skipped_dead', undefined, 0);
         continue;
       }
       const { compiled } = await budget.race(this.dictionaries.compile(server.dicts, dictionaryOwners), about, attempts);
-      const attributes = translateRequest(message, answer.avp_translation, compiled, { nas_address: answer.nas_address, nas_port: answer.nas_port });
+      const attributes = translateRequest(message, answer.avp_translation, compiled, {
+        nas_address: answer.nas_address,
+        nas_port: answer.nas_port,
+      });
       const destination = await budget.race(this.destinations.resolve(server.address, source, server.timeout), about, attempts);
       if (!destination.ok) {
-        attempts.push({ server: server.name, account: source, address: server.address, port: server.port, attempt: 0, outcome: destination.outcome, error: destination.error });
+        attempts.push({
+          server: server.name,
+          account: source,
+          address: server.address,
+          port: server.port,
+          attempt: 0,
+          outcome: destination.outcome,
+          error: destination.error,
+        });
         this.#observer?.exchanged(operation, `${server.address}:${server.port}`, destination.outcome, undefined, 0);
         continue;
       }
       const address = destination.address;
-      const target = { address, port: server.port, secret: server.secret, dictionary: compiled, retries: server.retries, timeoutMs: server.timeout };
+      const target = {
+        address,
+        port: server.port,
+        secret: server.secret,
+        dictionary: compiled,
+        retries: server.retries,
+        timeoutMs: server.timeout,
+      };
       try {
         const reply = await this.client.send(target, { code: REQUEST_CODE[operation], attributes }, { signal: budget.signal });
         this.health.markAlive(server);
         attempts.push(...attemptsOf(server, source, reply.attempts));
-        this.#observer?.exchanged(operation, `${server.address}:${server.port}`, RESULT_OF.get(reply.response.code) ?? 'reject', reply.attempts.at(-1)?.rttMs, reply.attempts.length);
-        const answered = this.result(reply.response.code, reply.response.attributes, answer.avp_translation, compiled, server, source, attempts);
+        this.#observer?.exchanged(
+          operation,
+          `${server.address}:${server.port}`,
+          RESULT_OF.get(reply.response.code) ?? 'reject',
+          reply.attempts.at(-1)?.rttMs,
+          reply.attempts.length,
+        );
+        const answered = this.result(
+          reply.response.code,
+          reply.response.attributes,
+          answer.avp_translation,
+          compiled,
+          server,
+          source,
+          attempts,
+        );
         if (operation === 'accounting') accountingSent.set(answered, attributes);
         return answered;
       } catch (error) {

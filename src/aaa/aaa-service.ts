@@ -11,7 +11,13 @@ import type { DocumentStore } from '../store/database.js';
 import { updateDocument } from '../store/update.js';
 import { internalPart, publicPart } from '../store/visibility.js';
 import { type AaaConfig, type AaaDoc, type AaaServer, SYSTEM_AAA_ID, SYSTEM_OWNER } from './aaa-doc.js';
-import { type DictionaryWarning, type TemplateDictionaries, dictionaryWarnings, unknownAttributes, unknownTemplateAttributes } from './check-attributes.js';
+import {
+  type DictionaryWarning,
+  type TemplateDictionaries,
+  dictionaryWarnings,
+  unknownAttributes,
+  unknownTemplateAttributes,
+} from './check-attributes.js';
 import type { DestinationGuard } from './destination-guard.js';
 import { validateAaaConfig } from './validate-aaa.js';
 

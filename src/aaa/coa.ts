@@ -61,7 +61,8 @@ const missing = (what: string, name: string, account: string): AppError =>
 
 function errorCause(attributes: readonly DecodedAttribute[], dictionary: CompiledDictionary): CoaResult['error_cause'] {
   const found = attributes.find(
-    (attribute) => attribute.definition?.vendorId === 0 && attribute.definition.path.length === 1 && attribute.definition.path[0] === ERROR_CAUSE,
+    (attribute) =>
+      attribute.definition?.vendorId === 0 && attribute.definition.path.length === 1 && attribute.definition.path[0] === ERROR_CAUSE,
   );
   if (!found?.definition) return undefined;
   const { value, definition } = found;
@@ -159,7 +160,11 @@ export class CoaOperations {
       if (error instanceof RadiusEncodeError) throw this.encodeFailure(error, request);
       if (!(error instanceof RadiusClientError)) throw error;
       if (error.kind === 'aborted') throw budget.failure({ nas: nas.name }, failedAttemptRows({ nas: nas.name }, address, nas.port, error));
-      throw radiusUnreachable(`NAS ${nas.name} did not answer the ${PACKET_NAME[kind]}`, { nas: nas.name }, failedAttemptRows({ nas: nas.name }, address, nas.port, error));
+      throw radiusUnreachable(
+        `NAS ${nas.name} did not answer the ${PACKET_NAME[kind]}`,
+        { nas: nas.name },
+        failedAttemptRows({ nas: nas.name }, address, nas.port, error),
+      );
     }
   }
 
@@ -169,12 +174,19 @@ export class CoaOperations {
       return this.schemas.validate<CoaRequest>('coa_request', input);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      throw new ValidationError(Object.fromEntries(Object.entries(error.fields).map(([field, rules]) => [field === '(body)' ? 'data' : `data.${field}`, rules])));
+      throw new ValidationError(
+        Object.fromEntries(Object.entries(error.fields).map(([field, rules]) => [field === '(body)' ? 'data' : `data.${field}`, rules])),
+      );
     }
   }
 
   /** The template's attributes under the request's, by dictionary name; every name must be in the NAS's dictionaries. */
-  private attributes(request: CoaRequest, template: CoaTemplate | undefined, nas: AaaNas, dictionary: CompiledDictionary): Record<string, CoaAttributeValue> {
+  private attributes(
+    request: CoaRequest,
+    template: CoaTemplate | undefined,
+    nas: AaaNas,
+    dictionary: CompiledDictionary,
+  ): Record<string, CoaAttributeValue> {
     const errors: FieldErrors = {};
     const merged: Record<string, CoaAttributeValue> = {};
     const add = (source: Record<string, CoaAttributeValue>, field: (name: string) => string) => {
@@ -196,7 +208,11 @@ export class CoaOperations {
     add(request.attributes, (name) => `data.attributes.${name}`);
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
     if (Object.keys(merged).length === 0) {
-      throw ValidationError.single('data.attributes', 'required', 'Nothing to send: give attributes (e.g. User-Name, Acct-Session-Id) or a template.');
+      throw ValidationError.single(
+        'data.attributes',
+        'required',
+        'Nothing to send: give attributes (e.g. User-Name, Acct-Session-Id) or a template.',
+      );
     }
     return merged;
   }
@@ -205,8 +221,16 @@ export class CoaOperations {
   private encodeFailure(error: RadiusEncodeError, request: CoaRequest): ValidationError {
     const attribute = error.attribute?.toLowerCase();
     const given = attribute === undefined ? undefined : Object.keys(request.attributes).find((name) => name.toLowerCase() === attribute);
-    const field = given !== undefined ? `data.attributes.${given}` : attribute !== undefined && request.template !== undefined ? 'data.template' : 'data.attributes';
-    return ValidationError.single(field, 'encode', error.message, { reason: error.reason, ...(error.attribute ? { attribute: error.attribute } : {}) });
+    const field =
+      given !== undefined
+        ? `data.attributes.${given}`
+        : attribute !== undefined && request.template !== undefined
+          ? 'data.template'
+          : 'data.attributes';
+    return ValidationError.single(field, 'encode', error.message, {
+      reason: error.reason,
+      ...(error.attribute ? { attribute: error.attribute } : {}),
+    });
   }
 
   /**
@@ -216,9 +240,15 @@ export class CoaOperations {
   private async address(account: AccountDoc, nas: AaaNas, kind: CoaKind): Promise<string> {
     const destination = await this.destinations.resolve(nas.address, account._id, nas.timeout);
     if (destination.ok) return destination.address;
-    const attempts = [{ nas: nas.name, address: nas.address, port: nas.port, attempt: 0, outcome: destination.outcome, error: destination.error }];
+    const attempts = [
+      { nas: nas.name, address: nas.address, port: nas.port, attempt: 0, outcome: destination.outcome, error: destination.error },
+    ];
     if (destination.outcome === 'refused') {
-      throw destinationRefused(`NAS ${nas.name} (${nas.address}) is at an address the destination policy refuses; no ${PACKET_NAME[kind]} was sent`, { nas: nas.name }, attempts);
+      throw destinationRefused(
+        `NAS ${nas.name} (${nas.address}) is at an address the destination policy refuses; no ${PACKET_NAME[kind]} was sent`,
+        { nas: nas.name },
+        attempts,
+      );
     }
     throw radiusUnreachable(`NAS ${nas.name} (${nas.address}) does not resolve`, { nas: nas.name }, attempts);
   }

@@ -208,7 +208,11 @@ export function decideDestination(address: string, policy: DestinationPolicy): D
   let best: Match | undefined;
   for (const candidate of candidates) {
     if (!contains(candidate.cidr, parsed)) continue;
-    if (!best || candidate.cidr.prefix > best.cidr.prefix || (candidate.cidr.prefix === best.cidr.prefix && RANK[candidate.kind] > RANK[best.kind])) {
+    if (
+      !best ||
+      candidate.cidr.prefix > best.cidr.prefix ||
+      (candidate.cidr.prefix === best.cidr.prefix && RANK[candidate.kind] > RANK[best.kind])
+    ) {
       best = candidate;
     }
   }
@@ -231,9 +235,10 @@ export function cidrProblems(list: readonly string[]): [number, string][] {
 
 /** The lists parsed; an entry that does not parse is left out (saving refuses such lists). */
 export function compilePolicy(lists: DestinationLists): DestinationPolicy {
-  const parsed = (list: readonly string[] = []) => list.flatMap((text) => {
-    const result = parseCidr(text);
-    return result.ok ? [result.cidr] : [];
-  });
+  const parsed = (list: readonly string[] = []) =>
+    list.flatMap((text) => {
+      const result = parseCidr(text);
+      return result.ok ? [result.cidr] : [];
+    });
   return { allow: parsed(lists.allow), deny: parsed(lists.deny) };
 }

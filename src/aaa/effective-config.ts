@@ -106,13 +106,20 @@ export class EffectiveConfigResolver {
     const config = await this.resolveAfresh(account);
     const answer = { config, json: Buffer.from(JSON.stringify({ account_id: account._id, ...config })) };
     const owners = ownerChain(account);
-    this.memo?.set(account._id, version, answer, answer.json.length, [
-      dependency.account(account._id),
-      dependency.system(SYSTEM_AAA_ID),
-      dependency.dictionariesOf(SYSTEM_OWNER),
-      ...owners.map(dependency.aaa),
-      ...owners.map(dependency.dictionariesOf),
-    ], begun);
+    this.memo?.set(
+      account._id,
+      version,
+      answer,
+      answer.json.length,
+      [
+        dependency.account(account._id),
+        dependency.system(SYSTEM_AAA_ID),
+        dependency.dictionariesOf(SYSTEM_OWNER),
+        ...owners.map(dependency.aaa),
+        ...owners.map(dependency.dictionariesOf),
+      ],
+      begun,
+    );
     return answer;
   }
 

@@ -20,7 +20,12 @@ export interface AttemptRow {
   [subject: string]: string | number | undefined;
 }
 
-export function attemptRows<S extends AttemptSubject>(subject: S, address: string, port: number, attempts: readonly Attempt[]): (AttemptRow & S)[] {
+export function attemptRows<S extends AttemptSubject>(
+  subject: S,
+  address: string,
+  port: number,
+  attempts: readonly Attempt[],
+): (AttemptRow & S)[] {
   return attempts.map((attempt) => ({
     ...subject,
     address,
@@ -34,7 +39,12 @@ export function attemptRows<S extends AttemptSubject>(subject: S, address: strin
 }
 
 /** The rows of a failed send; a failure before any transmission (overloaded, socket) is one row of its own. */
-export function failedAttemptRows<S extends AttemptSubject>(subject: S, address: string, port: number, error: RadiusClientError): (AttemptRow & S)[] {
+export function failedAttemptRows<S extends AttemptSubject>(
+  subject: S,
+  address: string,
+  port: number,
+  error: RadiusClientError,
+): (AttemptRow & S)[] {
   const made = attemptRows(subject, address, port, error.attempts);
   return made.length > 0 ? made : [{ ...subject, address, port, attempt: 0, outcome: error.kind, error: error.message }];
 }

@@ -42,8 +42,20 @@ const SEARCH_PREFIX = 8;
 /** The ranges each Perl and POSIX class stands for in RE2 (ASCII-only there), as a count. */
 const PERL_CLASS_RANGES: Readonly<Record<string, number>> = { d: 1, s: 4, w: 4 };
 const POSIX_CLASS_RANGES: Readonly<Record<string, number>> = {
-  alnum: 3, alpha: 2, ascii: 1, blank: 2, cntrl: 2, digit: 1, graph: 1, lower: 1,
-  print: 1, punct: 4, space: 2, upper: 1, word: 4, xdigit: 3,
+  alnum: 3,
+  alpha: 2,
+  ascii: 1,
+  blank: 2,
+  cntrl: 2,
+  digit: 1,
+  graph: 1,
+  lower: 1,
+  print: 1,
+  punct: 4,
+  space: 2,
+  upper: 1,
+  word: 4,
+  xdigit: 3,
 };
 
 interface Flags {

@@ -48,9 +48,14 @@ export function requestedDeadline(header: string | undefined, body: unknown, max
 }
 
 const notPositive = (field: string, value: unknown): ValidationError =>
-  ValidationError.single(field, 'type', `${field} must be a positive whole number of milliseconds (it is capped at the service's maximum deadline)`, {
-    value: typeof value === 'string' ? value.slice(0, 32) : value,
-  });
+  ValidationError.single(
+    field,
+    'type',
+    `${field} must be a positive whole number of milliseconds (it is capped at the service's maximum deadline)`,
+    {
+      value: typeof value === 'string' ? value.slice(0, 32) : value,
+    },
+  );
 
 /**
  * One request's abort signal and deadline timer. A plain controller and timer rather than
@@ -93,11 +98,22 @@ export class RequestBudget {
   failure(data: Record<string, unknown>, attempts: readonly unknown[]): AppError {
     switch (abortCause(this.signal.reason)) {
       case 'shutdown':
-        return apiError('shutting_down', 'the service is shutting down; the request was abandoned, try again (another replica may answer)', { ...data, attempts });
+        return apiError(
+          'shutting_down',
+          'the service is shutting down; the request was abandoned, try again (another replica may answer)',
+          { ...data, attempts },
+        );
       case 'client_gone':
-        return apiError('client_closed_request', 'the client went away before the answer; the request was abandoned', { ...data, attempts });
+        return apiError('client_closed_request', 'the client went away before the answer; the request was abandoned', {
+          ...data,
+          attempts,
+        });
       default:
-        return apiError('deadline_exceeded', `no answer within the request's deadline of ${this.deadlineMs} ms`, { ...data, deadline_ms: this.deadlineMs, attempts });
+        return apiError('deadline_exceeded', `no answer within the request's deadline of ${this.deadlineMs} ms`, {
+          ...data,
+          deadline_ms: this.deadlineMs,
+          attempts,
+        });
     }
   }
 
@@ -127,7 +143,8 @@ export class Deadlines {
   #stopping = false;
 
   constructor(readonly defaultMs: number) {
-    if (!Number.isInteger(defaultMs) || defaultMs < 1) throw new RangeError('the default deadline must be a positive whole number of milliseconds');
+    if (!Number.isInteger(defaultMs) || defaultMs < 1)
+      throw new RangeError('the default deadline must be a positive whole number of milliseconds');
   }
 
   get stopping(): boolean {

@@ -31,14 +31,18 @@ function messageText(key: string, value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'boolean') return String(value);
-  throw ValidationError.single(`data.${key}`, 'type', 'must be a string, a number or a boolean to be translated', { value_type: Array.isArray(value) ? 'array' : typeof value });
+  throw ValidationError.single(`data.${key}`, 'type', 'must be a string, a number or a boolean to be translated', {
+    value_type: Array.isArray(value) ? 'array' : typeof value,
+  });
 }
 
 function toInteger(key: string, text: string): number {
   const trimmed = text.trim();
   const number = INTEGER.test(trimmed) ? Number(trimmed) : Number.NaN;
   if (!Number.isSafeInteger(number)) {
-    throw ValidationError.single(`data.${key}`, 'cast', `cannot cast ${JSON.stringify(text)} to an integer (string_to_integer)`, { value: text });
+    throw ValidationError.single(`data.${key}`, 'cast', `cannot cast ${JSON.stringify(text)} to an integer (string_to_integer)`, {
+      value: text,
+    });
   }
   return number;
 }
@@ -46,7 +50,9 @@ function toInteger(key: string, text: string): number {
 function requireAttribute(dictionary: CompiledDictionary, attribute: string, field: string): string {
   const resolved = dictionary.attribute(attribute);
   if (!resolved) {
-    throw ValidationError.single(field, 'unknown_attribute', `attribute ${attribute} is not in the server's dictionaries (avp: strict)`, { attribute });
+    throw ValidationError.single(field, 'unknown_attribute', `attribute ${attribute} is not in the server's dictionaries (avp: strict)`, {
+      attribute,
+    });
   }
   return resolved.name;
 }
@@ -55,7 +61,9 @@ function requireAttribute(dictionary: CompiledDictionary, attribute: string, fie
 function usableRequestRegex(key: string, pattern: string): UsableRegex {
   const compiled = compileTenantRegex(pattern);
   if (!compiled.ok) {
-    throw ValidationError.single(`data.${key}`, 'regex', `the translation's request_value_regexp cannot be used: ${compiled.reason}`, { pattern });
+    throw ValidationError.single(`data.${key}`, 'regex', `the translation's request_value_regexp cannot be used: ${compiled.reason}`, {
+      pattern,
+    });
   }
   return compiled;
 }
@@ -81,7 +89,10 @@ export function translateRequest(
     const pattern = translation.request_value_regexp;
     const result = budget.firstGroup(usableRequestRegex(key, pattern), text);
     if (result.outcome === 'too_long') {
-      const why = result.limit < REGEX_VALUE_MAX_BYTES ? ` (the limit is lower for a large pattern, and shared by the translations of one request)` : '';
+      const why =
+        result.limit < REGEX_VALUE_MAX_BYTES
+          ? ` (the limit is lower for a large pattern, and shared by the translations of one request)`
+          : '';
       throw ValidationError.single(
         `data.${key}`,
         'maxLength',
@@ -117,7 +128,14 @@ export function jsonValue(value: AttributeValue): JsonValue {
   if (Buffer.isBuffer(value)) return `0x${value.toString('hex')}`;
   if (Array.isArray(value)) {
     return value.map((item: unknown) => {
-      if (item !== null && typeof item === 'object' && 'name' in item && 'value' in item && !Buffer.isBuffer(item) && !(item instanceof Date)) {
+      if (
+        item !== null &&
+        typeof item === 'object' &&
+        'name' in item &&
+        'value' in item &&
+        !Buffer.isBuffer(item) &&
+        !(item instanceof Date)
+      ) {
         const child = item as DecodedAttribute;
         return { [child.name]: jsonValue(child.value) };
       }

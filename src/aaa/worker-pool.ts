@@ -234,8 +234,10 @@ export class WorkerPools {
     this.queuePerWorker = options.queuePerWorker ?? 10;
     this.maxQueuedPerPool = options.maxQueuedPerPool ?? 10_000;
     this.maxPools = options.maxPools ?? 10_000;
-    if (!Number.isInteger(this.queuePerWorker) || this.queuePerWorker < 0) throw new RangeError('queuePerWorker must be a non-negative integer');
-    if (!Number.isInteger(this.maxQueuedPerPool) || this.maxQueuedPerPool < 0) throw new RangeError('maxQueuedPerPool must be a non-negative integer');
+    if (!Number.isInteger(this.queuePerWorker) || this.queuePerWorker < 0)
+      throw new RangeError('queuePerWorker must be a non-negative integer');
+    if (!Number.isInteger(this.maxQueuedPerPool) || this.maxQueuedPerPool < 0)
+      throw new RangeError('maxQueuedPerPool must be a non-negative integer');
     if (!Number.isInteger(this.maxPools) || this.maxPools < 1) throw new RangeError('maxPools must be a positive integer');
   }
 

@@ -21,8 +21,7 @@ export interface TokenClaims {
 const ALGORITHM = 'HS256';
 
 /** A genuine token that has been ended: its account's key was rotated, or it or an ancestor was disabled. */
-export const tokenRevoked = (): AppError =>
-  invalidCredentials('revoked', 'the token was revoked: log in again');
+export const tokenRevoked = (): AppError => invalidCredentials('revoked', 'the token was revoked: log in again');
 
 /**
  * Why jsonwebtoken refused a token, for a 401's `data.cause`: expired, signed with another key

@@ -72,7 +72,13 @@ export class UserService {
   }
 
   /** POST (`merge` false: the fields become exactly the input) or PATCH (`merge` true). The username cannot change. */
-  async update(account: AccountDoc, userId: string, body: Record<string, unknown>, expectedRev: string | undefined, merge: boolean): Promise<UserDoc> {
+  async update(
+    account: AccountDoc,
+    userId: string,
+    body: Record<string, unknown>,
+    expectedRev: string | undefined,
+    merge: boolean,
+  ): Promise<UserDoc> {
     const current = await this.get(account, userId);
     const input = this.validate(merge ? { ...this.publicFields(current), ...writablePart(body, READ_ONLY) } : body);
     if (userIdFor(input.username) !== userId) {
@@ -174,7 +180,9 @@ export class UserService {
 
   private publicFields(doc: UserDoc): Record<string, unknown> {
     const { username, first_name, last_name, email, enabled } = doc;
-    return Object.fromEntries(Object.entries({ username, first_name, last_name, email, enabled }).filter(([, value]) => value !== undefined));
+    return Object.fromEntries(
+      Object.entries({ username, first_name, last_name, email, enabled }).filter(([, value]) => value !== undefined),
+    );
   }
 }
 
@@ -185,4 +193,3 @@ export const kazooCredentialsRefused = (): AppError =>
     'unsupported',
     'Hashed credentials are not accepted: checking them would need a stored MD5/SHA-1 of the password. Send username and password (over TLS).',
   );
-

@@ -143,12 +143,21 @@ export class AuthLog {
       const accountId = row.key[0];
       const retention = await retentionOf(accountId);
       const cutoff = new Date(now - retention.days * 86_400_000).toISOString();
-      const oldQuery: ViewQuery & { reduce: false } = { startkey: [accountId, ''], endkey: [accountId, cutoff], limit: PURGE_BATCH, reduce: false };
+      const oldQuery: ViewQuery & { reduce: false } = {
+        startkey: [accountId, ''],
+        endkey: [accountId, cutoff],
+        limit: PURGE_BATCH,
+        reduce: false,
+      };
       const old = await this.store.authLog.view<[string, string], null>('auth_log', 'by_account', oldQuery);
       const excess = Math.max(0, row.value - old.length - retention.maxEntries);
       const surplus =
         excess > 0
-          ? await this.store.authLog.view<[string, string], null>('auth_log', 'by_account', this.oldestQuery(accountId, cutoff, Math.min(excess, PURGE_BATCH)))
+          ? await this.store.authLog.view<[string, string], null>(
+              'auth_log',
+              'by_account',
+              this.oldestQuery(accountId, cutoff, Math.min(excess, PURGE_BATCH)),
+            )
           : [];
       removed += await this.remove([...old, ...surplus].map((entry) => entry.id));
     }

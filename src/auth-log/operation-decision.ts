@@ -10,7 +10,8 @@ function replyOf(attributes: AaaResult['attributes']): AttributeMap {
   const reply: AttributeMap = {};
   for (const [name, value] of Object.entries(attributes)) {
     if (typeof value === 'string' || typeof value === 'number') reply[name] = value;
-    else if (Array.isArray(value)) reply[name] = value.filter((item): item is string | number => typeof item === 'string' || typeof item === 'number');
+    else if (Array.isArray(value))
+      reply[name] = value.filter((item): item is string | number => typeof item === 'string' || typeof item === 'number');
   }
   return reply;
 }

@@ -48,14 +48,19 @@ export function describeRefusal(answer: ApiAnswer): string {
     .filter((part) => part !== undefined && part !== '')
     .join(' ');
   const fields = body.message === 'validation_error' && isRecord(body.data) ? fieldProblems(body.data) : [];
-  const reason = fields.length || !isRecord(body.data) ? undefined : [body.data.message, body.data.reason, body.data.cause].find((part) => typeof part === 'string');
+  const reason =
+    fields.length || !isRecord(body.data)
+      ? undefined
+      : [body.data.message, body.data.reason, body.data.cause].find((part) => typeof part === 'string');
   return [head, ...fields, ...(reason ? [reason] : [])].join('; ');
 }
 
 function fieldProblems(data: Record<string, unknown>): string[] {
   return Object.entries(data).flatMap(([field, rules]) =>
     isRecord(rules)
-      ? Object.entries(rules).map(([rule, detail]) => `${field} ${rule}${isRecord(detail) && typeof detail.message === 'string' ? `: ${detail.message}` : ''}`)
+      ? Object.entries(rules).map(
+          ([rule, detail]) => `${field} ${rule}${isRecord(detail) && typeof detail.message === 'string' ? `: ${detail.message}` : ''}`,
+        )
       : [],
   );
 }

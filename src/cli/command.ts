@@ -145,7 +145,9 @@ export function accountOfToken(token: string | undefined): string | undefined {
   if (!payload) return undefined;
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    return claims !== null && typeof claims === 'object' && 'account_id' in claims && typeof claims.account_id === 'string' ? claims.account_id : undefined;
+    return claims !== null && typeof claims === 'object' && 'account_id' in claims && typeof claims.account_id === 'string'
+      ? claims.account_id
+      : undefined;
   } catch {
     return undefined;
   }

@@ -77,7 +77,11 @@ function directoryContext(dir: string, files: readonly string[]): { context: Dic
  */
 export function planImport(target: string, name?: string): ImportPlan {
   if (!fs.statSync(target).isDirectory()) {
-    return { directory: false, notes: [], sources: [{ file: target, name: name ?? dictionaryNameOf(target), read: () => readingOf(() => importFile(target)) }] };
+    return {
+      directory: false,
+      notes: [],
+      sources: [{ file: target, name: name ?? dictionaryNameOf(target), read: () => readingOf(() => importFile(target)) }],
+    };
   }
   const files = fs
     .readdirSync(target, { withFileTypes: true })

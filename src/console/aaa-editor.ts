@@ -7,10 +7,20 @@ type Server = Record<string, unknown>;
 
 const OPERATIONS = ['authentication', 'authorization', 'accounting'] as const;
 /** Parts of the document edited as JSON inside the form: lists of objects with shapes of their own. */
-const JSON_PARTS = ['authn_avp_translation', 'authz_avp_translation', 'accounting_avp_translation', 'block_authz', 'block_accounting'] as const;
+const JSON_PARTS = [
+  'authn_avp_translation',
+  'authz_avp_translation',
+  'accounting_avp_translation',
+  'block_authz',
+  'block_accounting',
+] as const;
 
 const list = (value: unknown): string => (Array.isArray(value) ? value.map(String).join(', ') : '');
-const names = (text: string): string[] => text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+const names = (text: string): string[] =>
+  text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 
 /**
  * The AAA document of one account: a form for servers, operation lists, translations and block
@@ -36,7 +46,14 @@ export function aaaEditorView(account: AccountRef): HTMLElement {
   };
 
   const renderForm = () => {
-    const mode = fieldControl('aaa_mode', h('select', { name: 'aaa_mode' }, ...['inherit', 'on', 'off'].map((value) => h('option', { value, selected: doc.aaa_mode === value }, value))));
+    const mode = fieldControl(
+      'aaa_mode',
+      h(
+        'select',
+        { name: 'aaa_mode' },
+        ...['inherit', 'on', 'off'].map((value) => h('option', { value, selected: doc.aaa_mode === value }, value)),
+      ),
+    );
     const servers = (Array.isArray(doc.servers) ? doc.servers : []) as Server[];
     const serverRows: (() => Server)[] = [];
     const serverList = h('div', { class: 'servers' });
@@ -91,13 +108,15 @@ export function aaaEditorView(account: AccountRef): HTMLElement {
     servers.forEach(addServer);
     const addButton = h('button', { type: 'button' }, 'Add server');
     addButton.addEventListener('click', () => addServer({}));
-    const operations = OPERATIONS.map((operation) => fieldControl(operation, h('input', { type: 'text', name: operation, value: list(doc[operation]) })));
+    const operations = OPERATIONS.map((operation) =>
+      fieldControl(operation, h('input', { type: 'text', name: operation, value: list(doc[operation]) })),
+    );
     const jsonParts = JSON_PARTS.map((part) =>
       fieldControl(part, h('textarea', { name: part, rows: 3, value: doc[part] === undefined ? '' : JSON.stringify(doc[part], null, 2) })),
     );
     replace(
       body,
-      field('AAA mode', mode, 'inherit: with no servers of its own, the account uses its parent\'s document (up to the system\'s).'),
+      field('AAA mode', mode, "inherit: with no servers of its own, the account uses its parent's document (up to the system's)."),
       h('h3', {}, 'Servers'),
       serverList,
       addButton,
@@ -107,7 +126,11 @@ export function aaaEditorView(account: AccountRef): HTMLElement {
       ...jsonParts.map((control, i) => field(JSON_PARTS[i] ?? '', control)),
     );
     collect = () => {
-      const next: Doc = { ...doc, aaa_mode: mode.value, servers: serverRows.map((row) => row()).filter((server) => Object.keys(server).length > 0) };
+      const next: Doc = {
+        ...doc,
+        aaa_mode: mode.value,
+        servers: serverRows.map((row) => row()).filter((server) => Object.keys(server).length > 0),
+      };
       OPERATIONS.forEach((operation, i) => (next[operation] = names(operations[i]?.value ?? '')));
       JSON_PARTS.forEach((part, i) => {
         const text = jsonParts[i]?.value.trim() ?? '';
@@ -125,7 +148,10 @@ export function aaaEditorView(account: AccountRef): HTMLElement {
   };
 
   const renderRaw = () => {
-    const raw = fieldControl('(body)', h('textarea', { name: 'raw', rows: 24, class: 'raw', value: JSON.stringify(doc, null, 2), spellcheck: false }));
+    const raw = fieldControl(
+      '(body)',
+      h('textarea', { name: 'raw', rows: 24, class: 'raw', value: JSON.stringify(doc, null, 2), spellcheck: false }),
+    );
     replace(body, field('The document as JSON', raw));
     collect = () => {
       try {
@@ -182,7 +208,11 @@ export function aaaEditorView(account: AccountRef): HTMLElement {
     }
     replace(
       status,
-      notice('error', 'The document was not saved: see the errors below.', unplaced.length > 0 ? h('ul', {}, ...unplaced.map(([path, message]) => h('li', {}, `${path}: ${message}`))) : null),
+      notice(
+        'error',
+        'The document was not saved: see the errors below.',
+        unplaced.length > 0 ? h('ul', {}, ...unplaced.map(([path, message]) => h('li', {}, `${path}: ${message}`))) : null,
+      ),
     );
     first?.focus();
   };
@@ -226,14 +256,28 @@ export function aaaEditorView(account: AccountRef): HTMLElement {
       replace(
         status,
         notice('success', `Saved (revision ${revision ?? '?'}).`),
-        warnings.length > 0 ? notice('info', h('p', {}, 'Dictionary warnings:'), h('ul', { class: 'warnings' }, ...warnings.map((w) => h('li', {}, typeof w === 'string' ? w : JSON.stringify(w))))) : null,
+        warnings.length > 0
+          ? notice(
+              'info',
+              h('p', {}, 'Dictionary warnings:'),
+              h('ul', { class: 'warnings' }, ...warnings.map((w) => h('li', {}, typeof w === 'string' ? w : JSON.stringify(w)))),
+            )
+          : null,
       );
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 409) {
         const reload = h('button', { type: 'button' }, 'Reload the current version');
         reload.addEventListener('click', () => void load());
-        replace(status, notice('error', h('strong', {}, 'Changed by someone else. '), 'Your edits were not saved; reload to see their version, then make your change again. ', reload));
+        replace(
+          status,
+          notice(
+            'error',
+            h('strong', {}, 'Changed by someone else. '),
+            'Your edits were not saved; reload to see their version, then make your change again. ',
+            reload,
+          ),
+        );
         reload.focus();
         return;
       }

@@ -49,7 +49,11 @@ export function accountsView(): HTMLElement {
   const node = (account: Account): HTMLElement => {
     const children = h('ul', { attrs: { role: 'list' } });
     let open = false;
-    const toggle = h('button', { type: 'button', class: 'toggle', attrs: { 'aria-expanded': 'false', 'aria-label': `Show children of ${account.name}` } }, '▸');
+    const toggle = h(
+      'button',
+      { type: 'button', class: 'toggle', attrs: { 'aria-expanded': 'false', 'aria-label': `Show children of ${account.name}` } },
+      '▸',
+    );
     toggle.addEventListener('click', async () => {
       open = !open;
       toggle.setAttribute('aria-expanded', String(open));
@@ -58,7 +62,12 @@ export function accountsView(): HTMLElement {
       const { data } = await request<Account[]>('GET', `/v2/accounts/${account.id}/children`, undefined, { query: { page_size: '200' } });
       replace(children, ...(data.length === 0 ? [h('li', { class: 'muted' }, 'no children')] : data.map(node)));
     });
-    const name = h('button', { type: 'button', class: 'account-link' }, account.name, account.enabled ? null : h('span', { class: 'badge' }, ' disabled'));
+    const name = h(
+      'button',
+      { type: 'button', class: 'account-link' },
+      account.name,
+      account.enabled ? null : h('span', { class: 'badge' }, ' disabled'),
+    );
     name.addEventListener('click', () => void show({ id: account.id, name: account.name }));
     return h('li', {}, toggle, ' ', name, children);
   };
@@ -67,14 +76,26 @@ export function accountsView(): HTMLElement {
     const childName = h('input', { type: 'text', name: 'child_name', required: true });
     const childRealm = h('input', { type: 'text', name: 'child_realm' });
     const created = h('div', { attrs: { 'aria-live': 'polite' } });
-    const createForm = h('form', { class: 'card' }, h('h3', {}, 'Create a child account'), field('Name', childName), field('Realm (optional)', childRealm), h('button', { type: 'submit' }, 'Create child'), created);
+    const createForm = h(
+      'form',
+      { class: 'card' },
+      h('h3', {}, 'Create a child account'),
+      field('Name', childName),
+      field('Realm (optional)', childRealm),
+      h('button', { type: 'submit' }, 'Create child'),
+      created,
+    );
     createForm.addEventListener('submit', async (event) => {
       event.preventDefault();
       try {
         const body: Record<string, unknown> = { name: childName.value };
         if (childRealm.value.trim()) body.realm = childRealm.value.trim();
         const { data } = await request<Account & { api_key: string }>('PUT', `/v2/accounts/${account.id}`, body);
-        replace(created, notice('success', h('p', {}, 'Created ', h('strong', {}, data.name), ` (${data.id}).`)), shownOnce('Its API key', data.api_key));
+        replace(
+          created,
+          notice('success', h('p', {}, 'Created ', h('strong', {}, data.name), ` (${data.id}).`)),
+          shownOnce('Its API key', data.api_key),
+        );
         await loadTree();
       } catch (error) {
         replace(created, notice('error', String((error as Error).message)));
@@ -141,19 +162,36 @@ export function accountsView(): HTMLElement {
     }
   };
 
-  const searchForm = h('form', { class: 'search', attrs: { role: 'search' } }, field('Search accounts', search), h('button', { type: 'submit' }, 'Search'), results);
+  const searchForm = h(
+    'form',
+    { class: 'search', attrs: { role: 'search' } },
+    field('Search accounts', search),
+    h('button', { type: 'submit' }, 'Search'),
+    results,
+  );
   searchForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!session) return;
     const wanted = search.value.trim().toLowerCase();
     try {
-      const { data } = await request<Account[]>('GET', `/v2/accounts/${session.accountId}/descendants`, undefined, { query: { page_size: '500' } });
-      const found = data.filter((account) => [account.name, account.realm ?? '', account.id].some((text) => text.toLowerCase().includes(wanted)));
+      const { data } = await request<Account[]>('GET', `/v2/accounts/${session.accountId}/descendants`, undefined, {
+        query: { page_size: '500' },
+      });
+      const found = data.filter((account) =>
+        [account.name, account.realm ?? '', account.id].some((text) => text.toLowerCase().includes(wanted)),
+      );
       replace(
         results,
         ...(found.length === 0
           ? [h('li', { class: 'muted' }, 'No account matches.')]
-          : found.map((account) => h('li', {}, h('button', { type: 'button', class: 'account-link', on: { click: () => void show(account) } }, account.name), ` ${account.realm ?? ''}`))),
+          : found.map((account) =>
+              h(
+                'li',
+                {},
+                h('button', { type: 'button', class: 'account-link', on: { click: () => void show(account) } }, account.name),
+                ` ${account.realm ?? ''}`,
+              ),
+            )),
       );
     } catch (error) {
       if (error instanceof ApiError) replace(results, h('li', {}, error.message));
@@ -193,7 +231,11 @@ function usersPanel(account: Account): HTMLElement {
       ...(data.length === 0
         ? [h('li', { class: 'muted' }, 'No operator users.')]
         : data.map((user) => {
-            const remove = h('button', { type: 'button', class: 'danger', attrs: { 'aria-label': `Delete user ${user.username}` } }, 'Delete');
+            const remove = h(
+              'button',
+              { type: 'button', class: 'danger', attrs: { 'aria-label': `Delete user ${user.username}` } },
+              'Delete',
+            );
             remove.addEventListener('click', async () => {
               try {
                 await request('DELETE', `${base}/${user.id}`);
@@ -206,7 +248,13 @@ function usersPanel(account: Account): HTMLElement {
           })),
     );
   };
-  const form = h('form', {}, field('Username', username), field('Password (at least 10 characters)', password), h('button', { type: 'submit' }, 'Add user'));
+  const form = h(
+    'form',
+    {},
+    field('Username', username),
+    field('Password (at least 10 characters)', password),
+    h('button', { type: 'submit' }, 'Add user'),
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
@@ -221,5 +269,12 @@ function usersPanel(account: Account): HTMLElement {
     }
   });
   void load().catch((error: unknown) => replace(status, notice('error', String((error as Error).message))));
-  return h('section', { class: 'card', attrs: { 'aria-labelledby': 'users-title' } }, h('h3', { id: 'users-title' }, 'Operator users'), list, status, form);
+  return h(
+    'section',
+    { class: 'card', attrs: { 'aria-labelledby': 'users-title' } },
+    h('h3', { id: 'users-title' }, 'Operator users'),
+    list,
+    status,
+    form,
+  );
 }

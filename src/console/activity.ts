@@ -22,14 +22,17 @@ interface LogEntry {
   rtt_ms?: number;
 }
 
-const failure = (error: unknown) => notice('error', error instanceof ApiError && error.status === 404 ? 'Not available on this service.' : String((error as Error).message));
+const failure = (error: unknown) =>
+  notice('error', error instanceof ApiError && error.status === 404 ? 'Not available on this service.' : String((error as Error).message));
 
 /** Online sessions, each with a disconnect button. */
 export function sessionsView(account: AccountRef): HTMLElement {
   const body = h('div', {}, 'Loading…');
   const status = h('div', { attrs: { 'aria-live': 'polite' } });
   const load = async () => {
-    const { data } = await request<Session[]>('GET', `/v2/accounts/${account.id}/aaa/sessions`, undefined, { query: { open: 'true', page_size: '100' } });
+    const { data } = await request<Session[]>('GET', `/v2/accounts/${account.id}/aaa/sessions`, undefined, {
+      query: { open: 'true', page_size: '100' },
+    });
     replace(
       body,
       data.length === 0
@@ -37,7 +40,11 @@ export function sessionsView(account: AccountRef): HTMLElement {
         : table(
             ['User', 'NAS', 'Address', 'Started', 'Seconds', ''],
             data.map((session) => {
-              const disconnect = h('button', { type: 'button', class: 'danger', attrs: { 'aria-label': `Disconnect ${session.username}` } }, 'Disconnect');
+              const disconnect = h(
+                'button',
+                { type: 'button', class: 'danger', attrs: { 'aria-label': `Disconnect ${session.username}` } },
+                'Disconnect',
+              );
               disconnect.addEventListener('click', async () => {
                 try {
                   await request('POST', `/v2/accounts/${account.id}/aaa/sessions/${encodeURIComponent(session.id)}/disconnect`, {});
@@ -46,14 +53,27 @@ export function sessionsView(account: AccountRef): HTMLElement {
                   replace(status, failure(error));
                 }
               });
-              return [session.username, session.nas_ip_address ?? '', session.framed_ip_address ?? '', session.start, session.session_time, disconnect];
+              return [
+                session.username,
+                session.nas_ip_address ?? '',
+                session.framed_ip_address ?? '',
+                session.start,
+                session.session_time,
+                disconnect,
+              ];
             }),
             'Open sessions',
           ),
     );
   };
   void load().catch((error: unknown) => replace(body, failure(error)));
-  return h('section', { class: 'view', attrs: { 'aria-labelledby': 'sessions-title' } }, h('h2', { id: 'sessions-title' }, 'Sessions of ', h('span', { class: 'account-name' }, account.name)), status, body);
+  return h(
+    'section',
+    { class: 'view', attrs: { 'aria-labelledby': 'sessions-title' } },
+    h('h2', { id: 'sessions-title' }, 'Sessions of ', h('span', { class: 'account-name' }, account.name)),
+    status,
+    body,
+  );
 }
 
 /** Accepts and rejects per time bucket, as bars: the shape of the last page of the log. */
@@ -79,7 +99,12 @@ function chart(entries: LogEntry[]): HTMLElement {
         const reject = h('span', { class: 'reject' });
         accept.style.height = `${(bucket.accept / most) * 100}%`;
         reject.style.height = `${(bucket.reject / most) * 100}%`;
-        return h('li', { attrs: { 'aria-label': `Period ${i + 1}: ${bucket.accept} accepted, ${bucket.reject} rejected` } }, reject, accept);
+        return h(
+          'li',
+          { attrs: { 'aria-label': `Period ${i + 1}: ${bucket.accept} accepted, ${bucket.reject} rejected` } },
+          reject,
+          accept,
+        );
       }),
     ),
     h('figcaption', {}, `Accepts (green) and rejects (red) from ${new Date(from).toISOString()} over ${Math.round(span / 1000)} s`),
@@ -89,9 +114,21 @@ function chart(entries: LogEntry[]): HTMLElement {
 /** The authentication log with filters, and a chart of its accepts and rejects. */
 export function authLogView(account: AccountRef): HTMLElement {
   const username = h('input', { type: 'text', name: 'username' });
-  const result = h('select', { name: 'result' }, h('option', { value: '' }, 'any'), h('option', { value: 'accept' }, 'accept'), h('option', { value: 'reject' }, 'reject'));
+  const result = h(
+    'select',
+    { name: 'result' },
+    h('option', { value: '' }, 'any'),
+    h('option', { value: 'accept' }, 'accept'),
+    h('option', { value: 'reject' }, 'reject'),
+  );
   const body = h('div');
-  const form = h('form', { class: 'filters' }, field('Username', username), field('Result', result), h('button', { type: 'submit' }, 'Filter'));
+  const form = h(
+    'form',
+    { class: 'filters' },
+    field('Username', username),
+    field('Result', result),
+    h('button', { type: 'submit' }, 'Filter'),
+  );
   const load = async () => {
     const { data } = await request<LogEntry[]>('GET', `/v2/accounts/${account.id}/aaa/auth_log`, undefined, {
       query: { username: username.value.trim() || undefined, result: result.value || undefined, page_size: '200' },
@@ -101,7 +138,15 @@ export function authLogView(account: AccountRef): HTMLElement {
       chart(data),
       table(
         ['Time', 'User', 'Result', 'Reason', 'NAS', 'Server', 'RTT'],
-        data.map((entry) => [entry.time, entry.username, entry.result, entry.reason, entry.nas_ip_address ?? '', entry.server ?? '', entry.rtt_ms === undefined ? '' : `${entry.rtt_ms} ms`]),
+        data.map((entry) => [
+          entry.time,
+          entry.username,
+          entry.result,
+          entry.reason,
+          entry.nas_ip_address ?? '',
+          entry.server ?? '',
+          entry.rtt_ms === undefined ? '' : `${entry.rtt_ms} ms`,
+        ]),
         'Authentication log, newest first',
       ),
     );
@@ -111,5 +156,11 @@ export function authLogView(account: AccountRef): HTMLElement {
     void load().catch((error: unknown) => replace(body, failure(error)));
   });
   void load().catch((error: unknown) => replace(body, failure(error)));
-  return h('section', { class: 'view', attrs: { 'aria-labelledby': 'log-title' } }, h('h2', { id: 'log-title' }, 'Authentication log of ', h('span', { class: 'account-name' }, account.name)), form, body);
+  return h(
+    'section',
+    { class: 'view', attrs: { 'aria-labelledby': 'log-title' } },
+    h('h2', { id: 'log-title' }, 'Authentication log of ', h('span', { class: 'account-name' }, account.name)),
+    form,
+    body,
+  );
 }

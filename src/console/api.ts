@@ -72,7 +72,12 @@ export async function loginWithKey(apiKey: string): Promise<Session> {
   return begin(answer.envelope);
 }
 
-export async function loginAsUser(login: { username: string; password: string; account_name?: string; account_realm?: string }): Promise<Session> {
+export async function loginAsUser(login: {
+  username: string;
+  password: string;
+  account_name?: string;
+  account_realm?: string;
+}): Promise<Session> {
   const answer = await request<Record<string, unknown>>('PUT', '/v2/user_auth', login, { anonymous: true });
   return begin(answer.envelope, login.username);
 }
@@ -115,7 +120,11 @@ export async function request<T>(method: string, path: string, data?: unknown, o
     throw error;
   }
   const etag = response.headers.get('ETag');
-  return { data: envelope.data as T, revision: etag ? etag.replace(/^W\//, '').replace(/"/g, '') : (envelope.revision as string | undefined), envelope };
+  return {
+    data: envelope.data as T,
+    revision: etag ? etag.replace(/^W\//, '').replace(/"/g, '') : (envelope.revision as string | undefined),
+    envelope,
+  };
 }
 
 /** Text the service answers for a plain-text export. */
@@ -139,7 +148,10 @@ export function fieldErrors(error: ApiError): [string, string][] {
   if (error.code !== 'validation_error') return [];
   return Object.entries(error.data).flatMap(([field, rules]) =>
     typeof rules === 'object' && rules !== null
-      ? Object.entries(rules as Record<string, { message?: unknown }>).map(([rule, detail]): [string, string] => [field, `${String(detail?.message ?? rule)} (${rule})`])
+      ? Object.entries(rules as Record<string, { message?: unknown }>).map(([rule, detail]): [string, string] => [
+          field,
+          `${String(detail?.message ?? rule)} (${rule})`,
+        ])
       : [],
   );
 }

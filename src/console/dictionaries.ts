@@ -31,7 +31,14 @@ function attributeOf(entry: Entry): Record<string, unknown> | undefined {
 
 function entryRow(entry: Entry): string[] {
   const [kind, fields] = Object.entries(entry)[0] ?? ['?', {}];
-  if (kind === 'attr') return [kind, String(fields.name ?? ''), String(fields.id ?? ''), String(fields.type ?? ''), fields.vid === undefined ? '' : String(fields.vid)];
+  if (kind === 'attr')
+    return [
+      kind,
+      String(fields.name ?? ''),
+      String(fields.id ?? ''),
+      String(fields.type ?? ''),
+      fields.vid === undefined ? '' : String(fields.vid),
+    ];
   return [kind, String(fields.name ?? fields.attr ?? ''), String(fields.id ?? fields.value ?? ''), '', ''];
 }
 
@@ -98,7 +105,15 @@ export function dictionariesView(account: AccountRef): HTMLElement {
   const query = h('input', { type: 'text', name: 'attribute', required: true, placeholder: 'User-Name or 1' });
   const found = h('div', { attrs: { 'aria-live': 'polite' } });
   const servers = new Map<string, ServerDicts>();
-  const searchForm = h('form', { class: 'card', attrs: { role: 'search' } }, h('h3', {}, 'Find an attribute'), field('Server (its dictionaries, in order)', serverSelect), field('Attribute name or number', query), h('button', { type: 'submit' }, 'Find'), found);
+  const searchForm = h(
+    'form',
+    { class: 'card', attrs: { role: 'search' } },
+    h('h3', {}, 'Find an attribute'),
+    field('Server (its dictionaries, in order)', serverSelect),
+    field('Attribute name or number', query),
+    h('button', { type: 'submit' }, 'Find'),
+    found,
+  );
   searchForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     const server = servers.get(serverSelect.value);
@@ -107,26 +122,41 @@ export function dictionariesView(account: AccountRef): HTMLElement {
     const rows: (string | HTMLElement)[][] = [];
     let winner = true;
     try {
-    for (const id of await dictionaryIds(server)) {
-      const { data } = await request<Dictionary>('GET', `${base}/${encodeURIComponent(id)}`);
-      for (const entry of data.value) {
-        const attribute = attributeOf(entry);
-        if (!attribute) continue;
-        if (String(attribute.name ?? '').toLowerCase() !== wanted && String(attribute.id ?? '') !== wanted) continue;
-        rows.push([data.name, String(attribute.name), String(attribute.id), String(attribute.type ?? ''), winner ? h('strong', {}, 'wins') : 'shadowed']);
-        winner = false;
+      for (const id of await dictionaryIds(server)) {
+        const { data } = await request<Dictionary>('GET', `${base}/${encodeURIComponent(id)}`);
+        for (const entry of data.value) {
+          const attribute = attributeOf(entry);
+          if (!attribute) continue;
+          if (String(attribute.name ?? '').toLowerCase() !== wanted && String(attribute.id ?? '') !== wanted) continue;
+          rows.push([
+            data.name,
+            String(attribute.name),
+            String(attribute.id),
+            String(attribute.type ?? ''),
+            winner ? h('strong', {}, 'wins') : 'shadowed',
+          ]);
+          winner = false;
+        }
       }
-    }
     } catch (error) {
       return replace(found, notice('error', String((error as Error).message)));
     }
-    replace(found, rows.length === 0 ? notice('info', 'No dictionary of this server defines it.') : table(['Dictionary', 'Name', 'Number', 'Type', ''], rows, 'Definitions, first wins'));
+    replace(
+      found,
+      rows.length === 0
+        ? notice('info', 'No dictionary of this server defines it.')
+        : table(['Dictionary', 'Name', 'Number', 'Type', ''], rows, 'Definitions, first wins'),
+    );
   });
 
   // Upload: drop a FreeRADIUS file (or choose one: the drop zone is not the only way in).
   const uploadName = h('input', { type: 'text', name: 'dictionary_name', required: true, placeholder: 'my_vendor' });
   const file = h('input', { type: 'file', name: 'dictionary_file' });
-  const dropZone = h('div', { class: 'drop-zone', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'Drop a FreeRADIUS dictionary file here' } }, 'Drop a FreeRADIUS dictionary file here');
+  const dropZone = h(
+    'div',
+    { class: 'drop-zone', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'Drop a FreeRADIUS dictionary file here' } },
+    'Drop a FreeRADIUS dictionary file here',
+  );
   const upload = async (chosen: File) => {
     const name = uploadName.value.trim() || chosen.name.replace(/^dictionary\./, '').replace(/[^A-Za-z0-9_.-]/g, '_');
     try {

@@ -49,7 +49,14 @@ export function field(label: string, control: HTMLInputElement | HTMLSelectEleme
   control.id ||= `field-${fieldSerial}`;
   const error = h('p', { class: 'field-error', id: `${control.id}-error`, attrs: { 'aria-live': 'polite' } });
   control.setAttribute('aria-describedby', error.id);
-  return h('div', { class: 'field' }, h('label', { attrs: { for: control.id } }, label), control, hint ? h('p', { class: 'hint' }, hint) : null, error);
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { attrs: { for: control.id } }, label),
+    control,
+    hint ? h('p', { class: 'hint' }, hint) : null,
+    error,
+  );
 }
 
 /** A status line that screen readers announce. */

@@ -45,13 +45,15 @@ export function effectiveView(account: AccountRef): HTMLElement {
     const owners = new Set(OPERATIONS.flatMap((operation) => data[operation]?.chain.map((step) => step.owner) ?? []));
     const names = new Map<string, string>();
     await Promise.all(
-      [...owners].filter((owner) => owner !== 'system' && owner !== account.id).map(async (owner) => {
-        try {
-          names.set(owner, (await request<{ name: string }>('GET', `/v2/accounts/${owner}`)).data.name);
-        } catch {
-          // An ancestor the caller may not read (an operator of a sub-account): shown by id.
-        }
-      }),
+      [...owners]
+        .filter((owner) => owner !== 'system' && owner !== account.id)
+        .map(async (owner) => {
+          try {
+            names.set(owner, (await request<{ name: string }>('GET', `/v2/accounts/${owner}`)).data.name);
+          } catch {
+            // An ancestor the caller may not read (an operator of a sub-account): shown by id.
+          }
+        }),
     );
     replace(
       body,
@@ -80,24 +82,43 @@ export function effectiveView(account: AccountRef): HTMLElement {
           ),
           effective.source === null
             ? notice('info', 'No document answers: requests of this kind are not sent.')
-            : h('p', {}, 'Answered by ', h('strong', {}, ownerLabel(effective.source, account, names)), ` (mode ${effective.aaa_mode ?? '?'}).`),
+            : h(
+                'p',
+                {},
+                'Answered by ',
+                h('strong', {}, ownerLabel(effective.source, account, names)),
+                ` (mode ${effective.aaa_mode ?? '?'}).`,
+              ),
           effective.servers.length > 0
             ? table(
                 ['Server', 'Address', 'Dictionaries (first wins)', 'From'],
                 effective.servers.map((server) => [
                   server.name,
                   `${server.address}:${server.port ?? 1812}`,
-                  (server.dictionaries ?? []).map((dictionary) => `${dictionary.name} (${ownerLabel(dictionary.owner, account, names)})`).join(' → ') || (server.dicts ?? []).join(' → '),
+                  (server.dictionaries ?? [])
+                    .map((dictionary) => `${dictionary.name} (${ownerLabel(dictionary.owner, account, names)})`)
+                    .join(' → ') || (server.dicts ?? []).join(' → '),
                   ownerLabel(effective.source ?? '', account, names),
                 ]),
                 `Servers for ${operation}, in order`,
               )
             : null,
-          warnings.length > 0 ? notice('error', h('p', {}, 'Dictionary conflicts and shadowing:'), h('ul', { class: 'warnings' }, ...warnings.map((warning) => h('li', {}, warning)))) : null,
+          warnings.length > 0
+            ? notice(
+                'error',
+                h('p', {}, 'Dictionary conflicts and shadowing:'),
+                h('ul', { class: 'warnings' }, ...warnings.map((warning) => h('li', {}, warning))),
+              )
+            : null,
         );
       }),
     );
   };
   void load().catch((error: unknown) => replace(body, notice('error', String((error as Error).message))));
-  return h('section', { class: 'view', attrs: { 'aria-labelledby': 'effective-title' } }, h('h2', { id: 'effective-title' }, 'Effective configuration of ', h('span', { class: 'account-name' }, account.name)), body);
+  return h(
+    'section',
+    { class: 'view', attrs: { 'aria-labelledby': 'effective-title' } },
+    h('h2', { id: 'effective-title' }, 'Effective configuration of ', h('span', { class: 'account-name' }, account.name)),
+    body,
+  );
 }

@@ -5,7 +5,12 @@ import { field, h, notice, replace } from './dom.js';
 export function loginView(onLoggedIn: () => void): HTMLElement {
   const status = h('div', { attrs: { 'aria-live': 'polite' } });
   const failed = (error: unknown) => {
-    const text = error instanceof ApiError && error.status === 401 ? 'Those credentials were not accepted.' : error instanceof ApiError && error.status === 429 ? 'Too many failed attempts: wait a minute.' : String((error as Error).message);
+    const text =
+      error instanceof ApiError && error.status === 401
+        ? 'Those credentials were not accepted.'
+        : error instanceof ApiError && error.status === 429
+          ? 'Too many failed attempts: wait a minute.'
+          : String((error as Error).message);
     replace(status, notice('error', text));
   };
 
@@ -24,7 +29,12 @@ export function loginView(onLoggedIn: () => void): HTMLElement {
 
   const username = h('input', { type: 'text', name: 'username', autocomplete: 'username', required: true });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
-  const accountKind = h('select', { name: 'account_kind' }, h('option', { value: 'account_name' }, 'Account name'), h('option', { value: 'account_realm' }, 'Account realm'));
+  const accountKind = h(
+    'select',
+    { name: 'account_kind' },
+    h('option', { value: 'account_name' }, 'Account name'),
+    h('option', { value: 'account_realm' }, 'Account realm'),
+  );
   const account = h('input', { type: 'text', name: 'account', required: true });
   const userForm = h(
     'form',
@@ -38,8 +48,17 @@ export function loginView(onLoggedIn: () => void): HTMLElement {
   );
   userForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    loginAsUser({ username: username.value.trim(), password: password.value, [accountKind.value]: account.value.trim() }).then(onLoggedIn, failed);
+    loginAsUser({ username: username.value.trim(), password: password.value, [accountKind.value]: account.value.trim() }).then(
+      onLoggedIn,
+      failed,
+    );
   });
 
-  return h('main', { id: 'main', class: 'login' }, h('h1', {}, 'circlemaker console'), status, h('div', { class: 'login-forms' }, keyForm, userForm));
+  return h(
+    'main',
+    { id: 'main', class: 'login' },
+    h('h1', {}, 'circlemaker console'),
+    status,
+    h('div', { class: 'login-forms' }, keyForm, userForm),
+  );
 }

@@ -33,7 +33,10 @@ function viewName(): string {
 function render(): void {
   const session = currentSession();
   if (!session) {
-    replace(app, loginView(() => render()));
+    replace(
+      app,
+      loginView(() => render()),
+    );
     document.title = 'Log in · circlemaker console';
     return;
   }
@@ -48,7 +51,9 @@ function render(): void {
     h(
       'ul',
       {},
-      ...Object.entries(VIEWS).map(([key, { label }]) => h('li', {}, h('a', { href: `#/${key}`, attrs: key === name ? { 'aria-current': 'page' } : {} }, label))),
+      ...Object.entries(VIEWS).map(([key, { label }]) =>
+        h('li', {}, h('a', { href: `#/${key}`, attrs: key === name ? { 'aria-current': 'page' } : {} }, label)),
+      ),
     ),
   );
   const main = h('main', { id: 'main', tabIndex: -1 }, view.render(account));
@@ -59,7 +64,15 @@ function render(): void {
       'header',
       {},
       h('p', { class: 'brand' }, 'circlemaker console'),
-      h('p', { class: 'who' }, 'Signed in to ', h('strong', {}, session.accountName), session.username ? ` as ${session.username}` : ' with its API key', ' · working on ', h('strong', { class: 'current-account' }, account.name)),
+      h(
+        'p',
+        { class: 'who' },
+        'Signed in to ',
+        h('strong', {}, session.accountName),
+        session.username ? ` as ${session.username}` : ' with its API key',
+        ' · working on ',
+        h('strong', { class: 'current-account' }, account.name),
+      ),
       logoutButton,
     ),
     nav,

@@ -68,32 +68,62 @@ export function timeline(attempts: Attempt[]): HTMLElement {
 
 /** Sends an authn/authz/accounting through the account's configuration and shows what happened. */
 export function tryItView(account: AccountRef): HTMLElement {
-  const operation = h('select', { name: 'operation' }, ...Object.entries(OPERATIONS).map(([value, label]) => h('option', { value }, label)));
+  const operation = h(
+    'select',
+    { name: 'operation' },
+    ...Object.entries(OPERATIONS).map(([value, label]) => h('option', { value }, label)),
+  );
   const attributes = h('textarea', { name: 'attributes', rows: 6, value: 'User-Name = alice\nUser-Password = secret' });
   const output = h('div', { attrs: { 'aria-live': 'polite' } });
   const send = h('button', { type: 'submit', class: 'primary' }, 'Send');
-  const form = h('form', { class: 'card' }, field('Operation', operation), field('Attributes (one "Name = value" per line)', attributes), send);
+  const form = h(
+    'form',
+    { class: 'card' },
+    field('Operation', operation),
+    field('Attributes (one "Name = value" per line)', attributes),
+    send,
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     send.disabled = true;
     replace(output, h('p', {}, 'Sending…'));
     try {
-      const { data } = await request<Result>('POST', `/v2/accounts/${account.id}/aaa/${operation.value}`, parseAttributes(attributes.value));
+      const { data } = await request<Result>(
+        'POST',
+        `/v2/accounts/${account.id}/aaa/${operation.value}`,
+        parseAttributes(attributes.value),
+      );
       replace(
         output,
         h('h3', {}, 'Result: ', h('span', { class: `result result-${data.result}` }, data.result)),
         h('p', {}, `Answered by ${data.server ?? 'no server'}${data.account ? ` (configuration of ${data.account})` : ''}.`),
-        Object.keys(data.attributes).length > 0 ? table(['Attribute', 'Value'], Object.entries(data.attributes).map(([name, value]) => [name, JSON.stringify(value)]), 'Reply attributes') : null,
+        Object.keys(data.attributes).length > 0
+          ? table(
+              ['Attribute', 'Value'],
+              Object.entries(data.attributes).map(([name, value]) => [name, JSON.stringify(value)]),
+              'Reply attributes',
+            )
+          : null,
         h('h3', {}, 'Attempts'),
         timeline(data.attempts),
       );
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       const attempts = Array.isArray(error.data.attempts) ? (error.data.attempts as Attempt[]) : [];
-      replace(output, notice('error', error.message), attempts.length > 0 ? h('div', {}, h('h3', {}, 'Attempts'), timeline(attempts)) : null);
+      replace(
+        output,
+        notice('error', error.message),
+        attempts.length > 0 ? h('div', {}, h('h3', {}, 'Attempts'), timeline(attempts)) : null,
+      );
     } finally {
       send.disabled = false;
     }
   });
-  return h('section', { class: 'view', attrs: { 'aria-labelledby': 'try-title' } }, h('h2', { id: 'try-title' }, 'Try it as ', h('span', { class: 'account-name' }, account.name)), form, output);
+  return h(
+    'section',
+    { class: 'view', attrs: { 'aria-labelledby': 'try-title' } },
+    h('h2', { id: 'try-title' }, 'Try it as ', h('span', { class: 'account-name' }, account.name)),
+    form,
+    output,
+  );
 }

@@ -212,7 +212,13 @@ export class DictionaryCompiler {
       if (!(error instanceof DictionaryCompileError)) throw error;
       result = InvalidDictionaryError.from(error);
     }
-    const entry: UnitEntry = { result, dictionaryId: source.id, bytes: estimatedBytes(source.value.length), lists: new Set(), lastUsed: ++this.#clock };
+    const entry: UnitEntry = {
+      result,
+      dictionaryId: source.id,
+      bytes: estimatedBytes(source.value.length),
+      lists: new Set(),
+      lastUsed: ++this.#clock,
+    };
     this.#units.set(key, entry);
     this.#bytes += entry.bytes;
     return entry;

@@ -277,12 +277,7 @@ export class DictionaryService {
    * an AAA document saved in between can still name the dictionary, so whatever resolves `dicts`
    * has to treat a missing dictionary as an error rather than rely on this check.
    */
-  async remove(
-    id: string,
-    ownerAccountId: string,
-    ownerChain: readonly string[],
-    referencedBy: DictionaryReferences,
-  ): Promise<void> {
+  async remove(id: string, ownerAccountId: string, ownerChain: readonly string[], referencedBy: DictionaryReferences): Promise<void> {
     const doc = await this.getWritable(id, ownerAccountId, ownerChain);
     const accounts = await referencedBy(doc.name, doc.pvt_owner);
     if (accounts.length > 0) {

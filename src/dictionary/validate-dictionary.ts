@@ -155,7 +155,11 @@ function checkEntries(entries: readonly DictionaryEntry[], errors: ErrorCollecto
         if (sameId === undefined) {
           vendorFormats.set(id, { format, index });
         } else if (sameId.format !== format) {
-          errors.add(`${at}.vendor.${name}`, 'unique', `Vendor id ${id} is already declared by value.${sameId.index} with format ${sameId.format}`);
+          errors.add(
+            `${at}.vendor.${name}`,
+            'unique',
+            `Vendor id ${id} is already declared by value.${sameId.index} with format ${sameId.format}`,
+          );
         }
       }
     } else if ('attr' in entry) {

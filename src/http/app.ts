@@ -33,7 +33,13 @@ function routeTemplate(ctx: Koa.ParameterizedContext<AppState>): string | undefi
  * warnings with their cause (error code and message; an unexpected error is also logged with its
  * stack, at error); probes are debug.
  */
-function logRequest(logger: Logger, ctx: Koa.ParameterizedContext<AppState>, route: string | undefined, ms: number, failure: AppError | undefined): void {
+function logRequest(
+  logger: Logger,
+  ctx: Koa.ParameterizedContext<AppState>,
+  route: string | undefined,
+  ms: number,
+  failure: AppError | undefined,
+): void {
   const level = ctx.status >= 500 ? (failure ? 'warn' : 'error') : route !== undefined && PROBES.has(route) ? 'debug' : 'info';
   // Below the log level the line costs nothing: no fields built, no child logger made.
   if (!logger.isLevelEnabled(level)) return;
@@ -110,7 +116,14 @@ export function createApp(routes: readonly RouteSpec[], services: Services, logg
   const router = buildRouter(routes, services);
   app.use(envelopeAndLogging(logger, metrics));
   if (metrics) {
-    app.use(metricsEndpoint(metrics, { token: services.config.metricsToken, tokens: services.tokens, accounts: services.accounts, users: services.store.system }));
+    app.use(
+      metricsEndpoint(metrics, {
+        token: services.config.metricsToken,
+        tokens: services.tokens,
+        accounts: services.accounts,
+        users: services.store.system,
+      }),
+    );
   }
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -70,7 +70,7 @@ export async function authorizedAccount(ctx: ApiContext, accounts: AccountServic
   if (!ACCOUNT_ID.test(accountId)) throw notFound(accountId);
   const target = await accounts.find(accountId);
   if (!target) throw notFound(accountId);
-  if (!canActOn(caller, target)) throw forbidden('the account is outside the caller\'s tree');
+  if (!canActOn(caller, target)) throw forbidden("the account is outside the caller's tree");
   return target;
 }
 

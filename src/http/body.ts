@@ -81,15 +81,25 @@ export function parseJsonBody(text: string): unknown {
     body = JSON.parse(text);
   } catch (error) {
     if (looksLikeFreeRadiusText(text)) {
-      throw badRequest('invalid_json', 'the body looks like FreeRADIUS dictionary text, not JSON: send it with `Content-Type: text/plain`', {
-        'Content-Type': { text_plain: { message: 'FreeRADIUS text must be sent as Content-Type: text/plain (with ?name= when adding a dictionary)' } },
-      });
+      throw badRequest(
+        'invalid_json',
+        'the body looks like FreeRADIUS dictionary text, not JSON: send it with `Content-Type: text/plain`',
+        {
+          'Content-Type': {
+            text_plain: { message: 'FreeRADIUS text must be sent as Content-Type: text/plain (with ?name= when adding a dictionary)' },
+          },
+        },
+      );
     }
     throw badRequest('invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
   }
   const forbidden = forbiddenKeyPath(body);
   if (forbidden !== undefined) {
-    throw ValidationError.single(forbidden, 'forbidden_key', 'This key is not allowed in a request (__proto__, constructor and prototype never are)');
+    throw ValidationError.single(
+      forbidden,
+      'forbidden_key',
+      'This key is not allowed in a request (__proto__, constructor and prototype never are)',
+    );
   }
   return body;
 }

@@ -24,7 +24,10 @@ function localRefs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(localRefs);
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [key, key === '$ref' && typeof inner === 'string' && /^[a-z_]+$/.test(inner) ? `#/components/schemas/${inner}` : localRefs(inner)]),
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      key === '$ref' && typeof inner === 'string' && /^[a-z_]+$/.test(inner) ? `#/components/schemas/${inner}` : localRefs(inner),
+    ]),
   );
 }
 
@@ -54,7 +57,8 @@ function viewOf(schema: JsonObject): JsonObject {
 }
 
 /** The component a response's `data` refers to: a closed request schema is read through its view. */
-const viewId = (id: string, schemas: Record<string, JsonObject>): string => (schemas[id]?.additionalProperties === false ? `${id}_view` : id);
+const viewId = (id: string, schemas: Record<string, JsonObject>): string =>
+  schemas[id]?.additionalProperties === false ? `${id}_view` : id;
 
 function envelope(dataSchema: JsonObject, paginated: boolean): JsonObject {
   return {
@@ -87,7 +91,8 @@ function successResponse(route: RouteSpec, schemas: Record<string, JsonObject>):
   const item = route.responseSchema ? ref(viewId(route.responseSchema, schemas)) : {};
   const data = route.responseList || route.paginated ? { type: 'array', items: item } : item;
   const content: JsonObject = { 'application/json': { schema: envelope(data, route.paginated === true) } };
-  if (route.exportsText) content['text/plain'] = { schema: { type: 'string', description: 'FreeRADIUS dictionary text (Accept: text/plain)' } };
+  if (route.exportsText)
+    content['text/plain'] = { schema: { type: 'string', description: 'FreeRADIUS dictionary text (Accept: text/plain)' } };
   return { description: 'Success', content };
 }
 
@@ -98,14 +103,23 @@ function requestBody(route: RouteSpec, schemas: Record<string, JsonObject>): Jso
   if (!data) return undefined;
   if (route.deadline) {
     data = {
-      allOf: [data, { type: 'object', properties: { timeout_ms: { type: 'integer', minimum: 1, description: 'This request\'s deadline in ms (capped at the configured one)' } } }],
+      allOf: [
+        data,
+        {
+          type: 'object',
+          properties: {
+            timeout_ms: { type: 'integer', minimum: 1, description: "This request's deadline in ms (capped at the configured one)" },
+          },
+        },
+      ],
     };
   }
   void schemas;
   const content: JsonObject = {
     'application/json': { schema: { type: 'object', required: ['data'], properties: { data } } },
   };
-  if (route.acceptsText) content['text/plain'] = { schema: { type: 'string', description: 'FreeRADIUS dictionary text; name it with ?name=' } };
+  if (route.acceptsText)
+    content['text/plain'] = { schema: { type: 'string', description: 'FreeRADIUS dictionary text; name it with ?name=' } };
   return { required: true, content };
 }
 
@@ -113,19 +127,31 @@ function parameters(route: RouteSpec, pathParameters: string[]): JsonObject[] {
   const list: JsonObject[] = pathParameters.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
   if (route.paginated) {
     list.push(
-      { name: 'page_size', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 }, description: 'Items per page (at most 500)' },
+      {
+        name: 'page_size',
+        in: 'query',
+        schema: { type: 'integer', minimum: 1, maximum: 500 },
+        description: 'Items per page (at most 500)',
+      },
       { name: 'start_key', in: 'query', schema: { type: 'string' }, description: 'The next_start_key of the previous page' },
-      { name: 'paginate', in: 'query', schema: { type: 'string', enum: ['true', 'false'] }, description: 'false: the whole list in one answer' },
+      {
+        name: 'paginate',
+        in: 'query',
+        schema: { type: 'string', enum: ['true', 'false'] },
+        description: 'false: the whole list in one answer',
+      },
     );
   }
-  if (route.acceptsText) list.push({ name: 'name', in: 'query', schema: { type: 'string' }, description: 'The dictionary\'s name, for a text/plain body' });
-  for (const [name, description] of Object.entries(route.query ?? {})) list.push({ name, in: 'query', schema: { type: 'string' }, description });
+  if (route.acceptsText)
+    list.push({ name: 'name', in: 'query', schema: { type: 'string' }, description: "The dictionary's name, for a text/plain body" });
+  for (const [name, description] of Object.entries(route.query ?? {}))
+    list.push({ name, in: 'query', schema: { type: 'string' }, description });
   if (route.deadline) {
     list.push({
       name: 'X-Request-Timeout-Ms',
       in: 'header',
       schema: { type: 'integer', minimum: 1 },
-      description: 'This request\'s deadline in ms (capped at the configured one); or data.timeout_ms',
+      description: "This request's deadline in ms (capped at the configured one); or data.timeout_ms",
     });
   }
   return list;
@@ -135,10 +161,18 @@ function operation(route: RouteSpec, pathParameters: string[], schemas: Record<s
   const successStatus = route.statuses?.includes(201) ? '201' : '200';
   const responses: JsonObject = { [successStatus]: successResponse(route, schemas) };
   const takesBody = route.requestSchema !== undefined || route.deadline === true;
-  const statuses = new Set([...ALWAYS, ...(route.access === 'public' ? [] : AUTHENTICATED), ...(takesBody ? [413] : []), ...(route.statuses ?? [])]);
+  const statuses = new Set([
+    ...ALWAYS,
+    ...(route.access === 'public' ? [] : AUTHENTICATED),
+    ...(takesBody ? [413] : []),
+    ...(route.statuses ?? []),
+  ]);
   for (const status of [...statuses].sort()) {
     if (status === 200 || status === 201) continue;
-    responses[String(status)] = status === 202 ? { ...errorResponse(status), description: `Not final: ${ERROR_CATALOGUE.write_not_final.meaning}` } : errorResponse(status);
+    responses[String(status)] =
+      status === 202
+        ? { ...errorResponse(status), description: `Not final: ${ERROR_CATALOGUE.write_not_final.meaning}` }
+        : errorResponse(status);
   }
   const spec: JsonObject = {
     summary: route.summary,
@@ -147,7 +181,8 @@ function operation(route: RouteSpec, pathParameters: string[], schemas: Record<s
     parameters: parameters(route, pathParameters),
     responses,
   };
-  spec.security = route.access === 'token' ? [{ authToken: [] }, { bearer: [] }] : route.access === 'rest_credential' ? [{ restCredential: [] }] : [];
+  spec.security =
+    route.access === 'token' ? [{ authToken: [] }, { bearer: [] }] : route.access === 'rest_credential' ? [{ restCredential: [] }] : [];
   const body = requestBody(route, schemas);
   if (body) spec.requestBody = body;
   return spec;
@@ -207,7 +242,11 @@ export function buildOpenApi(routes: readonly RouteSpec[], schemas: Record<strin
       securitySchemes: {
         authToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' },
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        restCredential: { type: 'http', scheme: 'basic', description: 'The account\'s REST credential (PUT …/aaa/rest_credentials), as FreeRADIUS rlm_rest sends it' },
+        restCredential: {
+          type: 'http',
+          scheme: 'basic',
+          description: "The account's REST credential (PUT …/aaa/rest_credentials), as FreeRADIUS rlm_rest sends it",
+        },
       },
     },
   };

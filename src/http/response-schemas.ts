@@ -8,7 +8,10 @@ const responseDir = new URL('../../schemas/responses/', import.meta.url);
  */
 export function loadResponseSchemas(): Record<string, Record<string, unknown>> {
   const schemas: Record<string, Record<string, unknown>> = {};
-  for (const file of fs.readdirSync(responseDir).filter((name) => name.endsWith('.json')).sort()) {
+  for (const file of fs
+    .readdirSync(responseDir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()) {
     const schema = JSON.parse(fs.readFileSync(new URL(file, responseDir), 'utf8')) as Record<string, unknown>;
     schemas[String(schema.$id)] = schema;
   }

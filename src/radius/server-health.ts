@@ -123,8 +123,10 @@ export class ServerHealth {
   constructor(options: ServerHealthOptions) {
     this.probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
     this.maxServers = options.maxServers ?? DEFAULT_MAX_DEAD_SERVERS;
-    if (!Number.isInteger(this.probeIntervalMs) || this.probeIntervalMs < 1) throw new RangeError(`probeIntervalMs must be a whole number ≥ 1, not ${String(this.probeIntervalMs)}`);
-    if (!Number.isInteger(this.maxServers) || this.maxServers < 1) throw new RangeError(`maxServers must be a whole number ≥ 1, not ${String(this.maxServers)}`);
+    if (!Number.isInteger(this.probeIntervalMs) || this.probeIntervalMs < 1)
+      throw new RangeError(`probeIntervalMs must be a whole number ≥ 1, not ${String(this.probeIntervalMs)}`);
+    if (!Number.isInteger(this.maxServers) || this.maxServers < 1)
+      throw new RangeError(`maxServers must be a whole number ≥ 1, not ${String(this.maxServers)}`);
     this.#prober = options.prober;
     this.#now = options.now ?? Date.now;
     this.#timer = options.timer ?? nodeProbeTimer;
@@ -147,7 +149,15 @@ export class ServerHealth {
       if (oldest === undefined) break;
       this.#dead.delete(oldest);
     }
-    this.#dead.set(key, { key, label: label(server), deadSince: this.#now(), lastProbeAt: null, failedProbes: 0, probing: false, target: probe });
+    this.#dead.set(key, {
+      key,
+      label: label(server),
+      deadSince: this.#now(),
+      lastProbeAt: null,
+      failedProbes: 0,
+      probing: false,
+      target: probe,
+    });
     this.#markedDead += 1;
     this.#ensureLoop();
     this.#notify({ server: label(server), state: 'dead', via: 'request' });
@@ -161,7 +171,13 @@ export class ServerHealth {
   }
 
   get dead(): DeadServer[] {
-    return [...this.#dead.values()].map(({ key, label: name, deadSince, lastProbeAt, failedProbes }) => ({ key, label: name, deadSince, lastProbeAt, failedProbes }));
+    return [...this.#dead.values()].map(({ key, label: name, deadSince, lastProbeAt, failedProbes }) => ({
+      key,
+      label: name,
+      deadSince,
+      lastProbeAt,
+      failedProbes,
+    }));
   }
 
   get stats(): { dead: number; markedDead: number; revived: number; looping: boolean } {

@@ -8,7 +8,10 @@ const schemaDir = new URL('../../schemas/', import.meta.url);
 /** Every schema in `schemas/`, keyed by its `$id`: the single source for validation and OpenAPI. */
 export function loadSchemas(): Record<string, Record<string, unknown>> {
   const schemas: Record<string, Record<string, unknown>> = {};
-  for (const file of fs.readdirSync(schemaDir).filter((name) => name.endsWith('.json')).sort()) {
+  for (const file of fs
+    .readdirSync(schemaDir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()) {
     const schema = JSON.parse(fs.readFileSync(new URL(file, schemaDir), 'utf8')) as Record<string, unknown>;
     schemas[String(schema.$id)] = schema;
   }
@@ -29,7 +32,10 @@ function createAjv(): Ajv {
 
 /** `/servers/0/secret` → `servers.0.secret`, the dotted path Crossbar clients key errors by. */
 function dottedPath(instancePath: string, child?: string): string {
-  const parts = instancePath.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) parts.push(child);
   return parts.join('.') || '(body)';
 }

@@ -28,7 +28,9 @@ export interface AccountingRecord {
 export type AttributeLookup = (name: string) => string | undefined;
 
 /** A lookup over `{name: value | [values]}`, the first value of each. */
-export function lookupOf(attributes: ReadonlyMap<string, readonly (string | number)[]> | Readonly<Record<string, unknown>>): AttributeLookup {
+export function lookupOf(
+  attributes: ReadonlyMap<string, readonly (string | number)[]> | Readonly<Record<string, unknown>>,
+): AttributeLookup {
   const byName = new Map<string, string>();
   const entries: Iterable<[string, unknown]> = attributes instanceof Map ? attributes.entries() : Object.entries(attributes);
   for (const [name, raw] of entries) {
@@ -121,7 +123,7 @@ function eventTime(lookup: AttributeLookup, receivedAt: number): string {
 function terminateCause(lookup: AttributeLookup): string | undefined {
   const raw = lookup('Acct-Terminate-Cause')?.trim();
   if (raw === undefined || raw === '') return undefined;
-  return WHOLE.test(raw) ? (TERMINATE_CAUSES[Number(raw)] || raw) : raw;
+  return WHOLE.test(raw) ? TERMINATE_CAUSES[Number(raw)] || raw : raw;
 }
 
 /**
@@ -130,7 +132,13 @@ function terminateCause(lookup: AttributeLookup): string | undefined {
  * User-Name joined by NUL (a character none of them can hold), so that retransmissions and every
  * packet of one session land on the same record.
  */
-export function sessionKey(parts: { unique?: string | undefined; acct_session_id: string; nas_ip_address?: string | undefined; nas_identifier?: string | undefined; username: string }): string {
+export function sessionKey(parts: {
+  unique?: string | undefined;
+  acct_session_id: string;
+  nas_ip_address?: string | undefined;
+  nas_identifier?: string | undefined;
+  username: string;
+}): string {
   if (parts.unique) return parts.unique;
   const text = [parts.acct_session_id, parts.nas_ip_address ?? '', parts.nas_identifier ?? '', parts.username].join('\0');
   return crypto.createHash('sha256').update(text).digest('hex').slice(0, 32);
@@ -143,16 +151,25 @@ export function readAccounting(lookup: AttributeLookup, receivedAt: number): Acc
   const statusText = lookup('Acct-Status-Type')?.trim().toLowerCase();
   if (statusText === undefined) throw new UnrecordableAccounting('Acct-Status-Type', 'Acct-Status-Type is required');
   const status = STATUS[statusText];
-  if (!status) throw new UnrecordableAccounting('Acct-Status-Type', `Acct-Status-Type ${JSON.stringify(statusText.slice(0, 40))} is not Start, Interim-Update, Stop, Accounting-On or Accounting-Off`);
+  if (!status)
+    throw new UnrecordableAccounting(
+      'Acct-Status-Type',
+      `Acct-Status-Type ${JSON.stringify(statusText.slice(0, 40))} is not Start, Interim-Update, Stop, Accounting-On or Accounting-Off`,
+    );
   const optional = (name: string): string | undefined => {
     const value = lookup(name);
     return value === undefined || value === '' ? undefined : value.slice(0, MAX_ID_LENGTH);
   };
   const nasIp = optional('NAS-IP-Address') ?? optional('NAS-IPv6-Address');
   const nasId = optional('NAS-Identifier');
-  const base = { event_time: eventTime(lookup, receivedAt), ...(nasIp ? { nas_ip_address: nasIp } : {}), ...(nasId ? { nas_identifier: nasId } : {}) };
+  const base = {
+    event_time: eventTime(lookup, receivedAt),
+    ...(nasIp ? { nas_ip_address: nasIp } : {}),
+    ...(nasId ? { nas_identifier: nasId } : {}),
+  };
   if (status === 'accounting-on' || status === 'accounting-off') {
-    if (!nasIp && !nasId) throw new UnrecordableAccounting('NAS-IP-Address', `${status} needs NAS-IP-Address or NAS-Identifier to know which NAS restarted`);
+    if (!nasIp && !nasId)
+      throw new UnrecordableAccounting('NAS-IP-Address', `${status} needs NAS-IP-Address or NAS-Identifier to know which NAS restarted`);
     return { status, sessionId: '', username: '', acct_session_id: '', ...base };
   }
   const acctSessionId = optional('Acct-Session-Id');
@@ -160,7 +177,13 @@ export function readAccounting(lookup: AttributeLookup, receivedAt: number): Acc
   const username = optional('User-Name') ?? '';
   const record: AccountingRecord = {
     status,
-    sessionId: sessionKey({ unique: optional('Acct-Unique-Session-Id'), acct_session_id: acctSessionId, nas_ip_address: nasIp, nas_identifier: nasId, username }),
+    sessionId: sessionKey({
+      unique: optional('Acct-Unique-Session-Id'),
+      acct_session_id: acctSessionId,
+      nas_ip_address: nasIp,
+      nas_identifier: nasId,
+      username,
+    }),
     username,
     acct_session_id: acctSessionId,
     ...base,

@@ -139,7 +139,10 @@ export class GroupCommit {
     try {
       bases = await this.bases(batch);
     } catch (error) {
-      this.rejectAll([...batch.values()].map((queued) => queued.waiting), error);
+      this.rejectAll(
+        [...batch.values()].map((queued) => queued.waiting),
+        error,
+      );
       return;
     }
     const writes: SessionDoc[] = [];
@@ -208,7 +211,10 @@ export class GroupCommit {
     for (const doc of writes) {
       if (answered.has(doc._id)) continue;
       this.recent.delete(doc._id);
-      this.rejectAll([batch.get(doc._id)?.waiting ?? []], apiError('datastore_unreachable', `the store did not confirm session ${doc._id}`));
+      this.rejectAll(
+        [batch.get(doc._id)?.waiting ?? []],
+        apiError('datastore_unreachable', `the store did not confirm session ${doc._id}`),
+      );
     }
   }
 }

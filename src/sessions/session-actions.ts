@@ -14,7 +14,9 @@ export function reportingNas(session: Pick<SessionDoc, 'nas_ip_address' | 'nas_i
   const byAddress = session.nas_ip_address === undefined ? undefined : nas.find((entry) => entry.address === session.nas_ip_address);
   if (byAddress) return byAddress;
   const identifier = session.nas_identifier?.toLowerCase();
-  return identifier === undefined ? undefined : nas.find((entry) => entry.name.toLowerCase() === identifier || entry.address.toLowerCase() === identifier);
+  return identifier === undefined
+    ? undefined
+    : nas.find((entry) => entry.name.toLowerCase() === identifier || entry.address.toLowerCase() === identifier);
 }
 
 /** The attributes that name a session to its NAS (RFC 5176 §3): User-Name, Acct-Session-Id, Framed-IP-Address. */
@@ -40,7 +42,13 @@ export class SessionActions {
     private readonly coa: CoaOperations,
   ) {}
 
-  async send(caller: AccountDoc, id: string, kind: CoaKind, data: { template?: unknown; attributes?: unknown }, budget: RequestBudget): Promise<CoaResult & { session: string }> {
+  async send(
+    caller: AccountDoc,
+    id: string,
+    kind: CoaKind,
+    data: { template?: unknown; attributes?: unknown },
+    budget: RequestBudget,
+  ): Promise<CoaResult & { session: string }> {
     const session = await this.query.get(caller._id, id);
     if (!session) throw notFound(id);
     const owner = session.account_id === caller._id ? caller : await this.accounts.find(session.account_id);
@@ -56,7 +64,8 @@ export class SessionActions {
     }
     const given = data.attributes ?? {};
     // Anything but an object is passed on as it is, for the CoA schema to name in its 400.
-    const attributes = typeof given === 'object' && given !== null && !Array.isArray(given) ? { ...given, ...sessionAttributes(session) } : given;
+    const attributes =
+      typeof given === 'object' && given !== null && !Array.isArray(given) ? { ...given, ...sessionAttributes(session) } : given;
     const input = { nas: nas.name, ...(data.template !== undefined ? { template: data.template } : {}), attributes };
     const result = await this.coa.send(owner, kind, input, budget);
     if (kind === 'disconnect' && result.result === 'ack') await this.recorder.markDisconnectAcked(session);

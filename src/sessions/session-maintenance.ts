@@ -51,7 +51,12 @@ export class SessionMaintenance {
       const accountId = row.key[0];
       const cutoff = new Date(now - (await retentionDaysOf(accountId)) * 86_400_000).toISOString();
       for (;;) {
-        const range: ViewQuery & { reduce: false } = { startkey: [accountId, ''], endkey: [accountId, cutoff], limit: BATCH, reduce: false };
+        const range: ViewQuery & { reduce: false } = {
+          startkey: [accountId, ''],
+          endkey: [accountId, cutoff],
+          limit: BATCH,
+          reduce: false,
+        };
         const old = await this.store.db.view<[string, string], null>('sessions', 'closed_by_stop', range);
         if (old.length === 0) break;
         const docs = await this.store.db.getMany(old.map((entry) => entry.id));

@@ -67,7 +67,9 @@ function matches(doc: SessionDoc, filter: SessionFilter): boolean {
 
 /** Whether rows of the view's range must still be checked against the filter. */
 const filtered = (filter: SessionFilter): boolean =>
-  [filter.username, filter.nas, filter.framedIp, filter.callingStation, filter.calledStation, filter.since].some((value) => value !== undefined);
+  [filter.username, filter.nas, filter.framedIp, filter.callingStation, filter.calledStation, filter.since].some(
+    (value) => value !== undefined,
+  );
 
 /** Reads sessions through the `sessions` views: nothing is held in memory beyond one page. */
 export class SessionQuery {
@@ -130,7 +132,11 @@ export class SessionQuery {
    * keeps its index small and reads the documents.
    */
   private async rows(view: 'by_account' | 'by_ancestor', query: ViewQuery): Promise<{ key: [string, string, string]; doc: SessionDoc }[]> {
-    if (view === 'by_ancestor') return (await this.store.db.viewDocs<[string, string, string]>('sessions', view, query)) as { key: [string, string, string]; doc: SessionDoc }[];
+    if (view === 'by_ancestor')
+      return (await this.store.db.viewDocs<[string, string, string]>('sessions', view, query)) as {
+        key: [string, string, string];
+        doc: SessionDoc;
+      }[];
     const rows = await this.store.db.view<[string, string, string], SessionDoc>('sessions', view, query);
     return rows.map((row) => ({ key: row.key, doc: row.value }));
   }
@@ -158,9 +164,7 @@ export class SessionQuery {
   /** Open sessions of the account, or of one user of it (case-insensitively). */
   async openCount(accountId: string, username?: string): Promise<number> {
     const range =
-      username === undefined
-        ? { startkey: [accountId, ''], endkey: [accountId, HIGH] }
-        : { key: [accountId, username.toLowerCase()] };
+      username === undefined ? { startkey: [accountId, ''], endkey: [accountId, HIGH] } : { key: [accountId, username.toLowerCase()] };
     const rows = await this.store.db.view<unknown, number>('sessions', 'open_by_user', range);
     return rows[0]?.value ?? 0;
   }

@@ -68,6 +68,8 @@ export class SessionRecorder {
   /** Marks that the NAS acknowledged a Disconnect-Request; shown until the session's Stop. */
   async markDisconnectAcked(doc: SessionDoc): Promise<void> {
     const at = new Date(this.now()).toISOString();
-    await this.commits.submit(doc._id, (current) => (current && current.stop === null ? { ...current, pvt_disconnect_acked_at: at } : undefined));
+    await this.commits.submit(doc._id, (current) =>
+      current && current.stop === null ? { ...current, pvt_disconnect_acked_at: at } : undefined,
+    );
   }
 }

@@ -40,7 +40,11 @@ export interface SessionServices {
 export const LEASE_ID = 'lease:session-maintenance';
 
 export async function startSessions(options: SessionOptions, deps: { store: Store; accounts: AccountService }): Promise<SessionServices> {
-  const store = await openSessionStore(options.storeUrl, options.dbPrefix, options.storeTimeoutMs ? { timeoutMs: options.storeTimeoutMs } : {});
+  const store = await openSessionStore(
+    options.storeUrl,
+    options.dbPrefix,
+    options.storeTimeoutMs ? { timeoutMs: options.storeTimeoutMs } : {},
+  );
   const commits = new GroupCommit(store);
   const recorder = new SessionRecorder(store, commits, options);
   const query = new SessionQuery(store);

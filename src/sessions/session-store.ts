@@ -62,7 +62,9 @@ export async function openSessionStore(url: string, prefix: string, options: Cou
       if (docs.length === 0) return [];
       const answer = await nodes.request('POST', `/${encodeURIComponent(name)}/_bulk_docs`, { body: { docs }, idempotent: false });
       if (answer.status === 202) {
-        throw apiError('write_not_durable', 'the store took the session records on fewer copies than its quorum; send them again', { durability: 'partial' });
+        throw apiError('write_not_durable', 'the store took the session records on fewer copies than its quorum; send them again', {
+          durability: 'partial',
+        });
       }
       if (answer.status < 200 || answer.status >= 300) throw translateStoreError(StoreHttpError.from(answer));
       return answer.body as BulkOutcome[];

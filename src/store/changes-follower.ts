@@ -125,7 +125,10 @@ export class ChangesFollower<T extends StoredDoc> {
         try {
           await resolver.resolve(id);
         } catch (error) {
-          this.logger.warn({ db: this.db.name, doc_id: id, err: (error as Error).message }, 'could not settle a conflict; it stays until the document changes again');
+          this.logger.warn(
+            { db: this.db.name, doc_id: id, err: (error as Error).message },
+            'could not settle a conflict; it stays until the document changes again',
+          );
         }
       });
     }, this.options.resolveAfterMs ?? 3_000);

@@ -20,7 +20,15 @@ export function conflictRecordId(db: string, docId: string, losingRev: string): 
 }
 
 function withoutRevisionKeys(doc: object): Record<string, unknown> {
-  const { _rev: _r, _deleted: _d, _revisions: _v, _conflicts: _c, [YIELD_MARKER]: _y, [RESOLVED_MARKER]: _l, ...rest } = doc as Record<string, unknown>;
+  const {
+    _rev: _r,
+    _deleted: _d,
+    _revisions: _v,
+    _conflicts: _c,
+    [YIELD_MARKER]: _y,
+    [RESOLVED_MARKER]: _l,
+    ...rest
+  } = doc as Record<string, unknown>;
   return rest;
 }
 
@@ -94,12 +102,18 @@ export class ConflictResolver<T extends StoredDoc> {
     if (deliberate) return;
     const body = await this.db.getRevision(id, restoreRev);
     if (!body) {
-      this.logger.error({ db: this.db.name, doc_id: id, revision: restoreRev }, 'every racing writer gave way, but the revision they replaced is compacted away; the document stays deleted');
+      this.logger.error(
+        { db: this.db.name, doc_id: id, revision: restoreRev },
+        'every racing writer gave way, but the revision they replaced is compacted away; the document stays deleted',
+      );
       return;
     }
     const revived = { ...withoutRevisionKeys(body), _id: id, _rev: winner.rev } as unknown as T;
     if (await this.db.putOnLeaf(revived)) {
-      this.logger.warn({ db: this.db.name, doc_id: id, restored_rev: restoreRev }, 'every racing writer gave way: the revision they replaced was restored');
+      this.logger.warn(
+        { db: this.db.name, doc_id: id, restored_rev: restoreRev },
+        'every racing writer gave way: the revision they replaced was restored',
+      );
     }
   }
 }

@@ -337,7 +337,12 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
     wait = true,
     onAlive?: () => void,
   ): Promise<ChangesBatch<T>> {
-    const query: Record<string, string> = { since: String(since), feed: wait ? 'longpoll' : 'normal', include_docs: 'true', conflicts: 'true' };
+    const query: Record<string, string> = {
+      since: String(since),
+      feed: wait ? 'longpoll' : 'normal',
+      include_docs: 'true',
+      conflicts: 'true',
+    };
     if (wait) {
       query.timeout = String(waitMs);
       query.heartbeat = String(Math.max(50, Math.floor(this.nodes.timeoutMs / 3)));

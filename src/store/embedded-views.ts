@@ -98,10 +98,13 @@ function reducer(reduceFun: unknown): ReduceFunction {
 function ddocValidator(ddoc: { _id: string; views?: Record<string, { map?: unknown }> }, viewName: string): void {
   const view = ddoc.views?.[viewName];
   if (typeof view?.map !== 'string') {
-    throw Object.assign(new Error(`ddoc ${ddoc._id} has no string view named ${viewName}, instead found object of type: ${typeof view?.map}`), {
-      status: 404,
-      name: 'not_found',
-    });
+    throw Object.assign(
+      new Error(`ddoc ${ddoc._id} has no string view named ${viewName}, instead found object of type: ${typeof view?.map}`),
+      {
+        status: 404,
+        name: 'not_found',
+      },
+    );
   }
 }
 

@@ -29,7 +29,10 @@ function requireCredentials(credentials: StoreCredentials): express.RequestHandl
     res
       .status(401)
       .set('WWW-Authenticate', 'Basic realm="circlemaker store"')
-      .json({ error: 'unauthorized', reason: `credentials required; they are in ${path.basename(credentials.file)} in the service's data directory` });
+      .json({
+        error: 'unauthorized',
+        reason: `credentials required; they are in ${path.basename(credentials.file)} in the service's data directory`,
+      });
   };
 }
 
@@ -39,11 +42,7 @@ function requireCredentials(credentials: StoreCredentials): express.RequestHandl
  * HTTP with nano, exactly as it talks to CouchDB 3, so other instances and CouchDB tools given the
  * credentials can share it.
  */
-export async function startEmbeddedCouch(options: {
-  dataDir: string;
-  host: string;
-  port: number;
-}): Promise<EmbeddedCouch> {
+export async function startEmbeddedCouch(options: { dataDir: string; host: string; port: number }): Promise<EmbeddedCouch> {
   await fs.mkdir(options.dataDir, { recursive: true });
   const storeDir = path.join(options.dataDir, 'couch');
   // The database files are the store: other local users must not read them around the listener.

@@ -26,7 +26,11 @@ export async function ensureDatabase(nodes: CouchNodes, name: string): Promise<v
   const created = await nodes.request('PUT', path, { idempotent: true });
   if (created.status === 412 || (created.status >= 200 && created.status < 300)) return;
   if (refused(created.status)) {
-    throw new StoreRightsError(name, created.status, 'it does not exist and this user may not create it; create it as a server admin, or run the service once with a server-admin user');
+    throw new StoreRightsError(
+      name,
+      created.status,
+      'it does not exist and this user may not create it; create it as a server admin, or run the service once with a server-admin user',
+    );
   }
   throw translateStoreError(StoreHttpError.from(created));
 }

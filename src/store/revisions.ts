@@ -38,7 +38,10 @@ export function winningLeaf<T>(leaves: readonly Leaf<T>[]): Leaf<T> | undefined 
 
 /** Live leaves other than the winner: what `_conflicts` lists. */
 export function losingLiveLeaves<T>(leaves: readonly Leaf<T>[]): Leaf<T>[] {
-  return [...leaves].sort(compareLeaves).slice(1).filter((leaf) => !leaf.deleted);
+  return [...leaves]
+    .sort(compareLeaves)
+    .slice(1)
+    .filter((leaf) => !leaf.deleted);
 }
 
 /**

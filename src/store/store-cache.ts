@@ -97,7 +97,9 @@ export async function mirrorStore(remote: RemoteStore, logger: Logger, options: 
       return Object.values(all).flatMap((db) => {
         const since = db.follower.lostSince;
         if (since === undefined || now - since < staleAfterMs) return [];
-        return [`the changes feed of ${db.name} has been down for ${Math.round((now - since) / 1000)} s; reads from this replica may be stale`];
+        return [
+          `the changes feed of ${db.name} has been down for ${Math.round((now - since) / 1000)} s; reads from this replica may be stale`,
+        ];
       });
     },
     async reloadAll() {

@@ -33,7 +33,9 @@ export async function loadOrCreateStoreCredentials(dataDir: string): Promise<Sto
   await fs.chmod(file, 0o600);
   const match = LINE.exec((await fs.readFile(file, 'utf8')).trim());
   if (!match?.[1] || !match[2]) {
-    throw new Error(`${file}: expected one line "user:password" (letters, digits, . _ - ~; a password of 16 or more); delete it to get new credentials`);
+    throw new Error(
+      `${file}: expected one line "user:password" (letters, digits, . _ - ~; a password of 16 or more); delete it to get new credentials`,
+    );
   }
   return { user: match[1], password: match[2], file };
 }

@@ -16,7 +16,5 @@ export function internalPart(doc: object): Record<string, unknown> {
 
 /** A request body without internal keys and without the read-only keys the resource names. */
 export function writablePart(input: Record<string, unknown>, readOnly: readonly string[] = []): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(input).filter(([key]) => !isInternalKey(key) && !readOnly.includes(key)),
-  );
+  return Object.fromEntries(Object.entries(input).filter(([key]) => !isInternalKey(key) && !readOnly.includes(key)));
 }

@@ -32,7 +32,14 @@ export interface BackendOptions {
 
 export async function startBackend(
   options: BackendOptions,
-  deps: { store: Store; accounts: AccountService; schemas: SchemaValidator; dictionaries: DictionaryResolver; logger: Logger; sessions?: AccountingSink },
+  deps: {
+    store: Store;
+    accounts: AccountService;
+    schemas: SchemaValidator;
+    dictionaries: DictionaryResolver;
+    logger: Logger;
+    sessions?: AccountingSink;
+  },
 ): Promise<BackendServices> {
   const backendStore = await openBackendStore(options.storeUrl, options.dbPrefix);
   const subscribers = new SubscriberService(backendStore, deps.schemas, deps.dictionaries);

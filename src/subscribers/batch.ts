@@ -65,7 +65,13 @@ export function csvRows(csv: string): BatchRow[] {
     if (line.trim() === '') return;
     const [username = '', password = '', ...groups] = csvFields(line);
     const generated = password === '';
-    rows.push({ row: index + 1, username, password: generated ? generatePassword() : password, groups: groups.filter((g) => g !== ''), generated });
+    rows.push({
+      row: index + 1,
+      username,
+      password: generated ? generatePassword() : password,
+      groups: groups.filter((g) => g !== ''),
+      generated,
+    });
   });
   return rows;
 }
@@ -94,7 +100,8 @@ export class SubscriberBatches {
   async run(account: AccountDoc, input: BatchInput): Promise<BatchResult> {
     const id = batchDocId(account._id, input.batch_id);
     const previous = await this.store.subscribers.get(id);
-    if (previous?.pvt_type === 'subscriber_batch') return { batch_id: input.batch_id, replayed: true, rows: previous.rows, credentials: [] };
+    if (previous?.pvt_type === 'subscriber_batch')
+      return { batch_id: input.batch_id, replayed: true, rows: previous.rows, credentials: [] };
     const generated = input.prefix !== undefined || input.count !== undefined;
     if ((input.csv !== undefined) === generated) {
       throw ValidationError.single(input.csv !== undefined ? 'csv' : 'prefix', 'one_of', 'send either csv, or prefix and count');
@@ -118,7 +125,14 @@ export class SubscriberBatches {
       }
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
-    const doc: BatchDoc = { _id: id, pvt_type: 'subscriber_batch', pvt_account_id: account._id, batch_id: input.batch_id, rows: outcomes, pvt_created: Date.now() };
+    const doc: BatchDoc = {
+      _id: id,
+      pvt_type: 'subscriber_batch',
+      pvt_account_id: account._id,
+      batch_id: input.batch_id,
+      rows: outcomes,
+      pvt_created: Date.now(),
+    };
     try {
       await this.store.subscribers.put(doc);
     } catch (error) {
@@ -133,13 +147,20 @@ export class SubscriberBatches {
     try {
       const doc = await this.subscribers.create(
         account,
-        { username: row.username, password: row.password, groups: row.groups, ...(input.expires !== undefined ? { expires: input.expires } : {}) },
+        {
+          username: row.username,
+          password: row.password,
+          groups: row.groups,
+          ...(input.expires !== undefined ? { expires: input.expires } : {}),
+        },
         { pvt_batch_id: input.batch_id },
       );
       return { row: row.row, username: row.username, status: 'created', id: publicId(doc._id) };
     } catch (error) {
-      if (error instanceof ValidationError && error.fields.username?.unique) return { row: row.row, username: row.username, status: 'exists' };
-      if (error instanceof AppError && error.status === 400) return { row: row.row, username: row.username, status: 'invalid', error: error.data };
+      if (error instanceof ValidationError && error.fields.username?.unique)
+        return { row: row.row, username: row.username, status: 'exists' };
+      if (error instanceof AppError && error.status === 400)
+        return { row: row.row, username: row.username, status: 'invalid', error: error.data };
       throw error;
     }
   }

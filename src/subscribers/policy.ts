@@ -59,8 +59,18 @@ export function authorizeSubscriber(
   if (!subscriber) return { result: 'reject', reason: 'unknown_user' };
   if (!subscriber.enabled) return { result: 'reject', reason: 'disabled' };
   if (isExpired(subscriber, now)) return { result: 'reject', reason: 'expired' };
-  const check = mergeAttributes(groups.map((group) => group.check), subscriber.check);
+  const check = mergeAttributes(
+    groups.map((group) => group.check),
+    subscriber.check,
+  );
   const failed = failedCheck(check, request);
   if (failed) return { result: 'reject', reason: 'check_failed', detail: failed };
-  return { result: 'ok', reply: mergeAttributes(groups.map((group) => group.reply), subscriber.reply), check };
+  return {
+    result: 'ok',
+    reply: mergeAttributes(
+      groups.map((group) => group.reply),
+      subscriber.reply,
+    ),
+    check,
+  };
 }

@@ -66,7 +66,9 @@ export class RestBackend {
     const local = userName.slice(0, at);
     const tenant = await this.tenantOfRealm(routeAccount, realm);
     if (!tenant) return { account: routeAccount, username: userName, subscriber: undefined };
-    const subscriber = (await this.subscribers.findByUsername(tenant._id, local)) ?? (tenant === routeAccount ? undefined : await this.subscribers.findByUsername(tenant._id, userName));
+    const subscriber =
+      (await this.subscribers.findByUsername(tenant._id, local)) ??
+      (tenant === routeAccount ? undefined : await this.subscribers.findByUsername(tenant._id, userName));
     return { account: tenant, username: local, subscriber };
   }
 
@@ -110,7 +112,8 @@ export class RestBackend {
     if (!userName) return REJECT;
     const located = await this.locate(routeAccount, userName);
     const outcome = await this.decide(located, request);
-    if (outcome.result === 'reject' || !located.subscriber) return outcome.result === 'reject' && outcome.reason === 'unknown_user' ? NOT_FOUND : REJECT;
+    if (outcome.result === 'reject' || !located.subscriber)
+      return outcome.result === 'reject' && outcome.reason === 'unknown_user' ? NOT_FOUND : REJECT;
     const control = this.credentialControl(located.subscriber, request, await this.subscribers.settings(located.account._id));
     if (typeof control === 'string') return REJECT;
     // PAP is decided here: rlm_rest 3.2's authenticate sends the user's own name and password as

@@ -45,7 +45,7 @@ export class RestCredentials {
   /** The account an `Authorization: Basic` header proves, or a 401. */
   async verify(authorization: string): Promise<string> {
     const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
-    if (!basic?.[1]) throw invalidCredentials('missing', 'the rlm_rest endpoints take the account\'s REST credential (HTTP Basic)');
+    if (!basic?.[1]) throw invalidCredentials('missing', "the rlm_rest endpoints take the account's REST credential (HTTP Basic)");
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const accountId = USERNAME.exec(colon < 0 ? '' : decoded.slice(0, colon))?.[1];

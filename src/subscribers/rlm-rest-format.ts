@@ -15,7 +15,9 @@ export function parseRestBody(body: unknown): RestAttributes {
   const attributes = new Map<string, string[]>();
   for (const [name, entry] of Object.entries(body as Record<string, unknown>)) {
     const raw = typeof entry === 'object' && entry !== null && 'value' in entry ? (entry as { value: unknown }).value : entry;
-    const values = (Array.isArray(raw) ? raw : [raw]).filter((value) => value !== null && value !== undefined).map((value) => String(value));
+    const values = (Array.isArray(raw) ? raw : [raw])
+      .filter((value) => value !== null && value !== undefined)
+      .map((value) => String(value));
     attributes.set(name, values);
   }
   return attributes;

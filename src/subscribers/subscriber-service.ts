@@ -109,18 +109,31 @@ export class SubscriberService {
     const { missing } = await this.dictionaries.resolve(fields.dicts, ownerChain(account));
     if (missing.length > 0) {
       const errors: FieldErrors = {};
-      for (const name of missing) errors[`dicts.${fields.dicts.indexOf(name)}`] = { unknown_dictionary: { message: `no dictionary named ${name} is visible to the account` } };
+      for (const name of missing)
+        errors[`dicts.${fields.dicts.indexOf(name)}`] = {
+          unknown_dictionary: { message: `no dictionary named ${name} is visible to the account` },
+        };
       throw new ValidationError(errors);
     }
     const id = settingsDocId(account._id);
     const current = await this.store.subscribers.get(id);
-    await this.write({ _id: id, ...(current?._rev ? { _rev: current._rev } : {}), pvt_type: 'subscriber_settings', pvt_account_id: account._id, ...fields });
+    await this.write({
+      _id: id,
+      ...(current?._rev ? { _rev: current._rev } : {}),
+      pvt_type: 'subscriber_settings',
+      pvt_account_id: account._id,
+      ...fields,
+    });
     return fields;
   }
 
   // -- validation -------------------------------------------------------------------------------
 
-  private async checkAttributes(account: AccountDoc, fields: { check: AttributeMap; reply: AttributeMap }, settings: SubscriberSettings): Promise<void> {
+  private async checkAttributes(
+    account: AccountDoc,
+    fields: { check: AttributeMap; reply: AttributeMap },
+    settings: SubscriberSettings,
+  ): Promise<void> {
     const { compiled } = await this.dictionaries.compile(settings.dicts, ownerChain(account));
     const errors = { ...attributeErrors(fields.check, compiled, 'check'), ...attributeErrors(fields.reply, compiled, 'reply') };
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
@@ -130,7 +143,8 @@ export class SubscriberService {
     const found = await this.store.subscribers.getMany(groups.map((name) => groupDocId(accountId, nameKey(name))));
     const errors: FieldErrors = {};
     groups.forEach((name, index) => {
-      if (!found.has(groupDocId(accountId, nameKey(name)))) errors[`groups.${index}`] = { unknown_group: { message: `the account has no group named ${name}` } };
+      if (!found.has(groupDocId(accountId, nameKey(name))))
+        errors[`groups.${index}`] = { unknown_group: { message: `the account has no group named ${name}` } };
     });
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   }
@@ -153,7 +167,11 @@ export class SubscriberService {
     }
     if (fields.nt_password !== undefined) {
       if (settings.reversible_credentials === 'none') {
-        throw ValidationError.single('nt_password', 'not_allowed', 'the account does not keep reversible credentials (subscriber_settings.reversible_credentials is none)');
+        throw ValidationError.single(
+          'nt_password',
+          'not_allowed',
+          'the account does not keep reversible credentials (subscriber_settings.reversible_credentials is none)',
+        );
       }
       stored.pvt_nt_hash = fields.nt_password.toLowerCase();
     }
@@ -236,7 +254,8 @@ export class SubscriberService {
     const settings = await this.settings(account._id);
     await this.checkAttributes(account, fields, settings);
     await this.checkGroups(account._id, fields.groups);
-    const credentials = fields.password !== undefined || fields.nt_password !== undefined ? await this.credentials(fields, settings) : undefined;
+    const credentials =
+      fields.password !== undefined || fields.nt_password !== undefined ? await this.credentials(fields, settings) : undefined;
     const { _rev: _unused, ...kept } = current;
     const next: SubscriberDoc = {
       ...kept,
@@ -260,7 +279,14 @@ export class SubscriberService {
 
   async patch(account: AccountDoc, id: string, input: Record<string, unknown>, expectedRev: string | undefined): Promise<SubscriberDoc> {
     const current = await this.get(account._id, id);
-    const base = { username: current.username, enabled: current.enabled, groups: current.groups, check: current.check, reply: current.reply, expires: current.expires ?? null };
+    const base = {
+      username: current.username,
+      enabled: current.enabled,
+      groups: current.groups,
+      check: current.check,
+      reply: current.reply,
+      expires: current.expires ?? null,
+    };
     return this.replace(account, id, { ...base, ...input }, expectedRev ?? current._rev);
   }
 
@@ -317,12 +343,23 @@ export class SubscriberService {
       throw ValidationError.single('name', 'immutable', 'a group keeps its name (subscribers name it); create a new group instead');
     }
     await this.checkAttributes(account, fields, await this.settings(account._id));
-    return (await this.write({ ...current, name: fields.name, check: fields.check, reply: fields.reply, pvt_modified: Date.now() })) as GroupDoc;
+    return (await this.write({
+      ...current,
+      name: fields.name,
+      check: fields.check,
+      reply: fields.reply,
+      pvt_modified: Date.now(),
+    })) as GroupDoc;
   }
 
   async patchGroup(account: AccountDoc, id: string, input: Record<string, unknown>, expectedRev: string | undefined): Promise<GroupDoc> {
     const current = await this.getGroup(account._id, id);
-    return this.replaceGroup(account, id, { name: current.name, check: current.check, reply: current.reply, ...input }, expectedRev ?? current._rev);
+    return this.replaceGroup(
+      account,
+      id,
+      { name: current.name, check: current.check, reply: current.reply, ...input },
+      expectedRev ?? current._rev,
+    );
   }
 
   async removeGroup(accountId: string, id: string): Promise<void> {

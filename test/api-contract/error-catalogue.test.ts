@@ -50,7 +50,7 @@ describe('the error catalogue', () => {
     expect(Object.keys(ERROR_CATALOGUE)).not.toContain('too_many_requests');
   });
 
-  it('makes every error with its code\'s status, whatever a caller passes', () => {
+  it("makes every error with its code's status, whatever a caller passes", () => {
     expect(apiError('in_use', 'x')).toMatchObject({ status: 409, code: 'in_use' });
     expect(new ValidationError({})).toMatchObject({ status: 400, code: 'validation_error' });
     expect(new AppError(500, 'bad_identifier', 'legacy call').status).toBe(404);
@@ -63,7 +63,8 @@ describe('the error catalogue', () => {
       const text = readFileSync(file, 'utf8');
       text.split('\n').forEach((line, index) => {
         // A direct construction, or a subclass handing a status of its own to AppError.
-        if (/new AppError\s*\(/.test(line) || /\bsuper\(\s*\d/.test(line)) offenders.push(`${relative(SRC, file)}:${index + 1}: ${line.trim()}`);
+        if (/new AppError\s*\(/.test(line) || /\bsuper\(\s*\d/.test(line))
+          offenders.push(`${relative(SRC, file)}:${index + 1}: ${line.trim()}`);
       });
     }
     expect(offenders).toEqual([]);
@@ -74,7 +75,9 @@ describe('the error catalogue', () => {
     const unknown: string[] = [];
     for (const file of sourceFiles(SRC)) {
       const text = readFileSync(file, 'utf8');
-      const raises = /extends AppError\b/.test(text) ? /(?:apiError|super|badRequest)\(\s*'([a-z_]+)'/g : /(?:apiError|badRequest)\(\s*'([a-z_]+)'/g;
+      const raises = /extends AppError\b/.test(text)
+        ? /(?:apiError|super|badRequest)\(\s*'([a-z_]+)'/g
+        : /(?:apiError|badRequest)\(\s*'([a-z_]+)'/g;
       for (const match of text.matchAll(raises)) {
         if (!known.has(match[1]!)) unknown.push(`${relative(SRC, file)}: ${match[1]}`);
       }

@@ -9,7 +9,10 @@ let service: TestService;
 let api: Api;
 useSuiteService((started) => ({ service, api } = started));
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: unknown };
+type Doc = {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+  components: unknown;
+};
 let doc: Doc;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 
@@ -17,7 +20,12 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 function intoDoc(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(intoDoc);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, key === '$ref' && typeof inner === 'string' && inner.startsWith('#/') ? `doc${inner}` : intoDoc(inner)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      key === '$ref' && typeof inner === 'string' && inner.startsWith('#/') ? `doc${inner}` : intoDoc(inner),
+    ]),
+  );
 }
 
 /** Every response the test saw, as `METHOD path status`: proof each route was exercised. */
@@ -27,7 +35,10 @@ function expectConforms(method: string, template: string, response: ApiResponse)
   const operation = doc.paths[template]?.[method.toLowerCase()];
   expect(operation, `${method} ${template} is in the document`).toBeDefined();
   const declared = operation!.responses[String(response.status)];
-  expect(declared, `${method} ${template} answered ${response.status}, which it does not declare: ${JSON.stringify(response.body)}`).toBeDefined();
+  expect(
+    declared,
+    `${method} ${template} answered ${response.status}, which it does not declare: ${JSON.stringify(response.body)}`,
+  ).toBeDefined();
   seen.add(`${method} ${template} ${response.status}`);
   const type = response.headers.get('content-type') ?? '';
   const content = declared!.content ?? {};
@@ -35,7 +46,10 @@ function expectConforms(method: string, template: string, response: ApiResponse)
     const schema = content['application/json']?.schema;
     expect(schema, `${method} ${template} ${response.status} declares JSON`).toBeDefined();
     const validate = ajv.compile(intoDoc(schema) as object);
-    expect(validate(response.body), `${method} ${template} ${response.status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(response.body).slice(0, 400)}`).toBe(true);
+    expect(
+      validate(response.body),
+      `${method} ${template} ${response.status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(response.body).slice(0, 400)}`,
+    ).toBe(true);
   } else if (type.startsWith('text/plain')) {
     expect(content['text/plain'], `${method} ${template} ${response.status} declares text/plain`).toBeDefined();
   }
@@ -61,7 +75,10 @@ describe('the OpenAPI document', () => {
     for (const kind of ['authn', 'authz', 'accounting', 'coa', 'disconnect']) {
       const post = op(`/v2/accounts/{accountId}/aaa/${kind}`, 'post');
       expect(post.requestBody, kind).toBeDefined();
-      expect(post.parameters.map((p: { name: string }) => p.name), kind).toContain('X-Request-Timeout-Ms');
+      expect(
+        post.parameters.map((p: { name: string }) => p.name),
+        kind,
+      ).toContain('X-Request-Timeout-Ms');
     }
     const children = op('/v2/accounts/{accountId}/children', 'get');
     expect(children.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['page_size', 'start_key']));
@@ -70,14 +87,19 @@ describe('the OpenAPI document', () => {
     expect(op('/v2/api_auth', 'put').security).toEqual([]);
     expect(op('/v2/user_auth', 'put').security).toEqual([]);
     for (const path of ['/healthz', '/readyz', '/metrics']) expect(doc.paths[path], path).toBeDefined();
-    expect(op('/v2/accounts/{accountId}', 'get').responses['401'].content['application/json'].schema.allOf[1].properties.message.enum).toEqual(['invalid_credentials']);
+    expect(
+      op('/v2/accounts/{accountId}', 'get').responses['401'].content['application/json'].schema.allOf[1].properties.message.enum,
+    ).toEqual(['invalid_credentials']);
   });
 });
 
 describe('real responses match the document', () => {
   it('every route, with and without a token, answers only statuses it declares, with bodies of their schemas', async () => {
     const account = await createAccount(api, service.masterAccountId, 'contract');
-    const dict = await api.put(`/v2/accounts/${account.id}/aaa/dictionary`, { name: 'contract_dict', value: [{ attr: { vid: 0, id: 1, type: 'string', name: 'User-Name' } }] });
+    const dict = await api.put(`/v2/accounts/${account.id}/aaa/dictionary`, {
+      name: 'contract_dict',
+      value: [{ attr: { vid: 0, id: 1, type: 'string', name: 'User-Name' } }],
+    });
     expectConforms('PUT', '/v2/accounts/{accountId}/aaa/dictionary', dict);
     const ids: Record<string, string> = {
       accountId: account.id,
@@ -103,8 +125,18 @@ describe('real responses match the document', () => {
     expectConforms('PATCH', '/v2/accounts/{accountId}/aaa', await api.patch(`/v2/accounts/${account.id}/aaa`, { aaa_mode: 'off' }));
     expectConforms('PATCH', '/v2/accounts/{accountId}', await api.patch(`/v2/accounts/${account.id}`, { name: 'contract2' }));
     expectConforms('GET', '/v2/accounts/{accountId}/aaa/effective', await api.get(`/v2/accounts/${account.id}/aaa/effective`));
-    expectConforms('POST', '/v2/accounts/{accountId}/aaa/authn', await api.post(`/v2/accounts/${account.id}/aaa/authn`, { 'User-Name': 'a' }));
-    expectConforms('GET', '/v2/accounts/{accountId}/aaa/dictionary/{dictionaryId}', await api.get(`/v2/accounts/${account.id}/aaa/dictionary/${encodeURIComponent(ids.dictionaryId!)}`, { headers: { Accept: 'text/plain' } }));
+    expectConforms(
+      'POST',
+      '/v2/accounts/{accountId}/aaa/authn',
+      await api.post(`/v2/accounts/${account.id}/aaa/authn`, { 'User-Name': 'a' }),
+    );
+    expectConforms(
+      'GET',
+      '/v2/accounts/{accountId}/aaa/dictionary/{dictionaryId}',
+      await api.get(`/v2/accounts/${account.id}/aaa/dictionary/${encodeURIComponent(ids.dictionaryId!)}`, {
+        headers: { Accept: 'text/plain' },
+      }),
+    );
     const operations = Object.values(doc.paths).reduce((sum, methods) => sum + Object.keys(methods).length, 0);
     const exercised = new Set([...seen].map((entry) => entry.split(' ').slice(0, 2).join(' ')));
     expect(exercised.size).toBe(operations);

@@ -40,7 +40,7 @@ describe('the rules themselves', () => {
       "import 'node:dgram';",
       "const lazy = () => import('../../errors.js');",
       "// import { E } from '../../http/app.js';",
-      "const text = \"import { F } from '../../store/couch.js'\";",
+      'const text = "import { F } from \'../../store/couch.js\'";',
     ].join('\n');
     expect(edgesOf('src/radius/client/x.ts', text).map((edge) => edge.to)).toEqual([
       'src/dictionary/dictionary-doc.ts',
@@ -70,7 +70,10 @@ describe('the rules themselves', () => {
     expect(layerOf('src/errors.ts')).toBe('shared');
     expect(layerOf('src/schema/validator.ts')).toBe('shared');
     expect(layerOf('src/a-new-module/thing.ts')).toBe('domain');
-    const loop = [...edgesOf('src/radius/a.ts', "import type { B } from './b.js';"), ...edgesOf('src/radius/b.ts', "import type { A } from './a.js';")];
+    const loop = [
+      ...edgesOf('src/radius/a.ts', "import type { B } from './b.js';"),
+      ...edgesOf('src/radius/b.ts', "import type { A } from './a.js';"),
+    ];
     expect(cycles(loop)).toEqual([['src/radius/a.ts', 'src/radius/b.ts', 'src/radius/a.ts']]);
   });
 });

@@ -34,10 +34,18 @@ afterAll(async () => {
 
 const pass = (key: string) => ({ request_key: key, attribute: key, request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' });
 
-describe('auth log of the service\'s own operations', () => {
+describe("auth log of the service's own operations", () => {
   it('records accept and reject with the server and the round trip, never the password', async () => {
     const account = await createAccount(api, service.masterAccountId, 'ops-log');
-    const server = { name: 'live', address: '127.0.0.1', port: responder.port, secret: SECRET, dicts: ['dictionary'], retries: 0, timeout: 1000 };
+    const server = {
+      name: 'live',
+      address: '127.0.0.1',
+      port: responder.port,
+      secret: SECRET,
+      dicts: ['dictionary'],
+      retries: 0,
+      timeout: 1000,
+    };
     const translations = [pass('User-Name'), pass('User-Password'), pass('NAS-Identifier')];
     const saved = await api.put(`/v2/accounts/${account.id}/aaa`, {
       aaa_mode: 'on',
@@ -49,7 +57,11 @@ describe('auth log of the service\'s own operations', () => {
       authz_avp_translation: translations,
     });
     expect(saved.status, JSON.stringify(saved.body)).toBe(201);
-    const ok = await api.post(`/v2/accounts/${account.id}/aaa/authn`, { 'User-Name': 'zoe', 'User-Password': 'right', 'NAS-Identifier': 'nas-z' });
+    const ok = await api.post(`/v2/accounts/${account.id}/aaa/authn`, {
+      'User-Name': 'zoe',
+      'User-Password': 'right',
+      'NAS-Identifier': 'nas-z',
+    });
     expect(ok.body.data.result).toBe('accept');
     const no = await api.post(`/v2/accounts/${account.id}/aaa/authz`, { 'User-Name': 'zoe', 'User-Password': 'wrong-secret-9' });
     expect(no.body.data.result).toBe('reject');

@@ -48,17 +48,26 @@ describe('authentication log', () => {
     await postAuth(parent, credential, { 'User-Name': 'ann', 'User-Password': 'bad', 'NAS-Identifier': 'nas-x' }, true);
     await postAuth(parent, credential, { 'User-Name': 'ghost', 'NAS-IP-Address': '192.0.2.1' }, true);
     await postAuth(child, credential, { 'User-Name': 'kid', 'NAS-IP-Address': '192.0.2.9' }, true);
-    const all = await until(() => api.get(logPath(parent)), (r) => r.body.data.length === 3);
+    const all = await until(
+      () => api.get(logPath(parent)),
+      (r) => r.body.data.length === 3,
+    );
     expect(all.body.data.map((e: { username: string }) => e.username)).toEqual(['ghost', 'ann', 'ann']);
     expect(JSON.stringify(all.body)).not.toContain('ann-pw');
     const reasons = (await api.get(logPath(parent, '?result=reject'))).body.data.map((e: { reason: string }) => e.reason);
     expect(reasons).toEqual(['unknown_user', 'wrong_password']);
     expect((await api.get(logPath(parent, '?username=ANN&result=accept'))).body.data).toHaveLength(1);
-    expect((await api.get(logPath(parent, '?nas=192.0.2.1'))).body.data.map((e: { username: string }) => e.username)).toEqual(['ghost', 'ann']);
+    expect((await api.get(logPath(parent, '?nas=192.0.2.1'))).body.data.map((e: { username: string }) => e.username)).toEqual([
+      'ghost',
+      'ann',
+    ]);
     expect((await api.get(logPath(parent, '?nas=nas-x'))).body.data).toHaveLength(1);
     expect((await api.get(logPath(parent, `?until=${encodeURIComponent(started)}`))).body.data).toEqual([]);
     expect((await api.get(logPath(parent, `?since=${encodeURIComponent(started)}`))).body.data).toHaveLength(3);
-    const family = await until(() => api.get(logPath(parent, '?include_descendants=true')), (r) => r.body.data.length === 4);
+    const family = await until(
+      () => api.get(logPath(parent, '?include_descendants=true')),
+      (r) => r.body.data.length === 4,
+    );
     expect(family.body.data[0]).toMatchObject({ username: 'kid', account_id: child.id });
     expect((await api.get(logPath(child))).body.data).toHaveLength(1);
     expect((await api.get(logPath(parent, '?result=maybe'))).body.data).toHaveProperty(['result', 'enum']);
@@ -69,7 +78,10 @@ describe('authentication log', () => {
     const account = await createAccount(api, service.masterAccountId, 'log-pages');
     const credential = await restCredential(account);
     for (let i = 0; i < 5; i += 1) await postAuth(account, credential, { 'User-Name': `u${i}` }, true);
-    await until(() => api.get(logPath(account)), (r) => r.body.data.length === 5);
+    await until(
+      () => api.get(logPath(account)),
+      (r) => r.body.data.length === 5,
+    );
     const seen: string[] = [];
     let next: string | undefined = logPath(account, '?page_size=2');
     let pages = 0;
@@ -94,14 +106,27 @@ describe('authentication log', () => {
 
   it('retention: the oldest beyond the count and everything older than the days go, without an operator', async () => {
     const account = await createAccount(api, service.masterAccountId, 'log-retention');
-    expect((await api.post(`/v2/accounts/${account.id}/aaa/subscriber_settings`, { auth_log_max_entries: 3, auth_log_retention_days: 7 })).status).toBe(200);
+    expect(
+      (await api.post(`/v2/accounts/${account.id}/aaa/subscriber_settings`, { auth_log_max_entries: 3, auth_log_retention_days: 7 }))
+        .status,
+    ).toBe(200);
     // An entry from 30 days ago, written straight into the store as a replica would have.
     const endpoint = couchEndpoint(service.storeUrl);
     const old = new Date(Date.now() - 30 * 86_400_000).toISOString();
     const put = await fetch(`${endpoint.base}/${service.dbPrefix}auth_log/${account.id}:${old}:old`, {
       method: 'PUT',
       headers: { ...endpoint.headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ pvt_type: 'auth_log', pvt_tree: [service.masterAccountId, account.id], account_id: account.id, time: old, username: 'ancient', result: 'reject', reason: 'unknown_user', reply: {}, source: 'rlm_rest' }),
+      body: JSON.stringify({
+        pvt_type: 'auth_log',
+        pvt_tree: [service.masterAccountId, account.id],
+        account_id: account.id,
+        time: old,
+        username: 'ancient',
+        result: 'reject',
+        reason: 'unknown_user',
+        reply: {},
+        source: 'rlm_rest',
+      }),
     });
     expect(put.status).toBe(201);
     const credential = await restCredential(account);

@@ -25,7 +25,9 @@ interface RadiusAnswer {
 function radclient(server: FreeRadiusServer, kind: 'auth' | 'acct', attributes: string): Promise<RadiusAnswer> {
   return new Promise((resolve, reject) => {
     const port = kind === 'auth' ? server.authPort : server.acctPort;
-    const child = spawn('radclient', ['-x', '-r', '1', '-t', '5', `127.0.0.1:${port}`, kind, server.secret], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('radclient', ['-x', '-r', '1', '-t', '5', `127.0.0.1:${port}`, kind, server.secret], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -34,7 +36,10 @@ function radclient(server: FreeRadiusServer, kind: 'auth' | 'acct', attributes: 
       const received = /Received (Access-Accept|Access-Reject|Accounting-Response)[^\n]*\n((?:\t[^\n]*\n?)*)/.exec(output);
       resolve({
         code: (received?.[1] as RadiusAnswer['code']) ?? 'none',
-        attributes: (received?.[2] ?? '').split('\n').map((line) => line.trim()).filter((line) => line !== ''),
+        attributes: (received?.[2] ?? '')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== ''),
         output,
       });
     });
@@ -80,12 +85,20 @@ describe.skipIf(!available)('FreeRADIUS + rlm_rest → the service', () => {
     expect((await api.post(`/v2/accounts/${globex.id}`, { name: 'globex', realm: 'globex.example.com' })).status).toBe(200);
 
     // The reseller's groups and subscribers (its own users), and acme's (reached by realm).
-    expect((await api.put(`/v2/accounts/${reseller.id}/aaa/groups`, { name: 'gold', reply: { 'Idle-Timeout': 600, 'Session-Timeout': 100 } })).status).toBe(201);
+    expect(
+      (await api.put(`/v2/accounts/${reseller.id}/aaa/groups`, { name: 'gold', reply: { 'Idle-Timeout': 600, 'Session-Timeout': 100 } }))
+        .status,
+    ).toBe(201);
     const sub = async (account: TestAccount, body: Record<string, unknown>) => {
       const response = await api.put(subscribers(account), body);
       expect(response.status, JSON.stringify(response.body)).toBe(201);
     };
-    await sub(reseller, { username: 'alice', password: 'alice-pw', groups: ['gold'], reply: { 'Session-Timeout': 3600, 'Reply-Message': ['one', 'two'] } });
+    await sub(reseller, {
+      username: 'alice',
+      password: 'alice-pw',
+      groups: ['gold'],
+      reply: { 'Session-Timeout': 3600, 'Reply-Message': ['one', 'two'] },
+    });
     await sub(reseller, { username: 'dora', password: 'dora-pw', enabled: false });
     await sub(reseller, { username: 'eve', password: 'eve-pw', expires: '2020-01-01T00:00:00Z' });
     await sub(reseller, { username: 'nas-bound', password: 'nb-pw', check: { 'NAS-Identifier': 'nas-a' } });
@@ -110,15 +123,25 @@ describe.skipIf(!available)('FreeRADIUS + rlm_rest → the service', () => {
     await service?.close();
   });
 
-  it('PAP accept carries the group\'s and the subscriber\'s reply attributes (the subscriber\'s override)', async () => {
-    const answer = await radclient(radius, 'auth', 'User-Name = "alice", User-Password = "alice-pw", NAS-Identifier = "nas-a", Calling-Station-Id = "00-11"');
+  it("PAP accept carries the group's and the subscriber's reply attributes (the subscriber's override)", async () => {
+    const answer = await radclient(
+      radius,
+      'auth',
+      'User-Name = "alice", User-Password = "alice-pw", NAS-Identifier = "nas-a", Calling-Station-Id = "00-11"',
+    );
     expect(answer.code, answer.output + radius.output().slice(-3000)).toBe('Access-Accept');
     expect(answer.attributes).toContain('Session-Timeout = 3600');
     expect(answer.attributes).toContain('Idle-Timeout = 600');
     expect(answer.attributes).toContain('Reply-Message = "one"');
     expect(answer.attributes).toContain('Reply-Message = "two"');
     const entry = await logged(reseller, 'alice');
-    expect(entry).toMatchObject({ result: 'accept', reason: 'accepted', nas_identifier: 'nas-a', calling_station_id: '00-11', source: 'rlm_rest' });
+    expect(entry).toMatchObject({
+      result: 'accept',
+      reason: 'accepted',
+      nas_identifier: 'nas-a',
+      calling_station_id: '00-11',
+      source: 'rlm_rest',
+    });
     expect(entry.reply).toMatchObject({ 'Session-Timeout': 3600, 'Idle-Timeout': 600 });
   });
 
@@ -149,7 +172,11 @@ describe.skipIf(!available)('FreeRADIUS + rlm_rest → the service', () => {
     // globex is outside the reseller's tree: its realm does not route, its bob is never tried.
     const globexBob = await radclient(radius, 'auth', 'User-Name = "bob@globex.example.com", User-Password = "globex-bob-pw"');
     expect(globexBob.code, globexBob.output).toBe('Access-Reject');
-    expect(await logged(reseller, 'bob@globex.example.com')).toMatchObject({ result: 'reject', reason: 'unknown_user', account_id: reseller.id });
+    expect(await logged(reseller, 'bob@globex.example.com')).toMatchObject({
+      result: 'reject',
+      reason: 'unknown_user',
+      account_id: reseller.id,
+    });
     expect(await authLog(globex)).toEqual([]);
     // Nor does acme's bob answer to globex's password.
     const crossed = await radclient(radius, 'auth', 'User-Name = "bob@acme.example.com", User-Password = "globex-bob-pw"');

@@ -21,21 +21,47 @@ const subscriber = (fields: Partial<SubscriberDoc> = {}): SubscriberDoc => ({
   ...fields,
 });
 const group = (name: string, fields: Partial<GroupDoc>): GroupDoc => ({
-  _id: `a:grp:${name}`, pvt_type: 'subscriber_group', pvt_account_id: 'a', name, check: {}, reply: {}, pvt_created: 0, pvt_modified: 0, ...fields,
+  _id: `a:grp:${name}`,
+  pvt_type: 'subscriber_group',
+  pvt_account_id: 'a',
+  name,
+  check: {},
+  reply: {},
+  pvt_created: 0,
+  pvt_modified: 0,
+  ...fields,
 });
 
 describe('policy', () => {
   it('groups in priority order, the subscriber over every group', () => {
-    expect(mergeAttributes([{ A: 1, B: 1 }, { B: 2, C: 2 }], { C: 3 })).toEqual({ A: 1, B: 1, C: 3 });
+    expect(
+      mergeAttributes(
+        [
+          { A: 1, B: 1 },
+          { B: 2, C: 2 },
+        ],
+        { C: 3 },
+      ),
+    ).toEqual({ A: 1, B: 1, C: 3 });
   });
 
   it('rejects in a fixed order: unknown, disabled, expired, check item', () => {
-    const request = parseRestBody({ 'User-Name': { type: 'string', value: ['bob'] }, 'NAS-Identifier': { type: 'string', value: ['Nas-A'] } });
+    const request = parseRestBody({
+      'User-Name': { type: 'string', value: ['bob'] },
+      'NAS-Identifier': { type: 'string', value: ['Nas-A'] },
+    });
     expect(authorizeSubscriber(undefined, [], request, 0)).toMatchObject({ reason: 'unknown_user' });
-    expect(authorizeSubscriber(subscriber({ enabled: false, expires: '2000-01-01T00:00:00Z' }), [], request, Date.now())).toMatchObject({ reason: 'disabled' });
-    expect(authorizeSubscriber(subscriber({ expires: '2000-01-01T00:00:00Z' }), [], request, Date.now())).toMatchObject({ reason: 'expired' });
+    expect(authorizeSubscriber(subscriber({ enabled: false, expires: '2000-01-01T00:00:00Z' }), [], request, Date.now())).toMatchObject({
+      reason: 'disabled',
+    });
+    expect(authorizeSubscriber(subscriber({ expires: '2000-01-01T00:00:00Z' }), [], request, Date.now())).toMatchObject({
+      reason: 'expired',
+    });
     const gated = group('g', { check: { 'NAS-Identifier': ['nas-b'] } });
-    expect(authorizeSubscriber(subscriber({ groups: ['g'] }), [gated], request, 0)).toMatchObject({ reason: 'check_failed', detail: 'NAS-Identifier' });
+    expect(authorizeSubscriber(subscriber({ groups: ['g'] }), [gated], request, 0)).toMatchObject({
+      reason: 'check_failed',
+      detail: 'NAS-Identifier',
+    });
     // The subscriber's own check item overrides the group's.
     expect(authorizeSubscriber(subscriber({ check: { 'NAS-Identifier': 'nas-a' } }), [gated], request, 0)).toMatchObject({ result: 'ok' });
   });
@@ -52,7 +78,9 @@ describe('policy', () => {
 describe('credentials', () => {
   it('MD4 and the NT hash match RFC 1320 and the well-known NT hash of "password"', () => {
     expect(md4(Buffer.from('abc')).toString('hex')).toBe('a448017aaf21d8525fc10ae87aa6729d');
-    expect(md4(Buffer.from('12345678901234567890123456789012345678901234567890123456789012345678901234567890')).toString('hex')).toBe('e33b4ddc9c38f2199c3e7b164fcc0536');
+    expect(md4(Buffer.from('12345678901234567890123456789012345678901234567890123456789012345678901234567890')).toString('hex')).toBe(
+      'e33b4ddc9c38f2199c3e7b164fcc0536',
+    );
     expect(ntHash('password').toString('hex')).toBe('8846f7eaee8fb117ad06bdd830b7586c');
   });
 

@@ -8,7 +8,7 @@ let api: Api;
 useSuiteService((started) => ({ service, api } = started));
 
 describe('batch creation', () => {
-  it('from CSV: each row\'s outcome, generated passwords once, no duplicates on retry', async () => {
+  it("from CSV: each row's outcome, generated passwords once, no duplicates on retry", async () => {
     const account = await createAccount(api, service.masterAccountId, 'batch-csv');
     const path = `/v2/accounts/${account.id}/aaa/subscribers/batch`;
     expect((await api.put(`/v2/accounts/${account.id}/aaa/groups`, { name: 'wifi' })).status).toBe(201);

@@ -15,7 +15,9 @@ describe('subscribers and groups', () => {
   it('creates a subscriber, never shows its password, and keeps usernames unique per account (any case)', async () => {
     const tenant = await createAccount(api, service.masterAccountId, 'subs-unique');
     // Cisco-AVPair is in the Cisco dictionary, which the default list (["dictionary"]) lacks.
-    expect((await api.post(`/v2/accounts/${tenant.id}/aaa/subscriber_settings`, { dicts: ['dictionary', 'dictionary_cisco'] })).status).toBe(200);
+    expect(
+      (await api.post(`/v2/accounts/${tenant.id}/aaa/subscriber_settings`, { dicts: ['dictionary', 'dictionary_cisco'] })).status,
+    ).toBe(200);
     const created = await api.put(subscribersOf(tenant.id), {
       username: 'Bob',
       password: 'correct horse',
@@ -40,7 +42,9 @@ describe('subscribers and groups', () => {
 
   it('a parallel burst of creates of one username: exactly one wins', async () => {
     const tenant = await createAccount(api, service.masterAccountId, 'subs-race');
-    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => api.put(subscribersOf(tenant.id), { username: i % 2 ? 'RACE' : 'race', password: `p${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => api.put(subscribersOf(tenant.id), { username: i % 2 ? 'RACE' : 'race', password: `p${i}` })),
+    );
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 400).every((a) => a.body.data.username.unique)).toBe(true);
   });
@@ -111,7 +115,12 @@ describe('subscribers and groups', () => {
   it('subscriber settings: dictionaries are checked, retention bounded', async () => {
     const tenant = await createAccount(api, service.masterAccountId, 'subs-settings');
     const path = `/v2/accounts/${tenant.id}/aaa/subscriber_settings`;
-    expect((await api.get(path)).body.data).toEqual({ dicts: ['dictionary'], reversible_credentials: 'none', auth_log_retention_days: 30, auth_log_max_entries: 100000 });
+    expect((await api.get(path)).body.data).toEqual({
+      dicts: ['dictionary'],
+      reversible_credentials: 'none',
+      auth_log_retention_days: 30,
+      auth_log_max_entries: 100000,
+    });
     const bad = await api.post(path, { dicts: ['dictionary', 'nope'] });
     expect(bad.status).toBe(400);
     expect(bad.body.data).toHaveProperty(['dicts.1', 'unknown_dictionary']);

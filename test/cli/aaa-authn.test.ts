@@ -44,7 +44,10 @@ describe('aaa authn', () => {
   it('sends one authn through the service and prints the result, the reply and the attempts', async () => {
     const account = await accountWith(api, service.masterAccountId, aaaDoc([server(responder)], AUTHN_KEYS));
     const env = { CIRCLEMAKER_URL: service.url, CIRCLEMAKER_API_KEY: account.apiKey };
-    const run = await runCli(['aaa', 'authn', '--user', 'alice', '--password', 'wonderland', '--nas-ip', '192.0.2.1', 'Calling-Station-Id=02-00-00-00-00-01'], env);
+    const run = await runCli(
+      ['aaa', 'authn', '--user', 'alice', '--password', 'wonderland', '--nas-ip', '192.0.2.1', 'Calling-Station-Id=02-00-00-00-00-01'],
+      env,
+    );
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('result  accept');
@@ -55,7 +58,7 @@ describe('aaa authn', () => {
     expect(run.stdout).not.toContain('wonderland');
   });
 
-  it('a reject exits 1; --json is the API\'s result', async () => {
+  it("a reject exits 1; --json is the API's result", async () => {
     const account = await accountWith(api, service.masterAccountId, aaaDoc([server(responder)], AUTHN_KEYS));
     const run = await runCli(['aaa', 'authn', '--account', account.id, '--user', 'alice', '--password', 'wrong', '--json'], {
       CIRCLEMAKER_URL: service.url,
@@ -69,7 +72,10 @@ describe('aaa authn', () => {
   it('no server answering still shows every attempt (504 radius_unreachable), exit 1', async () => {
     const doc = aaaDoc([server(silent, { name: 'mute', retries: 1, timeout: 100 })], AUTHN_KEYS);
     const account = await accountWith(api, service.masterAccountId, doc);
-    const run = await runCli(['aaa', 'authn', '--user', 'alice', '--password', 'x'], { CIRCLEMAKER_URL: service.url, CIRCLEMAKER_API_KEY: account.apiKey });
+    const run = await runCli(['aaa', 'authn', '--user', 'alice', '--password', 'x'], {
+      CIRCLEMAKER_URL: service.url,
+      CIRCLEMAKER_API_KEY: account.apiKey,
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^result {2}radius_unreachable \(504\)\n/);
     const attempts = run.stdout.split('\n').filter((line) => line.startsWith('mute '));
@@ -77,7 +83,7 @@ describe('aaa authn', () => {
     expect(attempts[1]).toMatch(/^mute\s+127\.0\.0\.1:\d+\s+2\s+timeout\s/);
   });
 
-  it('a message the translation refuses is the service\'s 400, naming the field', async () => {
+  it("a message the translation refuses is the service's 400, naming the field", async () => {
     const strict = { authn_avp_translation: [{ ...passThrough('User-Name'), request_value_regexp: '^([a-z]+)$' }] };
     const account = await accountWith(api, service.masterAccountId, aaaDoc([server(responder)], strict));
     const run = await runCli(['aaa', 'authn', '--user', 'NOT OK'], { CIRCLEMAKER_URL: service.url, CIRCLEMAKER_API_KEY: account.apiKey });
@@ -86,7 +92,10 @@ describe('aaa authn', () => {
   });
 
   it('field=value words must be field=value (exit 2)', async () => {
-    const run = await runCli(['aaa', 'authn', '--user', 'alice', 'oops'], { CIRCLEMAKER_URL: service.url, CIRCLEMAKER_API_KEY: service.masterApiKey });
+    const run = await runCli(['aaa', 'authn', '--user', 'alice', 'oops'], {
+      CIRCLEMAKER_URL: service.url,
+      CIRCLEMAKER_API_KEY: service.masterApiKey,
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('"oops" is not field=value');
   });

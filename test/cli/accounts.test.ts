@@ -47,7 +47,10 @@ describe('token', () => {
 
 describe('accounts create and list', () => {
   it('creates a child with a realm, prints its id and API key once, and the key logs in', async () => {
-    const run = await runCli(['accounts', 'create', '--parent', reseller.id, '--name', 'cli-shop', '--realm', 'shop.example', '--json'], asReseller());
+    const run = await runCli(
+      ['accounts', 'create', '--parent', reseller.id, '--name', 'cli-shop', '--realm', 'shop.example', '--json'],
+      asReseller(),
+    );
     expect(run.code, run.stderr).toBe(0);
     const created = JSON.parse(run.stdout);
     expect(created).toMatchObject({ name: 'cli-shop', realm: 'shop.example' });
@@ -56,7 +59,7 @@ describe('accounts create and list', () => {
     expect((await new Api(service.url, token).get(`/v2/accounts/${created.id}`)).status).toBe(200);
   });
 
-  it('defaults --parent to the API key\'s account; the table shows id, name and key', async () => {
+  it("defaults --parent to the API key's account; the table shows id, name and key", async () => {
     const run = await runCli(['accounts', 'create', '--name', 'cli-default-parent'], asReseller());
     expect(run.code, run.stderr).toBe(0);
     const [header, row] = run.stdout.trim().split('\n');
@@ -87,13 +90,22 @@ describe('accounts create and list', () => {
 
     const listed = await runCli(['accounts', 'list', '--page-size', '1', '--json'], env);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(JSON.parse(listed.stdout).map((account: { name: string }) => account.name).sort()).toEqual(['cli-a', 'cli-b', 'cli-c']);
+    expect(
+      JSON.parse(listed.stdout)
+        .map((account: { name: string }) => account.name)
+        .sort(),
+    ).toEqual(['cli-a', 'cli-b', 'cli-c']);
 
     const all = await runCli(['accounts', 'list', '--parent', parent.id, '--descendants', '--page-size', '2'], env);
     expect(all.code, all.stderr).toBe(0);
     const lines = all.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^id\s+name\s+realm\s+enabled$/);
-    expect(lines.slice(1).map((line) => line.split(/\s+/)[1]).sort()).toEqual(['cli-a', 'cli-b', 'cli-c', 'cli-grandchild']);
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.split(/\s+/)[1])
+        .sort(),
+    ).toEqual(['cli-a', 'cli-b', 'cli-c', 'cli-grandchild']);
   });
 });
 

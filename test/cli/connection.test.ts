@@ -32,7 +32,9 @@ describe('the command line without a service', () => {
     const run = await runCli(['accounts', 'list', '--url', url], { CIRCLEMAKER_API_KEY: 'k'.repeat(64) });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(`circlemaker: cannot reach the service at ${url}: ECONNREFUSED (connection refused: is the service running there?); set --url or CIRCLEMAKER_URL\n`);
+    expect(run.stderr).toBe(
+      `circlemaker: cannot reach the service at ${url}: ECONNREFUSED (connection refused: is the service running there?); set --url or CIRCLEMAKER_URL\n`,
+    );
   });
 
   it('takes the URL from CIRCLEMAKER_URL when --url is not given, and never echoes the API key', async () => {
@@ -79,7 +81,9 @@ describe('the command line without a service', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const run = await spawnCli(['token', '--url', url], { CIRCLEMAKER_API_KEY: 'k'.repeat(64) });
     expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n')).toEqual([`circlemaker: cannot reach the service at ${url}: ECONNREFUSED (connection refused: is the service running there?); set --url or CIRCLEMAKER_URL`]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `circlemaker: cannot reach the service at ${url}: ECONNREFUSED (connection refused: is the service running there?); set --url or CIRCLEMAKER_URL`,
+    ]);
     const help = await spawnCli(['--help'], {});
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('usage: circlemaker <command>');

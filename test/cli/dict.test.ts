@@ -33,7 +33,10 @@ async function tenant(): Promise<{ account: TestAccount; env: Record<string, str
 /** The account's own dictionaries, every page of the list read. */
 async function ownNames(accountId: string): Promise<string[]> {
   const listed = await new ApiClient(service.url, api.token).all(`/v2/accounts/${accountId}/aaa/dictionary`);
-  return (listed as { owner: string; name: string }[]).filter((dict) => dict.owner === accountId).map((dict) => dict.name).sort();
+  return (listed as { owner: string; name: string }[])
+    .filter((dict) => dict.owner === accountId)
+    .map((dict) => dict.name)
+    .sort();
 }
 
 async function directory(files: Record<string, string>): Promise<string> {
@@ -64,7 +67,11 @@ describe('dict import of a directory', () => {
       `[3/4] created  dictionary_beta (${dir}/dictionary.beta): 1 attribute`,
       `[4/4] skipped  dictionary_empty (${dir}/dictionary.empty): defines nothing (only comments or $INCLUDEs)`,
     ]);
-    expect(lines.slice(4)).toEqual(['2 imported, 1 failed, 1 skipped', `failed: ${dir}/dictionary.bad`, `skipped (define nothing): ${dir}/dictionary.empty`]);
+    expect(lines.slice(4)).toEqual([
+      '2 imported, 1 failed, 1 skipped',
+      `failed: ${dir}/dictionary.bad`,
+      `skipped (define nothing): ${dir}/dictionary.empty`,
+    ]);
     expect(run.stderr).toMatch(/^warning: .*dictionary\.beta line 2: VENDOR Acme repeats .*; ignored$/m);
     expect(await ownNames(account.id)).toEqual(['dictionary_acme', 'dictionary_beta']);
   });
@@ -83,7 +90,7 @@ describe('dict import of a directory', () => {
     ]);
   });
 
-  it('a main dictionary that includes the bad file does not take the other files\' vendor away', async () => {
+  it("a main dictionary that includes the bad file does not take the other files' vendor away", async () => {
     const { account, env } = await tenant();
     // Without the main file's context, dictionary.gamma could not name the Acme vendor.
     const withMain = await directory({

@@ -75,7 +75,9 @@ describe('store nodes on a cluster', () => {
     const db = `${service.dbPrefix}accounts`;
     const stored = (await storeRequest(s1.url, 'GET', `/${db}/${created.body.data.id}`)).body;
     await storeRequest(s1.url, 'PUT', `/${db}/${created.body.data.id}`, { ...stored, name: 'renamed-behind' });
-    expect(await until(async () => (await master.get(`/v2/accounts/${created.body.data.id}`)).body.data?.name === 'renamed-behind')).toBe(true);
+    expect(await until(async () => (await master.get(`/v2/accounts/${created.body.data.id}`)).body.data?.name === 'renamed-behind')).toBe(
+      true,
+    );
     expect((await api.get('/readyz')).status).toBe(200);
   });
 
@@ -115,7 +117,11 @@ describe('store nodes on a cluster', () => {
     expect(winner.body._conflicts).toBeUndefined();
     const records = await storeRequest(s1.url, 'GET', `/${service.dbPrefix}conflicts/_all_docs?include_docs=true`);
     const record = records.body.rows.map((row: any) => row.doc).find((doc: any) => doc.doc_id === 'contested');
-    expect(record).toMatchObject({ losing_rev: `1-${'a'.repeat(32)}`, winning_rev: `1-${'f'.repeat(32)}`, losing_doc: { pvt_key: 'loser-secret' } });
+    expect(record).toMatchObject({
+      losing_rev: `1-${'a'.repeat(32)}`,
+      winning_rev: `1-${'f'.repeat(32)}`,
+      losing_doc: { pvt_key: 'loser-secret' },
+    });
     const logged = service.logs.join('');
     expect(logged).toContain(`1-${'a'.repeat(32)}`);
     expect(logged).not.toContain('loser-secret');

@@ -48,7 +48,10 @@ async function startPair(): Promise<Pair> {
   const proxyA = new FaultProxy(s1.url);
   const proxyB = new FaultProxy(s2.url);
   await Promise.all([proxyA.start(), proxyB.start()]);
-  cleanups.push(() => proxyA.stop(), () => proxyB.stop());
+  cleanups.push(
+    () => proxyA.stop(),
+    () => proxyB.stop(),
+  );
   const a = await startTestService({ COUCHDB_URL: proxyA.url, DB_PREFIX: prefix });
   cleanups.push(() => a.close());
   await createDatabases(s2.url, databaseNames(prefix));
@@ -147,7 +150,12 @@ describe('writes on a cluster', () => {
       return stored.status === 200 && String(stored.body.nas_port) === '1000';
     };
     const ok = await until(restored, 20_000);
-    if (!ok) console.log(JSON.stringify(await leavesOn(pair.s1.url, db, tenant.id)), JSON.stringify(await leavesOn(pair.s2.url, db, tenant.id)), pair.a.logs.filter((l) => l.includes('conflict') || l.includes('settle')).join(''));
+    if (!ok)
+      console.log(
+        JSON.stringify(await leavesOn(pair.s1.url, db, tenant.id)),
+        JSON.stringify(await leavesOn(pair.s2.url, db, tenant.id)),
+        pair.a.logs.filter((l) => l.includes('conflict') || l.includes('settle')).join(''),
+      );
     expect(ok).toBe(true);
   });
 
@@ -184,7 +192,10 @@ describe('writes on a cluster', () => {
     });
     await pair.replication.pause();
     for (const store of [pair.s1, pair.s2]) {
-      const written = await storeRequest(store.url, 'POST', `/${db}/_bulk_docs`, { docs: [leaf('a'.repeat(32)), leaf('b'.repeat(32))], new_edits: false });
+      const written = await storeRequest(store.url, 'POST', `/${db}/_bulk_docs`, {
+        docs: [leaf('a'.repeat(32)), leaf('b'.repeat(32))],
+        new_edits: false,
+      });
       expect(written.status).toBe(201);
     }
     const removed = await viaA.as(tenant.token).delete(`/v2/accounts/${tenant.id}/aaa/dictionary/${encodeURIComponent(id)}`);
@@ -200,7 +211,9 @@ describe('writes on a cluster', () => {
     };
     expect(await until(goneEverywhere)).toBe(true);
     expect((await leavesOn(pair.s2.url, db, id)).every((leaf) => leaf.deleted)).toBe(true);
-    expect((await new Api(pair.b.url).as(tenant.token).get(`/v2/accounts/${tenant.id}/aaa/dictionary/${encodeURIComponent(id)}`)).status).toBe(404);
+    expect(
+      (await new Api(pair.b.url).as(tenant.token).get(`/v2/accounts/${tenant.id}/aaa/dictionary/${encodeURIComponent(id)}`)).status,
+    ).toBe(404);
   });
 
   it('the same dictionary name created through two coordinators: exactly one 201, and its content stands', async () => {

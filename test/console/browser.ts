@@ -68,10 +68,14 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
   const violations = (await page.evaluate(
     `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`,
   )) as { id: string; impact: string; help: string; nodes: string[] }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.join(', ')})`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.join(', ')})`);
 }
 
 /** The visible text of the first element matching `selector` (empty when there is none). */
 export async function textOf(page: Page, selector: string): Promise<string> {
-  return (await page.$eval(selector, (element) => (element as unknown as { textContent: string | null }).textContent ?? '').catch(() => '')) as string;
+  return (await page
+    .$eval(selector, (element) => (element as unknown as { textContent: string | null }).textContent ?? '')
+    .catch(() => '')) as string;
 }

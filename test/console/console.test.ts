@@ -39,10 +39,16 @@ async function newPage(): Promise<Page> {
 
 async function waitForText(text: string, on: Page = page): Promise<void> {
   try {
-    await on.waitForFunction((wanted: string) => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes(wanted), SETTLE, text);
+    await on.waitForFunction(
+      (wanted: string) => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes(wanted),
+      SETTLE,
+      text,
+    );
   } catch (error) {
     // Say what the page showed instead: a timeout alone explains nothing.
-    throw new Error(`"${text}" never appeared; the page shows:\n${String(await on.evaluate('document.body.innerText')).slice(0, 3000)}`, { cause: error });
+    throw new Error(`"${text}" never appeared; the page shows:\n${String(await on.evaluate('document.body.innerText')).slice(0, 3000)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -152,11 +158,17 @@ describe.runIf(runBrowserTests)('operator console in chromium', () => {
     expect(await textOf(page, 'ul.users')).toContain('operator');
     await page.type('input[name=new_username]', 'second-operator');
     await page.type('input[name=new_password]', 'another long password');
-    expect(await page.$eval('input[name=new_password]', (input) => (input as unknown as { value: string }).value)).toBe('another long password');
+    expect(await page.$eval('input[name=new_password]', (input) => (input as unknown as { value: string }).value)).toBe(
+      'another long password',
+    );
     await page.click('::-p-text(Add user)');
     // The listing, not the text anywhere: the typed username is already on the page.
     await page.waitForFunction(`document.querySelector('ul.users')?.textContent.includes('second-operator')`, SETTLE);
-    const login = await new Api(service.url).put('/v2/user_auth', { username: 'second-operator', password: 'another long password', account_name: 'Console Tenant' });
+    const login = await new Api(service.url).put('/v2/user_auth', {
+      username: 'second-operator',
+      password: 'another long password',
+      account_name: 'Console Tenant',
+    });
     expect(login.status).toBe(201);
   });
 
@@ -168,20 +180,30 @@ describe.runIf(runBrowserTests)('operator console in chromium', () => {
     await page.waitForSelector('input[data-field="servers.0.name"]', SETTLE);
     await page.type('input[data-field="servers.0.name"]', 'responder');
     await page.type('input[data-field="servers.0.address"]', 'not a host!');
-    await page.$eval('input[data-field="servers.0.port"]', (input, port) => ((input as unknown as { value: string }).value = String(port)), responder.port);
+    await page.$eval(
+      'input[data-field="servers.0.port"]',
+      (input, port) => ((input as unknown as { value: string }).value = String(port)),
+      responder.port,
+    );
     await page.type('input[data-field="servers.0.secret"]', SECRET);
     await page.$eval('input[data-field="servers.0.retries"]', (input) => ((input as unknown as { value: string }).value = '0'));
     await page.type('input[data-field=authentication]', 'responder');
     await page.click('button[type=submit].primary');
     await page.waitForSelector('input[data-field="servers.0.address"][aria-invalid=true]', SETTLE);
-    const errorId = await page.$eval('input[data-field="servers.0.address"]', (input) => (input as unknown as { getAttribute(name: string): string }).getAttribute('aria-describedby'));
+    const errorId = await page.$eval('input[data-field="servers.0.address"]', (input) =>
+      (input as unknown as { getAttribute(name: string): string }).getAttribute('aria-describedby'),
+    );
     expect(await textOf(page, `#${errorId}`)).toContain('servers.0.address');
     await expectAccessible('aaa-error');
 
     await page.$eval('input[data-field="servers.0.address"]', (input) => ((input as unknown as { value: string }).value = '127.0.0.1'));
     await page.click('button[type=submit].primary');
     await waitForText('Saved (revision');
-    expect((await api.get(`/v2/accounts/${tenant.id}/aaa`)).body.data.servers[0]).toMatchObject({ name: 'responder', address: '127.0.0.1', port: responder.port });
+    expect((await api.get(`/v2/accounts/${tenant.id}/aaa`)).body.data.servers[0]).toMatchObject({
+      name: 'responder',
+      address: '127.0.0.1',
+      port: responder.port,
+    });
     await screenshot(page, 'aaa-saved');
   });
 
@@ -209,7 +231,7 @@ describe.runIf(runBrowserTests)('operator console in chromium', () => {
     await expectAccessible('effective');
   });
 
-  it('takes a FreeRADIUS dictionary dropped on it, lists it, and finds an attribute across the server\'s dictionaries', async () => {
+  it("takes a FreeRADIUS dictionary dropped on it, lists it, and finds an attribute across the server's dictionaries", async () => {
     await go('dictionaries');
     await page.waitForSelector('.drop-zone', SETTLE);
     await page.type('input[name=dictionary_name]', 'dropped_vendor');
@@ -217,10 +239,16 @@ describe.runIf(runBrowserTests)('operator console in chromium', () => {
     await page.$eval(
       '.drop-zone',
       (zone, content) => {
-        const scope = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: string[], name: string) => unknown; DragEvent: new (type: string, init: object) => unknown };
+        const scope = globalThis as unknown as {
+          DataTransfer: new () => { items: { add(file: unknown): void } };
+          File: new (parts: string[], name: string) => unknown;
+          DragEvent: new (type: string, init: object) => unknown;
+        };
         const transfer = new scope.DataTransfer();
         transfer.items.add(new scope.File([content], 'dictionary.dropped'));
-        (zone as unknown as { dispatchEvent(event: unknown): void }).dispatchEvent(new scope.DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        (zone as unknown as { dispatchEvent(event: unknown): void }).dispatchEvent(
+          new scope.DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+        );
       },
       text,
     );

@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 
 const script = fileURLToPath(new URL('../../scripts/build-if-stale.mjs', import.meta.url));
 
-
 function check(cwd: string): string {
   return spawnSync(process.execPath, [script, '--check'], { cwd, encoding: 'utf8' }).stdout.trim();
 }

@@ -44,7 +44,10 @@ describe('Dockerfile', () => {
 
   it('is multi-stage: builds with dev dependencies, ships production ones only', () => {
     expect(all.filter((i) => i.keyword === 'FROM').length).toBeGreaterThanOrEqual(2);
-    const build = all.filter((i) => i.stage < lastStage).map((i) => i.args).join('\n');
+    const build = all
+      .filter((i) => i.stage < lastStage)
+      .map((i) => i.args)
+      .join('\n');
     expect(build).toMatch(/npm ci\b/);
     expect(build).toMatch(/npm run build/);
     expect(build).toMatch(/--omit=dev/);
@@ -86,7 +89,10 @@ function asDraft2019(schema: unknown): object {
 
 describe('compose file', () => {
   const compose = parseYaml(read('deploy/compose.yaml'), { merge: true }) as {
-    services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; depends_on?: Record<string, unknown> }>;
+    services: Record<
+      string,
+      { image?: string; build?: unknown; environment?: Record<string, string>; depends_on?: Record<string, unknown> }
+    >;
   };
 
   it('is valid against the Compose Specification schema', () => {
@@ -112,7 +118,8 @@ describe('compose file', () => {
   it('depends only on services it defines, and sets only variables the README documents', () => {
     const readme = read('README.md');
     for (const [name, service] of Object.entries(compose.services)) {
-      for (const dependency of Object.keys(service.depends_on ?? {})) expect(compose.services, `${name} → ${dependency}`).toHaveProperty(dependency);
+      for (const dependency of Object.keys(service.depends_on ?? {}))
+        expect(compose.services, `${name} → ${dependency}`).toHaveProperty(dependency);
       if (service.build === undefined) continue;
       for (const variable of Object.keys(service.environment ?? {})) expect(readme, variable).toContain(`\`${variable}\``);
     }

@@ -116,7 +116,11 @@ describe('AAA operation deadline', () => {
     request.destroy();
     const seen = responder.stats.received;
     // The service logs the abandoned request (499) once it noticed the caller left.
-    await until(() => service.logs.some((line) => line.includes(`/v2/accounts/${account.id}/aaa/authn`) && line.includes('"status":499')), 5000, 'the 499 log line');
+    await until(
+      () => service.logs.some((line) => line.includes(`/v2/accounts/${account.id}/aaa/authn`) && line.includes('"status":499')),
+      5000,
+      'the 499 log line',
+    );
     await expectNoMorePackets(responder, seen);
   });
 });
@@ -124,7 +128,10 @@ describe('AAA operation deadline', () => {
 describe('CoA/Disconnect deadline', () => {
   it('a NAS that never answers: 504 deadline_exceeded with the aborted attempt, and nothing more is sent', async () => {
     const responder = await silentResponder();
-    const account = await accountWith(api, service.masterAccountId, { aaa_mode: 'on', nas: [nas(responder, { retries: 10, timeout: 100 })] });
+    const account = await accountWith(api, service.masterAccountId, {
+      aaa_mode: 'on',
+      nas: [nas(responder, { retries: 10, timeout: 100 })],
+    });
     const response = await api
       .as(account.token)
       .post(`/v2/accounts/${account.id}/aaa/disconnect`, { nas: 'edge', attributes: { 'User-Name': 'alice' }, timeout_ms: 250 });
@@ -143,7 +150,11 @@ describe('CoA/Disconnect deadline', () => {
     const account = await accountWith(api, service.masterAccountId, { aaa_mode: 'on', nas: [nas(responder)] });
     const response = await api
       .as(account.token)
-      .post(`/v2/accounts/${account.id}/aaa/coa`, { nas: 'edge', attributes: { 'User-Name': 'alice' } }, { headers: { 'X-Request-Timeout-Ms': '-1' } });
+      .post(
+        `/v2/accounts/${account.id}/aaa/coa`,
+        { nas: 'edge', attributes: { 'User-Name': 'alice' } },
+        { headers: { 'X-Request-Timeout-Ms': '-1' } },
+      );
     expect(response.status).toBe(400);
     expect(response.body.data).toHaveProperty(['X-Request-Timeout-Ms', 'type']);
     expect(responder.stats.received).toBe(0);

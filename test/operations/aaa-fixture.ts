@@ -36,10 +36,12 @@ export async function startGatedResponder(held: string): Promise<{ responder: Ra
   const gate = new Promise<void>((resolve) => {
     open = resolve;
   });
-  const answer = (code: number) => async ({ packet }: ResponderRequest) => {
-    if (findAttribute(packet.attributes, 'User-Name')?.value === held) await gate;
-    return { code };
-  };
+  const answer =
+    (code: number) =>
+    async ({ packet }: ResponderRequest) => {
+      if (findAttribute(packet.attributes, 'User-Name')?.value === held) await gate;
+      return { code };
+    };
   const responder = await RadiusResponder.start({
     dictionary,
     clients: { '127.0.0.1': SECRET },

@@ -47,7 +47,8 @@ const alive = (pid: number) => {
 };
 
 /** Pids of the workers that logged a request line for `url`. */
-const servedBy = (url: string) => new Set(lines.filter((line) => line.msg === 'request' && line.url === url && line.status === 201).map((line) => line.pid));
+const servedBy = (url: string) =>
+  new Set(lines.filter((line) => line.msg === 'request' && line.url === url && line.status === 201).map((line) => line.pid));
 
 /** Logins over fresh connections (the primary hands connections round-robin to the workers). */
 async function logins(count: number): Promise<void> {

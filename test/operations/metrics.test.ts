@@ -68,12 +68,24 @@ afterAll(async () => {
 
 describe('GET /metrics after traffic', () => {
   it('the traffic was what the series below count', () => {
-    expect(statuses).toEqual({ 'wrong key 0': 401, 'wrong key 1': 401, limited: 429, authn: 200, unanswered: 504, read: 200, missing: 404 });
+    expect(statuses).toEqual({
+      'wrong key 0': 401,
+      'wrong key 1': 401,
+      limited: 429,
+      authn: 200,
+      unanswered: 504,
+      read: 200,
+      missing: 404,
+    });
   });
 
   it('HTTP requests by route template, method and status, with a latency histogram', () => {
-    expect(value(samples, 'circlemaker_http_requests_total', { route: '/v2/accounts/:accountId/aaa', method: 'GET', status: '200' })).toBe(1);
-    expect(value(samples, 'circlemaker_http_requests_total', { route: '/v2/accounts/:accountId/aaa/authn', method: 'POST', status: '504' })).toBe(1);
+    expect(value(samples, 'circlemaker_http_requests_total', { route: '/v2/accounts/:accountId/aaa', method: 'GET', status: '200' })).toBe(
+      1,
+    );
+    expect(
+      value(samples, 'circlemaker_http_requests_total', { route: '/v2/accounts/:accountId/aaa/authn', method: 'POST', status: '504' }),
+    ).toBe(1);
     expect(value(samples, 'circlemaker_http_requests_total', { route: '/v2/api_auth', method: 'PUT', status: '429' })).toBe(1);
     expect(value(samples, 'circlemaker_http_requests_total', { route: 'unmatched', method: 'GET', status: '404' })).toBe(1);
     const latency = { route: '/v2/accounts/:accountId/aaa/authn', method: 'POST', status: '200' };
@@ -87,7 +99,7 @@ describe('GET /metrics after traffic', () => {
     for (const route of routes) expect(route).toMatch(/^(unmatched|(\/([a-z0-9_.]+|:[A-Za-z]+))+)$/);
   });
 
-  it('RADIUS requests by operation, server address:port and outcome, the answer\'s RTT, and AAA operations by outcome', () => {
+  it("RADIUS requests by operation, server address:port and outcome, the answer's RTT, and AAA operations by outcome", () => {
     const accepted = { operation: 'authentication', server: `127.0.0.1:${answering.port}` };
     expect(value(samples, 'circlemaker_radius_requests_total', { ...accepted, outcome: 'accept' })).toBe(1);
     expect(value(samples, 'circlemaker_radius_transmissions_total', accepted)).toBe(1);
@@ -120,7 +132,9 @@ describe('GET /metrics after traffic', () => {
     const writes = find(samples, 'circlemaker_store_request_duration_seconds_count', { method: 'PUT', database: 'aaa' });
     expect(writes).toHaveLength(1);
     expect(writes[0]!.value).toBeGreaterThanOrEqual(2);
-    expect(value(samples, 'circlemaker_store_request_duration_seconds_count', { method: 'PUT', database: 'accounts' })).toBeGreaterThanOrEqual(2);
+    expect(
+      value(samples, 'circlemaker_store_request_duration_seconds_count', { method: 'PUT', database: 'accounts' }),
+    ).toBeGreaterThanOrEqual(2);
     const databases = new Set(find(samples, 'circlemaker_store_request_duration_seconds_count').map((sample) => sample.labels.database));
     for (const database of databases) expect(database).not.toContain(service.dbPrefix);
     expect(text).toContain('# TYPE circlemaker_store_request_errors_total counter');

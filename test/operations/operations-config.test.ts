@@ -37,7 +37,11 @@ describe('deadlines', () => {
   it('the deadline aborts a budget with deadline_exceeded naming it', async () => {
     const budget = new Deadlines(60_000).start(20);
     await new Promise((resolve) => budget.signal.addEventListener('abort', resolve, { once: true }));
-    expect(budget.failure({ operation: 'authentication' }, [])).toMatchObject({ status: 504, code: 'deadline_exceeded', data: { operation: 'authentication', deadline_ms: 20 } });
+    expect(budget.failure({ operation: 'authentication' }, [])).toMatchObject({
+      status: 504,
+      code: 'deadline_exceeded',
+      data: { operation: 'authentication', deadline_ms: 20 },
+    });
     budget.finish();
   });
 

@@ -26,7 +26,11 @@ let service: TestService;
 let api: Api;
 useSuiteService((started) => ({ service, api } = started), { LOG_LEVEL: 'debug', AAA_QUEUE_PER_WORKER: '0' });
 
-const lines = (): LogLine[] => service.logs.flatMap((text) => text.split('\n')).filter((text) => text !== '').map((text) => JSON.parse(text) as LogLine);
+const lines = (): LogLine[] =>
+  service.logs
+    .flatMap((text) => text.split('\n'))
+    .filter((text) => text !== '')
+    .map((text) => JSON.parse(text) as LogLine);
 const requestLines = (url: string): LogLine[] => lines().filter((line) => line.msg === 'request' && line.url === url);
 
 let answering: RadiusResponder;
@@ -53,7 +57,14 @@ describe('request lines', () => {
     const url = `/v2/accounts/${account.id}/aaa`;
     expect((await api.as(account.token).get(url)).status).toBe(200);
     const line = requestLines(url).find((entry) => entry.method === 'GET');
-    expect(line).toMatchObject({ level: INFO, method: 'GET', route: '/v2/accounts/:accountId/aaa', status: 200, client: '127.0.0.1', account: account.id });
+    expect(line).toMatchObject({
+      level: INFO,
+      method: 'GET',
+      route: '/v2/accounts/:accountId/aaa',
+      status: 200,
+      client: '127.0.0.1',
+      account: account.id,
+    });
     expect(typeof line!.ms).toBe('number');
     expect(typeof line!.request_id).toBe('string');
     expect(JSON.stringify(line)).not.toContain(account.token);
@@ -85,9 +96,22 @@ describe('request lines', () => {
     const url = `/v2/accounts/${deadEnd.id}/aaa/authn`;
     expect((await api.as(deadEnd.token).post(url, LOGIN)).status).toBe(504);
     const line = requestLines(url).find((entry) => entry.method === 'POST');
-    expect(line).toMatchObject({ level: WARN, status: 504, error: 'radius_unreachable', cause: 'no RADIUS server answered authentication', account: deadEnd.id });
+    expect(line).toMatchObject({
+      level: WARN,
+      status: 504,
+      error: 'radius_unreachable',
+      cause: 'no RADIUS server answered authentication',
+      account: deadEnd.id,
+    });
     const [operation] = lines().filter((entry) => entry.msg === 'aaa operation' && entry.account === deadEnd.id);
-    expect(operation).toMatchObject({ level: WARN, operation: 'authentication', outcome: 'radius_unreachable', server: `127.0.0.1:${silent.port}`, attempts: 2, status: 504 });
+    expect(operation).toMatchObject({
+      level: WARN,
+      operation: 'authentication',
+      outcome: 'radius_unreachable',
+      server: `127.0.0.1:${silent.port}`,
+      attempts: 2,
+      status: 504,
+    });
     expect(operation).not.toHaveProperty('rtt_ms');
   });
 
@@ -110,10 +134,17 @@ describe('AAA operation lines', () => {
     const url = `/v2/accounts/${account.id}/aaa/authn`;
     expect((await api.as(account.token).post(url, LOGIN)).status).toBe(200);
     const [operation] = lines().filter((entry) => entry.msg === 'aaa operation' && entry.account === account.id);
-    expect(operation).toMatchObject({ level: INFO, operation: 'authentication', outcome: 'accept', server: `127.0.0.1:${answering.port}`, attempts: 1 });
+    expect(operation).toMatchObject({
+      level: INFO,
+      operation: 'authentication',
+      outcome: 'accept',
+      server: `127.0.0.1:${answering.port}`,
+      attempts: 1,
+    });
     expect(operation!.rtt_ms).toEqual(expect.any(Number));
     expect(operation!.rtt_ms as number).toBeGreaterThan(0);
     const everything = service.logs.join('');
-    for (const secret of [SECRET, account.apiKey, account.token, service.masterApiKey, api.token!]) expect(everything).not.toContain(secret);
+    for (const secret of [SECRET, account.apiKey, account.token, service.masterApiKey, api.token!])
+      expect(everything).not.toContain(secret);
   });
 });

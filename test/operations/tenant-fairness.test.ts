@@ -36,7 +36,8 @@ describe('fair shares of a configuration', () => {
       const parent = await accountWith(api, service.masterAccountId, aaaDoc([server(responder)], { workers: 2 }));
       const flooder = await accountWith(api, parent.id);
       const sibling = await accountWith(api, parent.id);
-      const authn = (account: TestAccount, user: string) => () => api.as(account.token).post(`/v2/accounts/${account.id}/aaa/authn`, { 'User-Name': user });
+      const authn = (account: TestAccount, user: string) => () =>
+        api.as(account.token).post(`/v2/accounts/${account.id}/aaa/authn`, { 'User-Name': user });
 
       // 2 workers busy (held), 2 × 2 queued, the other 14 refused at once.
       const flood = concurrently(20, authn(flooder, 'flood'));
@@ -51,7 +52,10 @@ describe('fair shares of a configuration', () => {
       const answered = await siblings.all;
       const flooded = await flood.all;
 
-      expect(answered.map((response) => response.status), JSON.stringify(answered.map((response) => response.body))).toEqual([200, 200, 200]);
+      expect(
+        answered.map((response) => response.status),
+        JSON.stringify(answered.map((response) => response.body)),
+      ).toEqual([200, 200, 200]);
       for (const response of answered) expect(response.body.data).toMatchObject({ result: 'accept', account: parent.id });
       expect(flooded.filter((response) => response.status === 200)).toHaveLength(6);
       const refused = flooded.filter((response) => response.status === 503);

@@ -24,7 +24,11 @@ function gates() {
 }
 
 const statusOf = (settled: PromiseSettledResult<unknown>) =>
-  settled.status === 'fulfilled' ? 'ok' : settled.reason instanceof AppError ? `${settled.reason.status} ${settled.reason.code}` : String(settled.reason);
+  settled.status === 'fulfilled'
+    ? 'ok'
+    : settled.reason instanceof AppError
+      ? `${settled.reason.status} ${settled.reason.code}`
+      : String(settled.reason);
 
 describe('fair worker pools', () => {
   it('a flooding requester fills only its own queue: it gets the 503s, a sibling is queued and served at the next free worker', async () => {
@@ -35,7 +39,11 @@ describe('fair worker pools', () => {
     const sibling = pools.run({ ...pool, requester: 'sibling' }, task('sibling'));
     const floodSettled = Promise.allSettled(flood);
     // One running and two queued (2 per worker × 1 worker) for the flooder; the rest refused at once.
-    expect(pools.stats('parent/authentication')).toMatchObject({ active: 1, queued: 3, requesters: { flooder: { active: 1, queued: 2 }, sibling: { active: 0, queued: 1 } } });
+    expect(pools.stats('parent/authentication')).toMatchObject({
+      active: 1,
+      queued: 3,
+      requesters: { flooder: { active: 1, queued: 2 }, sibling: { active: 0, queued: 1 } },
+    });
     await openNext();
     // The sibling, with nothing running, goes before the flooder's queued requests.
     expect(started).toEqual(['flood-0', 'sibling']);
@@ -70,7 +78,10 @@ describe('fair worker pools', () => {
     const flood = Array.from({ length: 4 }, (_, index) => pools.run({ ...pool, requester: 'flooder' }, task(`f${index}`)));
     const floodSettled = Promise.allSettled(flood);
     const newcomer = pools.run({ ...pool, requester: 'newcomer' }, task('n'));
-    expect(pools.stats('p/authorization')).toMatchObject({ queued: 3, requesters: { flooder: { active: 1, queued: 2 }, newcomer: { queued: 1 } } });
+    expect(pools.stats('p/authorization')).toMatchObject({
+      queued: 3,
+      requesters: { flooder: { active: 1, queued: 2 }, newcomer: { queued: 1 } },
+    });
     for (let index = 0; index < 4; index += 1) await openNext();
     expect(await newcomer).toBe('n');
     expect((await floodSettled).map(statusOf)).toEqual(['ok', 'ok', 'ok', '503 overloaded']);
@@ -149,7 +160,9 @@ describe('worker pools, one requester (FIFO, bounds, release, idle pools)', () =
 
   it('releases the worker when the task throws', async () => {
     const pools = new WorkerPools({ queuePerWorker: 0 });
-    await expect(pools.run({ key: 'k', requester: 'a', workers: 1 }, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(pools.run({ key: 'k', requester: 'a', workers: 1 }, async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
     await expect(pools.run({ key: 'k', requester: 'a', workers: 1 }, async () => 'next')).resolves.toBe('next');
   });
 

@@ -70,11 +70,16 @@ describe('a memoised effective configuration follows every change under it', () 
     const asRoot = both.viaFirst.as((await freshToken(root)).token);
     const late = (attributes: string[]) => ({
       name: 'dictionary_late',
-      value: [{ vendor: { Acme: 64997 } }, ...attributes.map((name, index) => ({ attr: { vid: 64997, id: index + 1, type: 'string', name } }))],
+      value: [
+        { vendor: { Acme: 64997 } },
+        ...attributes.map((name, index) => ({ attr: { vid: 64997, id: index + 1, type: 'string', name } })),
+      ],
     });
     const created = await asRoot.put(`/v2/accounts/${root.id}/aaa/dictionary`, late(['Acme-Late']));
     expect(created.status).toBe(201);
-    expect((await both.viaFirst.post(`/v2/accounts/${root.id}/aaa`, doc('on', ['root-radius'], ['dictionary', 'dictionary_late']))).status).toBe(200);
+    expect(
+      (await both.viaFirst.post(`/v2/accounts/${root.id}/aaa`, doc('on', ['root-radius'], ['dictionary', 'dictionary_late']))).status,
+    ).toBe(200);
     const lateRevisionOnSecond = async () =>
       (await authnOnSecond(leaf)).authn.servers?.[0]?.dictionaries?.find((d: { name: string }) => d.name === 'dictionary_late')?.revision;
     expect(await until(async () => (await lateRevisionOnSecond()) === created.body.revision)).toBe(true);
@@ -96,10 +101,12 @@ describe('a memoised effective configuration follows every change under it', () 
     });
     expect(put.status).toBe(201);
     const newRevision = ((await put.json()) as { rev: string }).rev;
-    expect(await until(async () => {
-      const server = (await authnOnSecond(leaf)).authn.servers?.[0];
-      return server?.dictionaries.some((d: { name: string; revision: string }) => d.name === 'dictionary' && d.revision === newRevision);
-    })).toBe(true);
+    expect(
+      await until(async () => {
+        const server = (await authnOnSecond(leaf)).authn.servers?.[0];
+        return server?.dictionaries.some((d: { name: string; revision: string }) => d.name === 'dictionary' && d.revision === newRevision);
+      }),
+    ).toBe(true);
   });
 
   it('an account moved to another branch (written to the store by another replica)', async () => {

@@ -30,7 +30,9 @@ describe('VerifiedTokens', () => {
     const token = issuer.issue(ACCOUNT, false, 0);
     cache.verify(token);
     const [header, payload, signature] = token.split('.') as [string, string, string];
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), is_superduper_admin: true })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), is_superduper_admin: true }),
+    ).toString('base64url');
     const tampered = `${header}.${forged}.${signature}`;
     expect(() => cache.verify(tampered)).toThrow(/not valid/);
     expect(() => cache.verify(tampered)).toThrow(/not valid/);

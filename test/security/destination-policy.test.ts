@@ -94,7 +94,10 @@ describe('the built-in reserved ranges (no operator lists)', () => {
   it('the reason names the address, the range and what the range is', () => {
     const verdict = decideDestination('127.0.0.1', EMPTY_POLICY);
     expect(verdict).toMatchObject({ allowed: false, range: '127.0.0.0/8' });
-    if (!verdict.allowed) expect(verdict.reason).toBe("127.0.0.1 is in 127.0.0.0/8 (loopback), which tenants may not send to unless the operator's destination policy allows it");
+    if (!verdict.allowed)
+      expect(verdict.reason).toBe(
+        "127.0.0.1 is in 127.0.0.0/8 (loopback), which tenants may not send to unless the operator's destination policy allows it",
+      );
   });
 
   it.each(['::ffff:127.0.0.1', '::ffff:7f00:1', '::FFFF:127.0.0.2', '64:ff9b::127.0.0.1'])('%s does not bypass 127.0.0.0/8', (address) => {
@@ -108,12 +111,28 @@ describe('the built-in reserved ranges (no operator lists)', () => {
     expect(rangeOf('::ffff:10.0.0.1')).toBe('10.0.0.0/8');
   });
 
-  it.each(['8.8.8.8', '192.0.2.1', '198.51.100.7', '203.0.113.9', '9.255.255.255', '11.0.0.0', '172.15.255.255', '172.32.0.0', '100.63.255.255', '100.128.0.0', '126.255.255.255', '128.0.0.0', '223.255.255.255', '2001:db8::1', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8', '2a00::1'])(
-    '%s (just outside every reserved range, or public) is allowed',
-    (address) => {
-      expect(allowed(address)).toBe(true);
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '192.0.2.1',
+    '198.51.100.7',
+    '203.0.113.9',
+    '9.255.255.255',
+    '11.0.0.0',
+    '172.15.255.255',
+    '172.32.0.0',
+    '100.63.255.255',
+    '100.128.0.0',
+    '126.255.255.255',
+    '128.0.0.0',
+    '223.255.255.255',
+    '2001:db8::1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::8.8.8.8',
+    '2a00::1',
+  ])('%s (just outside every reserved range, or public) is allowed', (address) => {
+    expect(allowed(address)).toBe(true);
+  });
 
   it('something that is not an IP address is denied', () => {
     expect(decideDestination('localhost', EMPTY_POLICY)).toMatchObject({ allowed: false, reason: '"localhost" is not an IP address' });
@@ -143,7 +162,8 @@ describe("the operator's lists", () => {
     expect(rangeOf('2001:db8:1::1', policy)).toBe('2001:db8::/32');
     expect(allowed('203.0.114.1', policy)).toBe(true);
     const verdict = decideDestination('203.0.113.5', policy);
-    if (!verdict.allowed) expect(verdict.reason).toBe("203.0.113.5 is in 203.0.113.0/24, which the operator's destination policy denies to tenants");
+    if (!verdict.allowed)
+      expect(verdict.reason).toBe("203.0.113.5 is in 203.0.113.0/24, which the operator's destination policy denies to tenants");
   });
 
   it('the most specific range wins, whichever list it is in', () => {

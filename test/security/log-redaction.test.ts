@@ -60,7 +60,12 @@ beforeAll(async () => {
   const wrongKey = remember('wrong API key', 'e'.repeat(64));
   statuses.wrong_login = (await bare.put('/v2/api_auth', { api_key: wrongKey })).status;
   const brokenKey = remember('API key in a malformed body', 'd'.repeat(64));
-  statuses.malformed_login = (await bare.put('/v2/api_auth', undefined, { rawBody: `{"data":{"api_key":"${brokenKey}"`, headers: { 'Content-Type': 'application/json' } })).status;
+  statuses.malformed_login = (
+    await bare.put('/v2/api_auth', undefined, {
+      rawBody: `{"data":{"api_key":"${brokenKey}"`,
+      headers: { 'Content-Type': 'application/json' },
+    })
+  ).status;
 
   // An account: its key is returned once, then rotated.
   const tenant = await createAccount(master, service.masterAccountId, 'log-redaction');
@@ -79,7 +84,9 @@ beforeAll(async () => {
   const userPassword = remember('RADIUS User-Password', 'user-password-4b8e');
   const saved = await master.put(`/v2/accounts/${tenant.id}/aaa`, {
     aaa_mode: 'on',
-    servers: [{ name: 'dead', address: '127.0.0.1', port: deadPort, secret: radiusSecret, dicts: ['dictionary'], retries: 0, timeout: 200 }],
+    servers: [
+      { name: 'dead', address: '127.0.0.1', port: deadPort, secret: radiusSecret, dicts: ['dictionary'], retries: 0, timeout: 200 },
+    ],
     authentication: ['dead'],
     authorization: [],
     accounting: [],
@@ -92,8 +99,12 @@ beforeAll(async () => {
   statuses.aaa_saved = saved.status;
   statuses.aaa_read = (await master.get(`/v2/accounts/${tenant.id}/aaa`)).status;
   statuses.effective = (await master.get(`/v2/accounts/${tenant.id}/aaa/effective`)).status;
-  statuses.authn = (await master.post(`/v2/accounts/${tenant.id}/aaa/authn`, { 'User-Name': 'alice', 'User-Password': userPassword })).status;
-  statuses.coa = (await master.post(`/v2/accounts/${tenant.id}/aaa/disconnect`, { nas: 'edge', attributes: { 'User-Name': 'alice' } })).status;
+  statuses.authn = (
+    await master.post(`/v2/accounts/${tenant.id}/aaa/authn`, { 'User-Name': 'alice', 'User-Password': userPassword })
+  ).status;
+  statuses.coa = (
+    await master.post(`/v2/accounts/${tenant.id}/aaa/disconnect`, { nas: 'edge', attributes: { 'User-Name': 'alice' } })
+  ).status;
   // Let the dead-server probe run and log at least once.
   await new Promise((resolve) => setTimeout(resolve, 300));
 });
@@ -105,7 +116,15 @@ afterAll(async () => {
 
 describe('the service log', () => {
   it('was exercised: the calls above reached the service and were logged', () => {
-    expect(statuses).toMatchObject({ auth_token: 200, encoded_auth_token: 200, x_auth_token: 200, bearer: 200, wrong_login: 401, rotate: 200, aaa_saved: 201 });
+    expect(statuses).toMatchObject({
+      auth_token: 200,
+      encoded_auth_token: 200,
+      x_auth_token: 200,
+      bearer: 200,
+      wrong_login: 401,
+      rotate: 200,
+      aaa_saved: 201,
+    });
     const logs = service.logs.join('');
     expect(logs).toContain('"msg":"request"');
     expect(logs).toContain('auth_token=[redacted]');
@@ -138,7 +157,9 @@ describe('loggableUrl', () => {
   });
 
   it('keeps what is not a credential, and removes a signed token wherever it sits', () => {
-    expect(loggableUrl('/v2/accounts/0123?page_size=5&start_key=abcd&name=dictionary')).toBe('/v2/accounts/0123?page_size=5&start_key=abcd&name=dictionary');
+    expect(loggableUrl('/v2/accounts/0123?page_size=5&start_key=abcd&name=dictionary')).toBe(
+      '/v2/accounts/0123?page_size=5&start_key=abcd&name=dictionary',
+    );
     expect(loggableUrl('/v2/accounts/eyJhbGciOiJIUzI1NiJ9.eyJhIjoxfQ.c2lnbmF0dXJl/aaa')).toBe('/v2/accounts/[redacted]/aaa');
     expect(loggableUrl('/v2/x?q=eyJhbGciOiJIUzI1NiJ9.eyJhIjoxfQ.c2ln')).toBe('/v2/x?q=[redacted]');
   });
@@ -149,7 +170,14 @@ describe('logged errors', () => {
     const lines: string[] = [];
     const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
     const password = 'pw-in-a-store-url-5d1e';
-    logger.error({ err: new TypeError(`Request cannot be constructed from a URL that includes credentials: http://circlemaker:${password}@127.0.0.1:15984/x`) }, 'request failed');
+    logger.error(
+      {
+        err: new TypeError(
+          `Request cannot be constructed from a URL that includes credentials: http://circlemaker:${password}@127.0.0.1:15984/x`,
+        ),
+      },
+      'request failed',
+    );
     logger.warn({ err: `connect ECONNREFUSED http://admin:${password}@couch:5984` }, 'changes feed lost; retrying');
     const logged = lines.join('');
     expect(logged).toContain('http://[redacted]@127.0.0.1:15984/x');

@@ -29,7 +29,7 @@ describe('login limiter', () => {
     }
   });
 
-  it('a success with one\'s own key does not reset the failures counted for other keys', async () => {
+  it("a success with one's own key does not reset the failures counted for other keys", async () => {
     const service = await startTestService({ AUTH_FAILURE_LIMIT: String(LIMIT) });
     try {
       const client = new Api(service.url);
@@ -50,7 +50,7 @@ describe('login limiter', () => {
     }
   });
 
-  it('a disabled account\'s right key counts as a failure', async () => {
+  it("a disabled account's right key counts as a failure", async () => {
     const service = await startTestService({ AUTH_FAILURE_LIMIT: '2' });
     try {
       const client = new Api(service.url);

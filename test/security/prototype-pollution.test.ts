@@ -143,7 +143,13 @@ describe('a hostile key in any body', () => {
     expect(invalid.body.data).toHaveProperty(['aaa_mode', 'enum']);
 
     // FreeRADIUS text is not JSON: its names become values, and nothing may reach the prototype.
-    const text = ['VENDOR __proto__ 64991', 'ATTRIBUTE constructor 241 string', 'ATTRIBUTE prototype 242 integer has_tag', 'VALUE prototype __proto__ 1', ''].join('\n');
+    const text = [
+      'VENDOR __proto__ 64991',
+      'ATTRIBUTE constructor 241 string',
+      'ATTRIBUTE prototype 242 integer has_tag',
+      'VALUE prototype __proto__ 1',
+      '',
+    ].join('\n');
     const upload = await fetch(`${service.url}/v2/accounts/${other.id}/aaa/dictionary?name=dictionary_text_pollution`, {
       method: 'PUT',
       headers: { 'Content-Type': 'text/plain', 'X-Auth-Token': other.token },

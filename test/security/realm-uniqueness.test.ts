@@ -98,7 +98,11 @@ describe('realm uniqueness', () => {
 
   it('a failed write gives back the claim it made', async () => {
     const account = await createAccount(both.viaFirst, both.first.masterAccountId, 'stale-writer');
-    const stale = await both.viaFirst.patch(`/v2/accounts/${account.id}`, { realm: 'lost.example.org' }, { headers: { 'If-Match': '1-0' } });
+    const stale = await both.viaFirst.patch(
+      `/v2/accounts/${account.id}`,
+      { realm: 'lost.example.org' },
+      { headers: { 'If-Match': '1-0' } },
+    );
     expect(stale.status).toBe(409);
     expect((await storeGet(both.first, claimPath('lost.example.org'))).error).toBe('not_found');
   });
@@ -106,7 +110,12 @@ describe('realm uniqueness', () => {
   it('a claim left behind by a crash is taken over once abandoned, but a recent one is respected', async () => {
     const [taker, waiter] = (await accountsOnBoth(['taker', 'waiter'])) as [{ id: string }, { id: string }];
     const nobody = 'f'.repeat(32);
-    const leftBehind = { pvt_type: 'realm_claim', pvt_account_id: nobody, pvt_claimed_at: Date.now() - 3_600_000, realm: 'orphan.example.org' };
+    const leftBehind = {
+      pvt_type: 'realm_claim',
+      pvt_account_id: nobody,
+      pvt_claimed_at: Date.now() - 3_600_000,
+      realm: 'orphan.example.org',
+    };
     await storePut(claimPath('orphan.example.org'), leftBehind);
     expect((await both.viaSecond.patch(`/v2/accounts/${taker.id}`, { realm: 'orphan.example.org' })).status).toBe(200);
     expect((await storeGet(both.first, claimPath('orphan.example.org'))).pvt_account_id).toBe(taker.id);

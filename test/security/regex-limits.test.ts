@@ -9,7 +9,14 @@
 import fs from 'node:fs';
 import RE2 from 're2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileTenantRegex, MatchBudget, REGEX_PROGRAM_LIMIT, REGEX_VALUE_MAX_BYTES, REGEX_WORK_BUDGET, type UsableRegex } from '../../src/aaa/regex.js';
+import {
+  compileTenantRegex,
+  MatchBudget,
+  REGEX_PROGRAM_LIMIT,
+  REGEX_VALUE_MAX_BYTES,
+  REGEX_WORK_BUDGET,
+  type UsableRegex,
+} from '../../src/aaa/regex.js';
 import { programSizeBound } from '../../src/aaa/regex-program.js';
 import { PacketCode, type DecodedPacket } from '../../src/radius/codec/index.js';
 import { compileDictionaries } from '../../src/radius/dictionary/index.js';
@@ -24,7 +31,14 @@ const ATTACK = '((.*){100}){10}';
 /** Every pattern the suite, the benchmarks and the README use today: none may start being refused. */
 function patternsInUse(): string[] {
   const found = new Set<string>(['^(.*)$', '^([^@]+)@', '^welcome (\\w+)$', '^\\+?([0-9]+)$', '^([0-9]+)$', '^(\\w+)', '^x(\\d+)$']);
-  const files = ['test/api-aaa.test.ts', 'test/api-aaa-operations.test.ts', 'test/aaa-translate.test.ts', 'bench/api/run.ts', 'bench/cache/memory.ts', 'bench/aaa/authn.ts'];
+  const files = [
+    'test/api-aaa.test.ts',
+    'test/api-aaa-operations.test.ts',
+    'test/aaa-translate.test.ts',
+    'bench/api/run.ts',
+    'bench/cache/memory.ts',
+    'bench/aaa/authn.ts',
+  ];
   for (const file of files) {
     if (!fs.existsSync(file)) continue;
     const text = fs.readFileSync(file, 'utf8');
@@ -48,7 +62,12 @@ describe('the program size bound', () => {
     expect(inUse.length).toBeGreaterThanOrEqual(7);
     for (const pattern of inUse) expect(compileTenantRegex(pattern), pattern).toMatchObject({ ok: true });
     // Realistic heavier ones a tenant may write stay under the limit too.
-    for (const pattern of ['^([\\pL\\pN._%+-]+)@', '^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$', '^\\+?([0-9]{1,15})$', '(?i)^([0-9a-f]{2}(?:[:-]?[0-9a-f]{2}){5})$']) {
+    for (const pattern of [
+      '^([\\pL\\pN._%+-]+)@',
+      '^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$',
+      '^\\+?([0-9]{1,15})$',
+      '(?i)^([0-9a-f]{2}(?:[:-]?[0-9a-f]{2}){5})$',
+    ]) {
       expect(compileTenantRegex(pattern), pattern).toMatchObject({ ok: true });
     }
   });
@@ -75,7 +94,18 @@ describe('the program size bound', () => {
       else high = middle;
     }
     const limit = low;
-    for (const pattern of ['.', '[^a]', '\\W', '(?i)[^k]', '\\pL', '[^\\pL\\pN]', '(a)', '[\\x{81}-\\x{10FFFE}]', '(?i)[a-zé]+', '(?:[[:^alpha:]]|x)']) {
+    for (const pattern of [
+      '.',
+      '[^a]',
+      '\\W',
+      '(?i)[^k]',
+      '\\pL',
+      '[^\\pL\\pN]',
+      '(a)',
+      '[\\x{81}-\\x{10FFFE}]',
+      '(?i)[a-zé]+',
+      '(?:[[:^alpha:]]|x)',
+    ]) {
       const bound = programSizeBound(pattern);
       expect(fits(pattern, Math.floor((limit * 0.98) / bound)), `${pattern}: bound ${bound}`).toBe(true);
     }
@@ -143,7 +173,8 @@ describe('over HTTP', () => {
   });
 
   it('an authn value over the limit is a 400 naming the key and nothing is sent; at the limit it goes through', async () => {
-    const run = (calling: string) => api.as(tenant.token).post(`/v2/accounts/${tenant.id}/aaa/authn`, { 'User-Name': 'alice', Calling: calling });
+    const run = (calling: string) =>
+      api.as(tenant.token).post(`/v2/accounts/${tenant.id}/aaa/authn`, { 'User-Name': 'alice', Calling: calling });
     received.length = 0;
     const tooLong = await run('a'.repeat(REGEX_VALUE_MAX_BYTES + 1));
     expect(tooLong.status).toBe(400);
@@ -160,7 +191,9 @@ describe('over HTTP', () => {
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
     const limit = new MatchBudget().longestValue(compileTenantRegex(heavy) as UsableRegex);
     expect(limit).toBeLessThan(REGEX_VALUE_MAX_BYTES);
-    const response = await api.as(tenant.token).post(`/v2/accounts/${tenant.id}/aaa/authn`, { 'User-Name': 'alice', Calling: 'b'.repeat(2 * limit) });
+    const response = await api
+      .as(tenant.token)
+      .post(`/v2/accounts/${tenant.id}/aaa/authn`, { 'User-Name': 'alice', Calling: 'b'.repeat(2 * limit) });
     expect(response.status).toBe(400);
     expect(response.body.data['data.Calling'].maxLength.target).toBeGreaterThan(0);
     expect(response.body.data['data.Calling'].maxLength.target).toBeLessThanOrEqual(limit);

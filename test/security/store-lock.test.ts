@@ -42,18 +42,19 @@ async function storeRequest(method: string, pathInStore: string, headers: Record
 }
 
 describe('the embedded store refuses every request without its credentials', () => {
-  const attempts = () => [
-    ['GET', '/'],
-    ['GET', '/_all_dbs'],
-    ['GET', '/_session'],
-    ['POST', '/_session'],
-    ['GET', `/${service.dbPrefix}system_config/jwt_signing_key`],
-    ['GET', `/${service.dbPrefix}accounts/_all_docs?include_docs=true`],
-    ['GET', `/${service.dbPrefix}aaa/_changes?include_docs=true`],
-    ['PUT', `/${service.dbPrefix}accounts/intruder`],
-    ['PUT', '/intruder_db'],
-    ['DELETE', `/${service.dbPrefix}accounts`],
-  ] as const;
+  const attempts = () =>
+    [
+      ['GET', '/'],
+      ['GET', '/_all_dbs'],
+      ['GET', '/_session'],
+      ['POST', '/_session'],
+      ['GET', `/${service.dbPrefix}system_config/jwt_signing_key`],
+      ['GET', `/${service.dbPrefix}accounts/_all_docs?include_docs=true`],
+      ['GET', `/${service.dbPrefix}aaa/_changes?include_docs=true`],
+      ['PUT', `/${service.dbPrefix}accounts/intruder`],
+      ['PUT', '/intruder_db'],
+      ['DELETE', `/${service.dbPrefix}accounts`],
+    ] as const;
 
   it('has credentials at all: the URL the service uses carries a user and a long random password', () => {
     expect(store.user).not.toBe('');
@@ -62,7 +63,12 @@ describe('the embedded store refuses every request without its credentials', () 
 
   it('answers 401 to each path and method without an Authorization header, and says nothing of the data', async () => {
     for (const [method, where] of attempts()) {
-      const response = await storeRequest(method, where, {}, method === 'PUT' || method === 'POST' ? { name: 'x', password: 'y' } : undefined);
+      const response = await storeRequest(
+        method,
+        where,
+        {},
+        method === 'PUT' || method === 'POST' ? { name: 'x', password: 'y' } : undefined,
+      );
       expect({ method, where, status: response.status }).toEqual({ method, where, status: 401 });
       expect(response.authenticate).toMatch(/^Basic/);
       expect(response.text).not.toContain('pvt_key');
@@ -108,7 +114,10 @@ describe('the token-forging attack', () => {
   async function forge(key: string): Promise<string> {
     const genuine = await new Api(service.url).login(service.masterApiKey);
     const { exp: _exp, iat: _iat, ...claims } = jwt.decode(genuine) as Record<string, unknown>;
-    return jwt.sign({ ...claims, account_id: service.masterAccountId, is_superduper_admin: true }, key, { algorithm: 'HS256', expiresIn: 600 });
+    return jwt.sign({ ...claims, account_id: service.masterAccountId, is_superduper_admin: true }, key, {
+      algorithm: 'HS256',
+      expiresIn: 600,
+    });
   }
 
   it('fails: the signing key cannot be read without credentials, and a token signed with any other key is refused with 401', async () => {
@@ -120,7 +129,8 @@ describe('the token-forging attack', () => {
   });
 
   it('would have worked with the key (so keeping the key out of reach is what defends the API)', async () => {
-    const key = JSON.parse((await storeRequest('GET', `/${service.dbPrefix}system_config/jwt_signing_key`, store.headers)).text).pvt_key as string;
+    const key = JSON.parse((await storeRequest('GET', `/${service.dbPrefix}system_config/jwt_signing_key`, store.headers)).text)
+      .pvt_key as string;
     const accepted = await new Api(service.url).as(await forge(key)).get(`/v2/accounts/${service.masterAccountId}`);
     expect(accepted.status).toBe(200);
   });

@@ -55,7 +55,11 @@ afterAll(async () => {
 
 /** Replaces the system document, with `tenant_destinations` when given (none: the built-in default). */
 async function setPolicy(lists?: { allow?: string[]; deny?: string[] }, extra: Record<string, unknown> = {}): Promise<void> {
-  const response = await api.post('/v1/system_configs/circlemaker', { aaa_mode: 'off', ...(lists ? { tenant_destinations: lists } : {}), ...extra });
+  const response = await api.post('/v1/system_configs/circlemaker', {
+    aaa_mode: 'off',
+    ...(lists ? { tenant_destinations: lists } : {}),
+    ...extra,
+  });
   expect(response.status, JSON.stringify(response.body)).toBe(200);
 }
 
@@ -63,13 +67,23 @@ beforeEach(async () => {
   await setPolicy();
 });
 
-const server = (name: string, address: string, port = 1812) => ({ name, address, port, secret: SECRET, dicts: ['dictionary'], retries: 0, timeout: 1000 });
+const server = (name: string, address: string, port = 1812) => ({
+  name,
+  address,
+  port,
+  secret: SECRET,
+  dicts: ['dictionary'],
+  retries: 0,
+  timeout: 1000,
+});
 const nas = (name: string, address: string, port = 3799) => ({ name, address, port, secret: SECRET, timeout: 1000, retries: 0 });
 const authnDoc = (servers: ReturnType<typeof server>[], extra: Record<string, unknown> = {}) => ({
   aaa_mode: 'on',
   servers,
   authentication: servers.map((entry) => entry.name),
-  authn_avp_translation: [{ request_key: 'User-Name', attribute: 'User-Name', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' }],
+  authn_avp_translation: [
+    { request_key: 'User-Name', attribute: 'User-Name', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' },
+  ],
   ...extra,
 });
 
@@ -89,24 +103,38 @@ describe('saving a tenant document', () => {
     expect(response.status, JSON.stringify(response.body)).toBe(400);
     expect(response.body.message).toBe('validation_error');
     const fields = response.body.data as Record<string, Record<string, { message: string }>>;
-    expect(Object.keys(fields).sort()).toEqual(['nas.0.address', 'nas.1.address', 'nas.2.address', 'servers.0.address', 'servers.2.address']);
+    expect(Object.keys(fields).sort()).toEqual([
+      'nas.0.address',
+      'nas.1.address',
+      'nas.2.address',
+      'servers.0.address',
+      'servers.2.address',
+    ]);
     expect(fields['servers.0.address']!.destination_denied!.message).toContain('127.0.0.1 is in 127.0.0.0/8 (loopback)');
     expect(fields['servers.2.address']!.destination_denied!.message).toContain('10.0.0.0/8 (private, RFC 1918)');
     expect(fields['nas.0.address']!.destination_denied!.message).toContain('169.254.169.254/32 (cloud instance metadata)');
-    expect(fields['nas.1.address']!.destination_denied!.message).toContain('::ffff:127.0.0.1 (the IPv4 address 127.0.0.1) is in 127.0.0.0/8');
+    expect(fields['nas.1.address']!.destination_denied!.message).toContain(
+      '::ffff:127.0.0.1 (the IPv4 address 127.0.0.1) is in 127.0.0.0/8',
+    );
     expect(fields['nas.2.address']!.destination_denied!.message).toContain('::1/128 (loopback)');
     expect((await api.get(`/v2/accounts/${account.id}/aaa`)).status).toBe(404);
   });
 
   it('a public address and a host name save (a host name is checked when it is used)', async () => {
     const account = await tenant();
-    const response = await api.put(`/v2/accounts/${account.id}/aaa`, { aaa_mode: 'on', servers: [server('public', '192.0.2.10'), server('named', 'localhost')], nas: [nas('named', 'localhost')] });
+    const response = await api.put(`/v2/accounts/${account.id}/aaa`, {
+      aaa_mode: 'on',
+      servers: [server('public', '192.0.2.10'), server('named', 'localhost')],
+      nas: [nas('named', 'localhost')],
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
   });
 
   it('PATCH and POST are checked too', async () => {
     const account = await tenant();
-    expect((await api.put(`/v2/accounts/${account.id}/aaa`, { aaa_mode: 'on', servers: [server('public', '192.0.2.10')] })).status).toBe(201);
+    expect((await api.put(`/v2/accounts/${account.id}/aaa`, { aaa_mode: 'on', servers: [server('public', '192.0.2.10')] })).status).toBe(
+      201,
+    );
     const patched = await api.patch(`/v2/accounts/${account.id}/aaa`, { nas: [nas('edge', '0.0.0.0')] });
     expect(patched.status).toBe(400);
     expect(patched.body.data).toHaveProperty(['nas.0.address', 'destination_denied']);
@@ -116,7 +144,10 @@ describe('saving a tenant document', () => {
   });
 
   it("the superduper admin's own documents are exempt: the master account's and the system's", async () => {
-    const master = await api.put(`/v2/accounts/${service.masterAccountId}/aaa`, authnDoc([server('own', localhostAddress, atLocalhost.port)], { nas: [nas('own-nas', '10.0.0.1')] }));
+    const master = await api.put(
+      `/v2/accounts/${service.masterAccountId}/aaa`,
+      authnDoc([server('own', localhostAddress, atLocalhost.port)], { nas: [nas('own-nas', '10.0.0.1')] }),
+    );
     expect(master.status, JSON.stringify(master.body)).toBe(201);
     const before = received(atLocalhost);
     const sent = await api.post(`/v2/accounts/${service.masterAccountId}/aaa/authn`, { 'User-Name': 'alice' });
@@ -137,7 +168,11 @@ describe('saving a tenant document', () => {
       tenant_destinations: { allow: ['127.0.0.0/8', '10.0.0.1/8'], deny: ['2001:db8::/129', 'nope'] },
     });
     expect(bad.status).toBe(400);
-    expect(Object.keys(bad.body.data).sort()).toEqual(['tenant_destinations.allow.1', 'tenant_destinations.deny.0', 'tenant_destinations.deny.1']);
+    expect(Object.keys(bad.body.data).sort()).toEqual([
+      'tenant_destinations.allow.1',
+      'tenant_destinations.deny.0',
+      'tenant_destinations.deny.1',
+    ]);
     expect(bad.body.data['tenant_destinations.allow.1'].cidr.message).toContain('host bits set; the network is 10.0.0.0/8');
     const unknownKey = await api.post('/v1/system_configs/circlemaker', { aaa_mode: 'off', tenant_destinations: { permit: [] } });
     expect(unknownKey.status).toBe(400);
@@ -168,7 +203,11 @@ describe('sending for a tenant', () => {
         port: atLocalhost.port,
         attempt: 0,
         outcome: 'refused',
-        error: expect.stringMatching(new RegExp(`^localhost resolved to ${localhostAddress.replace(/[.:]/g, '\\$&')}; .* is in (127\\.0\\.0\\.0/8|::1/128) \\(loopback\\).*Nothing was sent\\.$`)),
+        error: expect.stringMatching(
+          new RegExp(
+            `^localhost resolved to ${localhostAddress.replace(/[.:]/g, '\\$&')}; .* is in (127\\.0\\.0\\.0/8|::1/128) \\(loopback\\).*Nothing was sent\\.$`,
+          ),
+        ),
       },
     ]);
     expect(received(atLocalhost)).toBe(before + 1);
@@ -177,8 +216,11 @@ describe('sending for a tenant', () => {
   it('CoA and Disconnect: a NAS whose name resolves into a denied range is refused, nothing sent', async () => {
     const account = await tenant();
     await setPolicy({ allow: LOOPBACK });
-    expect((await api.put(`/v2/accounts/${account.id}/aaa`, { aaa_mode: 'on', nas: [nas('named', 'localhost', atLocalhost.port)] })).status).toBe(201);
-    const send = (kind: string) => api.as(account.token).post(`/v2/accounts/${account.id}/aaa/${kind}`, { nas: 'named', attributes: { 'User-Name': 'alice' } });
+    expect(
+      (await api.put(`/v2/accounts/${account.id}/aaa`, { aaa_mode: 'on', nas: [nas('named', 'localhost', atLocalhost.port)] })).status,
+    ).toBe(201);
+    const send = (kind: string) =>
+      api.as(account.token).post(`/v2/accounts/${account.id}/aaa/${kind}`, { nas: 'named', attributes: { 'User-Name': 'alice' } });
     const before = received(atLocalhost);
     expect((await send('coa')).body.data?.result).toBe('ack');
     expect((await send('disconnect')).body.data?.result).toBe('ack');
@@ -191,7 +233,16 @@ describe('sending for a tenant', () => {
       expect(refused.body.message).toBe('destination_refused');
       expect(refused.body.data).toMatchObject({
         nas: 'named',
-        attempts: [{ nas: 'named', address: 'localhost', port: atLocalhost.port, attempt: 0, outcome: 'refused', error: expect.stringContaining(`localhost resolved to ${localhostAddress}`) }],
+        attempts: [
+          {
+            nas: 'named',
+            address: 'localhost',
+            port: atLocalhost.port,
+            attempt: 0,
+            outcome: 'refused',
+            error: expect.stringContaining(`localhost resolved to ${localhostAddress}`),
+          },
+        ],
       });
     }
     expect(received(atLocalhost)).toBe(before + 2);
@@ -216,7 +267,9 @@ describe('sending for a tenant', () => {
   it('changing the policy in the system document takes effect at once, for saved documents too', async () => {
     const account = await tenant();
     await setPolicy({ allow: ['127.0.0.2/32'] });
-    expect((await api.put(`/v2/accounts/${account.id}/aaa`, authnDoc([server('second', '127.0.0.2', atSecondLoopback.port)]))).status).toBe(201);
+    expect((await api.put(`/v2/accounts/${account.id}/aaa`, authnDoc([server('second', '127.0.0.2', atSecondLoopback.port)]))).status).toBe(
+      201,
+    );
     expect((await authn(account)).body.data?.result).toBe('accept');
 
     // The operator denies it explicitly (deny beats allow at equal prefix length).
@@ -224,7 +277,10 @@ describe('sending for a tenant', () => {
     const before = received(atSecondLoopback);
     const refused = await authn(account);
     expect(refused.status).toBe(403);
-    expect(refused.body.data.attempts[0]).toMatchObject({ outcome: 'refused', error: "127.0.0.2 is in 127.0.0.2/32, which the operator's destination policy denies to tenants. Nothing was sent." });
+    expect(refused.body.data.attempts[0]).toMatchObject({
+      outcome: 'refused',
+      error: "127.0.0.2 is in 127.0.0.2/32, which the operator's destination policy denies to tenants. Nothing was sent.",
+    });
     expect(received(atSecondLoopback)).toBe(before);
     const resaved = await api.patch(`/v2/accounts/${account.id}/aaa`, { workers: 2 });
     expect(resaved.status).toBe(400);
@@ -232,9 +288,14 @@ describe('sending for a tenant', () => {
 
     // A deny of a public range refuses it at save.
     await setPolicy({ deny: ['192.0.2.0/24'] });
-    const publicDenied = await api.put(`/v2/accounts/${(await tenant()).id}/aaa`, { aaa_mode: 'on', servers: [server('public', '192.0.2.10')] });
+    const publicDenied = await api.put(`/v2/accounts/${(await tenant()).id}/aaa`, {
+      aaa_mode: 'on',
+      servers: [server('public', '192.0.2.10')],
+    });
     expect(publicDenied.status).toBe(400);
-    expect(publicDenied.body.data['servers.0.address'].destination_denied.message).toContain("192.0.2.10 is in 192.0.2.0/24, which the operator's destination policy denies");
+    expect(publicDenied.body.data['servers.0.address'].destination_denied.message).toContain(
+      "192.0.2.10 is in 192.0.2.0/24, which the operator's destination policy denies",
+    );
   });
 });
 
@@ -242,8 +303,16 @@ describe('the policy source and the send-time check', () => {
   const noSystemDoc = { system: { get: async () => undefined } } as unknown as ConstructorParameters<typeof DestinationGuard>[0];
 
   it('a host name that does not resolve within the deadline is unresolvable, not waited for', async () => {
-    const guard = new DestinationGuard(noSystemDoc, { masterAccountId: 'master', lookup: () => new Promise<string>(() => {}), lookupDeadlineMs: 50 });
-    await expect(guard.resolve('slow.example', 'tenant', 60_000)).resolves.toEqual({ ok: false, outcome: 'unresolvable', error: 'slow.example did not resolve within 50 ms' });
+    const guard = new DestinationGuard(noSystemDoc, {
+      masterAccountId: 'master',
+      lookup: () => new Promise<string>(() => {}),
+      lookupDeadlineMs: 50,
+    });
+    await expect(guard.resolve('slow.example', 'tenant', 60_000)).resolves.toEqual({
+      ok: false,
+      outcome: 'unresolvable',
+      error: 'slow.example did not resolve within 50 ms',
+    });
   });
 
   it('what the name resolves to is checked: an IPv4-mapped loopback answer is refused for a tenant, not for the operator', async () => {
@@ -264,6 +333,8 @@ describe('the policy source and the send-time check', () => {
 
   it('a bad range in the environment stops start-up naming the variable', () => {
     expect(() => loadConfig({ AAA_TENANT_DESTINATIONS_DENY: '10.0.0.0/8,10.0.0.1/8' })).toThrow(ConfigError);
-    expect(() => loadConfig({ AAA_TENANT_DESTINATIONS_DENY: '10.0.0.0/8,10.0.0.1/8' })).toThrow(/^AAA_TENANT_DESTINATIONS_DENY: not a CIDR range: "10.0.0.1\/8" has host bits set/);
+    expect(() => loadConfig({ AAA_TENANT_DESTINATIONS_DENY: '10.0.0.0/8,10.0.0.1/8' })).toThrow(
+      /^AAA_TENANT_DESTINATIONS_DENY: not a CIDR range: "10.0.0.1\/8" has host bits set/,
+    );
   });
 });

@@ -34,7 +34,7 @@ async function accountOnBoth(name: string, parent = both.first.masterAccountId, 
 }
 
 describe('token revocation', () => {
-  it('a token issued on one instance is refused there once its key is rotated on the other; the new key\'s token works on both', async () => {
+  it("a token issued on one instance is refused there once its key is rotated on the other; the new key's token works on both", async () => {
     const tenant = await accountOnBoth('rotating');
     const oldToken = tenant.token;
     expect((await self(both.viaFirst.as(oldToken), tenant.id)).status).toBe(200);
@@ -57,7 +57,7 @@ describe('token revocation', () => {
     expect(JSON.stringify((await self(both.viaFirst.as(oldToken), tenant.id)).body)).not.toContain(newKey);
   });
 
-  it('disabling an account ends its tokens and its descendants\' on both instances; enabling it again does not revive them', async () => {
+  it("disabling an account ends its tokens and its descendants' on both instances; enabling it again does not revive them", async () => {
     const reseller = await accountOnBoth('reseller');
     const customer = await accountOnBoth('customer', reseller.id, both.viaFirst.as(reseller.token));
 
@@ -80,7 +80,7 @@ describe('token revocation', () => {
     expect((await self(both.viaSecond.as(await new Api(both.second.url).login(reseller.apiKey)), reseller.id)).status).toBe(200);
   });
 
-  it('rotating a parent\'s key ends the parent\'s tokens only, not its children\'s', async () => {
+  it("rotating a parent's key ends the parent's tokens only, not its children's", async () => {
     const parent = await accountOnBoth('key-parent');
     const child = await accountOnBoth('key-child', parent.id, both.viaFirst.as(parent.token));
     expect((await both.viaFirst.put(`/v2/accounts/${parent.id}/api_key`)).status).toBe(200);
@@ -93,7 +93,10 @@ describe('token revocation', () => {
     const signingKey = String((await storeGet(both.first, 'system_config/jwt_signing_key')).pvt_key);
     const claims = jwt.decode(tenant.token) as { account_id: string; is_superduper_admin: boolean; gen: number };
     expect(claims.gen).toBe(0);
-    const future = jwt.sign({ account_id: claims.account_id, is_superduper_admin: false, gen: 1 }, signingKey, { algorithm: 'HS256', expiresIn: 60 });
+    const future = jwt.sign({ account_id: claims.account_id, is_superduper_admin: false, gen: 1 }, signingKey, {
+      algorithm: 'HS256',
+      expiresIn: 60,
+    });
     expectRevoked(await self(both.viaFirst.as(future), tenant.id));
   });
 });

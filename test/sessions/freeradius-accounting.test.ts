@@ -29,7 +29,9 @@ describe.skipIf(available)('FreeRADIUS with rlm_rest', () => {
 /** One Accounting-Request through radclient as the NAS; the code of the answer ('none' if none came). */
 function accountingRequest(server: FreeRadiusServer, attributes: string): Promise<{ code: string; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('radclient', ['-x', '-r', '1', '-t', '5', `127.0.0.1:${server.acctPort}`, 'acct', server.secret], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('radclient', ['-x', '-r', '1', '-t', '5', `127.0.0.1:${server.acctPort}`, 'acct', server.secret], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -51,7 +53,9 @@ const kit = radiusKit({
   handlers: {
     [PacketCode.DisconnectRequest]: ({ packet }): ResponderReply => {
       disconnects.push(packet);
-      return nakNext ? { code: PacketCode.DisconnectNak, attributes: { 'Error-Cause': 'Session-Context-Not-Found' } } : { code: PacketCode.DisconnectAck, attributes: {} };
+      return nakNext
+        ? { code: PacketCode.DisconnectNak, attributes: { 'Error-Cause': 'Session-Context-Not-Found' } }
+        : { code: PacketCode.DisconnectAck, attributes: {} };
     },
   },
 });
@@ -70,7 +74,11 @@ describe.runIf(available)('FreeRADIUS + rlm_rest accounting → sessions', () =>
     const credential = await api.put(`/v2/accounts/${account.id}/aaa/rest_credentials`);
     expect(credential.status).toBe(200);
     radius = await startFreeRadius('', {
-      policy: restPolicy({ baseUrl: `${service.url}/v2/accounts/${account.id}/aaa/rest`, username: credential.body.data.username, password: credential.body.data.password }),
+      policy: restPolicy({
+        baseUrl: `${service.url}/v2/accounts/${account.id}/aaa/rest`,
+        username: credential.body.data.username,
+        password: credential.body.data.password,
+      }),
     });
   }, 60_000);
 
@@ -96,14 +104,38 @@ describe.runIf(available)('FreeRADIUS + rlm_rest accounting → sessions', () =>
     await send(packet('Start', 'fr-1', `, Event-Timestamp = ${start}, Acct-Interim-Interval = 300`));
     let found = await sessions('?open=true');
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ username: 'carol', acct_session_id: 'fr-1', nas_ip_address: '127.0.0.1', nas_identifier: 'edge-1', framed_ip_address: '10.1.2.3', open: true, start: '2024-03-01T10:00:00.000Z' });
+    expect(found[0]).toMatchObject({
+      username: 'carol',
+      acct_session_id: 'fr-1',
+      nas_ip_address: '127.0.0.1',
+      nas_identifier: 'edge-1',
+      framed_ip_address: '10.1.2.3',
+      open: true,
+      start: '2024-03-01T10:00:00.000Z',
+    });
 
-    await send(packet('Interim-Update', 'fr-1', `, Event-Timestamp = ${start + 300}, Acct-Session-Time = 300, Acct-Input-Octets = 1000, Acct-Input-Gigawords = 2, Acct-Output-Octets = 7`));
+    await send(
+      packet(
+        'Interim-Update',
+        'fr-1',
+        `, Event-Timestamp = ${start + 300}, Acct-Session-Time = 300, Acct-Input-Octets = 1000, Acct-Input-Gigawords = 2, Acct-Output-Octets = 7`,
+      ),
+    );
     found = await sessions('?open=true');
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ session_time: 300, input_octets: 2 * 2 ** 32 + 1000, output_octets: 7, last_update: '2024-03-01T10:05:00.000Z', open: true });
+    expect(found[0]).toMatchObject({
+      session_time: 300,
+      input_octets: 2 * 2 ** 32 + 1000,
+      output_octets: 7,
+      last_update: '2024-03-01T10:05:00.000Z',
+      open: true,
+    });
 
-    const stop = packet('Stop', 'fr-1', `, Event-Timestamp = ${start + 600}, Acct-Session-Time = 600, Acct-Input-Octets = 3000, Acct-Input-Gigawords = 2, Acct-Output-Octets = 5, Acct-Output-Gigawords = 1, Acct-Terminate-Cause = User-Request`);
+    const stop = packet(
+      'Stop',
+      'fr-1',
+      `, Event-Timestamp = ${start + 600}, Acct-Session-Time = 600, Acct-Input-Octets = 3000, Acct-Input-Gigawords = 2, Acct-Output-Octets = 5, Acct-Output-Gigawords = 1, Acct-Terminate-Cause = User-Request`,
+    );
     await send(stop);
     // A NAS that missed the Accounting-Response sends the Stop again: still one session.
     await send(stop);
@@ -130,7 +162,8 @@ describe.runIf(available)('FreeRADIUS + rlm_rest accounting → sessions', () =>
     await send(packet('Start', 'fr-3'));
     const open = await sessions('?open=true');
     const byId = (acctSessionId: string) => open.find((session) => session.acct_session_id === acctSessionId)!;
-    const disconnect = (session: Record<string, any>) => api.post(`/v2/accounts/${account.id}/aaa/sessions/${encodeURIComponent(session.id)}/disconnect`, {});
+    const disconnect = (session: Record<string, any>) =>
+      api.post(`/v2/accounts/${account.id}/aaa/sessions/${encodeURIComponent(session.id)}/disconnect`, {});
 
     disconnects.length = 0;
     const acked = await disconnect(byId('fr-2'));
@@ -138,17 +171,27 @@ describe.runIf(available)('FreeRADIUS + rlm_rest accounting → sessions', () =>
     expect(acked.body.data).toMatchObject({ result: 'ack', nas: 'edge-1', session: byId('fr-2').id });
     const sent = Object.fromEntries(disconnects[0]!.attributes.map((attribute) => [attribute.name, attribute.value]));
     expect(sent).toMatchObject({ 'User-Name': 'carol', 'Acct-Session-Id': 'fr-2', 'Framed-IP-Address': '10.1.2.3' });
-    expect((await api.get(`/v2/accounts/${account.id}/aaa/sessions/${encodeURIComponent(byId('fr-2').id)}`)).body.data).toMatchObject({ open: true, disconnect_requested: true });
+    expect((await api.get(`/v2/accounts/${account.id}/aaa/sessions/${encodeURIComponent(byId('fr-2').id)}`)).body.data).toMatchObject({
+      open: true,
+      disconnect_requested: true,
+    });
 
     nakNext = true;
     const naked = await disconnect(byId('fr-3'));
     nakNext = false;
     expect(naked.status, JSON.stringify(naked.body)).toBe(200);
     expect(naked.body.data).toMatchObject({ result: 'nak', error_cause: { name: 'Session-Context-Not-Found' } });
-    expect((await api.get(`/v2/accounts/${account.id}/aaa/sessions/${encodeURIComponent(byId('fr-3').id)}`)).body.data).toMatchObject({ open: true, disconnect_requested: false });
+    expect((await api.get(`/v2/accounts/${account.id}/aaa/sessions/${encodeURIComponent(byId('fr-3').id)}`)).body.data).toMatchObject({
+      open: true,
+      disconnect_requested: false,
+    });
 
     // The NAS ends the session: its Stop, through FreeRADIUS, closes it and clears the mark.
     await send(packet('Stop', 'fr-2', ', Acct-Session-Time = 60, Acct-Terminate-Cause = Admin-Reset'));
-    expect((await api.get(`/v2/accounts/${account.id}/aaa/sessions/${encodeURIComponent(byId('fr-2').id)}`)).body.data).toMatchObject({ open: false, disconnect_requested: false, terminate_cause: 'Admin-Reset' });
+    expect((await api.get(`/v2/accounts/${account.id}/aaa/sessions/${encodeURIComponent(byId('fr-2').id)}`)).body.data).toMatchObject({
+      open: false,
+      disconnect_requested: false,
+      terminate_cause: 'Admin-Reset',
+    });
   });
 });

@@ -51,7 +51,8 @@ describe('group commit', () => {
     const store = await openSessionStore(inject('storeUrl'), uniquePrefix());
     const { calls, recorder } = replica(store);
     const record = await recorder.record(account, packet('Start', 'a', 0));
-    for (let minute = 1; minute <= 5; minute += 1) await recorder.record(account, packet('Interim-Update', 'a', minute, { 'Acct-Output-Octets': minute * 100 }));
+    for (let minute = 1; minute <= 5; minute += 1)
+      await recorder.record(account, packet('Interim-Update', 'a', minute, { 'Acct-Output-Octets': minute * 100 }));
     expect(calls).toEqual({ reads: 0, writes: 6 });
     const doc = await read(store, `acct1:${record.sessionId}`);
     expect(doc).toMatchObject({ session_time: 300, output_octets: 500, stop: null });
@@ -72,11 +73,17 @@ describe('group commit', () => {
       one.recorder.record(account, packet('Interim-Update', 'b', 2, { 'Acct-Output-Octets': 40 })),
     ]);
     const doc = await read(store, `acct1:${record.sessionId}`);
-    expect(doc).toMatchObject({ session_time: 180, input_octets: 30, output_octets: 40, framed_ip_address: '10.0.0.7', terminate_cause: 'User-Request' });
+    expect(doc).toMatchObject({
+      session_time: 180,
+      input_octets: 30,
+      output_octets: 40,
+      framed_ip_address: '10.0.0.7',
+      terminate_cause: 'User-Request',
+    });
     expect(doc?.stop).not.toBeNull();
   });
 
-  it('a change that writes nothing on this replica\'s copy is acknowledged only after reading the document', async () => {
+  it("a change that writes nothing on this replica's copy is acknowledged only after reading the document", async () => {
     const store = await openSessionStore(inject('storeUrl'), uniquePrefix());
     const { calls, recorder } = replica(store);
     const record = await recorder.record(account, packet('Start', 'c', 0));

@@ -27,13 +27,23 @@ async function setup(now = () => T0) {
 
 const account = { _id: 'acct1', pvt_tree: [] as string[] };
 const start = (id: string, extra: Record<string, string | number> = {}) =>
-  lookupOf({ 'Acct-Status-Type': 'Start', 'Acct-Session-Id': id, 'User-Name': 'u', 'NAS-IP-Address': '192.0.2.1', 'Event-Timestamp': T0 / 1000, ...extra });
+  lookupOf({
+    'Acct-Status-Type': 'Start',
+    'Acct-Session-Id': id,
+    'User-Name': 'u',
+    'NAS-IP-Address': '192.0.2.1',
+    'Event-Timestamp': T0 / 1000,
+    ...extra,
+  });
 
 describe('cluster lease', () => {
   it('of replicas racing for it exactly one wins; it renews; another takes it once it lapsed or was released', async () => {
     const { store } = await setup();
     let clock = T0;
-    const replicas = Array.from({ length: 8 }, (_, index) => new ClusterLease(store.db, 'lease:test', `replica-${index}`, 10_000, () => clock));
+    const replicas = Array.from(
+      { length: 8 },
+      (_, index) => new ClusterLease(store.db, 'lease:test', `replica-${index}`, 10_000, () => clock),
+    );
     const won = await Promise.all(replicas.map((lease) => lease.acquire()));
     expect(won.filter(Boolean)).toHaveLength(1);
     const holder = replicas[won.indexOf(true)]!;
@@ -66,13 +76,33 @@ describe('stale close and purge', () => {
   it('purges closed sessions older than the retention, keeping newer and open ones', async () => {
     const { recorder, query, maintenance } = await setup();
     await recorder.record(account, start('old'));
-    await recorder.record(account, lookupOf({ 'Acct-Status-Type': 'Stop', 'Acct-Session-Id': 'old', 'User-Name': 'u', 'NAS-IP-Address': '192.0.2.1', 'Event-Timestamp': T0 / 1000 + 10 }));
+    await recorder.record(
+      account,
+      lookupOf({
+        'Acct-Status-Type': 'Stop',
+        'Acct-Session-Id': 'old',
+        'User-Name': 'u',
+        'NAS-IP-Address': '192.0.2.1',
+        'Event-Timestamp': T0 / 1000 + 10,
+      }),
+    );
     await recorder.record(account, start('newer', { 'Event-Timestamp': T0 / 1000 + 5 * 86_400 }));
-    await recorder.record(account, lookupOf({ 'Acct-Status-Type': 'Stop', 'Acct-Session-Id': 'newer', 'User-Name': 'u', 'NAS-IP-Address': '192.0.2.1', 'Event-Timestamp': T0 / 1000 + 5 * 86_400 + 10 }));
+    await recorder.record(
+      account,
+      lookupOf({
+        'Acct-Status-Type': 'Stop',
+        'Acct-Session-Id': 'newer',
+        'User-Name': 'u',
+        'NAS-IP-Address': '192.0.2.1',
+        'Event-Timestamp': T0 / 1000 + 5 * 86_400 + 10,
+      }),
+    );
     await recorder.record(account, start('still-open'));
     const removed = await maintenance.purge(T0 + 10 * 86_400_000, async () => 7);
     expect(removed).toBe(1);
-    const left = (await query.list('acct1', { includeDescendants: false, order: 'oldest' }, 10, undefined)).items.map((doc) => doc.acct_session_id);
+    const left = (await query.list('acct1', { includeDescendants: false, order: 'oldest' }, 10, undefined)).items.map(
+      (doc) => doc.acct_session_id,
+    );
     expect(left.sort()).toEqual(['newer', 'still-open']);
   });
 });

@@ -26,23 +26,36 @@ afterAll(async () => {
 });
 
 async function call(method: string, url: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${base}${url}`, { method, headers: { ...headers, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${base}${url}`, {
+    method,
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return response.json();
 }
 
 describe('embedded store views', () => {
-  it('map, _count, _sum over arrays, _stats, a custom reduce; updates and deletions; map functions cannot change each other\'s documents', async () => {
+  it("map, _count, _sum over arrays, _stats, a custom reduce; updates and deletions; map functions cannot change each other's documents", async () => {
     await call('PUT', '/views');
     await call('PUT', '/views/_design/d', {
       views: {
-        by_kind: { map: "function (doc) { if (doc.kind) { emit([doc.kind, doc.n], doc.n); } }", reduce: '_count' },
+        by_kind: { map: 'function (doc) { if (doc.kind) { emit([doc.kind, doc.n], doc.n); } }', reduce: '_count' },
         sums: { map: 'function (doc) { if (doc.kind) emit(doc.kind, [1, doc.n]); }', reduce: '_sum' },
         stats: { map: 'function (doc) { if (doc.kind) emit(doc.kind, doc.n); }', reduce: '_stats' },
-        custom: { map: 'function (doc) { if (doc.kind) emit(doc.kind, doc.n); }', reduce: 'function (keys, values, rereduce) { return sum(values) * 10; }' },
+        custom: {
+          map: 'function (doc) { if (doc.kind) emit(doc.kind, doc.n); }',
+          reduce: 'function (keys, values, rereduce) { return sum(values) * 10; }',
+        },
         vandal: { map: 'function (doc) { doc.kind = "changed"; emit(doc._id, null); }' },
       },
     });
-    await call('POST', '/views/_bulk_docs', { docs: [{ _id: 'a', kind: 'x', n: 1 }, { _id: 'b', kind: 'x', n: 2 }, { _id: 'c', kind: 'y', n: 5 }] });
+    await call('POST', '/views/_bulk_docs', {
+      docs: [
+        { _id: 'a', kind: 'x', n: 1 },
+        { _id: 'b', kind: 'x', n: 2 },
+        { _id: 'c', kind: 'y', n: 5 },
+      ],
+    });
     expect((await call('GET', '/views/_design/d/_view/vandal')).rows).toHaveLength(3);
     const rows = (await call('GET', '/views/_design/d/_view/by_kind?reduce=false')).rows;
     expect(rows.map((row: any) => [row.id, row.key, row.value])).toEqual([

@@ -58,7 +58,14 @@ const FILES_SECTIONS = `	authorize {
 		ok
 	}`;
 
-function radiusdConf(dir: string, authPort: number, acctPort: number, secret: string, threads: number, policy?: FreeRadiusOptions['policy']): string {
+function radiusdConf(
+  dir: string,
+  authPort: number,
+  acctPort: number,
+  secret: string,
+  threads: number,
+  policy?: FreeRadiusOptions['policy'],
+): string {
   return `prefix = /usr
 exec_prefix = /usr
 sysconfdir = /etc

@@ -20,13 +20,15 @@ function fieldsOf(words: readonly string[]): Record<string, string> {
 const text = (value: unknown) => (value === undefined || value === null ? '-' : String(value));
 
 function attemptsTable(attempts: unknown): string {
-  const rows = (Array.isArray(attempts) ? attempts : []).filter(isRecord).map((attempt) => [
-    text(attempt.server),
-    `${text(attempt.address)}:${text(attempt.port)}`,
-    text(attempt.attempt),
-    text(attempt.outcome),
-    typeof attempt.rtt_ms === 'number' ? `${attempt.rtt_ms.toFixed(1)} ms` : '-',
-  ]);
+  const rows = (Array.isArray(attempts) ? attempts : [])
+    .filter(isRecord)
+    .map((attempt) => [
+      text(attempt.server),
+      `${text(attempt.address)}:${text(attempt.port)}`,
+      text(attempt.attempt),
+      text(attempt.outcome),
+      typeof attempt.rtt_ms === 'number' ? `${attempt.rtt_ms.toFixed(1)} ms` : '-',
+    ]);
   return rows.length ? formatTable(['server', 'address', 'attempt', 'outcome', 'rtt'], rows) : 'no attempts: nothing was sent\n';
 }
 

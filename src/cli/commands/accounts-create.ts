@@ -26,7 +26,10 @@ options:
     const realm = context.string('realm');
     const parent = await context.accountId('parent');
     const { client } = await context.connect();
-    const created = await client.call('PUT', `/v2/accounts/${encodeURIComponent(parent)}`, { name, ...(realm === undefined ? {} : { realm }) });
+    const created = await client.call('PUT', `/v2/accounts/${encodeURIComponent(parent)}`, {
+      name,
+      ...(realm === undefined ? {} : { realm }),
+    });
     const data = isRecord(created.data) ? created.data : {};
     if (context.json) {
       context.outJson(data);

@@ -4,7 +4,7 @@ import { formatTable } from '../table.js';
 
 export const accountsList: Command = {
   name: 'accounts list',
-  summary: 'list an account\'s children (or every descendant)',
+  summary: "list an account's children (or every descendant)",
   help: `[--parent ID] [--descendants]
 
 Lists the accounts under PARENT: its children, or with --descendants every account below it.
@@ -32,7 +32,12 @@ options:
       return 0;
     }
     const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
-    const rows = accounts.map((account) => [text(account.id), text(account.name), text(account.realm), account.enabled === false ? 'no' : 'yes']);
+    const rows = accounts.map((account) => [
+      text(account.id),
+      text(account.name),
+      text(account.realm),
+      account.enabled === false ? 'no' : 'yes',
+    ]);
     context.out(formatTable(['id', 'name', 'realm', 'enabled'], rows));
     return 0;
   },

@@ -23,7 +23,13 @@ function isNameTaken(status: number, data: unknown): boolean {
 }
 
 /** Creates the dictionary, or replaces the account's own one of that name when asked. */
-async function upload(client: ApiClient, accountId: string, name: string, entries: DictionaryEntry[], replace: boolean): Promise<Pick<FileOutcome, 'result' | 'detail'>> {
+async function upload(
+  client: ApiClient,
+  accountId: string,
+  name: string,
+  entries: DictionaryEntry[],
+  replace: boolean,
+): Promise<Pick<FileOutcome, 'result' | 'detail'>> {
   const base = `/v2/accounts/${encodeURIComponent(accountId)}/aaa/dictionary`;
   const data = { name, value: entries };
   let answer = await client.send('PUT', base, data);
@@ -92,7 +98,7 @@ options:
     if (!target) throw new UsageError('the file or directory to import is missing', this.name);
     const plan = readPlan(target, context.string('name'));
     if (plan.directory && context.string('name') !== undefined) {
-      throw new UsageError('--name names a single file\'s dictionary; a directory\'s are named after their files', this.name);
+      throw new UsageError("--name names a single file's dictionary; a directory's are named after their files", this.name);
     }
     const accountId = await context.accountId();
     for (const note of plan.notes) context.io.stderr(`warning: ${note}\n`);

@@ -200,7 +200,12 @@ export class Parser {
     let written: string | undefined;
     if (format !== undefined) {
       const match = VENDOR_FORMAT.exec(format);
-      if (!match) this.fail(state, line, `invalid vendor format "${format}" (expected format=t,l with type 1, 2 or 4 and length 0, 1 or 2, or format=1,1,c)`);
+      if (!match)
+        this.fail(
+          state,
+          line,
+          `invalid vendor format "${format}" (expected format=t,l with type 1, 2 or 4 and length 0, 1 or 2, or format=1,1,c)`,
+        );
       const [, type, length, continuation] = match;
       // FreeRADIUS 3.0 allowed continuations for WiMAX only; 3.2 for any 1,1 vendor (dictionary.telrad).
       if (continuation && (type !== '1' || length !== '1')) this.fail(state, line, 'only format=1,1 can have continuations (1,1,c)');
@@ -212,10 +217,18 @@ export class Parser {
     if (previous) {
       // FreeRADIUS accepts a vendor declared again with the same number (dictionary.wimax and its variants do).
       if (previous.id === id && previous.format === info.format) {
-        this.warnings.push({ fileName: state.fileName, line, message: `VENDOR ${name} repeats ${describeSource(previous.file, previous.line)}; ignored` });
+        this.warnings.push({
+          fileName: state.fileName,
+          line,
+          message: `VENDOR ${name} repeats ${describeSource(previous.file, previous.line)}; ignored`,
+        });
         return;
       }
-      this.fail(state, line, `vendor ${name} is already declared at ${describeSource(previous.file, previous.line)} as ${previous.id} format=${previous.format}`);
+      this.fail(
+        state,
+        line,
+        `vendor ${name} is already declared at ${describeSource(previous.file, previous.line)} as ${previous.id} format=${previous.format}`,
+      );
     }
     this.vendors.set(name.toLowerCase(), info);
     const entry: VendorEntry = { vendor: { [name]: id } };
@@ -308,7 +321,11 @@ export class Parser {
     }
     // FreeRADIUS reads a file once, however many files include it.
     if (this.loaded.has(included.fileName)) {
-      this.warnings.push({ fileName: state.fileName, line, message: `${keyword} ${path}: ${included.fileName} is already loaded; skipped` });
+      this.warnings.push({
+        fileName: state.fileName,
+        line,
+        message: `${keyword} ${path}: ${included.fileName} is already loaded; skipped`,
+      });
       return;
     }
     const maxDepth = this.options.maxIncludeDepth ?? DEFAULT_MAX_INCLUDE_DEPTH;
@@ -324,7 +341,8 @@ export class Parser {
     const { count } = state;
     if (count < 4 || count > 5) this.fail(state, line, 'ATTRIBUTE needs a name, a number, a type and optionally flags');
     const name = word(state, 1);
-    if (!isAttributeName(name)) this.fail(state, line, `invalid attribute name "${name}" (letters, digits and _ . : / - only, at most 128)`);
+    if (!isAttributeName(name))
+      this.fail(state, line, `invalid attribute name "${name}" (letters, digits and _ . : / - only, at most 128)`);
     // FreeRADIUS prints unknown attributes as Attr-<number>, so a dictionary may not define such names.
     if (hasAttrPrefix(name)) this.fail(state, line, `invalid attribute name "${name}" (Attr- names are reserved for unknown attributes)`);
 
@@ -383,7 +401,11 @@ export class Parser {
     const key = name.toLowerCase();
     const previous = this.attributeIndexes.get(key);
     if (previous !== undefined) {
-      this.fail(state, line, `attribute ${name} is already defined at ${describeSource(this.attributeFiles.at(previous), this.attributeLines[previous] as number)}`);
+      this.fail(
+        state,
+        line,
+        `attribute ${name} is already defined at ${describeSource(this.attributeFiles.at(previous), this.attributeLines[previous] as number)}`,
+      );
     }
 
     // Keys in the order the JSON format has always had them: stored documents compare byte for byte.
@@ -406,7 +428,8 @@ export class Parser {
     const fixed = /^octets\[(.*)\]$/.exec(lowered);
     if (fixed) {
       const length = parseNumber(fixed[1] ?? '');
-      if (length === undefined || length < 1 || length > 253) this.fail(state, line, `invalid length in "${rawType}" (octets[1] to octets[253])`);
+      if (length === undefined || length < 1 || length > 253)
+        this.fail(state, line, `invalid length in "${rawType}" (octets[1] to octets[253])`);
       return { type: 'octets', length };
     }
     // FreeRADIUS reads type names case-insensitively (dictionary.juniper writes `String`).
@@ -447,15 +470,28 @@ export class Parser {
    * The ranges FreeRADIUS enforces: the vendor format's type width, one octet per TLV level.
    * `path` is undefined for a number of one component, `first`.
    */
-  private checkNumber(state: FileState, line: number, first: number, path: number[] | undefined, vendor: VendorInfo | undefined, evs: string | undefined): void {
-    if (path && path.length > MAX_OID_COMPONENTS) this.fail(state, line, `attribute number "${word(state, 2)}" has more than ${MAX_OID_COMPONENTS} components`);
+  private checkNumber(
+    state: FileState,
+    line: number,
+    first: number,
+    path: number[] | undefined,
+    vendor: VendorInfo | undefined,
+    evs: string | undefined,
+  ): void {
+    if (path && path.length > MAX_OID_COMPONENTS)
+      this.fail(state, line, `attribute number "${word(state, 2)}" has more than ${MAX_OID_COMPONENTS} components`);
     if (vendor) {
       // Extended-Vendor-Specific attributes carry a one-octet vendor type whatever the vendor's format.
       const width = evs !== undefined ? 1 : vendor.typeWidth;
       const max = evs !== undefined ? 255 : vendor.maxNumber;
-      if (first > max) this.fail(state, line, `attribute number ${first} is too large for a vendor with ${width}-octet types (at most ${max})`);
+      if (first > max)
+        this.fail(state, line, `attribute number ${first} is too large for a vendor with ${width}-octet types (at most ${max})`);
     } else if (path && first > 255) {
-      this.fail(state, line, `attribute number "${word(state, 2)}": the first component of a dotted number is a RADIUS attribute (1 to 255)`);
+      this.fail(
+        state,
+        line,
+        `attribute number "${word(state, 2)}": the first component of a dotted number is a RADIUS attribute (1 to 255)`,
+      );
     }
     if (!path) return;
     for (let index = 1; index < path.length; index += 1) {
@@ -480,7 +516,6 @@ export class Parser {
     if (val === undefined) this.fail(state, line, `invalid value number "${word(state, 3)}" (decimal or 0x hex, 0 to ${MAX_UINT32})`);
     this.items.push(this.pending.add(attr, name, val, state.fileName, line));
   }
-
 
   /** The entries, once every file is read: VALUE lines become entries now that every attribute is known. */
   finish(): DictionaryEntry[] {

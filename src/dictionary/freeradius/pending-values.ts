@@ -114,7 +114,11 @@ export function settleValues(
       plain = attribute !== undefined && attribute.oid === undefined && attribute.evs === undefined;
     }
     if (attribute && val > valueMax) {
-      throw new DictionaryParseError(files.at(item), lines[item] as number, `value ${val} is too large for ${attribute.type} attribute ${attribute.name} (at most ${valueMax})`);
+      throw new DictionaryParseError(
+        files.at(item),
+        lines[item] as number,
+        `value ${val} is too large for ${attribute.type} attribute ${attribute.name} (at most ${valueMax})`,
+      );
     }
     // Keyed by the attribute's name as the line writes it, as the validator keys `attr`: two aliases
     // of one number may each list the same value (dictionary.altiga and dictionary.cisco.asa do).
@@ -138,7 +142,11 @@ export function settleValues(
     if (previous !== undefined) {
       const where = `${files.at(previous)} line ${lines[previous]}`;
       if (numbers[previous] !== val) {
-        throw new DictionaryParseError(files.at(item), lines[item] as number, `VALUE ${attr} ${name} is already ${numbers[previous]} at ${where}`);
+        throw new DictionaryParseError(
+          files.at(item),
+          lines[item] as number,
+          `VALUE ${attr} ${name} is already ${numbers[previous]} at ${where}`,
+        );
       }
       warnings.push({ fileName: files.at(item), line: lines[item] as number, message: `VALUE ${attr} ${name} repeats ${where}; ignored` });
       continue;

@@ -39,7 +39,8 @@ function flagsOf(attr: AttributeEntry['attr'], index: number): string[] {
   if (attr.flags?.has_tag) flags.push('has_tag');
   const enc = attr.enc ?? 'no';
   if (/^encrypt=[123]$/.test(enc)) flags.push(enc);
-  else if (enc !== 'no') throw new DictionaryWriteError(index, `enc "${enc}" has no FreeRADIUS form (no, encrypt=1, encrypt=2 or encrypt=3)`);
+  else if (enc !== 'no')
+    throw new DictionaryWriteError(index, `enc "${enc}" has no FreeRADIUS form (no, encrypt=1, encrypt=2 or encrypt=3)`);
   if (attr.flags?.array) flags.push('array');
   if (attr.flags?.concat) flags.push('concat');
   if (attr.flags?.virtual) flags.push('virtual');
@@ -144,7 +145,8 @@ class Writer {
     const { attr } = entry;
     const vid = attr.vid ?? 0;
     if (!ATTRIBUTE_NAME.test(attr.name)) throw new DictionaryWriteError(index, `attribute name "${attr.name}" has no FreeRADIUS form`);
-    if (attr.evs !== undefined && !ATTRIBUTE_NAME.test(attr.evs)) throw new DictionaryWriteError(index, `evs "${attr.evs}" is not an attribute name`);
+    if (attr.evs !== undefined && !ATTRIBUTE_NAME.test(attr.evs))
+      throw new DictionaryWriteError(index, `evs "${attr.evs}" is not an attribute name`);
     if (vid === 0 && attr.evs !== undefined) throw new DictionaryWriteError(index, 'an evs attribute needs a vendor (vid)');
     if (attr.length !== undefined && attr.type !== 'octets') {
       throw new DictionaryWriteError(index, `a fixed length is for octets attributes, not ${attr.type}`);
@@ -166,10 +168,14 @@ class Writer {
     const { val } = entry;
     const attribute = val.attr ?? this.attributeName(val.vid ?? 0, val.id);
     if (attribute === undefined) {
-      throw new DictionaryWriteError(index, `no attribute ${val.id} of vendor ${val.vid ?? 0} to name in VALUE (give attr, or pass the defining dictionary as context)`);
+      throw new DictionaryWriteError(
+        index,
+        `no attribute ${val.id} of vendor ${val.vid ?? 0} to name in VALUE (give attr, or pass the defining dictionary as context)`,
+      );
     }
     if (!ATTRIBUTE_NAME.test(attribute)) throw new DictionaryWriteError(index, `attribute name "${attribute}" has no FreeRADIUS form`);
-    if (!VALUE_NAME.test(val.name)) throw new DictionaryWriteError(index, `value name "${val.name}" has no FreeRADIUS form (one word, no #)`);
+    if (!VALUE_NAME.test(val.name))
+      throw new DictionaryWriteError(index, `value name "${val.name}" has no FreeRADIUS form (one word, no #)`);
     if (!Number.isInteger(val.val) || val.val < 0 || val.val > MAX_UINT32) {
       throw new DictionaryWriteError(index, `value ${val.val} has no FreeRADIUS form (0 to ${MAX_UINT32})`);
     }

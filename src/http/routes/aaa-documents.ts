@@ -84,9 +84,7 @@ export function aaaRoutes(services: Services): RouteSpec[] {
   const { accounts, aaa, effective } = services;
   const account = (ctx: ApiContext) => authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
   return [
-    ...documentRoutes(services, '/v2/accounts/:accountId/aaa', 'aaa', "the account's", async (ctx) =>
-      aaa.accountScope(await account(ctx)),
-    ),
+    ...documentRoutes(services, '/v2/accounts/:accountId/aaa', 'aaa', "the account's", async (ctx) => aaa.accountScope(await account(ctx))),
     ...documentRoutes(services, '/v1/system_configs/circlemaker', 'system', 'the system', async (ctx) => {
       requireSuperduper(ctx);
       return aaa.systemScope();
@@ -94,8 +92,7 @@ export function aaaRoutes(services: Services): RouteSpec[] {
     {
       method: 'GET',
       path: '/v2/accounts/:accountId/aaa/effective',
-      summary:
-        'The servers each operation would use and the chain of documents that decided it (secrets are never shown)',
+      summary: 'The servers each operation would use and the chain of documents that decided it (secrets are never shown)',
       tag: 'aaa',
       access: 'token',
       responseSchema: 'effective',

@@ -45,19 +45,31 @@ export function aaaOperationRoutes(services: Services): RouteSpec[] {
       // Authentication decisions go to the account's auth log too (issue 11).
       // Accounting a server answered is kept as a session (issue 12), before the 200.
       if (suffix === 'accounting') await recordOperationAccounting(services.sessions.recorder, account, result);
-      if (suffix !== 'accounting') recordOperationDecision(services.backend.authLog, account, suffix as 'authn' | 'authz', message, result, performance.now() - started);
+      if (suffix !== 'accounting')
+        recordOperationDecision(
+          services.backend.authLog,
+          account,
+          suffix as 'authn' | 'authz',
+          message,
+          result,
+          performance.now() - started,
+        );
       reply(ctx, result);
     },
   });
   return [
-    route('authn', 'Authenticate through the account\'s effective configuration (Access-Request)', (account, message, budget) =>
+    route('authn', "Authenticate through the account's effective configuration (Access-Request)", (account, message, budget) =>
       aaaOperations.authenticate(account, message, budget),
     ),
-    route('authz', 'Authorize through the account\'s effective configuration (Access-Request; block_authz bypasses)', (account, message, budget) =>
-      aaaOperations.authorize(account, message, budget),
+    route(
+      'authz',
+      "Authorize through the account's effective configuration (Access-Request; block_authz bypasses)",
+      (account, message, budget) => aaaOperations.authorize(account, message, budget),
     ),
-    route('accounting', 'Send accounting through the account\'s effective configuration (Accounting-Request; block_accounting blocks)', (account, message, budget) =>
-      aaaOperations.account(account, message, budget),
+    route(
+      'accounting',
+      "Send accounting through the account's effective configuration (Accounting-Request; block_accounting blocks)",
+      (account, message, budget) => aaaOperations.account(account, message, budget),
     ),
   ];
 }

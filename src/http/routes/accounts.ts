@@ -54,7 +54,7 @@ export function accountRoutes(services: Services): RouteSpec[] {
     {
       method: 'POST',
       path,
-      summary: 'Replace the account\'s fields',
+      summary: "Replace the account's fields",
       tag: 'accounts',
       access: 'token',
       requestSchema: 'account',
@@ -99,7 +99,7 @@ export function accountRoutes(services: Services): RouteSpec[] {
     {
       method: 'GET',
       path: `${path}/children`,
-      summary: 'List the account\'s direct children (paginated with page_size and start_key; paginate=false for all)',
+      summary: "List the account's direct children (paginated with page_size and start_key; paginate=false for all)",
       tag: 'accounts',
       access: 'token',
       responseSchema: 'account',
@@ -126,7 +126,7 @@ export function accountRoutes(services: Services): RouteSpec[] {
       method: 'GET',
       path: `${path}/parents`,
       summary:
-        'The account\'s ancestors, root first, as {id, name}: from the caller\'s own account down (nothing above it; the superduper admin sees all)',
+        "The account's ancestors, root first, as {id, name}: from the caller's own account down (nothing above it; the superduper admin sees all)",
       tag: 'accounts',
       access: 'token',
       async handle(ctx) {
@@ -148,7 +148,7 @@ export function accountRoutes(services: Services): RouteSpec[] {
     {
       method: 'PUT',
       path: `${path}/api_key`,
-      summary: 'Rotate the account\'s API key; the new key is shown this once',
+      summary: "Rotate the account's API key; the new key is shown this once",
       tag: 'accounts',
       access: 'token',
       async handle(ctx) {

@@ -20,15 +20,18 @@ function single(ctx: ApiContext, name: string): string | undefined {
 function time(ctx: ApiContext, name: string): string | undefined {
   const value = single(ctx, name);
   if (value === undefined) return undefined;
-  if (!TIME.test(value) || !Number.isFinite(Date.parse(value))) throw ValidationError.single(name, 'format', `${name} must be an RFC 3339 time or a date`);
+  if (!TIME.test(value) || !Number.isFinite(Date.parse(value)))
+    throw ValidationError.single(name, 'format', `${name} must be an RFC 3339 time or a date`);
   return new Date(value).toISOString();
 }
 
 function filterOf(ctx: ApiContext): AuthLogFilter {
   const result = single(ctx, 'result');
-  if (result !== undefined && result !== 'accept' && result !== 'reject') throw ValidationError.single('result', 'enum', 'result must be accept or reject');
+  if (result !== undefined && result !== 'accept' && result !== 'reject')
+    throw ValidationError.single('result', 'enum', 'result must be accept or reject');
   const include = single(ctx, 'include_descendants');
-  if (include !== undefined && include !== 'true' && include !== 'false') throw ValidationError.single('include_descendants', 'type', 'include_descendants must be true or false');
+  if (include !== undefined && include !== 'true' && include !== 'false')
+    throw ValidationError.single('include_descendants', 'type', 'include_descendants must be true or false');
   const filter: AuthLogFilter = { includeDescendants: include === 'true' };
   const username = single(ctx, 'username');
   const nas = single(ctx, 'nas');
@@ -56,7 +59,14 @@ export function authLogRoutes(services: Services): RouteSpec[] {
       access: 'token',
       responseSchema: 'auth_log_entry',
       paginated: true,
-      query: { username: 'exact', result: 'accept or reject', nas: 'address or identifier', since: 'from (ISO 8601)', until: 'until (ISO 8601)', include_descendants: 'true for the subtree' },
+      query: {
+        username: 'exact',
+        result: 'accept or reject',
+        nas: 'address or identifier',
+        since: 'from (ISO 8601)',
+        until: 'until (ISO 8601)',
+        include_descendants: 'true for the subtree',
+      },
       async handle(ctx) {
         const account = await authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
         const filter = filterOf(ctx);

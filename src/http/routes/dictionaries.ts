@@ -37,7 +37,11 @@ export function dictionaryRoutes(services: Services): RouteSpec[] {
    * A JSON envelope, or FreeRADIUS text (`Content-Type: text/plain`) named by `?name=` or, when it
    * replaces one, by the dictionary it replaces (`existingName`).
    */
-  const dictionaryInput = async (ctx: ApiContext, ownerChainOf: string[], existingName?: () => Promise<string>): Promise<Record<string, unknown>> => {
+  const dictionaryInput = async (
+    ctx: ApiContext,
+    ownerChainOf: string[],
+    existingName?: () => Promise<string>,
+  ): Promise<Record<string, unknown>> => {
     if (!ctx.is('text/plain')) return input(ctx);
     const given = ctx.query.name;
     if (given !== undefined && (typeof given !== 'string' || given === '')) {
@@ -112,7 +116,8 @@ export function dictionaryRoutes(services: Services): RouteSpec[] {
     {
       method: 'POST',
       path: item,
-      summary: 'Replace a dictionary the account owns (system dictionaries are read-only); FreeRADIUS text keeps the dictionary\'s name unless `?name=` gives one',
+      summary:
+        "Replace a dictionary the account owns (system dictionaries are read-only); FreeRADIUS text keeps the dictionary's name unless `?name=` gives one",
       tag: 'dictionaries',
       access: 'token',
       responseSchema: 'dictionary',
@@ -142,9 +147,7 @@ export function dictionaryRoutes(services: Services): RouteSpec[] {
       async handle(ctx) {
         const owner = await account(ctx);
         const id = dictionaryIdOf(ctx);
-        await dictionaries.remove(id, owner._id, ownerChain(owner), (name, dictOwner) =>
-          aaa.accountsResolvingTo(name, dictOwner),
-        );
+        await dictionaries.remove(id, owner._id, ownerChain(owner), (name, dictOwner) => aaa.accountsResolvingTo(name, dictOwner));
         reply(ctx, { id, deleted: true });
       },
     },

@@ -25,8 +25,7 @@ export function reloadRoutes(services: Services, cache: CachedStore | undefined)
     {
       method: 'POST',
       path: '/v2/accounts/:accountId/aaa/reload',
-      summary:
-        "Re-read the account's tree, AAA documents and dictionaries from the store; reports the ids that changed",
+      summary: "Re-read the account's tree, AAA documents and dictionaries from the store; reports the ids that changed",
       tag: 'aaa',
       access: 'token',
       responseSchema: 'reload_report',

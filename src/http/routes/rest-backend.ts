@@ -47,17 +47,25 @@ export function restBackendRoutes(services: Services): RouteSpec[] {
     },
   });
   return [
-    route('authorize', 'rlm_rest authorize: find the subscriber (by realm in a reseller\'s subtree), apply groups, expiry and check items; 200 with reply and control attributes, 401 reject, 404 unknown', (account, request) =>
-      rest.authorize(account, request),
+    route(
+      'authorize',
+      "rlm_rest authorize: find the subscriber (by realm in a reseller's subtree), apply groups, expiry and check items; 200 with reply and control attributes, 401 reject, 404 unknown",
+      (account, request) => rest.authorize(account, request),
     ),
-    route('authenticate', 'rlm_rest authenticate (Auth-Type rest): PAP against the stored scrypt hash; 204 accept, 401 reject', (account, request) =>
-      rest.authenticate(account, request),
+    route(
+      'authenticate',
+      'rlm_rest authenticate (Auth-Type rest): PAP against the stored scrypt hash; 204 accept, 401 reject',
+      (account, request) => rest.authenticate(account, request),
     ),
-    route('post-auth', 'rlm_rest post-auth: records the decision in the authentication log (`?result=%{control:Post-Auth-Type}`); 204', (account, request, ctx) =>
-      rest.postAuth(account, request, typeof ctx.query.result === 'string' ? ctx.query.result : ''),
+    route(
+      'post-auth',
+      'rlm_rest post-auth: records the decision in the authentication log (`?result=%{control:Post-Auth-Type}`); 204',
+      (account, request, ctx) => rest.postAuth(account, request, typeof ctx.query.result === 'string' ? ctx.query.result : ''),
     ),
-    route('accounting', 'rlm_rest accounting: stored as a session (Start, Interim-Update, Stop; Accounting-On/Off close the NAS\'s sessions), then 204; 400 naming a missing Acct-Status-Type or Acct-Session-Id', (account, request) =>
-      rest.accounting(account, request),
+    route(
+      'accounting',
+      "rlm_rest accounting: stored as a session (Start, Interim-Update, Stop; Accounting-On/Off close the NAS's sessions), then 204; 400 naming a missing Acct-Status-Type or Acct-Session-Id",
+      (account, request) => rest.accounting(account, request),
     ),
   ];
 }

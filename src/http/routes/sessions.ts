@@ -31,14 +31,19 @@ function flag(ctx: ApiContext, name: string): boolean | undefined {
 function time(ctx: ApiContext, name: string): string | undefined {
   const value = single(ctx, name);
   if (value === undefined) return undefined;
-  if (!TIME.test(value) || !Number.isFinite(Date.parse(value))) throw ValidationError.single(name, 'format', `${name} must be an RFC 3339 time or a date`);
+  if (!TIME.test(value) || !Number.isFinite(Date.parse(value)))
+    throw ValidationError.single(name, 'format', `${name} must be an RFC 3339 time or a date`);
   return new Date(value).toISOString();
 }
 
 function filterOf(ctx: ApiContext): SessionFilter {
   const sort = single(ctx, 'sort') ?? '-start';
-  if (sort !== 'start' && sort !== '-start') throw ValidationError.single('sort', 'enum', 'sort must be start (oldest first) or -start (newest first)');
-  const filter: SessionFilter = { includeDescendants: flag(ctx, 'include_descendants') ?? false, order: sort === 'start' ? 'oldest' : 'newest' };
+  if (sort !== 'start' && sort !== '-start')
+    throw ValidationError.single('sort', 'enum', 'sort must be start (oldest first) or -start (newest first)');
+  const filter: SessionFilter = {
+    includeDescendants: flag(ctx, 'include_descendants') ?? false,
+    order: sort === 'start' ? 'oldest' : 'newest',
+  };
   const open = flag(ctx, 'open');
   if (open !== undefined) filter.open = open;
   const fields = [
@@ -93,7 +98,18 @@ export function sessionRoutes(services: Services): RouteSpec[] {
       access: 'token',
       responseSchema: 'session',
       paginated: true,
-      query: { sort: '-start (newest first, the default) or start', open: 'true or false', username: 'exact', nas: 'address or identifier', framed_ip_address: 'exact', calling_station_id: 'exact', called_station_id: 'exact', since: 'active since (ISO 8601)', until: 'active until (ISO 8601)', include_descendants: 'true for the subtree' },
+      query: {
+        sort: '-start (newest first, the default) or start',
+        open: 'true or false',
+        username: 'exact',
+        nas: 'address or identifier',
+        framed_ip_address: 'exact',
+        calling_station_id: 'exact',
+        called_station_id: 'exact',
+        since: 'active since (ISO 8601)',
+        until: 'active until (ISO 8601)',
+        include_descendants: 'true for the subtree',
+      },
       async handle(ctx) {
         const owner = await account(ctx);
         const found = await answerList(ctx.query, (page) => sessions.query.list(owner._id, filterOf(ctx), page.pageSize, page.startKey));
@@ -122,7 +138,7 @@ export function sessionRoutes(services: Services): RouteSpec[] {
     {
       method: 'GET',
       path: `${base}/:sessionId`,
-      summary: "One session of the account or of a descendant (id `<account id>:<session key>`)",
+      summary: 'One session of the account or of a descendant (id `<account id>:<session key>`)',
       tag: 'sessions',
       access: 'token',
       responseSchema: 'session',
@@ -138,6 +154,9 @@ export function sessionRoutes(services: Services): RouteSpec[] {
       'disconnect',
       'Disconnect-Request (RFC 5176) for the session to the registered NAS that reported it (by NAS-IP-Address, else NAS-Identifier as the NAS name), with User-Name, Acct-Session-Id and Framed-IP-Address; an ACK marks it disconnect_requested until its Stop',
     ),
-    act('coa', 'CoA-Request for the session to the NAS that reported it: `data.template` and `data.attributes` as POST …/aaa/coa, plus the attributes that name the session'),
+    act(
+      'coa',
+      'CoA-Request for the session to the NAS that reported it: `data.template` and `data.attributes` as POST …/aaa/coa, plus the attributes that name the session',
+    ),
   ];
 }

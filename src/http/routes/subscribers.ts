@@ -11,7 +11,11 @@ import type { Services } from '../services.js';
 import { batchRoute } from './subscriber-batch.js';
 
 /** One page, or the whole list with `?paginate=false`. */
-async function replyList<T>(ctx: ApiContext, fetchPage: (page: PageRequest) => Promise<Page<T>>, view: (item: T) => unknown): Promise<void> {
+async function replyList<T>(
+  ctx: ApiContext,
+  fetchPage: (page: PageRequest) => Promise<Page<T>>,
+  view: (item: T) => unknown,
+): Promise<void> {
   const list = await answerList(ctx.query, fetchPage);
   reply(ctx, list.items.map(view), { extra: list.extra });
 }
@@ -32,7 +36,7 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
     {
       method: 'GET',
       path: `${base}/subscribers`,
-      summary: 'List the account\'s subscribers (paginated with page_size and start_key); passwords are never shown',
+      summary: "List the account's subscribers (paginated with page_size and start_key); passwords are never shown",
       tag: 'subscribers',
       access: 'token',
       responseSchema: 'subscriber',
@@ -110,7 +114,7 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
     {
       method: 'GET',
       path: `${base}/groups`,
-      summary: 'List the account\'s subscriber groups (paginated with page_size and start_key)',
+      summary: "List the account's subscriber groups (paginated with page_size and start_key)",
       tag: 'subscribers',
       access: 'token',
       responseSchema: 'subscriber_group',
@@ -147,7 +151,7 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
     {
       method: 'POST',
       path: `${base}/groups/:groupId`,
-      summary: 'Replace a group\'s check and reply attributes (its name stays)',
+      summary: "Replace a group's check and reply attributes (its name stays)",
       tag: 'subscribers',
       access: 'token',
       requestSchema: 'subscriber_group',
@@ -160,7 +164,7 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
     {
       method: 'PATCH',
       path: `${base}/groups/:groupId`,
-      summary: 'Change a group\'s check or reply attributes',
+      summary: "Change a group's check or reply attributes",
       tag: 'subscribers',
       access: 'token',
       requestSchema: 'subscriber_group',
@@ -187,7 +191,7 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
     {
       method: 'GET',
       path: `${base}/subscriber_settings`,
-      summary: 'The account\'s subscriber settings (dictionaries, reversible credentials opt-in, auth log retention)',
+      summary: "The account's subscriber settings (dictionaries, reversible credentials opt-in, auth log retention)",
       tag: 'subscribers',
       access: 'token',
       async handle(ctx) {
@@ -197,7 +201,7 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
     {
       method: 'POST',
       path: `${base}/subscriber_settings`,
-      summary: 'Replace the account\'s subscriber settings',
+      summary: "Replace the account's subscriber settings",
       tag: 'subscribers',
       access: 'token',
       requestSchema: 'subscriber_settings',
@@ -208,8 +212,7 @@ export function subscriberRoutes(services: Services): RouteSpec[] {
     {
       method: 'PUT',
       path: `${base}/rest_credentials`,
-      summary:
-        'Issue (or rotate) the account\'s REST credential for FreeRADIUS rlm_rest (HTTP Basic): the password is shown this once',
+      summary: "Issue (or rotate) the account's REST credential for FreeRADIUS rlm_rest (HTTP Basic): the password is shown this once",
       tag: 'subscribers',
       access: 'token',
       async handle(ctx) {

@@ -101,5 +101,3 @@ export function userRoutes(services: Services, users: UserService): RouteSpec[] 
     },
   ];
 }
-
-

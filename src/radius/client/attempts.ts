@@ -104,7 +104,11 @@ export class AttemptLog {
   snapshot(): readonly Attempt[] {
     return Object.freeze(
       this.#records.map((record) => {
-        const attempt: { -readonly [K in keyof Attempt]: Attempt[K] } = { attempt: record.attempt, sentAt: record.sentAt, outcome: record.outcome };
+        const attempt: { -readonly [K in keyof Attempt]: Attempt[K] } = {
+          attempt: record.attempt,
+          sentAt: record.sentAt,
+          outcome: record.outcome,
+        };
         if (record.rttMs !== undefined) attempt.rttMs = record.rttMs;
         if (record.error !== undefined) attempt.error = record.error;
         return Object.freeze(attempt);

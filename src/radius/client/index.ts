@@ -1,7 +1,14 @@
 /**
  * The RADIUS client as a library, usable without the HTTP service: see radius-client.ts.
  */
-export { RadiusClient, type ProbeResult, type RadiusClientOptions, type RadiusClientStats, type RadiusRequest, type RadiusSendOptions } from './radius-client.js';
+export {
+  RadiusClient,
+  type ProbeResult,
+  type RadiusClientOptions,
+  type RadiusClientStats,
+  type RadiusRequest,
+  type RadiusSendOptions,
+} from './radius-client.js';
 export type { RadiusResponse } from './pending-request.js';
 export type { Attempt, AttemptOutcome } from './attempts.js';
 export {

@@ -20,7 +20,14 @@ import { encodeRequest, PacketCode, type AttributesInput, type DecodedPacket } f
 import type { Attempt } from './attempts.js';
 import { ClientSocket } from './client-socket.js';
 import { DestinationSockets } from './destination-sockets.js';
-import { RadiusAbortedError, RadiusClientError, RadiusClosedError, RadiusOverloadedError, RadiusSocketError, RadiusTimeoutError } from './errors.js';
+import {
+  RadiusAbortedError,
+  RadiusClientError,
+  RadiusClosedError,
+  RadiusOverloadedError,
+  RadiusSocketError,
+  RadiusTimeoutError,
+} from './errors.js';
 import { IDENTIFIER_COUNT } from './identifier-space.js';
 import { MessageAuthenticatorMemory } from './message-authenticator-policy.js';
 import { PendingRequest, type RadiusResponse, type RequestSocket } from './pending-request.js';
@@ -119,11 +126,18 @@ export class RadiusClient {
 
   constructor(options: RadiusClientOptions = {}) {
     this.maxInFlight = positiveInteger(options.maxInFlight, DEFAULTS.maxInFlight, 'maxInFlight');
-    this.maxSocketsPerDestination = positiveInteger(options.maxSocketsPerDestination, DEFAULTS.maxSocketsPerDestination, 'maxSocketsPerDestination');
+    this.maxSocketsPerDestination = positiveInteger(
+      options.maxSocketsPerDestination,
+      DEFAULTS.maxSocketsPerDestination,
+      'maxSocketsPerDestination',
+    );
     this.#idleSocketMs = positiveInteger(options.idleSocketMs, DEFAULTS.idleSocketMs, 'idleSocketMs');
     this.#bindAddress = options.bindAddress;
-    this.#socketFactory = options.socketFactory ?? nodeSocketFactory(positiveInteger(options.recvBufferSize, DEFAULTS.recvBufferSize, 'recvBufferSize'));
-    this.#memory = new MessageAuthenticatorMemory(positiveInteger(options.rememberedServers, DEFAULTS.rememberedServers, 'rememberedServers'));
+    this.#socketFactory =
+      options.socketFactory ?? nodeSocketFactory(positiveInteger(options.recvBufferSize, DEFAULTS.recvBufferSize, 'recvBufferSize'));
+    this.#memory = new MessageAuthenticatorMemory(
+      positiveInteger(options.rememberedServers, DEFAULTS.rememberedServers, 'rememberedServers'),
+    );
   }
 
   get stats(): RadiusClientStats {
@@ -206,7 +220,11 @@ export class RadiusClient {
     if (signal?.aborted === true) return Promise.reject(new RadiusAbortedError(target.label, [], signal.reason));
     if (this.#inFlight >= this.maxInFlight) {
       return Promise.reject(
-        new RadiusOverloadedError(target.label, `the RADIUS client already has ${this.#inFlight} requests in flight, its limit (maxInFlight ${this.maxInFlight}); nothing was sent to ${target.label}`, this.maxInFlight),
+        new RadiusOverloadedError(
+          target.label,
+          `the RADIUS client already has ${this.#inFlight} requests in flight, its limit (maxInFlight ${this.maxInFlight}); nothing was sent to ${target.label}`,
+          this.maxInFlight,
+        ),
       );
     }
     const destination = this.#destination(target);
@@ -214,7 +232,11 @@ export class RadiusClient {
     if (slot === undefined) {
       const limit = destination.maxSockets * IDENTIFIER_COUNT;
       return Promise.reject(
-        new RadiusOverloadedError(target.label, `${limit} requests are in flight to ${target.label}, all ${IDENTIFIER_COUNT} identifiers of its ${destination.maxSockets} sockets (maxSocketsPerDestination); nothing was sent`, limit),
+        new RadiusOverloadedError(
+          target.label,
+          `${limit} requests are in flight to ${target.label}, all ${IDENTIFIER_COUNT} identifiers of its ${destination.maxSockets} sockets (maxSocketsPerDestination); nothing was sent`,
+          limit,
+        ),
       );
     }
     const { socket, identifier } = slot;
@@ -256,7 +278,10 @@ export class RadiusClient {
   }
 
   #openSocket(target: ResolvedTarget, destination: DestinationSockets): RequestSocket {
-    const bindAddress = this.#bindAddress !== undefined && (this.#bindAddress.includes(':') ? 'udp6' : 'udp4') === target.family ? this.#bindAddress : undefined;
+    const bindAddress =
+      this.#bindAddress !== undefined && (this.#bindAddress.includes(':') ? 'udp6' : 'udp4') === target.family
+        ? this.#bindAddress
+        : undefined;
     return new ClientSocket<PendingRequest>(this.#socketFactory(target.family), bindAddress, {
       message: (socket, bytes, source) => this.#receive(socket, bytes, source),
       error: (socket, error) => this.#socketFailed(destination, target.destinationKey, socket, error),

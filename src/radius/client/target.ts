@@ -79,7 +79,8 @@ function secretHash(secret: string | Uint8Array): string {
 export function resolveTarget(target: RadiusTarget): ResolvedTarget {
   const family = isIP(target.address);
   if (family === 0) throw new TypeError(`target.address must be an IPv4 or IPv6 address, not ${JSON.stringify(target.address)}`);
-  if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535) throw new RangeError(`target.port must be 1..65535, not ${String(target.port)}`);
+  if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)
+    throw new RangeError(`target.port must be 1..65535, not ${String(target.port)}`);
   if (!Number.isInteger(target.retries) || target.retries < 0 || target.retries > MAX_RETRIES) {
     throw new RangeError(`target.retries must be an integer 0..${MAX_RETRIES}, not ${String(target.retries)}`);
   }

@@ -40,7 +40,11 @@ export function nodeSocketFactory(recvBufferSize: number): SocketFactory {
  * identity, answered at once. node:dgram's default goes through `dns.lookup`, which answers a literal a tick later:
  * an extra turn of the event loop and a closure per datagram sent.
  */
-function literalAddress(address: string, options: LookupOneOptions, callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+function literalAddress(
+  address: string,
+  options: LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
   const family = isIP(address);
   // A name can still reach here as a bind address an embedder chose: resolve it as node:dgram would.
   if (family === 0) dns.lookup(address, options, callback);

@@ -56,7 +56,8 @@ export function parseIpv6(text: string, out: Uint8Array = new Uint8Array(16), of
 /** RFC 5952: lower case, no leading zeros, the longest run (the first on a tie) of two or more zero groups as `::`. */
 export function formatIpv6(bytes: Uint8Array, offset = 0): string {
   const groups: number[] = [];
-  for (let index = 0; index < 8; index += 1) groups.push(((bytes[offset + index * 2] as number) << 8) | (bytes[offset + index * 2 + 1] as number));
+  for (let index = 0; index < 8; index += 1)
+    groups.push(((bytes[offset + index * 2] as number) << 8) | (bytes[offset + index * 2 + 1] as number));
   let bestStart = -1;
   let bestLength = 1;
   for (let index = 0; index < 8; ) {
@@ -72,7 +73,11 @@ export function formatIpv6(bytes: Uint8Array, offset = 0): string {
     }
     index = end;
   }
-  const hex = (from: number, to: number): string => groups.slice(from, to).map((group) => group.toString(16)).join(':');
+  const hex = (from: number, to: number): string =>
+    groups
+      .slice(from, to)
+      .map((group) => group.toString(16))
+      .join(':');
   if (bestStart < 0) return hex(0, 8);
   return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
 }
@@ -104,7 +109,8 @@ export function hostBitsZero(bytes: Uint8Array, offset: number, size: number, pr
   return true;
 }
 
-const ETHER = /^([0-9a-fA-F]{1,2})([:-])([0-9a-fA-F]{1,2})\2([0-9a-fA-F]{1,2})\2([0-9a-fA-F]{1,2})\2([0-9a-fA-F]{1,2})\2([0-9a-fA-F]{1,2})$/;
+const ETHER =
+  /^([0-9a-fA-F]{1,2})([:-])([0-9a-fA-F]{1,2})\2([0-9a-fA-F]{1,2})\2([0-9a-fA-F]{1,2})\2([0-9a-fA-F]{1,2})\2([0-9a-fA-F]{1,2})$/;
 
 export function parseEther(text: string): Uint8Array | undefined {
   const match = ETHER.exec(text);

@@ -8,7 +8,15 @@
  * `Attr-<number>` octets with a `malformed` reason, so nothing is lost.
  */
 import type { CompiledDictionary, ResolvedAttribute, VendorFormat } from '../dictionary/index.js';
-import { attributeOid, EXTENDED_VENDOR_SPECIFIC, isExtendedType, isLongExtendedType, RFC_FORMAT, rawName, VENDOR_SPECIFIC } from './attribute-location.js';
+import {
+  attributeOid,
+  EXTENDED_VENDOR_SPECIFIC,
+  isExtendedType,
+  isLongExtendedType,
+  RFC_FORMAT,
+  rawName,
+  VENDOR_SPECIFIC,
+} from './attribute-location.js';
 import { MESSAGE_AUTHENTICATOR_LENGTH, MESSAGE_AUTHENTICATOR_TYPE } from './authenticators.js';
 import { MORE_FLAG } from './container-framing.js';
 import { RadiusDecodeError } from './errors.js';
@@ -41,18 +49,29 @@ export function frameAttributes(packet: Uint8Array, length: number): FramedAttri
   let messageAuthenticator = -1;
   let offset = HEADER_LENGTH;
   while (offset < length) {
-    if (length - offset < 2) throw new RadiusDecodeError('bad-attribute-length', offset, 'an attribute header is cut off by the end of the packet');
+    if (length - offset < 2)
+      throw new RadiusDecodeError('bad-attribute-length', offset, 'an attribute header is cut off by the end of the packet');
     const type = packet[offset] as number;
     const attributeLength = packet[offset + 1] as number;
-    if (attributeLength < 2) throw new RadiusDecodeError('bad-attribute-length', offset + 1, `attribute ${type} has Length ${attributeLength} (at least 2)`);
+    if (attributeLength < 2)
+      throw new RadiusDecodeError('bad-attribute-length', offset + 1, `attribute ${type} has Length ${attributeLength} (at least 2)`);
     if (offset + attributeLength > length) {
-      throw new RadiusDecodeError('attribute-overflow', offset + 1, `attribute ${type} of ${attributeLength} octets runs past the end of the packet`);
+      throw new RadiusDecodeError(
+        'attribute-overflow',
+        offset + 1,
+        `attribute ${type} of ${attributeLength} octets runs past the end of the packet`,
+      );
     }
     if (type === MESSAGE_AUTHENTICATOR_TYPE) {
       if (attributeLength !== 2 + MESSAGE_AUTHENTICATOR_LENGTH) {
-        throw new RadiusDecodeError('bad-message-authenticator-length', offset + 1, `Message-Authenticator has Length ${attributeLength}, not 18`);
+        throw new RadiusDecodeError(
+          'bad-message-authenticator-length',
+          offset + 1,
+          `Message-Authenticator has Length ${attributeLength}, not 18`,
+        );
       }
-      if (messageAuthenticator >= 0) throw new RadiusDecodeError('duplicate-message-authenticator', offset, 'more than one Message-Authenticator');
+      if (messageAuthenticator >= 0)
+        throw new RadiusDecodeError('duplicate-message-authenticator', offset, 'more than one Message-Authenticator');
       messageAuthenticator = offset + 2;
     }
     attributes.push({ type, start: offset + 2, end: offset + attributeLength });
@@ -165,13 +184,17 @@ function decodeLeaf(definition: ResolvedAttribute, bytes: Buffer, context: Decod
   if (tagged === undefined) return malformedAs(definition, bytes, context, 'no room for its tag');
   const size = codec.size(definition);
   const plain = reveal(definition, tagged.rest, size, context);
-  if (plain === undefined) return malformedAs(definition, bytes, context, `its hidden value (encrypt=${definition.encrypt}) cannot be revealed`);
+  if (plain === undefined)
+    return malformedAs(definition, bytes, context, `its hidden value (encrypt=${definition.encrypt}) cannot be revealed`);
   if (definition.array) {
     if (size === undefined) {
       const element = codec.decode(plain, definition, context.dictionary);
-      return element === undefined ? malformedAs(definition, bytes, context, `not a ${definition.type}`) : known(definition, [element], tagged.tag);
+      return element === undefined
+        ? malformedAs(definition, bytes, context, `not a ${definition.type}`)
+        : known(definition, [element], tagged.tag);
     }
-    if (plain.length === 0 || plain.length % size !== 0) return malformedAs(definition, bytes, context, `${plain.length} octets is not a whole number of ${size}-octet elements`);
+    if (plain.length === 0 || plain.length % size !== 0)
+      return malformedAs(definition, bytes, context, `${plain.length} octets is not a whole number of ${size}-octet elements`);
     const elements: ScalarValue[] = [];
     for (let offset = 0; offset < plain.length; offset += size) {
       const element = codec.decode(plain.subarray(offset, offset + size), definition, context.dictionary);
@@ -185,7 +208,13 @@ function decodeLeaf(definition: ResolvedAttribute, bytes: Buffer, context: Decod
     return known(definition, named(definition, context.dictionary, plain.readUIntBE(1, 3)), plain[0]);
   }
   const value = codec.decode(plain, definition, context.dictionary);
-  if (value === undefined) return malformedAs(definition, bytes, context, `${plain.length} octets is not a valid ${definition.type}${definition.length === undefined ? '' : `[${definition.length}]`}`);
+  if (value === undefined)
+    return malformedAs(
+      definition,
+      bytes,
+      context,
+      `${plain.length} octets is not a valid ${definition.type}${definition.length === undefined ? '' : `[${definition.length}]`}`,
+    );
   return known(definition, value, tagged.tag);
 }
 
@@ -220,7 +249,11 @@ function decodeTlvs(parent: ResolvedAttribute, bytes: Buffer, context: DecodeCon
     if (length < 2 || offset + length > bytes.length) return undefined;
     const value = bytes.subarray(offset + 2, offset + length);
     const definition = context.dictionary.attributeByCode(parent.vendorId, [...parent.path, type], parent.evs);
-    children.push(definition === undefined ? raw(`${attributeOid(parent, context.dictionary)}.${type}`, value) : decodeDefined(definition, value, context));
+    children.push(
+      definition === undefined
+        ? raw(`${attributeOid(parent, context.dictionary)}.${type}`, value)
+        : decodeDefined(definition, value, context),
+    );
     offset += length;
   }
   return joinSplitValues(children);
@@ -232,13 +265,18 @@ const CHARGEABLE_USER_IDENTITY = 89;
 /** The value of a known attribute, whatever its type. */
 function decodeDefined(definition: ResolvedAttribute, bytes: Buffer, context: DecodeContext): DecodedAttribute {
   const type = definition.type;
-  if (bytes.length === 0 && !(definition.vendorId === 0 && definition.path.length === 1 && definition.path[0] === CHARGEABLE_USER_IDENTITY)) {
+  if (
+    bytes.length === 0 &&
+    !(definition.vendorId === 0 && definition.path.length === 1 && definition.path[0] === CHARGEABLE_USER_IDENTITY)
+  ) {
     // RFC 2865 §5: values have at least one octet; FreeRADIUS drops empty ones. Kept raw, so a proxy can still pass it on.
     return malformedAs(definition, bytes, context, 'an empty value');
   }
   if (type === 'tlv') {
     const children = decodeTlvs(definition, bytes, context);
-    return children === undefined ? malformedAs(definition, bytes, context, 'its TLVs do not parse') : known(definition, children, undefined);
+    return children === undefined
+      ? malformedAs(definition, bytes, context, 'its TLVs do not parse')
+      : known(definition, children, undefined);
   }
   if (type === 'struct') return decodeStruct(definition, bytes, context);
   if (CONTAINER_TYPES.has(type)) return malformedAs(definition, bytes, context, `a ${type} attribute cannot appear here`);
@@ -285,13 +323,23 @@ function vendorAttribute(vendorId: number, type: number, value: Buffer, context:
  * octet's high bit says the value goes on in the next Vendor-Specific (same vendor, same type).
  * Returns the index of the next unread attribute, or -1 when the chain is broken.
  */
-function decodeContinued(packet: Buffer, list: readonly WireAttribute[], index: number, vendorId: number, format: VendorFormat, out: DecodedAttribute[], context: DecodeContext): number {
+function decodeContinued(
+  packet: Buffer,
+  list: readonly WireAttribute[],
+  index: number,
+  vendorId: number,
+  format: VendorFormat,
+  out: DecodedAttribute[],
+  context: DecodeContext,
+): number {
   const header = format.typeOctets + format.lengthOctets + 1;
   const piece = (attribute: WireAttribute): { type: number; more: boolean; value: Buffer } | undefined => {
     const start = attribute.start + 4;
-    if (attribute.type !== VENDOR_SPECIFIC || attribute.end - start < header || packet.readUInt32BE(attribute.start) !== vendorId) return undefined;
+    if (attribute.type !== VENDOR_SPECIFIC || attribute.end - start < header || packet.readUInt32BE(attribute.start) !== vendorId)
+      return undefined;
     const type = packet.readUIntBE(start, format.typeOctets);
-    if (format.lengthOctets > 0 && packet.readUIntBE(start + format.typeOctets, format.lengthOctets) !== attribute.end - start) return undefined;
+    if (format.lengthOctets > 0 && packet.readUIntBE(start + format.typeOctets, format.lengthOctets) !== attribute.end - start)
+      return undefined;
     const flags = packet[start + format.typeOctets + format.lengthOctets] as number;
     return { type, more: (flags & MORE_FLAG) !== 0, value: packet.subarray(start + header, attribute.end) };
   };
@@ -313,12 +361,20 @@ function decodeContinued(packet: Buffer, list: readonly WireAttribute[], index: 
 }
 
 /** RFC 2865 §5.26: Vendor-Id, then the vendor's sub-attributes. Returns the index of the next unread attribute. */
-function decodeVendorSpecific(packet: Buffer, list: readonly WireAttribute[], index: number, out: DecodedAttribute[], context: DecodeContext): number {
+function decodeVendorSpecific(
+  packet: Buffer,
+  list: readonly WireAttribute[],
+  index: number,
+  out: DecodedAttribute[],
+  context: DecodeContext,
+): number {
   const attribute = list[index] as WireAttribute;
   const { start, end } = attribute;
   const whole = packet.subarray(start, end);
   if (end - start < 5 || packet[start] !== 0) {
-    out.push(raw(String(VENDOR_SPECIFIC), whole, 'Vendor-Specific: shorter than a Vendor-Id and a sub-attribute, or a Vendor-Id over 24 bits'));
+    out.push(
+      raw(String(VENDOR_SPECIFIC), whole, 'Vendor-Specific: shorter than a Vendor-Id and a sub-attribute, or a Vendor-Id over 24 bits'),
+    );
     return index + 1;
   }
   const vendorId = packet.readUInt32BE(start);
@@ -360,7 +416,9 @@ function extendedAttribute(type: number, extendedType: number, data: Buffer, con
   const value = data.subarray(5);
   const container = evsName(type, context.dictionary);
   const definition = container === undefined ? undefined : context.dictionary.attributeByCode(vendorId, [vendorType], container);
-  return definition === undefined ? raw(`${type}.${EXTENDED_VENDOR_SPECIFIC}.${vendorId}.${vendorType}`, value) : decodeDefined(definition, value, context);
+  return definition === undefined
+    ? raw(`${type}.${EXTENDED_VENDOR_SPECIFIC}.${vendorId}.${vendorType}`, value)
+    : decodeDefined(definition, value, context);
 }
 
 const BAD_EVS = 'Extended-Vendor-Specific: shorter than a Vendor-Id and a type, or a Vendor-Id over 24 bits';
@@ -371,7 +429,13 @@ const BAD_EVS = 'Extended-Vendor-Specific: shorter than a Vendor-Id and a type, 
  * next unread attribute. What cannot be understood stays raw one wire attribute at a time, so
  * encoding the raw attributes again gives the same octets.
  */
-function decodeExtended(packet: Buffer, list: readonly WireAttribute[], index: number, out: DecodedAttribute[], context: DecodeContext): number {
+function decodeExtended(
+  packet: Buffer,
+  list: readonly WireAttribute[],
+  index: number,
+  out: DecodedAttribute[],
+  context: DecodeContext,
+): number {
   const attribute = list[index] as WireAttribute;
   const { type, start, end } = attribute;
   const whole = packet.subarray(start, end);

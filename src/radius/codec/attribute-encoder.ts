@@ -14,14 +14,7 @@
  */
 import type { CompiledDictionary, ResolvedAttribute } from '../dictionary/index.js';
 import { baseType } from '../dictionary/attribute-types.js';
-import {
-  type Container,
-  containerCapacity,
-  type Location,
-  locateAttribute,
-  locateRawName,
-  sameContainer,
-} from './attribute-location.js';
+import { type Container, containerCapacity, type Location, locateAttribute, locateRawName, sameContainer } from './attribute-location.js';
 import { MESSAGE_AUTHENTICATOR_TYPE } from './authenticators.js';
 import { framedLength, writeFramed } from './container-framing.js';
 import { RadiusEncodeError } from './errors.js';
@@ -103,7 +96,8 @@ function definedTarget(definition: ResolvedAttribute, dictionary: CompiledDictio
           : { name: definition.name, definition, location, codec: typeCodec(definition.type) };
     targets.set(definition, target);
   }
-  if (typeof target === 'string') throw new RadiusEncodeError(target === MESSAGE_AUTHENTICATOR_REFUSAL ? 'invalid-value' : 'unsupported', target, definition.name);
+  if (typeof target === 'string')
+    throw new RadiusEncodeError(target === MESSAGE_AUTHENTICATOR_REFUSAL ? 'invalid-value' : 'unsupported', target, definition.name);
   return target;
 }
 
@@ -112,7 +106,8 @@ function targetOf(name: unknown, dictionary: CompiledDictionary): Target {
   const definition = dictionary.attribute(name);
   if (definition !== undefined) return definedTarget(definition, dictionary);
   const location = locateRawName(name, dictionary);
-  if (location === undefined) throw new RadiusEncodeError('unknown-attribute', `no dictionary of the list defines ${JSON.stringify(name)}`, name);
+  if (location === undefined)
+    throw new RadiusEncodeError('unknown-attribute', `no dictionary of the list defines ${JSON.stringify(name)}`, name);
   if (typeof location === 'string') throw new RadiusEncodeError('unsupported', location, name);
   if (isMessageAuthenticator(location)) throw new RadiusEncodeError('invalid-value', MESSAGE_AUTHENTICATOR_REFUSAL, name);
   return { name, definition: undefined, location, codec: undefined };
@@ -123,7 +118,14 @@ function targetOf(name: unknown, dictionary: CompiledDictionary): Target {
 
 function isScalar(value: unknown): value is InputScalar {
   const type = typeof value;
-  return type === 'string' || type === 'number' || type === 'bigint' || type === 'boolean' || value instanceof Date || value instanceof Uint8Array;
+  return (
+    type === 'string' ||
+    type === 'number' ||
+    type === 'bigint' ||
+    type === 'boolean' ||
+    value instanceof Date ||
+    value instanceof Uint8Array
+  );
 }
 
 function isRecord(value: unknown): value is AttributeRecord {
@@ -138,7 +140,8 @@ function isEntry(value: unknown): value is AttributeInput {
 function tagOf(entry: AttributeInput): number | undefined {
   const { tag } = entry;
   if (tag === undefined || tag === 0) return undefined;
-  if (!Number.isInteger(tag) || tag < 0 || tag > MAX_TAG) throw new RadiusEncodeError('invalid-tag', `tag ${String(tag)} is not 1..31`, entry.name);
+  if (!Number.isInteger(tag) || tag < 0 || tag > MAX_TAG)
+    throw new RadiusEncodeError('invalid-tag', `tag ${String(tag)} is not 1..31`, entry.name);
   return tag;
 }
 
@@ -153,7 +156,8 @@ function itemsOf(input: AttributesInput | AttributeInputValue, dictionary: Compi
     }
     return input as readonly AttributeInput[];
   }
-  if (!isRecord(input)) throw new RadiusEncodeError('invalid-value', `${what} must be a list of { name, value } or a { name: value } record`);
+  if (!isRecord(input))
+    throw new RadiusEncodeError('invalid-value', `${what} must be a list of { name, value } or a { name: value } record`);
   const items: AttributeInput[] = [];
   for (const name of Object.keys(input)) {
     const value = input[name];
@@ -187,7 +191,11 @@ function typed(codec: TypeCodec, value: InputScalar, definition: ResolvedAttribu
 }
 
 function scalarOf(target: Target, value: AttributeInputValue): InputScalar {
-  if (!isScalar(value)) throw invalid(target, `expected a single ${target.definition?.type ?? 'octets'} value, got ${Array.isArray(value) ? 'a list' : 'an object'}`);
+  if (!isScalar(value))
+    throw invalid(
+      target,
+      `expected a single ${target.definition?.type ?? 'octets'} value, got ${Array.isArray(value) ? 'a list' : 'an object'}`,
+    );
   return value;
 }
 
@@ -218,13 +226,24 @@ function uniqueSalt(context: EncodeContext): Buffer {
 function hide(target: Target, definition: ResolvedAttribute, plain: Buffer, fixedSize: number | undefined, context: EncodeContext): Buffer {
   switch (definition.encrypt) {
     case 1:
-      if (plain.length > MAX_USER_PASSWORD) throw new RadiusEncodeError('too-long', `a hidden (encrypt=1) value is at most ${MAX_USER_PASSWORD} octets, not ${plain.length}`, target.name);
-      if (fixedSize === undefined && plain.length > 0 && plain[plain.length - 1] === 0) throw invalid(target, 'a hidden (encrypt=1) value cannot end with a zero octet');
+      if (plain.length > MAX_USER_PASSWORD)
+        throw new RadiusEncodeError(
+          'too-long',
+          `a hidden (encrypt=1) value is at most ${MAX_USER_PASSWORD} octets, not ${plain.length}`,
+          target.name,
+        );
+      if (fixedSize === undefined && plain.length > 0 && plain[plain.length - 1] === 0)
+        throw invalid(target, 'a hidden (encrypt=1) value cannot end with a zero octet');
       return hideUserPassword(plain, context.secret, context.vector);
     case 2:
       return hideTunnelPassword(plain, context.secret, context.vector, uniqueSalt(context));
     case 3:
-      if (plain.length > ASCEND_SECRET_LENGTH) throw new RadiusEncodeError('too-long', `an Ascend secret (encrypt=3) is at most ${ASCEND_SECRET_LENGTH} octets, not ${plain.length}`, target.name);
+      if (plain.length > ASCEND_SECRET_LENGTH)
+        throw new RadiusEncodeError(
+          'too-long',
+          `an Ascend secret (encrypt=3) is at most ${ASCEND_SECRET_LENGTH} octets, not ${plain.length}`,
+          target.name,
+        );
       if (plain.includes(0)) throw invalid(target, 'an Ascend secret (encrypt=3) cannot contain a zero octet');
       return hideAscendSecret(plain, context.secret, context.vector);
     default:
@@ -237,7 +256,14 @@ function hide(target: Target, definition: ResolvedAttribute, plain: Buffer, fixe
  * anything else), hidden when the definition says so. A string whose first octet is below 0x20
  * would read back as a tag, so it gets an explicit "no tag" (0) octet in front.
  */
-function leafOctets(target: Target, definition: ResolvedAttribute, codec: TypeCodec, value: InputScalar, tag: number | undefined, context: EncodeContext): Buffer {
+function leafOctets(
+  target: Target,
+  definition: ResolvedAttribute,
+  codec: TypeCodec,
+  value: InputScalar,
+  tag: number | undefined,
+  context: EncodeContext,
+): Buffer {
   let octets = typed(codec, value, definition, context.dictionary);
   const taggedInteger = definition.hasTag && isTaggedInteger(definition);
   if (taggedInteger) {
@@ -274,8 +300,16 @@ function split(octets: Buffer, capacity: number): Buffer[] {
  * An `array` attribute: fixed-size elements packed as many to an attribute as fit, more attributes
  * when they do not (FreeRADIUS 4); variable-size elements one to an attribute.
  */
-function arrayChunks(target: Target, definition: ResolvedAttribute, codec: TypeCodec, value: AttributeInputValue, capacity: number, context: EncodeContext): Buffer[] {
-  if (definition.encrypt !== 0 || definition.hasTag) throw new RadiusEncodeError('unsupported', 'an array attribute cannot be hidden or tagged', target.name);
+function arrayChunks(
+  target: Target,
+  definition: ResolvedAttribute,
+  codec: TypeCodec,
+  value: AttributeInputValue,
+  capacity: number,
+  context: EncodeContext,
+): Buffer[] {
+  if (definition.encrypt !== 0 || definition.hasTag)
+    throw new RadiusEncodeError('unsupported', 'an array attribute cannot be hidden or tagged', target.name);
   const elements = Array.isArray(value) ? (value as readonly AttributeInputValue[]) : [value];
   if (elements.length === 0) throw invalid(target, 'an array attribute needs at least one element');
   const encoded = elements.map((element) => leafOctets(target, definition, codec, scalarOf(target, element), undefined, context));
@@ -307,8 +341,10 @@ function structOctets(target: Target, definition: ResolvedAttribute, value: Attr
   const parts = members.map((member, index) => {
     const codec = typeCodec(member.type);
     const memberValue = value[member.name];
-    if (codec === undefined) throw new RadiusEncodeError('unsupported', `member ${member.name} has type ${member.type}, which a struct cannot hold`, target.name);
-    if (codec.size(member) === undefined && index < members.length - 1) throw new RadiusEncodeError('unsupported', `member ${member.name} has no fixed size and is not last`, target.name);
+    if (codec === undefined)
+      throw new RadiusEncodeError('unsupported', `member ${member.name} has type ${member.type}, which a struct cannot hold`, target.name);
+    if (codec.size(member) === undefined && index < members.length - 1)
+      throw new RadiusEncodeError('unsupported', `member ${member.name} has no fixed size and is not last`, target.name);
     if (memberValue === undefined) throw invalid(target, `member ${member.name} is missing`);
     return typed(codec, scalarOf(target, memberValue), member, context.dictionary);
   });
@@ -323,7 +359,8 @@ function valueChunks(target: Target, item: AttributeInput, capacity: number, con
     if (tag !== undefined) throw new RadiusEncodeError('invalid-tag', 'a raw attribute has no tag', target.name);
     return [verbatim(target, item.value)];
   }
-  if (tag !== undefined && !definition.hasTag) throw new RadiusEncodeError('invalid-tag', 'the dictionary does not give this attribute a tag (has_tag)', target.name);
+  if (tag !== undefined && !definition.hasTag)
+    throw new RadiusEncodeError('invalid-tag', 'the dictionary does not give this attribute a tag (has_tag)', target.name);
   const type = definition.type;
   if (type === 'tlv') return [tlvOctets(target, item.value, context)];
   if (type === 'struct') return [structOctets(target, definition, item.value, context)];
@@ -351,7 +388,16 @@ function chain(path: readonly number[], chunks: readonly Buffer[]): TlvNode[] {
 function join(list: TlvNode[], incoming: TlvNode[]): void {
   const last = list[list.length - 1];
   const first = incoming[0];
-  if (incoming.length === 1 && last !== undefined && first !== undefined && last.shared && first.shared && last.type === first.type && Array.isArray(last.value) && Array.isArray(first.value)) {
+  if (
+    incoming.length === 1 &&
+    last !== undefined &&
+    first !== undefined &&
+    last.shared &&
+    first.shared &&
+    last.type === first.type &&
+    Array.isArray(last.value) &&
+    Array.isArray(first.value)
+  ) {
     join(last.value, first.value);
     return;
   }
@@ -362,7 +408,12 @@ function serialize(nodes: readonly TlvNode[], name: string): Buffer {
   const parts: Buffer[] = [];
   for (const node of nodes) {
     const value = Buffer.isBuffer(node.value) ? node.value : serialize(node.value, name);
-    if (value.length > MAX_VALUE_LENGTH) throw new RadiusEncodeError('too-long', `TLV ${node.type} would hold ${value.length} octets; a TLV holds at most ${MAX_VALUE_LENGTH}`, name);
+    if (value.length > MAX_VALUE_LENGTH)
+      throw new RadiusEncodeError(
+        'too-long',
+        `TLV ${node.type} would hold ${value.length} octets; a TLV holds at most ${MAX_VALUE_LENGTH}`,
+        name,
+      );
     const header = Buffer.allocUnsafe(2);
     header[0] = node.type;
     header[1] = value.length + 2;

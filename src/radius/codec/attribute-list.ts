@@ -6,7 +6,14 @@
 import type { DecodedAttribute } from './types.js';
 
 function isChildList(value: DecodedAttribute['value']): value is readonly DecodedAttribute[] {
-  return Array.isArray(value) && value.length > 0 && typeof value[0] === 'object' && value[0] !== null && 'name' in value[0] && 'value' in value[0];
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    typeof value[0] === 'object' &&
+    value[0] !== null &&
+    'name' in value[0] &&
+    'value' in value[0]
+  );
 }
 
 /** TLV attributes replaced by their leaves, depth first, in packet order. */

@@ -134,13 +134,21 @@ export function locateAttribute(attribute: ResolvedAttribute, dictionary: Compil
   if (attribute.evs !== undefined) {
     const evs = dictionary.attribute(attribute.evs);
     const type = evs?.path[0];
-    if (evs === undefined || evs.vendorId !== 0 || evs.path.length !== 2 || evs.path[1] !== EXTENDED_VENDOR_SPECIFIC || type === undefined || !isExtendedType(type)) {
+    if (
+      evs === undefined ||
+      evs.vendorId !== 0 ||
+      evs.path.length !== 2 ||
+      evs.path[1] !== EXTENDED_VENDOR_SPECIFIC ||
+      type === undefined ||
+      !isExtendedType(type)
+    ) {
       return `its Extended-Vendor-Specific attribute ${attribute.evs} is not defined as an extended attribute's number 26`;
     }
     if (first > 255) return `vendor type ${first} does not fit the one octet of an Extended-Vendor-Specific attribute`;
     return location({ kind: 'evs', type, long: isLongExtendedType(type), vendorId, vendorType: first }, path.slice(1), oid);
   }
-  if (first > maxVendorType(attribute.format)) return `vendor type ${first} does not fit the vendor's ${attribute.format.typeOctets}-octet type field`;
+  if (first > maxVendorType(attribute.format))
+    return `vendor type ${first} does not fit the vendor's ${attribute.format.typeOctets}-octet type field`;
   return location({ kind: 'vsa', vendorId, format: attribute.format, vendorType: first }, path.slice(1), oid);
 }
 
@@ -164,7 +172,8 @@ export function locateRawName(name: string, dictionary: CompiledDictionary): Loc
     if (path.length === 2) return location({ kind: 'vendor-payload', vendorId }, [], oid);
     const format = dictionary.vendorById(vendorId)?.format ?? RFC_FORMAT;
     const vendorType = path[2] as number;
-    if (vendorType > maxVendorType(format)) return `vendor type ${vendorType} does not fit the vendor's ${format.typeOctets}-octet type field`;
+    if (vendorType > maxVendorType(format))
+      return `vendor type ${vendorType} does not fit the vendor's ${format.typeOctets}-octet type field`;
     const problem = checkTlvPath(path, 3);
     return problem ?? location({ kind: 'vsa', vendorId, format, vendorType }, path.slice(3), oid);
   }

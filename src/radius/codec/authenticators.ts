@@ -24,7 +24,13 @@ let scratch = new Uint8Array(4096 + 256);
  * `suffix` after it; returns the scratch buffer (the caller hashes its first `length +
  * suffix.length` octets before anything else runs).
  */
-function laidOut(packet: Uint8Array, length: number, authenticator: Uint8Array, maValueOffset: number, suffix: Uint8Array | undefined): Uint8Array {
+function laidOut(
+  packet: Uint8Array,
+  length: number,
+  authenticator: Uint8Array,
+  maValueOffset: number,
+  suffix: Uint8Array | undefined,
+): Uint8Array {
   const total = length + (suffix === undefined ? 0 : suffix.length);
   if (scratch.length < total) scratch = new Uint8Array(2 * total);
   scratch[0] = packet[0] as number;
@@ -49,7 +55,13 @@ export function packetDigest(packet: Uint8Array, length: number, authenticator: 
 }
 
 /** HMAC-MD5 keyed by the secret over the packet, its Authenticator field as `authenticator`, the Message-Authenticator value zeroed. */
-export function messageAuthenticator(packet: Uint8Array, length: number, authenticator: Uint8Array, maValueOffset: number, secret: Uint8Array): Buffer {
+export function messageAuthenticator(
+  packet: Uint8Array,
+  length: number,
+  authenticator: Uint8Array,
+  maValueOffset: number,
+  secret: Uint8Array,
+): Buffer {
   return hmacMd5(secret, laidOut(packet, length, authenticator, maValueOffset, undefined), length);
 }
 

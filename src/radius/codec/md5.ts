@@ -18,8 +18,8 @@ const BLOCK = 64;
 /** K[i] = floor(|sin(i + 1)| × 2^32), as RFC 1321 §3.4 defines it (exact in double precision). */
 const K = Int32Array.from({ length: 64 }, (_, index) => Math.floor(Math.abs(Math.sin(index + 1)) * 0x100000000) | 0);
 const SHIFTS = Uint8Array.from([
-  7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11,
-  16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+  7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11,
+  16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
 ]);
 /** Which message word round i reads. */
 const WORD = Uint8Array.from({ length: 64 }, (_, index) =>
@@ -34,7 +34,8 @@ const tail = new Uint8Array(2 * BLOCK);
 function compress(bytes: Uint8Array, offset: number): void {
   for (let index = 0; index < 16; index += 1) {
     const at = offset + 4 * index;
-    words[index] = (bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 24);
+    words[index] =
+      (bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 24);
   }
   let a = state[0] as number;
   let b = state[1] as number;

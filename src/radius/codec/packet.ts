@@ -188,7 +188,10 @@ function build(plan: Plan): EncodedPacket {
   });
   const length = HEADER_LENGTH + (plan.messageAuthenticator ? 2 + MESSAGE_AUTHENTICATOR_LENGTH : 0) + encoded.length;
   if (length > MAX_PACKET_LENGTH) {
-    throw new RadiusEncodeError('packet-too-large', `the ${packetCodeName(code)} would be ${length} octets; RADIUS allows ${MAX_PACKET_LENGTH}`);
+    throw new RadiusEncodeError(
+      'packet-too-large',
+      `the ${packetCodeName(code)} would be ${length} octets; RADIUS allows ${MAX_PACKET_LENGTH}`,
+    );
   }
   // Every octet is written below (the Message-Authenticator's value is zeroed until computed).
   const packet = Buffer.allocUnsafe(length);
@@ -229,9 +232,13 @@ export function encodeRequest(options: EncodeRequestOptions): EncodedPacket {
   const secret = secretOf(options.secret);
   if (hasRandomAuthenticator(code)) {
     if (options.messageAuthenticator === false && requiresMessageAuthenticator(code)) {
-      throw new RadiusEncodeError('invalid-packet', `a ${packetCodeName(code)} always carries Message-Authenticator (BlastRADIUS, RFC 5997)`);
+      throw new RadiusEncodeError(
+        'invalid-packet',
+        `a ${packetCodeName(code)} always carries Message-Authenticator (BlastRADIUS, RFC 5997)`,
+      );
     }
-    const authenticator = options.authenticator === undefined ? random(AUTHENTICATOR_LENGTH) : authenticatorArgument(options.authenticator, 'authenticator');
+    const authenticator =
+      options.authenticator === undefined ? random(AUTHENTICATOR_LENGTH) : authenticatorArgument(options.authenticator, 'authenticator');
     // Plans are spelled out rather than spread from `options`: one object shape on the hot path.
     return build({
       code,
@@ -246,7 +253,10 @@ export function encodeRequest(options: EncodeRequestOptions): EncodedPacket {
     });
   }
   if (options.authenticator !== undefined) {
-    throw new RadiusEncodeError('invalid-packet', `a ${packetCodeName(code)}'s authenticator is computed over the packet and cannot be given`);
+    throw new RadiusEncodeError(
+      'invalid-packet',
+      `a ${packetCodeName(code)}'s authenticator is computed over the packet and cannot be given`,
+    );
   }
   return build({
     code,
@@ -297,7 +307,11 @@ export function encodePacket(options: EncodePacketOptions): EncodedPacket {
 function checkMessageAuthenticator(packet: Buffer, length: number, offset: number, authenticator: Uint8Array, secret: Buffer): void {
   const expected = messageAuthenticator(packet, length, authenticator, offset, secret);
   if (!sameBytes(expected, packet.subarray(offset, offset + MESSAGE_AUTHENTICATOR_LENGTH))) {
-    throw new RadiusDecodeError('bad-message-authenticator', offset, 'the Message-Authenticator does not verify (wrong secret, or the packet was altered)');
+    throw new RadiusDecodeError(
+      'bad-message-authenticator',
+      offset,
+      'the Message-Authenticator does not verify (wrong secret, or the packet was altered)',
+    );
   }
 }
 
@@ -317,17 +331,29 @@ export function decodeResponse(bytes: Uint8Array, options: DecodeResponseOptions
     throw new RadiusDecodeError('unexpected-code', 0, `${packetCodeName(header.code)} does not answer a ${packetCodeName(request.code)}`);
   }
   if (header.identifier !== request.identifier) {
-    throw new RadiusDecodeError('identifier-mismatch', 1, `identifier ${header.identifier} answers another request than ${request.identifier}`);
+    throw new RadiusDecodeError(
+      'identifier-mismatch',
+      1,
+      `identifier ${header.identifier} answers another request than ${request.identifier}`,
+    );
   }
   const expected = packetDigest(packet, header.length, requestAuthenticator, secret);
   if (!sameBytes(expected, packet.subarray(AUTHENTICATOR_OFFSET, HEADER_LENGTH))) {
-    throw new RadiusDecodeError('bad-response-authenticator', AUTHENTICATOR_OFFSET, 'the Response Authenticator does not verify (wrong secret, or the packet was altered)');
+    throw new RadiusDecodeError(
+      'bad-response-authenticator',
+      AUTHENTICATOR_OFFSET,
+      'the Response Authenticator does not verify (wrong secret, or the packet was altered)',
+    );
   }
   const framed = frameAttributes(packet, header.length);
   if (framed.messageAuthenticator >= 0) {
     checkMessageAuthenticator(packet, header.length, framed.messageAuthenticator, requestAuthenticator, secret);
   } else if (options.requireMessageAuthenticator === true) {
-    throw new RadiusDecodeError('missing-message-authenticator', HEADER_LENGTH, 'the reply has no Message-Authenticator, and this server must send one');
+    throw new RadiusDecodeError(
+      'missing-message-authenticator',
+      HEADER_LENGTH,
+      'the reply has no Message-Authenticator, and this server must send one',
+    );
   }
   return {
     code: header.code,
@@ -355,14 +381,22 @@ export function decodeRequest(bytes: Uint8Array, options: DecodeRequestOptions):
   if (!random) {
     const expected = packetDigest(packet, header.length, ZERO_AUTHENTICATOR, secret);
     if (!sameBytes(expected, packet.subarray(AUTHENTICATOR_OFFSET, HEADER_LENGTH))) {
-      throw new RadiusDecodeError('bad-request-authenticator', AUTHENTICATOR_OFFSET, 'the Request Authenticator does not verify (wrong secret, or the packet was altered)');
+      throw new RadiusDecodeError(
+        'bad-request-authenticator',
+        AUTHENTICATOR_OFFSET,
+        'the Request Authenticator does not verify (wrong secret, or the packet was altered)',
+      );
     }
   }
   const framed = frameAttributes(packet, header.length);
   if (framed.messageAuthenticator >= 0) {
     checkMessageAuthenticator(packet, header.length, framed.messageAuthenticator, authenticator, secret);
   } else if (header.code === PacketCode.StatusServer || options.requireMessageAuthenticator === true) {
-    throw new RadiusDecodeError('missing-message-authenticator', HEADER_LENGTH, `the ${packetCodeName(header.code)} has no Message-Authenticator`);
+    throw new RadiusDecodeError(
+      'missing-message-authenticator',
+      HEADER_LENGTH,
+      `the ${packetCodeName(header.code)} has no Message-Authenticator`,
+    );
   }
   return {
     code: header.code,

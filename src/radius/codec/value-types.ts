@@ -210,7 +210,8 @@ function epochSeconds(value: InputScalar): number {
   else if (typeof value === 'string' && DECIMAL.test(value)) seconds = Number(value);
   else if (typeof value === 'string') seconds = Math.floor(Date.parse(value) / 1000);
   else return problem(`expected a Date, got ${describe(value)}`);
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > UINT32_MAX) problem(`${describe(value)} is not a date RADIUS can carry (1970..2106, whole seconds)`);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > UINT32_MAX)
+    problem(`${describe(value)} is not a date RADIUS can carry (1970..2106, whole seconds)`);
   return seconds;
 }
 
@@ -283,7 +284,8 @@ const octets: TypeCodec = {
   size: (attribute) => attribute.length,
   encode: (value, attribute) => {
     const bytes = octetsOf(value);
-    if (attribute.length !== undefined && bytes.length !== attribute.length) problem(`${attribute.name} is exactly ${attribute.length} octets, not ${bytes.length}`);
+    if (attribute.length !== undefined && bytes.length !== attribute.length)
+      problem(`${attribute.name} is exactly ${attribute.length} octets, not ${bytes.length}`);
     return bytes;
   },
   decode: (bytes, attribute) => (attribute.length !== undefined && bytes.length !== attribute.length ? undefined : Buffer.from(bytes)),

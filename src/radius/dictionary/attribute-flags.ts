@@ -21,7 +21,9 @@ export function flagProblem(flag: FlagName, attribute: FlaggedAttribute): string
   const type = baseType(attribute.type);
   switch (flag) {
     case 'has_tag':
-      return type === 'string' || type === 'integer' ? undefined : `flag has_tag is for string and integer attributes, not ${attribute.type}`;
+      return type === 'string' || type === 'integer'
+        ? undefined
+        : `flag has_tag is for string and integer attributes, not ${attribute.type}`;
     case 'encrypt=3':
       return type === 'string' ? undefined : `flag encrypt=3 is for string attributes, not ${attribute.type}`;
     case 'array':
@@ -35,4 +37,3 @@ export function flagProblem(flag: FlagName, attribute: FlaggedAttribute): string
       return type === 'string' || type === 'octets' ? undefined : `flag secret is for string and octets attributes, not ${attribute.type}`;
   }
 }
-

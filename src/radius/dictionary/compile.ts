@@ -57,9 +57,15 @@ function resolveAttribute(tables: Tables, entry: AttributeEntry, dictIndex: numb
   const origin = tables.dictionaries[dictIndex] as DictionaryOrigin;
   const { vid = 0, id, oid, type, name, enc, length, flags, evs } = entry.attr;
   const path = parsePath(id, oid);
-  if (!path) throw new DictionaryCompileError(origin.id, entryIndex, `attribute ${name}: oid ${JSON.stringify(oid)} is not a dotted number ending in ${id}`);
+  if (!path)
+    throw new DictionaryCompileError(
+      origin.id,
+      entryIndex,
+      `attribute ${name}: oid ${JSON.stringify(oid)} is not a dotted number ending in ${id}`,
+    );
   const encrypt = parseEncrypt(enc);
-  if (encrypt === undefined) throw new DictionaryCompileError(origin.id, entryIndex, `attribute ${name}: enc ${JSON.stringify(enc)} is not no or encrypt=1|2|3`);
+  if (encrypt === undefined)
+    throw new DictionaryCompileError(origin.id, entryIndex, `attribute ${name}: enc ${JSON.stringify(enc)} is not no or encrypt=1|2|3`);
   let vendor: ResolvedVendor | undefined;
   if (vid !== 0) {
     tables.vendorIdsUsed.add(vid);
@@ -160,7 +166,8 @@ function claimAttributeCode(tables: Tables, record: AttributeRecord): void {
     key: 0,
     dictIndex: record.dictIndex,
     // Same name but another type is already an 'attribute-definition' conflict.
-    judge: () => (existing.lowerName === record.lowerName ? undefined : attributeConflict('attribute-code', existing.attribute, record.attribute)),
+    judge: () =>
+      existing.lowerName === record.lowerName ? undefined : attributeConflict('attribute-code', existing.attribute, record.attribute),
   });
 }
 
@@ -205,7 +212,8 @@ function claimValue(tables: Tables, attribute: ResolvedAttribute, table: ValueTa
       slot: table.byName,
       key: record.lowerName,
       dictIndex: record.dictIndex,
-      judge: () => (byName.value === record.value ? undefined : valueConflict('value-name', attribute, byName, record, tables.dictionaries)),
+      judge: () =>
+        byName.value === record.value ? undefined : valueConflict('value-name', attribute, byName, record, tables.dictionaries),
     });
   }
   const byNumber = table.byNumber.get(record.value);
@@ -217,7 +225,10 @@ function claimValue(tables: Tables, attribute: ResolvedAttribute, table: ValueTa
       slot: table.byNumber,
       key: record.value,
       dictIndex: record.dictIndex,
-      judge: () => (byNumber.lowerName === record.lowerName ? undefined : valueConflict('value-number', attribute, byNumber, record, tables.dictionaries)),
+      judge: () =>
+        byNumber.lowerName === record.lowerName
+          ? undefined
+          : valueConflict('value-number', attribute, byNumber, record, tables.dictionaries),
     });
   }
 }
@@ -287,5 +298,8 @@ function compileTables(list: readonly DictionarySource[], vendorContext: VendorC
       if ('val' in entry) addValue(tables, entry, dictIndex, entryIndex);
     }
   }
-  return new MergedDictionary(tables, list.reduce((sum, source) => sum + source.value.length, 0));
+  return new MergedDictionary(
+    tables,
+    list.reduce((sum, source) => sum + source.value.length, 0),
+  );
 }

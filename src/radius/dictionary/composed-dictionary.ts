@@ -273,7 +273,10 @@ function vendorContextOf(unit: MergedDictionary, units: readonly MergedDictionar
  * A list as a composition of its dictionaries, each compiled alone by `unitFor` (by default
  * compiled now; a cache passes its own). Throws what `unitFor` throws (DictionaryCompileError).
  */
-export function composeDictionaries(list: readonly DictionarySource[], unitFor: DictionaryUnitCompiler = compileDictionary): ComposedDictionary {
+export function composeDictionaries(
+  list: readonly DictionarySource[],
+  unitFor: DictionaryUnitCompiler = compileDictionary,
+): ComposedDictionary {
   const units = list.map((source) => unitFor(source));
   const rebased = units.map((unit, index) => {
     const context = vendorContextOf(unit, units);

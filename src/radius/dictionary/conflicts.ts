@@ -49,8 +49,11 @@ export interface DictionaryConflict {
   readonly message: string;
 }
 
-
-function side(origin: DictionaryOrigin, name: string, detail: Omit<ConflictSide, 'dictionary' | 'owner' | 'dictionaryId' | 'name'>): ConflictSide {
+function side(
+  origin: DictionaryOrigin,
+  name: string,
+  detail: Omit<ConflictSide, 'dictionary' | 'owner' | 'dictionaryId' | 'name'>,
+): ConflictSide {
   return Object.freeze({ dictionary: origin.name, owner: origin.owner, dictionaryId: origin.id, name, ...detail });
 }
 

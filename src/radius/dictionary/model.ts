@@ -24,7 +24,6 @@ export interface DictionaryOrigin {
 /** FreeRADIUS `encrypt=N`: 0 none, 1 User-Password, 2 Tunnel-Password (salted), 3 Ascend-Secret. */
 export type EncryptMethod = 0 | 1 | 2 | 3;
 
-
 export interface ResolvedVendor {
   readonly name: string;
   readonly id: number;

@@ -34,4 +34,3 @@ export function parseVendorFormat(text: string | undefined): VendorFormat | unde
 export function formatText(format: VendorFormat): string {
   return `${format.typeOctets},${format.lengthOctets}${format.continuation ? ',c' : ''}`;
 }
-

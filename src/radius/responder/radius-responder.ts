@@ -21,7 +21,15 @@ import { decodeRequest, encodeResponse, PacketCode, RadiusDecodeError, type Deco
 import type { DatagramSource } from '../client/transport.js';
 import { CopyCounter } from './copy-counter.js';
 import { secretLookup, type NasSecret, type NasSecrets, type SecretLookup } from './nas-secrets.js';
-import type { ReplyDatagram, ReplySocket, ResponderHandler, ResponderHooks, ResponderReply, ResponderRequest, ResponderStats } from './types.js';
+import type {
+  ReplyDatagram,
+  ReplySocket,
+  ResponderHandler,
+  ResponderHooks,
+  ResponderReply,
+  ResponderRequest,
+  ResponderStats,
+} from './types.js';
 
 export type ResponderHandlers = Readonly<Partial<Record<number, ResponderHandler>>>;
 
@@ -133,7 +141,6 @@ export class RadiusResponder {
     else this.#handlers.set(code, handler);
   }
 
-
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -156,7 +163,11 @@ export class RadiusResponder {
     }
     let packet: DecodedPacket;
     try {
-      packet = decodeRequest(bytes, { secret, dictionary: this.#dictionary, requireMessageAuthenticator: this.#requireMessageAuthenticator });
+      packet = decodeRequest(bytes, {
+        secret,
+        dictionary: this.#dictionary,
+        requireMessageAuthenticator: this.#requireMessageAuthenticator,
+      });
     } catch (error) {
       if (error instanceof RadiusDecodeError && error.authentication) this.#dropped.unauthentic += 1;
       else this.#dropped.malformed += 1;
@@ -177,9 +188,11 @@ export class RadiusResponder {
       return;
     }
     this.#pending += 1;
-    void this.#answer(handler, hooks, { packet, bytes, source: { address: source.address, port: source.port }, copy }, secret).finally(() => {
-      this.#pending -= 1;
-    });
+    void this.#answer(handler, hooks, { packet, bytes, source: { address: source.address, port: source.port }, copy }, secret).finally(
+      () => {
+        this.#pending -= 1;
+      },
+    );
   }
 
   async #answer(handler: ResponderHandler, hooks: ResponderHooks, request: ResponderRequest, secret: NasSecret): Promise<void> {
@@ -208,7 +221,8 @@ export class RadiusResponder {
     }
     this.#counters.answered += 1;
     const datagrams = this.#plan(bytes, request, hooks);
-    for (const datagram of datagrams) this.#socket(datagram.via ?? hooks.replyFrom ?? 'listener').send(datagram.bytes, request.source.port, request.source.address);
+    for (const datagram of datagrams)
+      this.#socket(datagram.via ?? hooks.replyFrom ?? 'listener').send(datagram.bytes, request.source.port, request.source.address);
   }
 
   #messageAuthenticatorFor(requestCode: number, replyCode: number): boolean {
