@@ -27,7 +27,7 @@ async function runClusterPrimary(config: Config, logger: Logger): Promise<void> 
 }
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {

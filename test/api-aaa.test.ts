@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import examples from './fixtures/seed-curl-examples.json' with { type: 'json' };
-import { Api, type TestAccount, createAccount } from './support/api.js';
+import { type Api, type TestAccount, createAccount } from './support/api.js';
 import { type TestService, storeGet } from './support/service.js';
 import { useSuiteService } from './support/suite.js';
 

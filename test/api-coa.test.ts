@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { type DecodedPacket, PacketCode } from '../src/radius/codec/index.js';
 import { RadiusResponder, type ResponderReply } from '../src/radius/responder/index.js';
-import { Api, type TestAccount, createAccount } from './support/api.js';
+import { type Api, type TestAccount, createAccount } from './support/api.js';
 import type { TestService } from './support/service.js';
 import { useSuiteService } from './support/suite.js';
 import { seed } from './support/seed.js';

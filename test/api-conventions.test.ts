@@ -3,7 +3,7 @@ import type { AccountDoc } from '../src/accounts/account-doc.js';
 import { nestDescendants } from '../src/accounts/account-tree.js';
 import { type Page, type PageRequest, readWholeList, UNPAGINATED_LIMITS } from '../src/pagination.js';
 import { ValidationError } from '../src/errors.js';
-import { Api, type TestAccount, createAccount } from './support/api.js';
+import { type Api, type TestAccount, createAccount } from './support/api.js';
 import type { TestService } from './support/service.js';
 import { useSuiteService } from './support/suite.js';
 

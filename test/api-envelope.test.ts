@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Api, createAccount } from './support/api.js';
+import { type Api, createAccount } from './support/api.js';
 import type { TestService } from './support/service.js';
 import { useSuiteService } from './support/suite.js';
 
@@ -106,7 +106,7 @@ describe('logs', () => {
     });
     await api.as(undefined).get(`/v2/accounts/${child.id}/aaa?auth_token=${child.token}`, { headers: { 'X-Request-ID': 'log-trace' } });
     await api.as(undefined).put('/v2/api_auth', { api_key: child.apiKey });
-    await api.as(undefined).put('/v2/api_auth', { api_key: 'wrong-key-' + 'z'.repeat(20) });
+    await api.as(undefined).put('/v2/api_auth', { api_key: `wrong-key-${'z'.repeat(20)}` });
     const logs = service.logs.join('');
     for (const line of service.logs.join('').trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
     expect(logs).toContain('"request_id":"log-trace"');

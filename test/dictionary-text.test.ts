@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFreeRadius } from '../src/dictionary/freeradius/parse.js';
-import { Api, type TestAccount, createAccount } from './support/api.js';
+import { type Api, type TestAccount, createAccount } from './support/api.js';
 import type { TestService } from './support/service.js';
 import { useSuiteService } from './support/suite.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Api, createAccount } from './support/api.js';
+import { type Api, createAccount } from './support/api.js';
 import type { TestService } from './support/service.js';
 import { useSuiteService } from './support/suite.js';
 

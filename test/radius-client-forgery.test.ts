@@ -109,7 +109,12 @@ async function forgedThenGenuine(forged: (genuine: Buffer, request: ResponderReq
 describe('tampered replies', () => {
   it('drops a reply changed at any byte position, three ways, and accepts the genuine one that follows', async () => {
     let length = 0;
-    server.hooks = { onReply: (bytes) => ((length = bytes.length), bytes) };
+    server.hooks = {
+      onReply: (bytes) => {
+        length = bytes.length;
+        return bytes;
+      },
+    };
     await radius.send(target(), login);
     expect(length).toBeGreaterThan(60);
     let forgeries = 0;
@@ -343,7 +348,12 @@ describe('identifiers', () => {
   it('accepts an accounting reply only when its authenticator matches the request as sent', async () => {
     const { result, unauthentic } = await (async () => {
       let genuine: Buffer | undefined;
-      server.hooks = { onReply: (bytes) => ((genuine = bytes), [flip(bytes, 10, 0x01), bytes]) };
+      server.hooks = {
+        onReply: (bytes) => {
+          genuine = bytes;
+          return [flip(bytes, 10, 0x01), bytes];
+        },
+      };
       const before = radius.stats;
       const sent = await radius.send(target(), {
         code: PacketCode.AccountingRequest,

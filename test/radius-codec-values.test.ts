@@ -130,7 +130,7 @@ describe('wire layouts', () => {
 
   it('prefixes: Reserved, Prefix-Length, address (IPv6 sent whole, read in any length RFC 3162 allows)', () => {
     expect(wire({ Prefix4: '10.0.0.0/8' })).toBe('e708' + '0008' + '0a000000');
-    expect(wire({ 'Framed-IPv6-Prefix': '2001:db8::/32' })).toBe('6114' + '0020' + '20010db8' + '00'.repeat(12));
+    expect(wire({ 'Framed-IPv6-Prefix': '2001:db8::/32' })).toBe(`6114002020010db8${'00'.repeat(12)}`);
     expect(pairs(decodeWire('610c 0040 20010db800000000'))).toEqual([['Framed-IPv6-Prefix', '2001:db8::/64', undefined]]);
   });
 
@@ -190,7 +190,7 @@ describe('malformed attributes decode raw, with the reason', () => {
     ]);
     expect(pairs(decodeWire('e708 0008 0a000001'))[0]).toMatchObject(['Attr-231', expect.any(Buffer), expect.stringMatching(/^Prefix4/)]);
     expect(pairs(decodeWire('e603 02'))[0]).toMatchObject(['Attr-230', expect.any(Buffer), expect.stringMatching(/^Bool-Flag/)]);
-    expect(pairs(decodeWire('0213 ' + '00'.repeat(17)))[0]).toMatchObject([
+    expect(pairs(decodeWire(`0213 ${'00'.repeat(17)}`))[0]).toMatchObject([
       'Attr-2',
       expect.any(Buffer),
       expect.stringMatching(/encrypt=1/),

@@ -60,13 +60,28 @@ const cpuOf = (pid: number) => {
 };
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
-async function startService(storeUrl: string, prefix: string, masterApiKey: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+async function startService(
+  storeUrl: string,
+  prefix: string,
+  masterApiKey: string,
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   // BENCH_NODE_ARGS: extra node flags for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COUCHDB_URL: storeUrl, DB_PREFIX: prefix, DATA_DIR: dataDir, AAA_MASTER_API_KEY: masterApiKey, LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      COUCHDB_URL: storeUrl,
+      DB_PREFIX: prefix,
+      DATA_DIR: dataDir,
+      AAA_MASTER_API_KEY: masterApiKey,
+      LOG_LEVEL: 'warn',
+      NODE_OPTIONS: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -89,7 +104,11 @@ async function startService(storeUrl: string, prefix: string, masterApiKey: stri
 }
 
 async function call(url: string, method: string, token: string | undefined, data?: unknown): Promise<Record<string, any>> {
-  const response = await fetch(url, { method, headers: { 'Content-Type': 'application/json', ...(token ? { 'X-Auth-Token': token } : {}) }, body: data === undefined ? undefined : JSON.stringify({ data }) });
+  const response = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { 'X-Auth-Token': token } : {}) },
+    body: data === undefined ? undefined : JSON.stringify({ data }),
+  });
   const body = (await response.json()) as Record<string, any>;
   if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(body)}`);
   return body;
@@ -159,7 +178,8 @@ function perRecordCalls(before: Record<string, number>, after: Record<string, nu
   return result;
 }
 
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 
 async function main(): Promise<void> {
   countStoreRequests();
@@ -195,7 +215,9 @@ async function main(): Promise<void> {
     const callsAfterSustained = { ...storeRequests };
     const sustainedCalls = perRecordCalls(callsBefore, callsAfterSustained, sustainedRun.acknowledged);
     rss.after_sustained = mib(rssOf(child.pid!));
-    progress(`sustained: ${sustained.toFixed(0)} records/s acknowledged (${sustainedRun.acknowledged}, ${sustainedRun.failed} failed ${JSON.stringify(sustainedRun.failures)})`);
+    progress(
+      `sustained: ${sustained.toFixed(0)} records/s acknowledged (${sustainedRun.acknowledged}, ${sustainedRun.failed} failed ${JSON.stringify(sustainedRun.failures)})`,
+    );
 
     // 2. Burst: a NAS reboot's Starts, all at once (BENCH_BURST_IN_FLIGHT requests in flight).
     progress(`burst of ${BURST} Starts, ${BURST_IN_FLIGHT} in flight`);
@@ -203,7 +225,9 @@ async function main(): Promise<void> {
     const burstSeconds = burstRun.seconds;
     const burstCalls = perRecordCalls(callsAfterSustained, storeRequests, burstRun.acknowledged);
     rss.after_burst = mib(rssOf(child.pid!));
-    progress(`burst: ${burstSeconds.toFixed(1)} s (${(BURST / burstSeconds).toFixed(0)}/s, ${burstRun.failed} failed ${JSON.stringify(burstRun.failures)})`);
+    progress(
+      `burst: ${burstSeconds.toFixed(1)} s (${(BURST / burstSeconds).toFixed(0)}/s, ${burstRun.failed} failed ${JSON.stringify(burstRun.failures)})`,
+    );
     const loadAfterIngest = os.loadavg()[0]!;
 
     // 3. Records straight into the store, in steps: other accounts' closed sessions, and every
@@ -224,8 +248,25 @@ async function main(): Promise<void> {
       source: sourceInfo(),
       cpus: os.cpus().length,
       load_average_1m: { before_ingest: Number(loadBefore.toFixed(1)), after_ingest: Number(loadAfterIngest.toFixed(1)), at_end: 0 },
-      sustained: { senders: SENDERS, seconds: Number(sustainedRun.seconds.toFixed(1)), acknowledged: sustainedRun.acknowledged, failed: sustainedRun.failed, failures: sustainedRun.failures, records_per_second: Math.round(sustained), cpu_ms_per_record: cpuMsPerRecord, store_requests_per_record: sustainedCalls },
-      burst: { starts: BURST, in_flight: BURST_IN_FLIGHT, seconds: Number(burstSeconds.toFixed(2)), per_second: Math.round(BURST / burstSeconds), failed: burstRun.failed, failures: burstRun.failures, store_requests_per_record: burstCalls },
+      sustained: {
+        senders: SENDERS,
+        seconds: Number(sustainedRun.seconds.toFixed(1)),
+        acknowledged: sustainedRun.acknowledged,
+        failed: sustainedRun.failed,
+        failures: sustainedRun.failures,
+        records_per_second: Math.round(sustained),
+        cpu_ms_per_record: cpuMsPerRecord,
+        store_requests_per_record: sustainedCalls,
+      },
+      burst: {
+        starts: BURST,
+        in_flight: BURST_IN_FLIGHT,
+        seconds: Number(burstSeconds.toFixed(2)),
+        per_second: Math.round(BURST / burstSeconds),
+        failed: burstRun.failed,
+        failures: burstRun.failures,
+        store_requests_per_record: burstCalls,
+      },
       open_sessions_query: scale,
       rss,
     };
@@ -245,12 +286,30 @@ async function main(): Promise<void> {
           const owner = open ? accountId : `other${i % 100}`;
           const start = Date.parse('2024-01-01T00:00:00Z') + i * 1000;
           docs.push({
-            _id: `${owner}:load-${i}`, pvt_type: 'session', account_id: owner, pvt_tree: [owner], session_id: `load-${i}`, username: `u${i}`, acct_session_id: `load-${i}`,
-            nas_ip_address: '192.0.2.9', start: iso(start), pvt_start_seen: true, last_update: iso(start), stop: open ? null : iso(start + 600_000),
-            session_time: open ? 0 : 600, input_octets: 1000, output_octets: 2000, terminate_cause: open ? null : 'User-Request', pvt_stale_at: open ? iso(start + 1_800_000) : null,
+            _id: `${owner}:load-${i}`,
+            pvt_type: 'session',
+            account_id: owner,
+            pvt_tree: [owner],
+            session_id: `load-${i}`,
+            username: `u${i}`,
+            acct_session_id: `load-${i}`,
+            nas_ip_address: '192.0.2.9',
+            start: iso(start),
+            pvt_start_seen: true,
+            last_update: iso(start),
+            stop: open ? null : iso(start + 600_000),
+            session_time: open ? 0 : 600,
+            input_octets: 1000,
+            output_octets: 2000,
+            terminate_cause: open ? null : 'User-Request',
+            pvt_stale_at: open ? iso(start + 1_800_000) : null,
           });
         }
-        const response = await fetch(`${db}/_bulk_docs`, { method: 'POST', headers: { ...couch.headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ docs }) });
+        const response = await fetch(`${db}/_bulk_docs`, {
+          method: 'POST',
+          headers: { ...couch.headers, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ docs }),
+        });
         await response.arrayBuffer();
         if (response.status !== 201) throw new Error(`bulk load: ${response.status}`);
         if ((from / 5_000) % 20 === 0) progress(`  ${from} stored`);

@@ -147,9 +147,9 @@ async function main(): Promise<void> {
       );
       console.log('| round | raw store PUT/s | PATCH …/aaa/s | ratio |');
       console.log('| ---: | ---: | ---: | ---: |');
-      perRound.forEach((r, i) =>
-        console.log(`| ${i + 1} | ${r.raw.toFixed(0)} | ${r.patch.toFixed(0)} | ${(r.patch / r.raw).toFixed(2)} |`),
-      );
+      for (const [i, r] of perRound.entries()) {
+        console.log(`| ${i + 1} | ${r.raw.toFixed(0)} | ${r.patch.toFixed(0)} | ${(r.patch / r.raw).toFixed(2)} |`);
+      }
       console.log(
         `| median | ${medians.raw.toFixed(0)} | ${medians.patch.toFixed(0)} | ${median(perRound.map((r) => r.patch / r.raw)).toFixed(2)} (of medians: ${(medians.patch / medians.raw).toFixed(2)}) |`,
       );

@@ -74,7 +74,7 @@ export class AaaService {
 
   async get(scope: AaaScope): Promise<AaaDoc> {
     const doc = await scope.db.get(scope.id);
-    if (!doc || doc.pvt_type !== 'aaa') throw notFound(scope.id);
+    if (doc?.pvt_type !== 'aaa') throw notFound(scope.id);
     return doc;
   }
 

@@ -20,7 +20,7 @@ import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
 import type { CompiledDictionary } from '../dictionary/compiled-dictionary.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
-import { AppError, type FieldErrors, ValidationError, apiError } from '../errors.js';
+import { type AppError, type FieldErrors, ValidationError, apiError } from '../errors.js';
 import { type RadiusClient, RadiusClientError } from '../radius/client/index.js';
 import { type DecodedAttribute, PacketCode, RadiusEncodeError } from '../radius/codec/index.js';
 import type { SchemaValidator } from '../schema/validator.js';

@@ -101,7 +101,7 @@ export class MirrorDirectory implements AccountDirectory {
       if (this.byHash.get(previous.hash) === id) this.byHash.delete(previous.hash);
       this.indexed.delete(id);
     }
-    if (!doc || doc.pvt_type !== 'account') return;
+    if (doc?.pvt_type !== 'account') return;
     const ancestors = [...doc.pvt_tree];
     const parent = ancestors.at(-1);
     if (parent !== undefined) addTo(this.childrenOf, parent, id);

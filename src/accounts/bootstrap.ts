@@ -71,7 +71,7 @@ export async function ensureMasterAccount(
     } else {
       const file = path.join(options.dataDir, MASTER_KEY_FILE);
       await fs.mkdir(options.dataDir, { recursive: true });
-      await fs.writeFile(file, apiKey + '\n', { mode: 0o600 });
+      await fs.writeFile(file, `${apiKey}\n`, { mode: 0o600 });
       await fs.chmod(file, 0o600);
       options.logger.info({ account_id: masterId, file }, 'master account created; its API key is in the file named here');
     }

@@ -1,4 +1,4 @@
-import { AppError, ValidationError, conflict, isConflict, notFound } from '../errors.js';
+import { type AppError, ValidationError, conflict, isConflict, notFound } from '../errors.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store, SystemDoc } from '../store/couch.js';
 import { updateDocument } from '../store/update.js';

@@ -131,7 +131,9 @@ export function aaaEditorView(account: AccountRef): HTMLElement {
         aaa_mode: mode.value,
         servers: serverRows.map((row) => row()).filter((server) => Object.keys(server).length > 0),
       };
-      OPERATIONS.forEach((operation, i) => (next[operation] = names(operations[i]?.value ?? '')));
+      OPERATIONS.forEach((operation, i) => {
+        next[operation] = names(operations[i]?.value ?? '');
+      });
       JSON_PARTS.forEach((part, i) => {
         const text = jsonParts[i]?.value.trim() ?? '';
         if (text === '') delete next[part];

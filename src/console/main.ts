@@ -59,7 +59,20 @@ function render(): void {
   const main = h('main', { id: 'main', tabIndex: -1 }, view.render(account));
   replace(
     app,
-    h('a', { href: '#main', class: 'skip', on: { click: (event) => (event.preventDefault(), main.focus()) } }, 'Skip to content'),
+    h(
+      'a',
+      {
+        href: '#main',
+        class: 'skip',
+        on: {
+          click: (event) => {
+            event.preventDefault();
+            main.focus();
+          },
+        },
+      },
+      'Skip to content',
+    ),
     h(
       'header',
       {},

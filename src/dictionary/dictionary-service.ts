@@ -208,7 +208,7 @@ export class DictionaryService {
   /** A dictionary the account may read; another tenant's is reported as missing, not forbidden. */
   async get(id: string, ownerChain: readonly string[]): Promise<DictionaryDoc> {
     const doc = await this.store.dictionaries.get(id);
-    if (!doc || doc.pvt_type !== 'aaa_dict' || !visibleOwners(ownerChain).includes(doc.pvt_owner)) {
+    if (doc?.pvt_type !== 'aaa_dict' || !visibleOwners(ownerChain).includes(doc.pvt_owner)) {
       throw notFound(id);
     }
     return doc;

@@ -135,7 +135,7 @@ export class GroupCommit {
   }
 
   private async commit(batch: Map<string, Queued>): Promise<void> {
-    let bases;
+    let bases: Awaited<ReturnType<GroupCommit['bases']>>;
     try {
       bases = await this.bases(batch);
     } catch (error) {
@@ -168,7 +168,7 @@ export class GroupCommit {
       else delete doc._rev;
       writes.push(doc);
     }
-    let outcomes;
+    let outcomes: Awaited<ReturnType<typeof this.store.bulk>>;
     try {
       outcomes = await this.store.bulk(writes);
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
-import { AppError, type FieldErrors, ValidationError, apiError, isConflict, notFound } from '../errors.js';
+import { type AppError, type FieldErrors, ValidationError, apiError, isConflict, notFound } from '../errors.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { BackendStore } from './backend-store.js';

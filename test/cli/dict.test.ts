@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/cli/api-client.js';
-import { Api, type TestAccount, createAccount } from '../support/api.js';
+import { type Api, type TestAccount, createAccount } from '../support/api.js';
 import type { TestService } from '../support/service.js';
 import { useSuiteService } from '../support/suite.js';
 import { runCli } from './run-cli.js';

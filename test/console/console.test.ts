@@ -40,7 +40,9 @@ async function newPage(): Promise<Page> {
 async function waitForText(text: string, on: Page = page): Promise<void> {
   try {
     await on.waitForFunction(
-      (wanted: string) => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes(wanted),
+      (wanted: string) =>
+        // biome-ignore lint/performance/useDomNodeTextContent: what a person sees (innerText), not hidden markup
+        (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes(wanted),
       SETTLE,
       text,
     );

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTwoInstances } from '../support/two-instances.js';
 import { until } from '../support/poll.js';
-import { Api, type TestAccount, createAccount } from '../support/api.js';
+import { type Api, type TestAccount, createAccount } from '../support/api.js';
 import { storeGet } from '../support/service.js';
 import { couchEndpoint } from '../../src/store/database.js';
 

@@ -51,7 +51,7 @@ beforeAll(async () => {
   statuses.token_in_path = (await bare.get(`/v2/accounts/${masterToken}`)).status;
 
   // Keys a client might wrongly send as query parameters.
-  const stray = remember('API key sent as a query parameter', 'f'.repeat(56) + 'stray001');
+  const stray = remember('API key sent as a query parameter', `${'f'.repeat(56)}stray001`);
   statuses.api_key_query = (await bare.get(`${account}?api_key=${stray}&password=${stray}x&secret=${stray}y`)).status;
   remember('password sent as a query parameter', `${stray}x`);
   remember('secret sent as a query parameter', `${stray}y`);

@@ -9,7 +9,7 @@
 import type { ErrorObject } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { toFieldErrors } from '../../src/schema/validator.js';
-import { Api, type TestAccount, createAccount } from '../support/api.js';
+import { type Api, type TestAccount, createAccount } from '../support/api.js';
 import type { TestService } from '../support/service.js';
 import { useSuiteService } from '../support/suite.js';
 

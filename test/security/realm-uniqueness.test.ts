@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTwoInstances } from '../support/two-instances.js';
 import { until } from '../support/poll.js';
 import { couchEndpoint } from '../../src/store/database.js';
-import { Api, type ApiResponse, createAccount } from '../support/api.js';
+import { type Api, type ApiResponse, createAccount } from '../support/api.js';
 import { storeGet } from '../support/service.js';
 
 /**

@@ -21,7 +21,7 @@ import { programSizeBound } from '../../src/aaa/regex-program.js';
 import { PacketCode, type DecodedPacket } from '../../src/radius/codec/index.js';
 import { compileDictionaries } from '../../src/radius/dictionary/index.js';
 import { RadiusResponder } from '../../src/radius/responder/index.js';
-import { Api, createAccount, type TestAccount } from '../support/api.js';
+import { type Api, createAccount, type TestAccount } from '../support/api.js';
 import type { TestService } from '../support/service.js';
 import { seed } from '../support/seed.js';
 import { useSuiteService } from '../support/suite.js';

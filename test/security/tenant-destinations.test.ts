@@ -15,7 +15,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { compileDictionaries } from '../../src/radius/dictionary/index.js';
 import { PacketCode } from '../../src/radius/codec/index.js';
 import { RadiusResponder, type ResponderReply } from '../../src/radius/responder/index.js';
-import { Api, type TestAccount, createAccount } from '../support/api.js';
+import { type Api, type TestAccount, createAccount } from '../support/api.js';
 import { seed } from '../support/seed.js';
 import type { TestService } from '../support/service.js';
 import { useSuiteService } from '../support/suite.js';

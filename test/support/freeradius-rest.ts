@@ -30,11 +30,13 @@ function section(name: string, uri: string, settings: RestBackendSettings): stri
 /** `mods-available/rest` (plus chap and mschap, which check CHAP and MS-CHAPv2 with what authorize hands them). */
 export function restModule(settings: RestBackendSettings): string {
   const max = settings.connections ?? 16;
+  // FreeRADIUS's own `${..connect_uri}` reference, written literally into its configuration.
+  const connectUri = '$' + '{..connect_uri}';
   return `	rest {
 		connect_uri = "${settings.baseUrl}"
-${section('authorize', '${..connect_uri}/authorize', settings)}
-${section('post-auth', '${..connect_uri}/post-auth?result=%{control:Post-Auth-Type}', settings)}
-${section('accounting', '${..connect_uri}/accounting', settings)}
+${section('authorize', `${connectUri}/authorize`, settings)}
+${section('post-auth', `${connectUri}/post-auth?result=%{control:Post-Auth-Type}`, settings)}
+${section('accounting', `${connectUri}/accounting`, settings)}
 		pool {
 			start = ${max}
 			min = ${max}

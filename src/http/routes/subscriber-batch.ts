@@ -32,8 +32,7 @@ export function batchRoute(services: Services): RouteSpec {
         ctx.status = status;
         ctx.type = 'text/csv; charset=utf-8';
         ctx.set('Cache-Control', 'no-store');
-        ctx.body =
-          ['username,password', ...result.credentials.map((c) => `${csvCell(c.username)},${csvCell(c.password)}`)].join('\r\n') + '\r\n';
+        ctx.body = `${['username,password', ...result.credentials.map((c) => `${csvCell(c.username)},${csvCell(c.password)}`)].join('\r\n')}\r\n`;
         return;
       }
       ctx.set('Cache-Control', 'no-store');

@@ -241,7 +241,7 @@ export class RadiusClient {
     }
     const { socket, identifier } = slot;
     socket.busy();
-    let packet;
+    let packet: ReturnType<typeof encodeRequest>;
     try {
       packet = encodeRequest({
         code: request.code,

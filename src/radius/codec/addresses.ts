@@ -33,7 +33,7 @@ export function parseIpv6(text: string, out: Uint8Array = new Uint8Array(16), of
   const lastList = halves.length === 2 ? tail : head;
   const last = lastList[lastList.length - 1];
   let ipv4: Uint8Array | undefined;
-  if (last !== undefined && last.includes('.')) {
+  if (last?.includes('.')) {
     ipv4 = parseIpv4(last);
     if (!ipv4) return undefined;
     lastList.pop();

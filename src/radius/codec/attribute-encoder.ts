@@ -473,7 +473,7 @@ export function encodeAttributes(input: AttributesInput, context: EncodeContext)
     }
     const nodes = chain(tlvPath, valueChunks(target, item, MAX_VALUE_LENGTH, context));
     const last = units[units.length - 1];
-    if (last !== undefined && last.shared && Array.isArray(last.payload) && sameContainer(last.container, container)) {
+    if (last?.shared && Array.isArray(last.payload) && sameContainer(last.container, container)) {
       join(last.payload, nodes);
     } else {
       units.push({ name: target.name, container, payload: nodes, shared: true });

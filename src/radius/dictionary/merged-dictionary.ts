@@ -2,7 +2,7 @@ import type { CompiledDictionary } from './compiled-dictionary.js';
 import { type DictionaryConflict, type Loss, judgeLosses } from './conflicts.js';
 import type { DictionaryCounts, DictionaryOrigin, ResolvedAttribute, ResolvedVendor, UnattachedValue } from './model.js';
 import type { VendorRecord } from './records.js';
-import { type AttributeRecord, type ForeignValue, type CodeNode, type Tables, type ValueTable, type VendorCodes } from './tables.js';
+import type { AttributeRecord, ForeignValue, CodeNode, Tables, ValueTable, VendorCodes } from './tables.js';
 
 /** A name looked up as spelled first (the usual case, no `toLowerCase()`), then case-insensitively. */
 export function lookup<R>(map: ReadonlyMap<string, R>, name: string): R | undefined {
