@@ -1,7 +1,7 @@
-import { ValidationError } from '../errors.js';
 import type { BackendStore } from '../subscribers/backend-store.js';
 import type { StoredDoc } from '../store/database.js';
 import type { Database, ViewQuery } from '../store/database.js';
+import { readAheadBatch, scanFilteredPage, type ViewCursor } from '../store/view-paging.js';
 import { type AuthLogEntry, type AuthLogEntryDoc, authLogDocId } from './auth-log-entry.js';
 
 export interface AuthLogFilter {
@@ -24,26 +24,11 @@ export interface Retention {
   maxEntries: number;
 }
 
-/** At most this many rows are read to fill one filtered page; the cursor then resumes the scan. */
-const SCAN_LIMIT = 5_000;
 const FLUSH_EVERY_MS = 200;
 const FLUSH_AT = 500;
 const PURGE_BATCH = 1_000;
 /** `by_account` has a reduce (counts for the purge); reading rows needs it off. */
 const withoutReduce: { reduce: false } = { reduce: false };
-
-/** `[time, doc id]` as an opaque cursor. */
-const encodeCursor = (time: string, id: string): string => Buffer.from(JSON.stringify([time, id])).toString('base64url');
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string')) return value as [string, string];
-  } catch {
-    // falls through to the error below
-  }
-  throw ValidationError.single('start_key', 'invalid', 'start_key must be a next_start_key this API returned');
-}
 
 function matches(doc: AuthLogEntryDoc, filter: AuthLogFilter): boolean {
   if (filter.username !== undefined && doc.username.toLowerCase() !== filter.username.toLowerCase()) return false;
@@ -102,31 +87,23 @@ export class AuthLog {
     const view = filter.includeDescendants ? 'by_ancestor' : 'by_account';
     const until = filter.until ?? '\ufff0';
     const since = filter.since ?? '';
-    let start: [string, string] | undefined = startKey ? decodeCursor(startKey) : undefined;
-    const items: AuthLogEntryDoc[] = [];
-    let scanned = 0;
-    for (;;) {
-      const batchSize = Math.min(SCAN_LIMIT, Math.max(pageSize + 1, 100));
-      const rows = await this.store.authLog.viewDocs<[string, string]>('auth_log', view, {
-        descending: true,
-        startkey: [accountId, start ? start[0] : until],
-        ...(start ? { startkey_docid: start[1] } : {}),
-        endkey: [accountId, since],
-        limit: batchSize + 1,
-        ...withoutReduce,
-      });
-      for (const [index, row] of rows.entries()) {
-        if (index === batchSize) break;
-        scanned += 1;
-        if (!matches(row.doc, filter)) continue;
-        if (items.length === pageSize) return { items, nextStartKey: encodeCursor(row.doc.time, row.doc._id) };
-        items.push(row.doc);
-      }
-      const resume = rows[batchSize];
-      if (!resume) return { items, nextStartKey: undefined };
-      if (scanned >= SCAN_LIMIT) return { items, nextStartKey: encodeCursor(resume.doc.time, resume.doc._id) };
-      start = [resume.doc.time, resume.doc._id];
-    }
+    return scanFilteredPage({
+      pageSize,
+      startKey,
+      batchSize: readAheadBatch(pageSize),
+      read: async (cursor, limit) => {
+        const rows = await this.store.authLog.viewDocs<[string, string]>('auth_log', view, {
+          descending: true,
+          startkey: [accountId, cursor ? cursor[0] : until],
+          ...(cursor ? { startkey_docid: cursor[1] } : {}),
+          endkey: [accountId, since],
+          limit,
+          ...withoutReduce,
+        });
+        return rows.map((row): { cursor: ViewCursor; doc: AuthLogEntryDoc } => ({ cursor: [row.doc.time, row.doc._id], doc: row.doc }));
+      },
+      matches: (doc) => matches(doc, filter),
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
-import { ValidationError } from '../errors.js';
 import type { ViewQuery } from '../store/database.js';
+import { readAheadBatch, scanFilteredPage, type ViewCursor } from '../store/view-paging.js';
 import type { SessionDoc } from './session-doc.js';
 import type { SessionStore } from './session-store.js';
 
@@ -39,21 +39,7 @@ export interface SessionSummary {
   open_now: number;
 }
 
-/** At most this many rows are read to fill one filtered page; the cursor then resumes the scan. */
-const SCAN_LIMIT = 5_000;
 const HIGH = '\ufff0';
-
-const encodeCursor = (start: string, id: string): string => Buffer.from(JSON.stringify([start, id])).toString('base64url');
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string')) return value as [string, string];
-  } catch {
-    // falls through to the error below
-  }
-  throw ValidationError.single('start_key', 'invalid', 'start_key must be a next_start_key this API returned');
-}
 
 function matches(doc: SessionDoc, filter: SessionFilter): boolean {
   if (filter.username !== undefined && doc.username.toLowerCase() !== filter.username.toLowerCase()) return false;
@@ -94,35 +80,26 @@ export class SessionQuery {
     // Started before `until`, so the range of start times is [-, until]; `since` bounds the stop.
     const high = filter.until ?? HIGH;
     const low = '';
-    let cursor = startKey ? decodeCursor(startKey) : undefined;
-    const items: SessionDoc[] = [];
-    let scanned = 0;
-    for (;;) {
+    return scanFilteredPage({
+      pageSize,
+      startKey,
       // Unfiltered, the range is the answer: read one page and the next row (each row carries its
-      // document); filtered, read ahead so that a page takes few round trips.
-      const batchSize = filtered(filter) ? Math.min(SCAN_LIMIT, Math.max(pageSize + 1, 100)) : pageSize + 1;
-      const from = cursor ? cursor[0] : newest ? high : low;
-      const query: ViewQuery = {
-        descending: newest,
-        startkey: [accountId, state, from],
-        endkey: [accountId, state, newest ? low : high],
-        limit: batchSize + 1,
-        ...(cursor ? { startkey_docid: cursor[1] } : {}),
-      };
-      const rows = await this.rows(view, query);
-      for (const [index, row] of rows.entries()) {
-        if (index === batchSize) break;
-        const doc = row.doc as SessionDoc;
-        scanned += 1;
-        if (!matches(doc, filter)) continue;
-        if (items.length === pageSize) return { items, nextStartKey: encodeCursor(row.key[2], doc._id) };
-        items.push(doc);
-      }
-      const resume = rows[batchSize];
-      if (!resume) return { items, nextStartKey: undefined };
-      if (scanned >= SCAN_LIMIT) return { items, nextStartKey: encodeCursor(resume.key[2], resume.doc._id) };
-      cursor = [resume.key[2], resume.doc._id];
-    }
+      // document); filtered, read ahead.
+      batchSize: filtered(filter) ? readAheadBatch(pageSize) : pageSize + 1,
+      read: async (cursor, limit) => {
+        const from = cursor ? cursor[0] : newest ? high : low;
+        const query: ViewQuery = {
+          descending: newest,
+          startkey: [accountId, state, from],
+          endkey: [accountId, state, newest ? low : high],
+          limit,
+          ...(cursor ? { startkey_docid: cursor[1] } : {}),
+        };
+        const rows = await this.rows(view, query);
+        return rows.map((row): { cursor: ViewCursor; doc: SessionDoc } => ({ cursor: [row.key[2], row.doc._id], doc: row.doc }));
+      },
+      matches: (doc) => matches(doc, filter),
+    });
   }
 
   /**

@@ -4,39 +4,20 @@ import { ValidationError } from '../../errors.js';
 import { answerList } from '../../pagination.js';
 import { authorizedAccount } from '../auth.js';
 import type { ApiContext } from '../context.js';
+import { queryFlag, queryTime, setNextLink, singleQueryValue } from '../list-query.js';
 import { reply } from '../envelope.js';
 import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
 
-const TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
-
-function single(ctx: ApiContext, name: string): string | undefined {
-  const value = ctx.query[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > 253) throw ValidationError.single(name, 'type', `${name} must be a single value`);
-  return value;
-}
-
-function time(ctx: ApiContext, name: string): string | undefined {
-  const value = single(ctx, name);
-  if (value === undefined) return undefined;
-  if (!TIME.test(value) || !Number.isFinite(Date.parse(value)))
-    throw ValidationError.single(name, 'format', `${name} must be an RFC 3339 time or a date`);
-  return new Date(value).toISOString();
-}
-
 function filterOf(ctx: ApiContext): AuthLogFilter {
-  const result = single(ctx, 'result');
+  const result = singleQueryValue(ctx, 'result');
   if (result !== undefined && result !== 'accept' && result !== 'reject')
     throw ValidationError.single('result', 'enum', 'result must be accept or reject');
-  const include = single(ctx, 'include_descendants');
-  if (include !== undefined && include !== 'true' && include !== 'false')
-    throw ValidationError.single('include_descendants', 'type', 'include_descendants must be true or false');
-  const filter: AuthLogFilter = { includeDescendants: include === 'true' };
-  const username = single(ctx, 'username');
-  const nas = single(ctx, 'nas');
-  const since = time(ctx, 'since');
-  const until = time(ctx, 'until');
+  const filter: AuthLogFilter = { includeDescendants: queryFlag(ctx, 'include_descendants') ?? false };
+  const username = singleQueryValue(ctx, 'username');
+  const nas = singleQueryValue(ctx, 'nas');
+  const since = queryTime(ctx, 'since');
+  const until = queryTime(ctx, 'until');
   if (username !== undefined) filter.username = username;
   if (result !== undefined) filter.result = result;
   if (nas !== undefined) filter.nas = nas;
@@ -71,13 +52,7 @@ export function authLogRoutes(services: Services): RouteSpec[] {
         const account = await authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
         const filter = filterOf(ctx);
         const found = await answerList(ctx.query, (page) => authLog.query(account._id, filter, page.pageSize, page.startKey));
-        if (found.nextStartKey) {
-          const next = new URL(ctx.href);
-          next.searchParams.set('start_key', found.nextStartKey);
-          next.searchParams.set('page_size', String(found.pageSize));
-          next.searchParams.delete('auth_token');
-          ctx.set('Link', `<${next.pathname}${next.search}>; rel="next"`);
-        }
+        setNextLink(ctx, found);
         reply(ctx, found.items.map(authLogView), { extra: found.extra });
       },
     },

@@ -6,45 +6,22 @@ import type { SessionFilter } from '../../sessions/session-query.js';
 import { authorizedAccount } from '../auth.js';
 import { readData } from '../body.js';
 import type { ApiContext } from '../context.js';
+import { queryFlag, queryTime, setNextLink, singleQueryValue } from '../list-query.js';
 import { reply } from '../envelope.js';
 import { operationBudget } from '../operation-budget.js';
 import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
 import { notFound } from '../../errors.js';
 
-const TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
-
-function single(ctx: ApiContext, name: string): string | undefined {
-  const value = ctx.query[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > 253) throw ValidationError.single(name, 'type', `${name} must be a single value`);
-  return value;
-}
-
-function flag(ctx: ApiContext, name: string): boolean | undefined {
-  const value = single(ctx, name);
-  if (value === undefined) return undefined;
-  if (value !== 'true' && value !== 'false') throw ValidationError.single(name, 'type', `${name} must be true or false`);
-  return value === 'true';
-}
-
-function time(ctx: ApiContext, name: string): string | undefined {
-  const value = single(ctx, name);
-  if (value === undefined) return undefined;
-  if (!TIME.test(value) || !Number.isFinite(Date.parse(value)))
-    throw ValidationError.single(name, 'format', `${name} must be an RFC 3339 time or a date`);
-  return new Date(value).toISOString();
-}
-
 function filterOf(ctx: ApiContext): SessionFilter {
-  const sort = single(ctx, 'sort') ?? '-start';
+  const sort = singleQueryValue(ctx, 'sort') ?? '-start';
   if (sort !== 'start' && sort !== '-start')
     throw ValidationError.single('sort', 'enum', 'sort must be start (oldest first) or -start (newest first)');
   const filter: SessionFilter = {
-    includeDescendants: flag(ctx, 'include_descendants') ?? false,
+    includeDescendants: queryFlag(ctx, 'include_descendants') ?? false,
     order: sort === 'start' ? 'oldest' : 'newest',
   };
-  const open = flag(ctx, 'open');
+  const open = queryFlag(ctx, 'open');
   if (open !== undefined) filter.open = open;
   const fields = [
     ['username', 'username'],
@@ -54,11 +31,11 @@ function filterOf(ctx: ApiContext): SessionFilter {
     ['called_station_id', 'calledStation'],
   ] as const;
   for (const [parameter, key] of fields) {
-    const value = single(ctx, parameter);
+    const value = singleQueryValue(ctx, parameter);
     if (value !== undefined) filter[key] = value;
   }
-  const since = time(ctx, 'since');
-  const until = time(ctx, 'until');
+  const since = queryTime(ctx, 'since');
+  const until = queryTime(ctx, 'until');
   if (since !== undefined) filter.since = since;
   if (until !== undefined) filter.until = until;
   return filter;
@@ -113,13 +90,7 @@ export function sessionRoutes(services: Services): RouteSpec[] {
       async handle(ctx) {
         const owner = await account(ctx);
         const found = await answerList(ctx.query, (page) => sessions.query.list(owner._id, filterOf(ctx), page.pageSize, page.startKey));
-        if (found.nextStartKey) {
-          const next = new URL(ctx.href);
-          next.searchParams.set('start_key', found.nextStartKey);
-          next.searchParams.set('page_size', String(found.pageSize));
-          next.searchParams.delete('auth_token');
-          ctx.set('Link', `<${next.pathname}${next.search}>; rel="next"`);
-        }
+        setNextLink(ctx, found);
         reply(ctx, found.items.map(sessionView), { extra: found.extra });
       },
     },
@@ -132,7 +103,7 @@ export function sessionRoutes(services: Services): RouteSpec[] {
       query: { since: 'sessions begun from (ISO 8601)', until: 'sessions begun until (ISO 8601)' },
       async handle(ctx) {
         const owner = await account(ctx);
-        reply(ctx, await sessions.query.summary(owner._id, time(ctx, 'since'), time(ctx, 'until')));
+        reply(ctx, await sessions.query.summary(owner._id, queryTime(ctx, 'since'), queryTime(ctx, 'until')));
       },
     },
     {
