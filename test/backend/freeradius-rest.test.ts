@@ -3,49 +3,15 @@
  * (`freeradius-rest`), configured as the README documents (test/support/freeradius-rest.ts),
  * calls a test instance of the service; radclient plays the NAS.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, type TestAccount, createAccount } from '../support/api.js';
-import { type FreeRadiusServer, freeRadiusInstalled, startFreeRadius } from '../support/freeradius.js';
-import { restPolicy } from '../support/freeradius-rest.js';
+import type { FreeRadiusServer } from '../support/freeradius.js';
+import { rlmRestInstalled, startFreeRadiusForAccount } from '../support/freeradius-rest.js';
+import { radclient } from '../support/radclient.js';
 import { type TestService, startTestService } from '../support/service.js';
 import { Api as ApiClient } from '../support/api.js';
 
-const available = freeRadiusInstalled() && fs.existsSync('/usr/lib/freeradius/rlm_rest.so');
-
-interface RadiusAnswer {
-  code: 'Access-Accept' | 'Access-Reject' | 'Accounting-Response' | 'none';
-  /** Attribute lines of the reply, as radclient prints them: `Session-Timeout = 3600`. */
-  attributes: string[];
-  output: string;
-}
-
-/** One request through radclient (`-x` prints the reply's attributes). */
-function radclient(server: FreeRadiusServer, kind: 'auth' | 'acct', attributes: string): Promise<RadiusAnswer> {
-  return new Promise((resolve, reject) => {
-    const port = kind === 'auth' ? server.authPort : server.acctPort;
-    const child = spawn('radclient', ['-x', '-r', '1', '-t', '5', `127.0.0.1:${port}`, kind, server.secret], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', () => {
-      const received = /Received (Access-Accept|Access-Reject|Accounting-Response)[^\n]*\n((?:\t[^\n]*\n?)*)/.exec(output);
-      resolve({
-        code: (received?.[1] as RadiusAnswer['code']) ?? 'none',
-        attributes: (received?.[2] ?? '')
-          .split('\n')
-          .map((line) => line.trim())
-          .filter((line) => line !== ''),
-        output,
-      });
-    });
-    child.stdin.end(`${attributes}\n`);
-  });
-}
+const available = rlmRestInstalled();
 
 let service: TestService;
 let api: Api;
@@ -107,15 +73,7 @@ describe.skipIf(!available)('FreeRADIUS + rlm_rest → the service', () => {
     await sub(acme, { username: 'bob', password: 'acme-bob-pw', reply: { 'Session-Timeout': 111 } });
     await sub(globex, { username: 'bob', password: 'globex-bob-pw', reply: { 'Session-Timeout': 222 } });
 
-    const credential = await api.put(`/v2/accounts/${reseller.id}/aaa/rest_credentials`);
-    expect(credential.status).toBe(200);
-    radius = await startFreeRadius('', {
-      policy: restPolicy({
-        baseUrl: `${service.url}/v2/accounts/${reseller.id}/aaa/rest`,
-        username: credential.body.data.username,
-        password: credential.body.data.password,
-      }),
-    });
+    radius = await startFreeRadiusForAccount(api, reseller.id);
   }, 60_000);
 
   afterAll(async () => {

@@ -4,20 +4,19 @@
  * radclient sends as the NAS; the service keeps it as one session. A Disconnect by session then
  * goes to the NAS's CoA listener, played by the project's responder, and its ACK/NAK is reported.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DecodedPacket, PacketCode } from '../../src/radius/codec/index.js';
 import { compileDictionaries } from '../../src/radius/dictionary/index.js';
 import type { ResponderReply } from '../../src/radius/responder/index.js';
 import { Api, type TestAccount, createAccount } from '../support/api.js';
-import { type FreeRadiusServer, freeRadiusInstalled, startFreeRadius } from '../support/freeradius.js';
-import { restPolicy } from '../support/freeradius-rest.js';
+import type { FreeRadiusServer } from '../support/freeradius.js';
+import { rlmRestInstalled, startFreeRadiusForAccount } from '../support/freeradius-rest.js';
+import { radclient } from '../support/radclient.js';
 import { radiusKit } from '../support/radius-kit.js';
 import { seed } from '../support/seed.js';
 import { type TestService, startTestService } from '../support/service.js';
 
-const available = freeRadiusInstalled() && fs.existsSync('/usr/lib/freeradius/rlm_rest.so');
+const available = rlmRestInstalled();
 
 describe.skipIf(available)('FreeRADIUS with rlm_rest', () => {
   it('is not installed: apt-get install freeradius freeradius-utils freeradius-rest to run the sessions interoperability tests', () => {
@@ -25,21 +24,6 @@ describe.skipIf(available)('FreeRADIUS with rlm_rest', () => {
     expect(process.env.CI, 'CI must install freeradius and freeradius-rest (.ci/run does)').toBeFalsy();
   });
 });
-
-/** One Accounting-Request through radclient as the NAS; the code of the answer ('none' if none came). */
-function accountingRequest(server: FreeRadiusServer, attributes: string): Promise<{ code: string; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('radclient', ['-x', '-r', '1', '-t', '5', `127.0.0.1:${server.acctPort}`, 'acct', server.secret], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', () => resolve({ code: /Received (Accounting-Response)/.exec(output)?.[1] ?? 'none', output }));
-    child.stdin.end(`${attributes}\n`);
-  });
-}
 
 const dictionary = compileDictionaries([seed('dictionary')]);
 const NAS_SECRET = 'nas-coa-secret';
@@ -71,15 +55,7 @@ describe.runIf(available)('FreeRADIUS + rlm_rest accounting → sessions', () =>
     const anonymous = new Api(service.url);
     api = anonymous.as(await anonymous.login(service.masterApiKey));
     account = await createAccount(api, service.masterAccountId, 'freeradius-sessions');
-    const credential = await api.put(`/v2/accounts/${account.id}/aaa/rest_credentials`);
-    expect(credential.status).toBe(200);
-    radius = await startFreeRadius('', {
-      policy: restPolicy({
-        baseUrl: `${service.url}/v2/accounts/${account.id}/aaa/rest`,
-        username: credential.body.data.username,
-        password: credential.body.data.password,
-      }),
-    });
+    radius = await startFreeRadiusForAccount(api, account.id);
   }, 60_000);
 
   afterAll(async () => {
@@ -95,7 +71,7 @@ describe.runIf(available)('FreeRADIUS + rlm_rest accounting → sessions', () =>
   const packet = (status: string, session: string, extra = '') =>
     `User-Name = "carol", Acct-Status-Type = ${status}, Acct-Session-Id = "${session}", NAS-IP-Address = 127.0.0.1, NAS-Identifier = "edge-1", Framed-IP-Address = 10.1.2.3, Calling-Station-Id = "00-11-22-33-44-55"${extra}`;
   const send = async (attributes: string) => {
-    const answer = await accountingRequest(radius, attributes);
+    const answer = await radclient(radius, 'acct', attributes);
     expect(answer.code, answer.output + radius.output().slice(-3000)).toBe('Accounting-Response');
   };
 

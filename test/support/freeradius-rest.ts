@@ -2,6 +2,10 @@
  * FreeRADIUS configured to use the service as its policy backend through rlm_rest: the same
  * module and site configuration the README documents (`## FreeRADIUS policy backend (rlm_rest)`).
  */
+import fs from 'node:fs';
+import type { Api } from './api.js';
+import { type FreeRadiusServer, freeRadiusInstalled, startFreeRadius } from './freeradius.js';
+
 export interface RestBackendSettings {
   /** e.g. `http://127.0.0.1:8000/v2/accounts/<account id>/aaa/rest` */
   baseUrl: string;
@@ -87,4 +91,23 @@ export function restPolicy(settings: RestBackendSettings): { modules: string; se
 		rcode = reject
 	}`;
   return { modules: `${restModule(settings)}\n${reject}`, sections: REST_SITE_SECTIONS };
+}
+
+/** Whether FreeRADIUS and its rlm_rest module (Debian's `freeradius-rest`) are installed. */
+export const rlmRestInstalled = (): boolean => freeRadiusInstalled() && fs.existsSync('/usr/lib/freeradius/rlm_rest.so');
+
+/**
+ * FreeRADIUS with rlm_rest calling the service `api` talks to, as `accountId`, with a REST
+ * credential issued for that account through `api`.
+ */
+export async function startFreeRadiusForAccount(api: Api, accountId: string): Promise<FreeRadiusServer> {
+  const credential = await api.put(`/v2/accounts/${accountId}/aaa/rest_credentials`);
+  if (credential.status !== 200) throw new Error(`rest_credentials: ${credential.status} ${JSON.stringify(credential.body)}`);
+  return startFreeRadius('', {
+    policy: restPolicy({
+      baseUrl: `${api.baseUrl}/v2/accounts/${accountId}/aaa/rest`,
+      username: credential.body.data.username,
+      password: credential.body.data.password,
+    }),
+  });
 }
