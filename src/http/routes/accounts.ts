@@ -23,6 +23,20 @@ export function accountRoutes(services: Services): RouteSpec[] {
   const path = '/v2/accounts/:accountId';
   const target = (ctx: ApiContext) => authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
   const input = async (ctx: ApiContext) => writablePart(await readData(ctx, config.maxBodyBytes), READ_ONLY);
+  /** The accounts below one, a level (`children`) or all of them (`descendants`), as a paginated list. */
+  const below = (relation: 'children' | 'descendants', summary: string): RouteSpec => ({
+    method: 'GET',
+    path: `${path}/${relation}`,
+    summary,
+    tag: 'accounts',
+    access: 'token',
+    responseSchema: 'account',
+    paginated: true,
+    async handle(ctx) {
+      const account = await target(ctx);
+      await replyList(ctx, (page) => accounts[relation](account._id, page));
+    },
+  });
   return [
     {
       method: 'GET',
@@ -96,32 +110,8 @@ export function accountRoutes(services: Services): RouteSpec[] {
         reply(ctx, { id: account._id, deleted: true });
       },
     },
-    {
-      method: 'GET',
-      path: `${path}/children`,
-      summary: "List the account's direct children (paginated with page_size and start_key; paginate=false for all)",
-      tag: 'accounts',
-      access: 'token',
-      responseSchema: 'account',
-      paginated: true,
-      async handle(ctx) {
-        const account = await target(ctx);
-        await replyList(ctx, (page) => accounts.children(account._id, page));
-      },
-    },
-    {
-      method: 'GET',
-      path: `${path}/descendants`,
-      summary: 'List every account below this one (paginated with page_size and start_key; paginate=false for all)',
-      tag: 'accounts',
-      access: 'token',
-      responseSchema: 'account',
-      paginated: true,
-      async handle(ctx) {
-        const account = await target(ctx);
-        await replyList(ctx, (page) => accounts.descendants(account._id, page));
-      },
-    },
+    below('children', "List the account's direct children (paginated with page_size and start_key; paginate=false for all)"),
+    below('descendants', 'List every account below this one (paginated with page_size and start_key; paginate=false for all)'),
     {
       method: 'GET',
       path: `${path}/parents`,
