@@ -16,7 +16,7 @@
  * Subscribers are written straight to the store with one precomputed scrypt hash (the store's size
  * is what matters here, not 10^6 scrypt runs). Prints a Markdown report, writes the numbers as JSON.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -38,6 +38,7 @@ import { median } from '../support/median.js';
 import { runBenchmark } from '../support/run-main.js';
 import { sourceInfo } from '../support/source-info.js';
 import { freePort } from '../support/free-port.js';
+import { callService, startServiceChild } from '../support/service-child.js';
 import { procMemory } from '../support/proc-memory.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,58 +60,6 @@ async function rssMedian(pid: number): Promise<number> {
     await sleep(300);
   }
   return median(samples);
-}
-
-async function startService(
-  storeUrl: string,
-  prefix: string,
-  masterApiKey: string,
-  dataDir: string,
-): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      COUCHDB_URL: storeUrl,
-      DB_PREFIX: prefix,
-      DATA_DIR: dataDir,
-      AAA_MASTER_API_KEY: masterApiKey,
-      LOG_LEVEL: 'warn',
-      NODE_OPTIONS: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-10_000)));
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-10_000)));
-  const url = `http://127.0.0.1:${port}`;
-  const started = performance.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service exited:\n${output}`);
-    if (performance.now() - started > 120_000) throw new Error(`the service did not become ready:\n${output}`);
-    try {
-      const response = await fetch(`${url}/readyz`);
-      await response.text();
-      if (response.status === 200) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-}
-
-async function call(url: string, method: string, token: string | undefined, data?: unknown): Promise<Record<string, any>> {
-  const response = await fetch(url, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { 'X-Auth-Token': token } : {}) },
-    body: data === undefined ? undefined : JSON.stringify({ data }),
-  });
-  const body = (await response.json()) as Record<string, any>;
-  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(body)}`);
-  return body;
 }
 
 const username = (index: number) => `user${String(index).padStart(7, '0')}`;
@@ -235,16 +184,16 @@ async function main(): Promise<void> {
   const couch = await startEmbeddedCouch({ dataDir: path.join(dir, 'store'), host: '127.0.0.1', port: await freePort() });
   const prefix = `b${crypto.randomBytes(3).toString('hex')}_`;
   const masterApiKey = crypto.randomBytes(32).toString('hex');
-  const { child, url } = await startService(couch.url, prefix, masterApiKey, path.join(dir, 'service'));
+  const { child, url } = await startServiceChild({ storeUrl: couch.url, prefix, masterApiKey, dataDir: path.join(dir, 'service') });
   const pid = child.pid as number;
   const servers: FreeRadiusServer[] = [];
   try {
-    const login = await call(`${url}/v2/api_auth`, 'PUT', undefined, { api_key: masterApiKey });
+    const login = await callService(`${url}/v2/api_auth`, 'PUT', undefined, { api_key: masterApiKey });
     const token = String(login.auth_token);
     const accountId = String(login.data.account_id);
-    const tenant = String((await call(`${url}/v2/accounts/${accountId}`, 'PUT', token, { name: 'bench tenant' })).data.id);
-    await call(`${url}/v2/accounts/${tenant}/aaa/groups`, 'PUT', token, { name: 'gold', reply: { 'Idle-Timeout': 600 } });
-    const credential = (await call(`${url}/v2/accounts/${tenant}/aaa/rest_credentials`, 'PUT', token)).data as {
+    const tenant = String((await callService(`${url}/v2/accounts/${accountId}`, 'PUT', token, { name: 'bench tenant' })).data.id);
+    await callService(`${url}/v2/accounts/${tenant}/aaa/groups`, 'PUT', token, { name: 'gold', reply: { 'Idle-Timeout': 600 } });
+    const credential = (await callService(`${url}/v2/accounts/${tenant}/aaa/rest_credentials`, 'PUT', token)).data as {
       username: string;
       password: string;
     };

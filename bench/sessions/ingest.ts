@@ -13,20 +13,21 @@
  * per record of each process and the store requests per record, which the machine's load changes
  * far less than records/s. Results are written to bench/sessions/results.json after every step.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { couchEndpoint } from '../../src/store/database.js';
 import { startEmbeddedCouch } from '../../src/store/embedded.js';
+import { freePort } from '../support/free-port.js';
+import { procMemory } from '../support/proc-memory.js';
+import { processCpuSeconds } from '../support/process-cpu.js';
 import { runBenchmark } from '../support/run-main.js';
+import { callService, startServiceChild } from '../support/service-child.js';
 import { sourceInfo } from '../support/source-info.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,78 +42,7 @@ const QUERIES = env('BENCH_QUERIES', 500);
 const BURST_IN_FLIGHT = env('BENCH_BURST_IN_FLIGHT', 256);
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const rssOf = (pid: number) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s). */
-const cpuOf = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-
-async function startService(
-  storeUrl: string,
-  prefix: string,
-  masterApiKey: string,
-  dataDir: string,
-): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  // BENCH_NODE_ARGS: extra node flags for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      COUCHDB_URL: storeUrl,
-      DB_PREFIX: prefix,
-      DATA_DIR: dataDir,
-      AAA_MASTER_API_KEY: masterApiKey,
-      LOG_LEVEL: 'warn',
-      NODE_OPTIONS: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-10_000)));
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-10_000)));
-  const url = `http://127.0.0.1:${port}`;
-  const started = performance.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service exited:\n${output}`);
-    if (performance.now() - started > 120_000) throw new Error(`the service did not become ready:\n${output}`);
-    try {
-      const response = await fetch(`${url}/readyz`);
-      await response.text();
-      if (response.status === 200) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-}
-
-async function call(url: string, method: string, token: string | undefined, data?: unknown): Promise<Record<string, any>> {
-  const response = await fetch(url, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { 'X-Auth-Token': token } : {}) },
-    body: data === undefined ? undefined : JSON.stringify({ data }),
-  });
-  const body = (await response.json()) as Record<string, any>;
-  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(body)}`);
-  return body;
-}
 
 interface SendersTask {
   mode: 'sustained' | 'burst';
@@ -187,34 +117,41 @@ async function main(): Promise<void> {
   const store = await startEmbeddedCouch({ dataDir, host: '127.0.0.1', port: await freePort() });
   const masterApiKey = crypto.randomBytes(32).toString('hex');
   const prefix = 'bench_';
-  const { child, url } = await startService(store.url, prefix, masterApiKey, dataDir);
+  const { child, url } = await startServiceChild({
+    storeUrl: store.url,
+    prefix,
+    masterApiKey,
+    dataDir,
+    // BENCH_NODE_ARGS: extra node flags for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+  });
   const rss: Record<string, string> = {};
   try {
-    const login = await call(`${url}/v2/api_auth`, 'PUT', undefined, { api_key: masterApiKey });
+    const login = await callService(`${url}/v2/api_auth`, 'PUT', undefined, { api_key: masterApiKey });
     const token = String(login.auth_token);
     const accountId = String(login.data.account_id);
-    const credential = (await call(`${url}/v2/accounts/${accountId}/aaa/rest_credentials`, 'PUT', token)).data;
+    const credential = (await callService(`${url}/v2/accounts/${accountId}/aaa/rest_credentials`, 'PUT', token)).data;
     const authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
     const endpoint = `${url}/v2/accounts/${accountId}/aaa/rest/accounting`;
-    rss.start = mib(rssOf(child.pid!));
+    rss.start = mib(procMemory(child.pid!).rss);
 
     // 1. Sustained: each sender runs its own sessions, Start then Interim-Updates (new counters each time).
     progress(`sustained ingest: ${SENDERS} senders for ${SECONDS} s`);
     const loadBefore = os.loadavg()[0]!;
-    const cpuBefore = { service: cpuOf(child.pid!), store: cpuOf(process.pid) };
+    const cpuBefore = { service: await processCpuSeconds(child.pid!), store: await processCpuSeconds(process.pid) };
     const callsBefore = { ...storeRequests };
     const sustainedRun = await runSenders({ mode: 'sustained', endpoint, authorization, senders: SENDERS, seconds: SECONDS, prefix: 's' });
     const sustained = sustainedRun.acknowledged / sustainedRun.seconds;
     // CPU per record: what the machine's load does not change much, unlike records/s.
     const perRecord = (seconds: number) => Number(((seconds * 1000) / Math.max(1, sustainedRun.acknowledged)).toFixed(3));
     const cpuMsPerRecord = {
-      service: perRecord(cpuOf(child.pid!) - cpuBefore.service),
-      store: perRecord(cpuOf(process.pid) - cpuBefore.store),
+      service: perRecord((await processCpuSeconds(child.pid!)) - cpuBefore.service),
+      store: perRecord((await processCpuSeconds(process.pid)) - cpuBefore.store),
       senders: perRecord(sustainedRun.cpu_seconds),
     };
     const callsAfterSustained = { ...storeRequests };
     const sustainedCalls = perRecordCalls(callsBefore, callsAfterSustained, sustainedRun.acknowledged);
-    rss.after_sustained = mib(rssOf(child.pid!));
+    rss.after_sustained = mib(procMemory(child.pid!).rss);
     progress(
       `sustained: ${sustained.toFixed(0)} records/s acknowledged (${sustainedRun.acknowledged}, ${sustainedRun.failed} failed ${JSON.stringify(sustainedRun.failures)})`,
     );
@@ -224,7 +161,7 @@ async function main(): Promise<void> {
     const burstRun = await runSenders({ mode: 'burst', endpoint, authorization, senders: BURST_IN_FLIGHT, count: BURST, prefix: 'burst-' });
     const burstSeconds = burstRun.seconds;
     const burstCalls = perRecordCalls(callsAfterSustained, storeRequests, burstRun.acknowledged);
-    rss.after_burst = mib(rssOf(child.pid!));
+    rss.after_burst = mib(procMemory(child.pid!).rss);
     progress(
       `burst: ${burstSeconds.toFixed(1)} s (${(BURST / burstSeconds).toFixed(0)}/s, ${burstRun.failed} failed ${JSON.stringify(burstRun.failures)})`,
     );
@@ -318,21 +255,21 @@ async function main(): Promise<void> {
       progress('bringing the index up to date');
       const indexStarted = performance.now();
       await (await fetch(`${db}/_design/sessions/_view/by_account?limit=1`, { headers: couch.headers })).arrayBuffer();
-      await call(query, 'GET', token);
+      await callService(query, 'GET', token);
       const indexSeconds = (performance.now() - indexStarted) / 1000;
       progress(`querying ${QUERIES} times`);
       const latencies: number[] = [];
-      const queryCpu = { service: cpuOf(child.pid!), store: cpuOf(process.pid) };
+      const queryCpu = { service: await processCpuSeconds(child.pid!), store: await processCpuSeconds(process.pid) };
       for (let i = 0; i < QUERIES; i += 1) {
         const at = performance.now();
-        const page = await call(query, 'GET', token);
+        const page = await callService(query, 'GET', token);
         latencies.push(performance.now() - at);
         if (page.data.length !== 50) throw new Error(`expected a full page, got ${page.data.length}`);
       }
       // CPU per query: the query's own cost, which the machine's load does not inflate as it does latency.
       const queryCpuMs = {
-        service: Number((((cpuOf(child.pid!) - queryCpu.service) * 1000) / QUERIES).toFixed(2)),
-        store_and_client: Number((((cpuOf(process.pid) - queryCpu.store) * 1000) / QUERIES).toFixed(2)),
+        service: Number(((((await processCpuSeconds(child.pid!)) - queryCpu.service) * 1000) / QUERIES).toFixed(2)),
+        store_and_client: Number(((((await processCpuSeconds(process.pid)) - queryCpu.store) * 1000) / QUERIES).toFixed(2)),
       };
       latencies.sort((a, b) => a - b);
       // The same number of the cheapest authenticated request (the account, from the service's
@@ -340,7 +277,7 @@ async function main(): Promise<void> {
       const baseline: number[] = [];
       for (let i = 0; i < QUERIES; i += 1) {
         const at = performance.now();
-        await call(`${url}/v2/accounts/${accountId}`, 'GET', token);
+        await callService(`${url}/v2/accounts/${accountId}`, 'GET', token);
         baseline.push(performance.now() - at);
       }
       baseline.sort((a, b) => a - b);
@@ -354,8 +291,8 @@ async function main(): Promise<void> {
         cpu_ms_per_query: queryCpuMs,
         baseline_account_get_p50_ms: Number(percentile(baseline, 50).toFixed(1)),
         baseline_account_get_p99_ms: Number(percentile(baseline, 99).toFixed(1)),
-        service_rss: mib(rssOf(child.pid!)),
-        store_rss: mib(rssOf(process.pid)),
+        service_rss: mib(procMemory(child.pid!).rss),
+        store_rss: mib(procMemory(process.pid).rss),
         load_average_1m: Number(os.loadavg()[0]!.toFixed(1)),
       };
       scale.push(step);
