@@ -123,7 +123,7 @@ describe('writes on a cluster', () => {
     }
   });
 
-  it('If-Match PATCH racing where both coordinators answer 202: no 200, and the document is left as it was, without _conflicts', async () => {
+  it('If-Match PATCH racing where both coordinators answer 202: no 200; what stands matches the answers, without _conflicts', async () => {
     const pair = await startPair();
     const { tenant, revision, db } = await tenantWithAaa(pair);
     await pair.replication.pause();
@@ -143,11 +143,18 @@ describe('writes on a cluster', () => {
       new Api(pair.b.url).as(tenant.token).patch(`/v2/accounts/${tenant.id}/aaa`, { nas_port: '3002' }, ifMatch),
     ]);
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(0);
-    expect(answers.map((answer) => answer.status)).toEqual([409, 409]);
+    // Neither write reached a quorum. A writer whose quorum read shows the rival gives way (409);
+    // one that sees no rival yet cannot know and says so (202 write_not_final), never 200.
+    // Usually both see each other; under load one may read before the rival has replicated.
+    for (const answer of answers) expect([409, 202]).toContain(answer.status);
+    const pending = answers.flatMap((answer, index) => (answer.status === 202 ? [['3001', '3002'][index]] : []));
+    expect(pending.length).toBeLessThanOrEqual(1);
+    // Both gave way: the document is as it was. One could not tell: its write is what stands.
+    const expected = pending[0] ?? '1000';
     const restored = async () => {
       if (!(await settledWithoutConflicts(pair, db, tenant.id))) return false;
       const stored = await storeRequest(pair.s1.url, 'GET', `/${db}/${tenant.id}`);
-      return stored.status === 200 && String(stored.body.nas_port) === '1000';
+      return stored.status === 200 && String(stored.body.nas_port) === expected;
     };
     const ok = await until(restored, 20_000);
     if (!ok)
