@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject, describe, expect, it } from 'vitest';
 import { Api, createAccount } from './support/api.js';
+import { until } from './support/poll.js';
 import { SwitchableProxy, spawnService } from './support/process.js';
 import { couchEndpoint } from '../src/store/database.js';
 import { startTestService } from './support/service.js';
@@ -94,10 +95,7 @@ describe('store outage', () => {
 
 /** Polls `probe` until it returns `expected` or about 10 seconds pass; returns the last value. */
 async function eventually<T>(probe: () => Promise<T>, expected: T): Promise<T> {
-  let last = await probe();
-  for (let attempt = 0; attempt < 100 && last !== expected; attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    last = await probe();
-  }
-  return last;
+  let last: T | undefined;
+  await until(async () => (last = await probe()) === expected, 10_000, 100);
+  return last as T;
 }

@@ -4,6 +4,7 @@ import { PacketCode, findAttribute } from '../../src/radius/codec/index.js';
 import { compileDictionaries } from '../../src/radius/dictionary/index.js';
 import { RadiusResponder } from '../../src/radius/responder/index.js';
 import { type Api, createAccount } from '../support/api.js';
+import { until } from '../support/poll.js';
 import { seed } from '../support/seed.js';
 import type { TestService } from '../support/service.js';
 import { useSuiteService } from '../support/suite.js';
@@ -65,12 +66,12 @@ describe("auth log of the service's own operations", () => {
     expect(ok.body.data.result).toBe('accept');
     const no = await api.post(`/v2/accounts/${account.id}/aaa/authz`, { 'User-Name': 'zoe', 'User-Password': 'wrong-secret-9' });
     expect(no.body.data.result).toBe('reject');
-    const deadline = Date.now() + 5_000;
     let entries: Record<string, any>[] = [];
-    while (entries.length < 2 && Date.now() < deadline) {
+    // The log is written by a buffered background writer: poll until both entries are stored.
+    await until(async () => {
       entries = (await api.get(`/v2/accounts/${account.id}/aaa/auth_log`)).body.data;
-      if (entries.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      return entries.length >= 2;
+    }, 5_000);
     expect(entries.map((e) => [e.source, e.result, e.reason])).toEqual([
       ['authz', 'reject', 'reject'],
       ['authn', 'accept', 'accepted'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { couchEndpoint } from '../../src/store/database.js';
 import { type Api, type TestAccount, createAccount } from '../support/api.js';
+import { until } from '../support/poll.js';
 import type { TestService } from '../support/service.js';
 import { useSuiteService } from '../support/suite.js';
 
@@ -25,14 +26,12 @@ async function postAuth(account: TestAccount, credential: string, attributes: Re
   expect(response.status).toBe(204);
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Reads until `done` holds (the log and its retention run in the background); returns the last read. */
+async function readUntil<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  let value: T | undefined;
+  const held = await until(async () => done((value = await read())), 10_000);
+  if (!held) throw new Error(`gave up waiting; last: ${JSON.stringify(value)}`);
+  return value as T;
 }
 
 const logPath = (account: TestAccount, query = '') => `/v2/accounts/${account.id}/aaa/auth_log${query}`;
@@ -48,7 +47,7 @@ describe('authentication log', () => {
     await postAuth(parent, credential, { 'User-Name': 'ann', 'User-Password': 'bad', 'NAS-Identifier': 'nas-x' }, true);
     await postAuth(parent, credential, { 'User-Name': 'ghost', 'NAS-IP-Address': '192.0.2.1' }, true);
     await postAuth(child, credential, { 'User-Name': 'kid', 'NAS-IP-Address': '192.0.2.9' }, true);
-    const all = await until(
+    const all = await readUntil(
       () => api.get(logPath(parent)),
       (r) => r.body.data.length === 3,
     );
@@ -64,7 +63,7 @@ describe('authentication log', () => {
     expect((await api.get(logPath(parent, '?nas=nas-x'))).body.data).toHaveLength(1);
     expect((await api.get(logPath(parent, `?until=${encodeURIComponent(started)}`))).body.data).toEqual([]);
     expect((await api.get(logPath(parent, `?since=${encodeURIComponent(started)}`))).body.data).toHaveLength(3);
-    const family = await until(
+    const family = await readUntil(
       () => api.get(logPath(parent, '?include_descendants=true')),
       (r) => r.body.data.length === 4,
     );
@@ -78,7 +77,7 @@ describe('authentication log', () => {
     const account = await createAccount(api, service.masterAccountId, 'log-pages');
     const credential = await restCredential(account);
     for (let i = 0; i < 5; i += 1) await postAuth(account, credential, { 'User-Name': `u${i}` }, true);
-    await until(
+    await readUntil(
       () => api.get(logPath(account)),
       (r) => r.body.data.length === 5,
     );
@@ -132,13 +131,13 @@ describe('authentication log', () => {
     const credential = await restCredential(account);
     // Two entries: within the count, so only the days can take the old one.
     for (let i = 0; i < 2; i += 1) await postAuth(account, credential, { 'User-Name': `r${i}` }, true);
-    const recent = await until(
+    const recent = await readUntil(
       () => api.get(logPath(account)),
       (r) => r.body.data.length === 2 && !r.body.data.some((e: { username: string }) => e.username === 'ancient'),
     );
     expect(recent.body.data.map((e: { username: string }) => e.username)).toEqual(['r1', 'r0']);
     for (let i = 2; i < 5; i += 1) await postAuth(account, credential, { 'User-Name': `r${i}` }, true);
-    const kept = await until(
+    const kept = await readUntil(
       () => api.get(logPath(account)),
       (r) => r.body.data.length === 3,
     );

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, type TestAccount, createAccount } from '../support/api.js';
 import type { FreeRadiusServer } from '../support/freeradius.js';
 import { rlmRestInstalled, startFreeRadiusForAccount } from '../support/freeradius-rest.js';
+import { waitFor } from '../support/poll.js';
 import { radclient } from '../support/radclient.js';
 import { type TestService, startTestService } from '../support/service.js';
 import { Api as ApiClient } from '../support/api.js';
@@ -30,13 +31,13 @@ async function authLog(account: TestAccount, query = ''): Promise<Record<string,
 
 /** The newest log entry for a username, once the buffered writer has stored it. */
 async function logged(account: TestAccount, username: string, query = ''): Promise<Record<string, any>> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const entries = await authLog(account, `?username=${encodeURIComponent(username)}${query}`);
-    if (entries.length > 0) return entries[0]!;
-    if (Date.now() > deadline) throw new Error(`no auth log entry for ${username}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let entries: Record<string, any>[] = [];
+  await waitFor(
+    async () => (entries = await authLog(account, `?username=${encodeURIComponent(username)}${query}`)).length > 0,
+    5_000,
+    `an auth log entry for ${username}`,
+  );
+  return entries[0]!;
 }
 
 describe.skipIf(!available)('FreeRADIUS + rlm_rest → the service', () => {
