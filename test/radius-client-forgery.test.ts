@@ -19,6 +19,7 @@ import {
 } from '../src/radius/client/index.js';
 import { verifyReply } from '../src/radius/client/reply-verifier.js';
 import { RadiusResponder, type ResponderHandler, type ResponderRequest } from '../src/radius/responder/index.js';
+import { waitFor } from './support/poll.js';
 import { seed } from './support/seed.js';
 
 const dictionary = compileDictionaries([seed('dictionary'), seed('dictionary_microsoft')]);
@@ -340,8 +341,7 @@ describe('identifiers', () => {
     const before = radius.stats;
     await radius.send(target(), login);
     server.hooks = {};
-    for (let wait = 0; wait < 100 && radius.stats.received - before.received < 2; wait += 1)
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => radius.stats.received - before.received >= 2, 5_000, 'the duplicate reply');
     expect(radius.stats.dropped.unmatched - before.dropped.unmatched).toBe(1);
   });
 

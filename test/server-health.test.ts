@@ -9,6 +9,7 @@ import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { RadiusClient, type RadiusTarget } from '../src/radius/client/index.js';
 import { RadiusResponder } from '../src/radius/responder/index.js';
 import { type ProbeTimer, ServerHealth, type ServerStateChange, serverKey, statusServerProber } from '../src/radius/server-health.js';
+import { waitFor } from './support/poll.js';
 import { seed } from './support/seed.js';
 
 const dictionary = compileDictionaries([seed('dictionary')]);
@@ -202,13 +203,10 @@ describe('ServerHealth with real Status-Server probes', () => {
     let responder: RadiusResponder | undefined;
     try {
       health.markDead(server, target(port, 'probe-secret'));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor(() => (health.dead[0]?.failedProbes ?? 0) > 0, 5000, 'a failed probe');
       expect(health.isDead(server)).toBe(true);
-      expect(health.dead[0]!.failedProbes).toBeGreaterThan(0);
       responder = await RadiusResponder.start({ dictionary, port, clients: { '127.0.0.1': 'probe-secret' }, handlers: {} });
-      const deadline = Date.now() + 5000;
-      while (health.isDead(server) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(health.isDead(server)).toBe(false);
+      await waitFor(() => !health.isDead(server), 5000, 'the server to be revived');
       expect(health.stats.looping).toBe(false);
     } finally {
       health.close();

@@ -21,13 +21,19 @@ function remember(what: string, secret: unknown): string {
   return secret as string;
 }
 
-async function freeUdpPort(): Promise<number> {
-  const probe = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', () => resolve()));
-  const { port } = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
+/** A RADIUS server that never answers; `probed` resolves once a second Status-Server arrives (one probe has failed). */
+async function silentServer(): Promise<{ port: number; probed: Promise<void>; close(): Promise<void> }> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  let statusServers = 0;
+  const probed = new Promise<void>((resolve) =>
+    socket.on('message', (bytes) => {
+      if (bytes[0] === 12 && ++statusServers === 2) resolve();
+    }),
+  );
+  return { port: socket.address().port, probed, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
 }
+let silent: Awaited<ReturnType<typeof silentServer>> | undefined;
 
 beforeAll(async () => {
   service = await startTestService({ COUCHDB_URL: '', EMBEDDED_COUCHDB_PORT: '0', LOG_LEVEL: 'trace', AAA_PROBE_INTERVAL_MS: '100' });
@@ -78,7 +84,8 @@ beforeAll(async () => {
 
   // RADIUS secrets in an AAA document (saved by the superduper admin, who may use loopback),
   // and a RADIUS password relayed to a server that never answers.
-  const deadPort = await freeUdpPort();
+  silent = await silentServer();
+  const deadPort = silent.port;
   const radiusSecret = remember('RADIUS server secret', 'radius-shared-secret-7f3a');
   const nasSecret = remember('NAS secret', 'nas-shared-secret-91c2');
   const userPassword = remember('RADIUS User-Password', 'user-password-4b8e');
@@ -105,12 +112,13 @@ beforeAll(async () => {
   statuses.coa = (
     await master.post(`/v2/accounts/${tenant.id}/aaa/disconnect`, { nas: 'edge', attributes: { 'User-Name': 'alice' } })
   ).status;
-  // Let the dead-server probe run and log at least once.
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Let the dead-server probe run (and log, if it does) at least once.
+  await silent.probed;
 });
 
 afterAll(async () => {
   await service?.close();
+  await silent?.close();
   await fs.rm(service?.dataDir ?? '', { recursive: true, force: true });
 });
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { couchEndpoint } from '../../src/store/database.js';
 import { Api, createAccount } from '../support/api.js';
+import { until } from '../support/poll.js';
 import { type TestService, startTestService } from '../support/service.js';
 
 /**
@@ -185,10 +186,7 @@ describe('a second instance sharing the embedded store', () => {
       // The second instance learns of the new account through the store's change feed: wait for it (5 s at most).
       const viaSecond = new Api(second.url).as(tenant.token);
       let read = await viaSecond.get(`/v2/accounts/${tenant.id}`);
-      for (let attempt = 0; attempt < 100 && read.status !== 200; attempt += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        read = await viaSecond.get(`/v2/accounts/${tenant.id}`);
-      }
+      await until(async () => (read = await viaSecond.get(`/v2/accounts/${tenant.id}`)).status === 200, 5_000);
       expect(read.status).toBe(200);
       expect(read.body.data.name).toBe('shared-tenant');
       expect(second.logs.join('')).not.toContain(store.password);
