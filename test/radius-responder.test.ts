@@ -10,7 +10,7 @@ import { compileDictionaries } from '../src/radius/dictionary/index.js';
 import { decodeResponse, encodePacket, encodeRequest, findAttribute, PacketCode, type EncodedPacket } from '../src/radius/codec/index.js';
 import { RadiusClient, RadiusTimeoutError } from '../src/radius/client/index.js';
 import { RadiusResponder, type ResponderRequest } from '../src/radius/responder/index.js';
-import { until } from './support/poll.js';
+import * as poll from './support/poll.js';
 import { seed } from './support/seed.js';
 import { radiusKit } from './support/radius-kit.js';
 
@@ -45,7 +45,7 @@ async function nas(): Promise<{
     replies,
     async next(limitMs = 1000) {
       const count = replies.length;
-      await until(() => replies.length > count, limitMs, 5);
+      await poll.until(() => replies.length > count, limitMs, 5);
       return replies[count];
     },
   };
