@@ -10,6 +10,7 @@ import { RadiusResponder, type ResponderReply } from '../src/radius/responder/in
 import { type Api, type TestAccount, createAccount } from './support/api.js';
 import type { TestService } from './support/service.js';
 import { useSuiteService } from './support/suite.js';
+import { until } from './support/poll.js';
 import { seed } from './support/seed.js';
 
 let service: TestService;
@@ -304,17 +305,19 @@ describe('authz and accounting', () => {
 describe('worker pool', () => {
   it('workers: 1 with one queued request per worker: the third concurrent request is 503 overloaded', async () => {
     const account = await accountWith(aaaDoc('on', [liveServer()], { workers: 1 }));
-    live.hooks = { delayMs: 300 };
+    let arrived!: () => void;
+    const firstArrived = new Promise<void>((resolve) => (arrived = resolve));
+    // A deliberately slow server holds the one worker while the other two requests come in.
+    live.hooks = { delayMs: 300, onDatagram: () => arrived() };
+    const login = () => run(account, 'authn', { 'User-Name': 'alice@example.com', 'User-Password': 'right' });
     try {
-      const responses = await Promise.all(
-        [0, 1, 2].map(async (index) => {
-          // Staggered so the order of arrival is known.
-          await new Promise((resolve) => setTimeout(resolve, index * 50));
-          return run(account, 'authn', { 'User-Name': 'alice@example.com', 'User-Password': 'right' });
-        }),
-      );
-      expect(responses.map((response) => response.status)).toEqual([200, 200, 503]);
-      expect(responses[2]!.body.message).toBe('overloaded');
+      const first = login();
+      await firstArrived;
+      // The worker is busy: of the next two, one takes the queue's one place and the other is refused.
+      const others = await Promise.all([login(), login()]);
+      expect((await first).status).toBe(200);
+      expect(others.map((response) => response.status).sort()).toEqual([200, 503]);
+      expect(others.find((response) => response.status === 503)!.body.message).toBe('overloaded');
     } finally {
       live.hooks = {};
     }
@@ -385,20 +388,19 @@ describe('dead servers (RFC 5997 style)', () => {
       const probesBefore = statusServers;
       flaky.hooks = counting;
       let revived: Awaited<ReturnType<typeof run>> | undefined;
-      const deadline = Date.now() + 5_000;
-      while (Date.now() < deadline) {
+      await until(async () => {
         const response = await run(account, 'authn', login);
         expect(response.status).toBe(200);
         if (response.body.data.server === 'flaky') {
           revived = response;
-          break;
+          return true;
         }
         expect(outcomes(response)).toEqual([
           ['flaky', 'skipped_dead'],
           ['live', 'answered'],
         ]);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+        return false;
+      }, 5_000);
       expect(revived?.body.data).toMatchObject({ result: 'accept', server: 'flaky', attributes: { 'Reply-Message': 'flaky' } });
       expect(outcomes(revived!)).toEqual([['flaky', 'answered']]);
       expect(statusServers).toBeGreaterThan(probesBefore);
