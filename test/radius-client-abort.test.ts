@@ -74,7 +74,8 @@ describe('aborting a request in flight', () => {
     expect(radius.stats).toMatchObject({ sent: 1, retransmitted: 1, aborted: 1, timedOut: 0, inFlight: 0 });
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
 
-    // Four more timeouts' worth: a timer left behind would have sent the third copy by now.
+    // A sleep, not a wait: four more timeouts' worth, in which a timer left behind would have sent
+    // the third copy; that nothing is sent in this time is what is checked.
     await sleep(400);
     expect(server.stats.received).toBe(2);
     expect(radius.stats).toMatchObject({ retransmitted: 1, timedOut: 0 });

@@ -30,6 +30,7 @@ async function silentResponder(): Promise<RadiusResponder> {
 
 /** Nothing arrives at `responder` for a while: several retransmission intervals of the documents below. */
 async function expectNoMorePackets(responder: RadiusResponder, seen: number): Promise<void> {
+  // A sleep, not a wait: that no packet comes during this time is what is checked.
   await new Promise((resolve) => setTimeout(resolve, 700));
   expect(responder.stats.received).toBe(seen);
 }

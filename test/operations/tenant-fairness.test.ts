@@ -45,7 +45,8 @@ describe('fair shares of a configuration', () => {
       expect(flood.settled.every((response) => response.status === 503)).toBe(true);
 
       const siblings = concurrently(3, authn(sibling, 'sibling'));
-      // A moment for them to arrive: on a pool shared first come first served they would be refused now.
+      // A sleep, not a wait: the check is that no refusal comes in this time (queued requests raise no
+      // event); on a pool shared first come first served they would have been refused by now.
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(siblings.settled.map((response) => response.status)).toEqual([]);
       open();

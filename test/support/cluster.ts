@@ -117,6 +117,7 @@ export class Replication {
           new Promise<void>((resolve) => {
             handle.on('complete', () => resolve());
             handle.cancel();
+            // A cap, not a wait: a cancelled sync that never emits 'complete' must not hang the pause.
             setTimeout(resolve, 2_000);
           }),
       ),
