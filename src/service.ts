@@ -170,8 +170,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     { storeUrl, dbPrefix: config.dbPrefix, purgeIntervalMs: config.authLogPurgeIntervalMs },
     { store, accounts, schemas, dictionaries: dictionaryResolver, logger, sessions: accountingSink(sessions.recorder, sessions.query) },
   );
-  // Per-account retention overrides are not stored yet: every account gets SESSION_RETENTION_DAYS.
-  sessions.startTask(async () => undefined, logger);
+  // An account's subscriber settings may override SESSION_RETENTION_DAYS for its closed sessions.
+  sessions.startTask(async (accountId) => (await backend.subscribers.settings(accountId)).session_retention_days, logger);
   const services: Services = {
     backend,
     sessions,

@@ -45,6 +45,8 @@ export interface SubscriberSettingsDoc extends StoredDoc {
   reversible_credentials: ReversibleCredentials;
   auth_log_retention_days: number;
   auth_log_max_entries: number;
+  /** Days this account's closed sessions are kept; absent: the service's SESSION_RETENTION_DAYS. */
+  session_retention_days?: number;
 }
 
 export interface RestCredentialDoc extends StoredDoc {
@@ -162,5 +164,6 @@ export function settingsView(doc: Omit<SubscriberSettingsDoc, '_id' | 'pvt_type'
     reversible_credentials: doc.reversible_credentials,
     auth_log_retention_days: doc.auth_log_retention_days,
     auth_log_max_entries: doc.auth_log_max_entries,
+    ...(doc.session_retention_days === undefined ? {} : { session_retention_days: doc.session_retention_days }),
   };
 }

@@ -101,6 +101,7 @@ export class SubscriberService {
       reversible_credentials: doc.reversible_credentials,
       auth_log_retention_days: doc.auth_log_retention_days,
       auth_log_max_entries: doc.auth_log_max_entries,
+      ...(doc.session_retention_days === undefined ? {} : { session_retention_days: doc.session_retention_days }),
     };
   }
 
