@@ -284,6 +284,14 @@ export class DictionaryService {
       const which = accounts.length === 1 ? `account ${accounts[0]}` : `accounts ${accounts.join(', ')}`;
       throw inUse(`the dictionary is still used by the AAA document of ${which}`, { accounts });
     }
-    await this.store.dictionaries.remove(doc._id, doc._rev ?? '');
+    try {
+      await this.store.dictionaries.remove(doc._id, doc._rev ?? '');
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      // A DELETE names no revision: the mirror's was stale (a change, or another leaf of a
+      // conflict, not yet in its feed), so delete what the store holds now.
+      const fresh = await this.store.dictionaries.getFresh(doc._id);
+      if (fresh) await this.store.dictionaries.remove(fresh._id, fresh._rev ?? '');
+    }
   }
 }
