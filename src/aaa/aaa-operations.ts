@@ -28,7 +28,7 @@
  */
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
-import type { CompiledDictionary } from '../dictionary/compiled-dictionary.js';
+import type { CompiledDictionary } from '../radius/dictionary/index.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import { AppError, ValidationError, apiError } from '../errors.js';
 import { type Attempt, type RadiusClient, RadiusClientError } from '../radius/client/index.js';

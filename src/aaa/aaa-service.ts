@@ -1,7 +1,8 @@
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
 import { type FieldErrors, ValidationError, alreadyExists, notFound } from '../errors.js';
-import { type CompiledDictionary, DictionaryCompileError, compileDictionaries } from '../dictionary/compiled-dictionary.js';
+import { InvalidDictionaryError } from '../dictionary/invalid-dictionary.js';
+import { type CompiledDictionary, compileDictionaries } from '../radius/dictionary/index.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import { dictionaryId } from '../dictionary/dictionary-doc.js';
 import type { DictionaryService } from '../dictionary/dictionary-service.js';
@@ -161,7 +162,7 @@ export class AaaService {
       try {
         compiled.set(server.name, (await this.resolver.compile(server.dicts, scope.dictionaryOwners)).compiled);
       } catch (error) {
-        if (!(error instanceof DictionaryCompileError)) throw error;
+        if (!(error instanceof InvalidDictionaryError)) throw error;
         throw ValidationError.single(`servers.${index}.dicts`, 'invalid_dictionary', error.message);
       }
     }
@@ -180,7 +181,7 @@ export class AaaService {
         const { compiled } = await this.resolver.compile(device.dicts, scope.dictionaryOwners);
         lists.push({ label: `NAS ${device.name} (${device.dicts.join(', ')})`, compiled });
       } catch (error) {
-        if (!(error instanceof DictionaryCompileError)) throw error;
+        if (!(error instanceof InvalidDictionaryError)) throw error;
         throw ValidationError.single(`nas.${index}.dicts`, 'invalid_dictionary', error.message);
       }
     }

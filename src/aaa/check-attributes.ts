@@ -1,5 +1,5 @@
 import type { FieldErrors } from '../errors.js';
-import type { CompiledDictionary, DictionaryConflict } from '../dictionary/compiled-dictionary.js';
+import type { CompiledDictionary, DictionaryConflict } from '../radius/dictionary/index.js';
 import { type AaaConfig, type AaaServer, type CoaTemplate, OPERATIONS, TRANSLATION_OF } from './aaa-doc.js';
 import { serversFor } from './resolve-effective.js';
 

@@ -18,7 +18,7 @@
  */
 import type { AccountDoc } from '../accounts/account-doc.js';
 import { ownerChain } from '../accounts/owner-chain.js';
-import type { CompiledDictionary } from '../dictionary/compiled-dictionary.js';
+import type { CompiledDictionary } from '../radius/dictionary/index.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import { type AppError, type FieldErrors, ValidationError, apiError } from '../errors.js';
 import { type RadiusClient, RadiusClientError } from '../radius/client/index.js';

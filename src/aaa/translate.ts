@@ -8,7 +8,7 @@
  * dictionary (`avp: strict`). Reply: for each reply attribute a translation names, the value
  * (as text) is matched against `attr_value_regexp` and cast back, giving `request_key`.
  */
-import type { CompiledDictionary } from '../dictionary/compiled-dictionary.js';
+import type { CompiledDictionary } from '../radius/dictionary/index.js';
 import { ValidationError } from '../errors.js';
 import type { AttributeValue, DecodedAttribute } from '../radius/codec/index.js';
 import type { AvpTranslation } from './aaa-doc.js';

@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest';
 import { until } from './poll.js';
-import type { CompiledDictionary } from '../../src/dictionary/compiled-dictionary.js';
+import type { CompiledDictionary } from '../../src/radius/dictionary/index.js';
 import { RadiusClient, type RadiusClientOptions, type RadiusTarget } from '../../src/radius/client/index.js';
 import { RadiusResponder, type RadiusResponderOptions, type ResponderHandlers } from '../../src/radius/responder/index.js';
 

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { DictionarySource } from '../../src/dictionary/compiled-dictionary.js';
+import type { DictionarySource } from '../../src/radius/dictionary/index.js';
 import type { DictionaryFields } from '../../src/dictionary/dictionary-doc.js';
 
 /** A system dictionary from `seed-dictionaries/`, as the compiler takes it. */
