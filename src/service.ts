@@ -155,9 +155,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   });
   const sessions = await startSessions(
     {
-      storeUrl,
+      nodes: remote.nodes,
       dbPrefix: config.dbPrefix,
-      storeTimeoutMs: config.storeTimeoutMs,
       taskIntervalMs: config.sessionTaskIntervalMs,
       retentionDays: config.sessionRetentionDays,
       intervalMultiple: config.sessionStaleIntervals,
@@ -167,7 +166,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     { store, accounts },
   );
   const backend = await startBackend(
-    { storeUrl, dbPrefix: config.dbPrefix, purgeIntervalMs: config.authLogPurgeIntervalMs },
+    { nodes: remote.nodes, dbPrefix: config.dbPrefix, purgeIntervalMs: config.authLogPurgeIntervalMs },
     { store, accounts, schemas, dictionaries: dictionaryResolver, logger, sessions: accountingSink(sessions.recorder, sessions.query) },
   );
   // An account's subscriber settings may override SESSION_RETENTION_DAYS for its closed sessions.

@@ -2,6 +2,7 @@ import type { AccountService } from '../accounts/account-service.js';
 import type { CoaOperations } from '../aaa/coa.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/couch.js';
+import type { CouchNodes } from '../store/couch-nodes.js';
 import { ClusterLease } from './cluster-lease.js';
 import { GroupCommit } from './group-commit.js';
 import { SessionActions } from './session-actions.js';
@@ -12,9 +13,9 @@ import { SessionRecorder } from './session-recorder.js';
 import { openSessionStore, type SessionStore } from './session-store.js';
 
 export interface SessionOptions extends StalePolicy {
-  storeUrl: string;
+  /** The store's nodes (`RemoteStore.nodes`): the sessions database shares its deadline, metrics and failover. */
+  nodes: CouchNodes;
   dbPrefix: string;
-  storeTimeoutMs?: number;
   /** How often a replica tries to take the lease and run the stale close and the purge. */
   taskIntervalMs: number;
   /** Closed sessions are kept this long unless the account's settings say otherwise. */
@@ -40,11 +41,7 @@ export interface SessionServices {
 export const LEASE_ID = 'lease:session-maintenance';
 
 export async function startSessions(options: SessionOptions, deps: { store: Store; accounts: AccountService }): Promise<SessionServices> {
-  const store = await openSessionStore(
-    options.storeUrl,
-    options.dbPrefix,
-    options.storeTimeoutMs ? { timeoutMs: options.storeTimeoutMs } : {},
-  );
+  const store = await openSessionStore(options.nodes, options.dbPrefix);
   const commits = new GroupCommit(store);
   const recorder = new SessionRecorder(store, commits, options);
   const query = new SessionQuery(store);

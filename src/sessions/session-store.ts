@@ -1,7 +1,7 @@
-import fs from 'node:fs/promises';
-import { apiError, isConflict, isWriteNotFinal } from '../errors.js';
-import { CouchNodes, type CouchNodesOptions, StoreHttpError, storeUrls } from '../store/couch-nodes.js';
+import { apiError } from '../errors.js';
+import { type CouchNodes, StoreHttpError } from '../store/couch-nodes.js';
 import { Database, type StoredDoc, translateStoreError } from '../store/database.js';
+import { ensureDesign, loadDesign } from '../store/design.js';
 import { ensureDatabase } from '../store/ensure-database.js';
 import type { SessionDoc } from './session-doc.js';
 
@@ -35,27 +35,16 @@ export interface SessionStore {
   bulk(docs: readonly object[]): Promise<BulkOutcome[]>;
 }
 
-const designFile = new URL('../../couchdb/design/sessions.json', import.meta.url);
-
-async function ensureDesign(db: Database<SessionsDbDoc>): Promise<void> {
-  const design = JSON.parse(await fs.readFile(designFile, 'utf8')) as StoredDoc & { views: unknown };
-  const current = (await db.get(design._id)) as (StoredDoc & { views?: unknown }) | undefined;
-  if (current && JSON.stringify(current.views) === JSON.stringify(design.views)) return;
-  try {
-    await db.put({ ...design, ...(current?._rev ? { _rev: current._rev } : {}) } as unknown as SessionsDbDoc);
-  } catch (error) {
-    // Another replica installed the same file at the same moment.
-    if (!isConflict(error) && !isWriteNotFinal(error)) throw error;
-  }
-}
-
-/** Opens (creating when missing) `<prefix>sessions`, looked up first like every database of the service. */
-export async function openSessionStore(url: string, prefix: string, options: CouchNodesOptions = {}): Promise<SessionStore> {
-  const nodes = new CouchNodes(storeUrls(url), options);
+/**
+ * Opens (creating when missing) `<prefix>sessions`, looked up first like every database of the
+ * service, on the store's own nodes (`RemoteStore.nodes`): its calls share their deadline,
+ * metrics and failover.
+ */
+export async function openSessionStore(nodes: CouchNodes, prefix: string): Promise<SessionStore> {
   const name = `${prefix}sessions`;
   await ensureDatabase(nodes, name);
   const db = new Database<SessionsDbDoc>(name, nodes);
-  await ensureDesign(db);
+  await ensureDesign(db, await loadDesign('sessions.json'));
   return {
     db,
     async bulk(docs) {

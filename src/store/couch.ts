@@ -1,10 +1,10 @@
-import fs from 'node:fs/promises';
 import type { AccountDoc } from '../accounts/account-doc.js';
 import type { AaaDoc } from '../aaa/aaa-doc.js';
 import type { DictionaryDoc } from '../dictionary/dictionary-doc.js';
 import type { ConflictRecord } from './conflict-resolver.js';
 import { CouchNodes, type CouchNodesOptions, StoreHttpError, storeUrls } from './couch-nodes.js';
 import { Database, type DocumentStore, type StoredDoc, translateStoreError } from './database.js';
+import { ensureDesign, loadDesign } from './design.js';
 import { ensureDatabase } from './ensure-database.js';
 
 /** Documents in `system_config` other than the AAA document: bootstrap markers and keys. */
@@ -33,31 +33,12 @@ export interface RemoteStore extends Store {
   system: Database<SystemDoc>;
   /** Losing revisions of resolved conflicts (see conflict-resolver.ts). */
   conflicts: Database<ConflictRecord>;
-}
-
-const designDir = new URL('../../couchdb/design/', import.meta.url);
-
-interface DesignDoc extends StoredDoc {
-  views: Record<string, { map: string; reduce?: string }>;
-}
-
-async function loadDesign(file: string): Promise<DesignDoc> {
-  return JSON.parse(await fs.readFile(new URL(file, designDir), 'utf8')) as DesignDoc;
-}
-
-/** Installs or updates a design document; an unchanged one is left alone so its index stays warm. */
-async function ensureDesign<T extends StoredDoc>(db: Database<T>, design: DesignDoc): Promise<void> {
-  const current = (await db.get(design._id)) as unknown as DesignDoc | undefined;
-  if (current && JSON.stringify(current.views) === JSON.stringify(design.views)) return;
-  const next = { ...design, ...(current?._rev ? { _rev: current._rev } : {}) };
-  try {
-    await db.put(next as unknown as T);
-  } catch (error) {
-    // Another replica installed it at the same moment (409), or a minority of nodes took ours
-    // (202, write_not_final): either way the copies converge on the same file.
-    const status = (error as { status?: number }).status;
-    if (status !== 409 && status !== 202) throw error;
-  }
+  /**
+   * The store's nodes, for the databases opened beside these four (the policy backend's, the
+   * sessions'): one node set per process, so every store call shares its deadline, metrics and
+   * failover.
+   */
+  nodes: CouchNodes;
 }
 
 /** `/readyz` must answer quickly, even when the store does not: its ping has its own deadline. */
@@ -90,6 +71,7 @@ export async function openStore(url: string, prefix: string, options: StoreOptio
     dictionaries: new Database<DictionaryDoc>(names.dictionaries, nodes),
     system: new Database<SystemDoc>(names.system, nodes),
     conflicts: new Database<ConflictRecord>(names.conflicts, nodes),
+    nodes,
     async ping() {
       const answer = await nodes.request('GET', '/', { idempotent: true }, AbortSignal.timeout(pingTimeoutMs));
       if (answer.status !== 200) throw translateStoreError(StoreHttpError.from(answer));

@@ -4,6 +4,7 @@ import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import type { Logger } from '../log.js';
 import type { SchemaValidator } from '../schema/validator.js';
 import type { Store } from '../store/couch.js';
+import type { CouchNodes } from '../store/couch-nodes.js';
 import type { AccountingSink } from '../sessions/accounting-sink.js';
 import { openBackendStore } from './backend-store.js';
 import { SubscriberBatches } from './batch.js';
@@ -24,7 +25,8 @@ export interface BackendServices {
 }
 
 export interface BackendOptions {
-  storeUrl: string;
+  /** The store's nodes (`RemoteStore.nodes`): the backend's databases share its deadline, metrics and failover. */
+  nodes: CouchNodes;
   dbPrefix: string;
   /** How often retention runs (the first run one interval after start). */
   purgeIntervalMs: number;
@@ -41,7 +43,7 @@ export async function startBackend(
     sessions?: AccountingSink;
   },
 ): Promise<BackendServices> {
-  const backendStore = await openBackendStore(options.storeUrl, options.dbPrefix);
+  const backendStore = await openBackendStore(options.nodes, options.dbPrefix);
   const subscribers = new SubscriberService(backendStore, deps.schemas, deps.dictionaries);
   const authLog = new AuthLog(backendStore, (error) => deps.logger.error({ err: error }, 'auth log entries could not be stored'));
   const purgeAuthLog = () =>

@@ -1,9 +1,9 @@
 import type { AuthLogEntryDoc } from '../auth-log/auth-log-entry.js';
-import { StoreHttpError, CouchNodes, storeUrls } from '../store/couch-nodes.js';
+import { type CouchNodes, StoreHttpError } from '../store/couch-nodes.js';
 import { Database, type StoredDoc, translateStoreError } from '../store/database.js';
+import { type DesignDoc, ensureDesign } from '../store/design.js';
 // Looked up before created, so a user that is admin of its own databases only can run the service.
 import { ensureDatabase } from '../store/ensure-database.js';
-import { isConflict, isWriteNotFinal } from '../errors.js';
 import type { BackendDoc } from './subscriber-doc.js';
 
 /**
@@ -23,7 +23,7 @@ export interface BackendStore {
  * The log is read newest first per account (`by_account`), per ancestor for "include descendants"
  * (`by_ancestor`), and purged by age (`by_time`) and by count (`by_account` reduced).
  */
-const AUTH_LOG_DESIGN = {
+const AUTH_LOG_DESIGN: DesignDoc = {
   _id: '_design/auth_log',
   language: 'javascript',
   views: {
@@ -40,24 +40,15 @@ const AUTH_LOG_DESIGN = {
   },
 };
 
-async function ensureDesign(db: Database<StoredDoc>, design: StoredDoc & { views: unknown }): Promise<void> {
-  const current = (await db.get(design._id)) as (StoredDoc & { views?: unknown }) | undefined;
-  if (current && JSON.stringify(current.views) === JSON.stringify(design.views)) return;
-  try {
-    await db.put({ ...design, ...(current?._rev ? { _rev: current._rev } : {}) });
-  } catch (error) {
-    // Another replica installed the same file at the same moment.
-    if (!isConflict(error) && !isWriteNotFinal(error)) throw error;
-  }
-}
-
-/** Opens (creating when missing) `<prefix>subscribers` and `<prefix>auth_log` on the same store. */
-export async function openBackendStore(url: string, prefix: string): Promise<BackendStore> {
-  const nodes = new CouchNodes(storeUrls(url));
+/**
+ * Opens (creating when missing) `<prefix>subscribers` and `<prefix>auth_log` on the store's own
+ * nodes (`RemoteStore.nodes`), so their calls share its deadline, metrics and failover.
+ */
+export async function openBackendStore(nodes: CouchNodes, prefix: string): Promise<BackendStore> {
   const names = { subscribers: `${prefix}subscribers`, authLog: `${prefix}auth_log` };
   for (const name of Object.values(names)) await ensureDatabase(nodes, name);
   const authLog = new Database<AuthLogEntryDoc>(names.authLog, nodes);
-  await ensureDesign(authLog as unknown as Database<StoredDoc>, AUTH_LOG_DESIGN);
+  await ensureDesign(authLog, AUTH_LOG_DESIGN);
   return {
     subscribers: new Database<BackendDoc>(names.subscribers, nodes),
     authLog,

@@ -140,6 +140,19 @@ describe('GET /metrics after traffic', () => {
     expect(text).toContain('# TYPE circlemaker_store_request_errors_total counter');
   });
 
+  it("the policy backend's and the sessions' store calls are counted too: they share the store's nodes", async () => {
+    const calls = (scraped: Sample[], database: string) =>
+      find(scraped, 'circlemaker_store_request_duration_seconds_count', { database }).reduce((sum, sample) => sum + sample.value, 0);
+    const client = api.as(account.token);
+    expect((await client.get(`/v2/accounts/${account.id}/aaa/subscribers`)).status).toBe(200);
+    expect((await client.get(`/v2/accounts/${account.id}/aaa/auth_log`)).status).toBe(200);
+    expect((await client.get(`/v2/accounts/${account.id}/aaa/sessions`)).status).toBe(200);
+    const after = parseExposition(await (await scrape({ Authorization: `Bearer ${METRICS_TOKEN}` })).text());
+    for (const database of ['subscribers', 'auth_log', 'sessions']) {
+      expect(calls(after, database), `store calls on ${database}`).toBeGreaterThan(calls(samples, database));
+    }
+  });
+
   it('changes feeds per database: last sequence, seconds since the last change and contact, connected', () => {
     for (const database of ['accounts', 'aaa', 'dictionaries', 'system']) {
       expect(value(samples, 'circlemaker_changes_feed_connected', { database })).toBe(1);

@@ -47,7 +47,7 @@ describe.each<[string, Interception]>([
   ['accepts connections and never answers', 'hang'],
   ['sends headers, then stalls the body', 'stall'],
 ])('a store that %s', (_what, interception) => {
-  it('PATCH and an account creation answer 503 datastore_unreachable; /readyz answers 503; all recover', async () => {
+  it('PATCH, an account creation, subscribers and sessions answer 503 datastore_unreachable; /readyz answers 503; all recover', async () => {
     const { service, node, api } = await serviceBehindProxy({ STORE_TIMEOUT_MS: '2000' });
     const aaa = `/v2/accounts/${service.masterAccountId}/aaa`;
     expect((await api.put(aaa, { aaa_mode: 'off' })).status).toBe(201);
@@ -58,6 +58,11 @@ describe.each<[string, Interception]>([
     expect(patch.body).toMatchObject({ error: '503', message: 'datastore_unreachable' });
     const created = await within(api.put(`/v2/accounts/${service.masterAccountId}`, { name: 'while frozen' }));
     expect(created.status).toBe(503);
+    // The policy backend's and the sessions' databases are on the same nodes, with the same deadline.
+    const subscribers = await within(api.get(`/v2/accounts/${service.masterAccountId}/aaa/subscribers`));
+    expect(subscribers.status).toBe(503);
+    const sessions = await within(api.get(`/v2/accounts/${service.masterAccountId}/aaa/sessions`));
+    expect(sessions.status).toBe(503);
     const ready = await within(api.get('/readyz'));
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ error: '503', message: 'datastore_unreachable' });

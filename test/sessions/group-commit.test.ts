@@ -9,6 +9,7 @@ import { GroupCommit } from '../../src/sessions/group-commit.js';
 import type { SessionDoc } from '../../src/sessions/session-doc.js';
 import { SessionRecorder } from '../../src/sessions/session-recorder.js';
 import { type SessionStore, openSessionStore } from '../../src/sessions/session-store.js';
+import { CouchNodes, storeUrls } from '../../src/store/couch-nodes.js';
 import { uniquePrefix } from '../support/service.js';
 
 const T0 = Date.parse('2024-03-01T10:00:00Z');
@@ -48,7 +49,7 @@ const read = async (store: SessionStore, id: string) => (await store.db.getMany(
 
 describe('group commit', () => {
   it('one replica: a Start and its Interim-Updates are one write each and no read', async () => {
-    const store = await openSessionStore(inject('storeUrl'), uniquePrefix());
+    const store = await openSessionStore(new CouchNodes(storeUrls(inject('storeUrl'))), uniquePrefix());
     const { calls, recorder } = replica(store);
     const record = await recorder.record(account, packet('Start', 'a', 0));
     for (let minute = 1; minute <= 5; minute += 1)
@@ -59,7 +60,7 @@ describe('group commit', () => {
   });
 
   it('two replicas taking turns on one session: stale copies are refused by the store, read again, and nothing is lost', async () => {
-    const store = await openSessionStore(inject('storeUrl'), uniquePrefix());
+    const store = await openSessionStore(new CouchNodes(storeUrls(inject('storeUrl'))), uniquePrefix());
     const one = replica(store);
     const two = replica(store);
     // The Start reaches the second replica too (a retransmission): it guessed "new", the store said it exists.
@@ -84,7 +85,7 @@ describe('group commit', () => {
   });
 
   it("a change that writes nothing on this replica's copy is acknowledged only after reading the document", async () => {
-    const store = await openSessionStore(inject('storeUrl'), uniquePrefix());
+    const store = await openSessionStore(new CouchNodes(storeUrls(inject('storeUrl'))), uniquePrefix());
     const { calls, recorder } = replica(store);
     const record = await recorder.record(account, packet('Start', 'c', 0));
     await recorder.record(account, packet('Stop', 'c', 5));

@@ -10,12 +10,13 @@ import { SessionMaintenance } from '../../src/sessions/session-maintenance.js';
 import { SessionQuery } from '../../src/sessions/session-query.js';
 import { SessionRecorder } from '../../src/sessions/session-recorder.js';
 import { openSessionStore } from '../../src/sessions/session-store.js';
+import { CouchNodes, storeUrls } from '../../src/store/couch-nodes.js';
 import { uniquePrefix } from '../support/service.js';
 
 const T0 = Date.parse('2024-03-01T10:00:00Z');
 
 async function setup(now = () => T0) {
-  const store = await openSessionStore(inject('storeUrl'), uniquePrefix());
+  const store = await openSessionStore(new CouchNodes(storeUrls(inject('storeUrl'))), uniquePrefix());
   const commits = new GroupCommit(store);
   return {
     store,
