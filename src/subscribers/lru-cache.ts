@@ -21,6 +21,23 @@ export class LruCache<V> {
     return entry.value;
   }
 
+  /**
+   * The entry even if its time to live has passed, up to `staleForMs` beyond it, with whether it is
+   * still fresh: for a caller that answers from a stale entry while it refreshes it.
+   */
+  getAllowingStale(key: string, staleForMs: number): { value: V; fresh: boolean } | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    const now = this.now();
+    if (entry.until + staleForMs <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return { value: entry.value, fresh: entry.until > now };
+  }
+
   set(key: string, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, { value, until: this.now() + this.ttlMs });

@@ -43,8 +43,14 @@ interface GroupInput {
   reply: AttributeMap;
 }
 
-/** How long a replica may answer from its cache after a change made through another replica. */
+/** How long a cached document is fresh. */
 export const SUBSCRIBER_CACHE_TTL_MS = 5_000;
+/**
+ * How long past that it may still answer while one background read refreshes it, so that a user
+ * who logs in every few seconds never waits for the store. Together they bound how long a replica
+ * may answer from its cache after a change made through another replica: 10 s.
+ */
+export const SUBSCRIBER_CACHE_STALE_MS = 5_000;
 
 /**
  * Subscribers, groups and their settings, per account. Never mirrored: reads go by deterministic
@@ -52,43 +58,70 @@ export const SUBSCRIBER_CACHE_TTL_MS = 5_000;
  */
 export class SubscriberService {
   private readonly cache: LruCache<BackendDoc | null>;
+  /** Store reads in flight by id: concurrent misses and refreshes of one document share one read. */
+  private readonly reading = new Map<string, Promise<BackendDoc | undefined>>();
 
   constructor(
     private readonly store: BackendStore,
     private readonly schemas: SchemaValidator,
     private readonly dictionaries: DictionaryResolver,
-    options: { cacheEntries?: number; cacheTtlMs?: number } = {},
+    options: { cacheEntries?: number; cacheTtlMs?: number; now?: () => number } = {},
   ) {
-    this.cache = new LruCache(options.cacheEntries ?? 50_000, options.cacheTtlMs ?? SUBSCRIBER_CACHE_TTL_MS);
+    this.cache = new LruCache(options.cacheEntries ?? 50_000, options.cacheTtlMs ?? SUBSCRIBER_CACHE_TTL_MS, options.now);
   }
 
   get cachedEntries(): number {
     return this.cache.size;
   }
 
-  /** A document by id through the cache. */
+  /**
+   * A document by id through the cache. A stale entry (see SUBSCRIBER_CACHE_STALE_MS) answers at
+   * once and starts a refresh; a failed refresh leaves it until it expires for good, when the
+   * caller waits for the store and sees its error.
+   */
   async read(id: string): Promise<BackendDoc | undefined> {
-    const cached = this.cache.get(id);
-    if (cached !== undefined) return cached ?? undefined;
-    const doc = await this.store.subscribers.get(id);
-    this.cache.set(id, doc ?? null);
-    return doc;
+    const cached = this.cache.getAllowingStale(id, SUBSCRIBER_CACHE_STALE_MS);
+    if (!cached) return this.readThrough(id);
+    if (!cached.fresh) this.readThrough(id).catch(() => undefined);
+    return cached.value ?? undefined;
+  }
+
+  private readThrough(id: string): Promise<BackendDoc | undefined> {
+    const inFlight = this.reading.get(id);
+    if (inFlight) return inFlight;
+    const reading = this.store.subscribers.get(id).then((doc) => {
+      // A write since this read began has forgotten it: what it read may be older than the write.
+      if (this.reading.get(id) === reading) this.cache.set(id, doc ?? null);
+      return doc;
+    });
+    this.reading.set(id, reading);
+    const forget = () => {
+      if (this.reading.get(id) === reading) this.reading.delete(id);
+    };
+    reading.then(forget, forget);
+    return reading;
+  }
+
+  /** Drops the cached document and any read of it in flight (its answer may predate a write). */
+  private forget(id: string): void {
+    this.cache.delete(id);
+    this.reading.delete(id);
   }
 
   private async write(doc: BackendDoc): Promise<BackendDoc> {
-    this.cache.delete(doc._id);
+    this.forget(doc._id);
     try {
       const rev = await this.store.subscribers.put(doc);
       return { ...doc, _rev: rev };
     } finally {
-      this.cache.delete(doc._id);
+      this.forget(doc._id);
     }
   }
 
   private async erase(doc: BackendDoc): Promise<void> {
-    this.cache.delete(doc._id);
+    this.forget(doc._id);
     await this.store.subscribers.remove(doc._id, doc._rev ?? '');
-    this.cache.delete(doc._id);
+    this.forget(doc._id);
   }
 
   // -- settings ---------------------------------------------------------------------------------
