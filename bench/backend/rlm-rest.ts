@@ -1,7 +1,9 @@
 /**
  * The policy backend under FreeRADIUS (issue 11): FreeRADIUS + rlm_rest → the service, against the
- * same FreeRADIUS answering from its `files` module with the same users, in the same run; then the
- * same with BENCH_SUBSCRIBERS subscribers in the store; and the service's resident memory at each
+ * same FreeRADIUS answering from its `files` module with the same users, and against FreeRADIUS +
+ * rlm_rest → a null backend (bench/backend/null-backend.ts: the ceiling of any REST backend here),
+ * interleaved in the same run, each user's password verified once before; then the same with
+ * BENCH_SUBSCRIBERS subscribers in the store; and the service's resident memory at each
  * step (subscribers are not mirrored: memory should follow the bounded cache, not the store).
  *
  *   npx tsx bench/backend/rlm-rest.ts
@@ -16,7 +18,7 @@
  * Subscribers are written straight to the store with one precomputed scrypt hash (the store's size
  * is what matters here, not 10^6 scrypt runs). Prints a Markdown report, writes the numbers as JSON.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -40,6 +42,7 @@ import { sourceInfo } from '../support/source-info.js';
 import { freePort } from '../support/free-port.js';
 import { callService, startServiceChild } from '../support/service-child.js';
 import { procMemory } from '../support/proc-memory.js';
+import { processCpuSeconds } from '../support/process-cpu.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -99,32 +102,51 @@ async function loadSubscribers(storeUrl: string, prefix: string, accountId: stri
   }
 }
 
+/** A program's output once it exits, whatever its exit status (radclient exits 1 when any request failed). */
+function runToEnd(program: string, args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(program, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (_error, stdout, stderr) => resolve({ stdout, stderr }));
+  });
+}
+
 /** radclient -p PARALLEL over REQUESTS PAP requests cycling through USERS users: requests per second. */
 async function radclientRate(
   server: FreeRadiusServer,
   dir: string,
-): Promise<{ rate: number; seconds: number; accepted: number; output: string }> {
+  backendPid?: number,
+): Promise<{ rate: number; seconds: number; accepted: number; backend_cpu_us: number | null; output: string }> {
   const file = path.join(dir, `requests-${server.authPort}.txt`);
   const lines: string[] = [];
   for (let i = 0; i < REQUESTS; i += 1) lines.push(`User-Name = "${username(i % USERS)}", User-Password = "${PASSWORD}"\n`);
   await fs.writeFile(file, lines.join('\n'));
+  const cpuBefore = backendPid === undefined ? 0 : await processCpuSeconds(backendPid);
   const started = performance.now();
-  const run = spawnSync(
-    'radclient',
-    ['-q', '-s', '-p', String(PARALLEL), '-r', '1', '-t', '3', '-f', file, `127.0.0.1:${server.authPort}`, 'auth', server.secret],
-    {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
+  // Asynchronous on purpose: the embedded store lives in this process and must keep answering.
+  const run = await runToEnd('radclient', [
+    '-q',
+    '-s',
+    '-p',
+    String(PARALLEL),
+    '-r',
+    '1',
+    '-t',
+    '3',
+    '-f',
+    file,
+    `127.0.0.1:${server.authPort}`,
+    'auth',
+    server.secret,
+  ]);
   const seconds = (performance.now() - started) / 1000;
   const output = `${run.stdout}${run.stderr}`;
   const accepted = Number(/Accepted\s*:\s*(\d+)/.exec(output)?.[1] ?? 0);
-  return { rate: REQUESTS / seconds, seconds, accepted, output: output.slice(-2000) };
+  // The backend's CPU per authentication (two HTTP requests: authorize and post-auth).
+  const backendCpu = backendPid === undefined ? null : Math.round((((await processCpuSeconds(backendPid)) - cpuBefore) / REQUESTS) * 1e6);
+  return { rate: REQUESTS / seconds, seconds, accepted, backend_cpu_us: backendCpu, output: output.slice(-2000) };
 }
 
 /** p50/p99 of Access-Request round trips, PARALLEL in flight, through the project's client. */
-async function latencies(server: FreeRadiusServer): Promise<{ p50: number; p99: number; accepted: number }> {
+async function latencies(server: FreeRadiusServer, count = LATENCY_REQUESTS): Promise<{ p50: number; p99: number; accepted: number }> {
   const client = new RadiusClient();
   const target = {
     address: '127.0.0.1',
@@ -138,7 +160,7 @@ async function latencies(server: FreeRadiusServer): Promise<{ p50: number; p99: 
   let accepted = 0;
   let next = 0;
   const worker = async () => {
-    while (next < LATENCY_REQUESTS) {
+    while (next < count) {
       const index = next;
       next += 1;
       const result = await client.send(target, {
@@ -156,27 +178,57 @@ async function latencies(server: FreeRadiusServer): Promise<{ p50: number; p99: 
   return { p50: at(0.5), p99: at(0.99), accepted };
 }
 
-async function compare(label: string, rest: FreeRadiusServer, files: FreeRadiusServer, dir: string) {
-  // Warm both (and the service's caches and remembered passwords) with one pass over the users.
-  for (const server of [rest, files]) await latencies(server);
-  const filesRate = await radclientRate(files, dir);
-  const restRate = await radclientRate(rest, dir);
-  const filesLatency = await latencies(files);
-  const restLatency = await latencies(rest);
+/** Every user once, so that each one's password is verified (scrypt) before the timed runs. */
+async function warm(server: FreeRadiusServer): Promise<void> {
+  await latencies(server, USERS);
+}
+
+interface Contenders {
+  files: FreeRadiusServer;
+  ceiling: FreeRadiusServer;
+  rest: FreeRadiusServer;
+  /** The processes behind `ceiling` and `rest`, whose CPU is measured. */
+  pids: { ceiling: number; rest: number };
+}
+
+async function compare(label: string, servers: Contenders, dir: string) {
+  for (const server of [servers.files, servers.ceiling, servers.rest]) await warm(server);
+  // Interleaved, so that the machine's moods fall on all three alike.
+  const filesRate = await radclientRate(servers.files, dir);
+  const ceilingRate = await radclientRate(servers.ceiling, dir, servers.pids.ceiling);
+  const restRate = await radclientRate(servers.rest, dir, servers.pids.rest);
+  const filesLatency = await latencies(servers.files);
+  const ceilingLatency = await latencies(servers.ceiling);
+  const restLatency = await latencies(servers.rest);
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   const row = {
     label,
     files: { ...filesRate, ...filesLatency },
+    ceiling: { ...ceilingRate, ...ceilingLatency },
     rest: { ...restRate, ...restLatency },
-    ratio: Math.round((restRate.rate / filesRate.rate) * 100) / 100,
+    ratio: ratio(restRate.rate, filesRate.rate),
+    ratio_to_ceiling: ratio(restRate.rate, ceilingRate.rate),
+    ceiling_ratio: ratio(ceilingRate.rate, filesRate.rate),
   };
   progress(
-    `${label}: files ${Math.round(filesRate.rate)}/s, rest ${Math.round(restRate.rate)}/s (ratio ${row.ratio}); p50/p99 files ${filesLatency.p50}/${filesLatency.p99} ms, rest ${restLatency.p50}/${restLatency.p99} ms`,
+    `${label}: files ${Math.round(filesRate.rate)}/s, null backend ${Math.round(ceilingRate.rate)}/s, service ${Math.round(restRate.rate)}/s (CPU per authentication: null ${ceilingRate.backend_cpu_us} µs, service ${restRate.backend_cpu_us} µs; service/files ${row.ratio}, service/null ${row.ratio_to_ceiling}); p50/p99 files ${filesLatency.p50}/${filesLatency.p99} ms, null ${ceilingLatency.p50}/${ceilingLatency.p99} ms, service ${restLatency.p50}/${restLatency.p99} ms`,
   );
-  if (restRate.accepted !== REQUESTS || filesRate.accepted !== REQUESTS)
-    progress(
-      `WARNING: accepted rest ${restRate.accepted}, files ${filesRate.accepted} of ${REQUESTS}\n${restRate.output}\n${rest.output().slice(-3000)}`,
-    );
+  for (const [name, run] of Object.entries({ files: filesRate, ceiling: ceilingRate, rest: restRate }))
+    if (run.accepted !== REQUESTS) progress(`WARNING: ${name} accepted ${run.accepted} of ${REQUESTS}\n${run.output}`);
   return row;
+}
+
+/** bench/backend/null-backend.ts in a child process; resolves with its port. */
+async function startNullBackend(): Promise<{ port: number; pid: number; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/backend/null-backend.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    child.once('exit', (code) => reject(new Error(`the null backend exited with ${code}`)));
+  });
+  return { port, pid: child.pid as number, stop: () => child.kill('SIGTERM') };
 }
 
 async function main(): Promise<void> {
@@ -187,6 +239,7 @@ async function main(): Promise<void> {
   const { child, url } = await startServiceChild({ storeUrl: couch.url, prefix, masterApiKey, dataDir: path.join(dir, 'service') });
   const pid = child.pid as number;
   const servers: FreeRadiusServer[] = [];
+  let stopNullBackend = () => {};
   try {
     const login = await callService(`${url}/v2/api_auth`, 'PUT', undefined, { api_key: masterApiKey });
     const token = String(login.auth_token);
@@ -206,27 +259,26 @@ async function main(): Promise<void> {
       (_, i) => `${username(i)} Cleartext-Password := "${PASSWORD}"\n\tSession-Timeout = 3600,\n\tIdle-Timeout = 600\n`,
     ).join('\n');
     servers.push(await startFreeRadius(users, { threads: THREADS, debug: false }));
-    servers.push(
-      await startFreeRadius('', {
+    const restServer = (baseUrl: string, credentials: { username: string; password: string }) =>
+      startFreeRadius('', {
         threads: THREADS,
         debug: false,
-        policy: restPolicy({
-          baseUrl: `${url}/v2/accounts/${tenant}/aaa/rest`,
-          username: credential.username,
-          password: credential.password,
-          connections: THREADS,
-        }),
-      }),
-    );
-    const [files, rest] = servers as [FreeRadiusServer, FreeRadiusServer];
-    const small = await compare(`${USERS} subscribers in the store`, rest, files, dir);
+        policy: restPolicy({ baseUrl, ...credentials, connections: THREADS }),
+      });
+    const nullBackend = await startNullBackend();
+    stopNullBackend = nullBackend.stop;
+    servers.push(await restServer(`http://127.0.0.1:${nullBackend.port}/rest`, { username: 'null', password: 'null' }));
+    servers.push(await restServer(`${url}/v2/accounts/${tenant}/aaa/rest`, credential));
+    const [files, ceiling, rest] = servers as [FreeRadiusServer, FreeRadiusServer, FreeRadiusServer];
+    const pids = { ceiling: nullBackend.pid, rest: pid };
+    const small = await compare(`${USERS} subscribers in the store`, { files, ceiling, rest, pids }, dir);
     const rssSmall = await rssMedian(pid);
 
     const loadStarted = performance.now();
     await loadSubscribers(couch.url, prefix, tenant, USERS, SUBSCRIBERS, hash);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     const rssLoaded = await rssMedian(pid);
-    const large = await compare(`${SUBSCRIBERS.toLocaleString('en')} subscribers in the store`, rest, files, dir);
+    const large = await compare(`${SUBSCRIBERS.toLocaleString('en')} subscribers in the store`, { files, ceiling, rest, pids }, dir);
     const rssAfter = await rssMedian(pid);
     const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
     const result = {
@@ -238,13 +290,13 @@ async function main(): Promise<void> {
     };
     await fs.writeFile(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
     const line = (r: typeof small) =>
-      `| ${r.label} | ${Math.round(r.files.rate)} | ${Math.round(r.rest.rate)} | ${r.ratio} | ${r.files.p50} / ${r.files.p99} | ${r.rest.p50} / ${r.rest.p99} |`;
+      `| ${r.label} | ${Math.round(r.files.rate)} | ${Math.round(r.ceiling.rate)} | ${Math.round(r.rest.rate)} | ${r.ratio} | ${r.ratio_to_ceiling} | ${r.ceiling.backend_cpu_us} / ${r.rest.backend_cpu_us} | ${r.files.p50} / ${r.files.p99} | ${r.ceiling.p50} / ${r.ceiling.p99} | ${r.rest.p50} / ${r.rest.p99} |`;
     process.stdout.write(
       [
         `radclient -p ${PARALLEL}, ${REQUESTS} PAP requests over ${USERS} users; FreeRADIUS ${THREADS} threads; latency: ${LATENCY_REQUESTS} requests, ${PARALLEL} in flight`,
         '',
-        '| store | files (req/s) | rlm_rest → service (req/s) | ratio | files p50 / p99 (ms) | rest p50 / p99 (ms) |',
-        '|---|---|---|---|---|---|',
+        '| store | files (req/s) | rlm_rest → null backend (req/s) | rlm_rest → service (req/s) | service / files | service / null backend | CPU µs per authentication, null / service | files p50 / p99 (ms) | null p50 / p99 (ms) | service p50 / p99 (ms) |',
+        '|---|---|---|---|---|---|---|---|---|---|',
         line(small),
         line(large),
         '',
@@ -254,6 +306,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const server of servers) await server.stop();
+    stopNullBackend();
     child.kill('SIGTERM');
     await couch.close();
     await fs.rm(dir, { recursive: true, force: true });

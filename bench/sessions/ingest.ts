@@ -122,8 +122,6 @@ async function main(): Promise<void> {
     prefix,
     masterApiKey,
     dataDir,
-    // BENCH_NODE_ARGS: extra node flags for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
   });
   const rss: Record<string, string> = {};
   try {

@@ -11,9 +11,11 @@ export interface ServiceChildOptions {
   prefix: string;
   masterApiKey: string;
   dataDir: string;
-  /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`; by default BENCH_NODE_ARGS, split on spaces. */
   nodeArgs?: readonly string[];
 }
+
+const envNodeArgs = (): string[] => (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 
 /**
  * The service (src/main.ts) in a child process on a free port, so that its resident memory and CPU
@@ -22,7 +24,7 @@ export interface ServiceChildOptions {
  */
 export async function startServiceChild(options: ServiceChildOptions): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? envNodeArgs()), '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
