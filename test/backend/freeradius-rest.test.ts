@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, type TestAccount, createAccount } from '../support/api.js';
 import type { FreeRadiusServer } from '../support/freeradius.js';
 import { rlmRestInstalled, startFreeRadiusForAccount } from '../support/freeradius-rest.js';
+import { authenticatorResponseOf, msChapV2, msChapV2Attributes } from '../support/mschapv2.js';
 import { waitFor } from '../support/poll.js';
 import { radclient } from '../support/radclient.js';
 import { type TestService, startTestService } from '../support/service.js';
@@ -38,6 +39,20 @@ async function logged(account: TestAccount, username: string, query = ''): Promi
     `an auth log entry for ${username}`,
   );
   return entries[0]!;
+}
+
+/** The log entry of the request a username sent with this Calling-Station-Id, once stored. */
+async function loggedFrom(account: TestAccount, username: string, callingStationId: string): Promise<Record<string, any>> {
+  let entry: Record<string, any> | undefined;
+  await waitFor(
+    async () =>
+      (entry = (await authLog(account, `?username=${encodeURIComponent(username)}`)).find(
+        (candidate) => candidate.calling_station_id === callingStationId,
+      )) !== undefined,
+    5_000,
+    `an auth log entry for ${username} from ${callingStationId}`,
+  );
+  return entry!;
 }
 
 describe.skipIf(!available)('FreeRADIUS + rlm_rest → the service', () => {
@@ -156,6 +171,38 @@ describe.skipIf(!available)('FreeRADIUS + rlm_rest → the service', () => {
     expect(mschap.code, mschap.output).toBe('Access-Accept');
     const wrongMschap = await radclient(radius, 'auth', 'User-Name = "bob@acme.example.com", MS-CHAP-Password = "wrong"');
     expect(wrongMschap.code).toBe('Access-Reject');
+  });
+
+  it("MS-CHAPv2 is accepted for an account that opted in, and the server's MS-CHAP2-Success proves it knew the password", async () => {
+    // FreeRADIUS's mschap hashes the whole User-Name, realm included, into the challenge.
+    const right = msChapV2('bob@acme.example.com', 'acme-bob-pw');
+    const accepted = await radclient(
+      radius,
+      'auth',
+      `User-Name = "bob@acme.example.com", Calling-Station-Id = "mschapv2-right", ${msChapV2Attributes(right)}`,
+    );
+    expect(accepted.code, accepted.output + radius.output().slice(-3000)).toBe('Access-Accept');
+    expect(accepted.attributes).toContain('Session-Timeout = 111');
+    expect(authenticatorResponseOf(accepted.attributes), accepted.output).toBe(right.authenticatorResponse);
+    expect(await loggedFrom(acme, 'bob@acme.example.com', 'mschapv2-right')).toMatchObject({ result: 'accept', account_id: acme.id });
+
+    const wrong = msChapV2('bob@acme.example.com', 'globex-bob-pw');
+    const rejected = await radclient(radius, 'auth', `User-Name = "bob@acme.example.com", ${msChapV2Attributes(wrong)}`);
+    expect(rejected.code, rejected.output).toBe('Access-Reject');
+    expect(authenticatorResponseOf(rejected.attributes)).toBeUndefined();
+
+    // The reseller did not opt in: its subscriber has no NT hash for mschap to check against.
+    const notOptedIn = msChapV2('no-reversible', 'nr-pw');
+    const refused = await radclient(
+      radius,
+      'auth',
+      `User-Name = "no-reversible", Calling-Station-Id = "mschapv2-no-opt-in", ${msChapV2Attributes(notOptedIn)}`,
+    );
+    expect(refused.code, refused.output).toBe('Access-Reject');
+    expect(await loggedFrom(reseller, 'no-reversible', 'mschapv2-no-opt-in')).toMatchObject({
+      result: 'reject',
+      reason: 'no_reversible_credential',
+    });
   });
 
   it('accounting is answered', async () => {
