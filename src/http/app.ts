@@ -96,7 +96,7 @@ function envelopeAndLogging(logger: Logger, metrics: ServiceMetrics | undefined)
   };
 }
 
-export function buildRouter(routes: readonly RouteSpec[], services: Services): Router<AppState> {
+export function buildRouter(routes: readonly RouteSpec[], services: Services, metrics?: ServiceMetrics): Router<AppState> {
   const router = new Router<AppState>();
   for (const route of routes) {
     const handler = async (ctx: ApiContext): Promise<void> => {
@@ -106,6 +106,15 @@ export function buildRouter(routes: readonly RouteSpec[], services: Services): R
     };
     router.register(route.path, [route.method], handler);
   }
+  if (metrics) {
+    const scrape = metricsEndpoint(metrics, {
+      token: services.config.metricsToken,
+      tokens: services.tokens,
+      accounts: services.accounts,
+      users: services.store.system,
+    });
+    router.register(METRICS_PATH, ['GET', 'HEAD'], (ctx) => scrape(ctx as ApiContext));
+  }
   return router;
 }
 
@@ -113,18 +122,8 @@ export function buildRouter(routes: readonly RouteSpec[], services: Services): R
 export function createApp(routes: readonly RouteSpec[], services: Services, logger: Logger, metrics?: ServiceMetrics): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: services.config.trustProxy });
   app.silent = true;
-  const router = buildRouter(routes, services);
+  const router = buildRouter(routes, services, metrics);
   app.use(envelopeAndLogging(logger, metrics));
-  if (metrics) {
-    app.use(
-      metricsEndpoint(metrics, {
-        token: services.config.metricsToken,
-        tokens: services.tokens,
-        accounts: services.accounts,
-        users: services.store.system,
-      }),
-    );
-  }
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type Koa from 'koa';
 import type { SystemDoc } from '../store/couch.js';
 import type { DocumentStore } from '../store/database.js';
 import type { AccountService } from '../accounts/account-service.js';
@@ -7,7 +6,7 @@ import type { TokenIssuer } from '../accounts/tokens.js';
 import { forbidden } from '../errors.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { authenticate, presentedToken } from './auth.js';
-import type { ApiContext, AppState } from './context.js';
+import type { ApiContext } from './context.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -28,20 +27,14 @@ export interface MetricsAccess {
 
 /**
  * `GET /metrics` on the API's listener: the metrics token, or a token of the superduper admin.
- * Anything else is 401 (no or a bad credential) or 403 (another account's token).
+ * Anything else is 401 (no or a bad credential) or 403 (another account's token). Registered on
+ * the router (not as a middleware every other request would pass through).
  */
-export function metricsEndpoint(metrics: ServiceMetrics, access: MetricsAccess): Koa.Middleware<AppState> {
-  return async (ctx, next) => {
-    if (ctx.path !== METRICS_PATH || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
-      await next();
-      return;
-    }
-    const routed = ctx as unknown as ApiContext;
-    // Labelled as a route, like those of the router.
-    routed._matchedRoute = METRICS_PATH;
-    const presented = presentedToken(routed);
+export function metricsEndpoint(metrics: ServiceMetrics, access: MetricsAccess): (ctx: ApiContext) => Promise<void> {
+  return async (ctx) => {
+    const presented = presentedToken(ctx);
     if (presented === undefined || access.token === undefined || !sameSecret(presented, access.token)) {
-      const caller = await authenticate(routed, access.tokens, access.accounts, access.users);
+      const caller = await authenticate(ctx, access.tokens, access.accounts, access.users);
       if (!caller.isSuperduperAdmin) throw forbidden('only the metrics token or the superduper admin may read the metrics');
     }
     ctx.set('Cache-Control', 'no-store');

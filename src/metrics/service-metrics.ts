@@ -32,7 +32,7 @@ export class ServiceMetrics {
 
   constructor(dbPrefix: string) {
     collectDefaultMetrics({ register: this.registry });
-    this.http = new HttpMetrics(this.registry);
+    this.http = new HttpMetrics();
     this.radius = new RadiusMetrics(this.registry);
     this.store = new StoreMetrics(this.registry, dbPrefix);
   }
@@ -49,8 +49,8 @@ export class ServiceMetrics {
     return this.registry.contentType;
   }
 
-  /** The Prometheus text exposition of every metric. */
-  scrape(): Promise<string> {
-    return this.registry.metrics();
+  /** The Prometheus text exposition of every metric: the registry's, then the HTTP metrics' own. */
+  async scrape(): Promise<string> {
+    return `${await this.registry.metrics()}\n${this.http.exposition()}`;
   }
 }
