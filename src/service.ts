@@ -129,6 +129,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const views = new ViewDirectory(remote.accounts);
   const directory = cached ? new MirrorDirectory(cached.accounts.mirror, views) : views;
   const accounts = new AccountService(store, schemas, directory);
+  if (cached) accounts.memoiseStandings(cached.accounts.mirror);
   const dictionaries = new DictionaryService(store, schemas);
   const dictionaryCompiler = new DictionaryCompiler();
   const dictionaryResolver = new DictionaryResolver(store, dictionaryCompiler);

@@ -18,8 +18,24 @@ export interface Standing {
   generation: number;
 }
 
+/** Something that reports every account change it applies (the accounts mirror does). */
+interface AccountChanges {
+  onChange(listener: (id: string) => void): void;
+}
+
+/** Standings held at most; past it they are all dropped and computed again. */
+const MAX_STANDINGS = 100_000;
+
 /** The account tree in the store: creation under a parent, edits, keys and tree queries. */
 export class AccountService {
+  /**
+   * Standings by account id, from the mirror, while no account has changed: each one walks every
+   * ancestor, on every authenticated request (see memoiseStandings).
+   */
+  private standings: Map<string, { rev: string | undefined; standing: Standing }> | undefined;
+  /** Bumped by every account change, so a standing computed across one is not kept. */
+  private standingsEpoch = 0;
+
   constructor(
     private readonly store: Store,
     private readonly schemas: SchemaValidator,
@@ -44,11 +60,33 @@ export class AccountService {
    * replica's write by the change feed's latency); `fromStore` reads the store instead.
    */
   async standing(account: AccountDoc, fromStore = false): Promise<Standing> {
+    const memo = fromStore ? undefined : this.standings;
+    const held = memo?.get(account._id);
+    if (held && held.rev === account._rev) return held.standing;
+    const epoch = this.standingsEpoch;
     const ancestors = await this.ancestorsOf(account, fromStore);
-    return {
+    const standing = {
       active: account.enabled !== false && ancestors.every((ancestor) => ancestor.enabled !== false),
       generation: tokenGeneration(account, ancestors),
     };
+    if (memo && epoch === this.standingsEpoch) {
+      if (memo.size >= MAX_STANDINGS) memo.clear();
+      memo.set(account._id, { rev: account._rev, standing });
+    }
+    return standing;
+  }
+
+  /**
+   * Keeps standings computed from the mirror until `changes` reports any account change (a change
+   * to an ancestor alters its descendants' standings, and account changes are rare next to the
+   * requests that ask). Without it (no store cache) every standing is computed.
+   */
+  memoiseStandings(changes: AccountChanges): void {
+    this.standings = new Map();
+    changes.onChange(() => {
+      this.standingsEpoch += 1;
+      this.standings?.clear();
+    });
   }
 
   /** The account and its standing as the store has them now, if it still exists. */
