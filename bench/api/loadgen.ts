@@ -8,6 +8,11 @@ export interface LoadJob {
   connections: number;
   /** Seconds. */
   duration: number;
+  /**
+   * `/metrics` scraped every `intervalMs` for the run's length, as Prometheus would: from this
+   * process, never the service's. A failed scrape is reported in `scrapeFailure`.
+   */
+  scrape?: { url: string; headers: Record<string, string>; intervalMs: number };
 }
 
 /** What the benchmark keeps of an autocannon result (plain data, so it crosses IPC as JSON). */
@@ -32,11 +37,42 @@ export interface LoadSummary {
    * the service's process, where the figure would include the service.
    */
   loadgenCpu: number | null;
+  /** Scrapes of `/metrics` during the run (see LoadJob.scrape), the size of the last, a failure if any. */
+  scrapes: number;
+  scrapeBytes: number;
+  scrapeFailure?: string;
+}
+
+/** Scrapes until stopped; a failed or non-200 scrape is recorded, not thrown. */
+function startScraping(scrape: NonNullable<LoadJob['scrape']>) {
+  const counts: { scrapes: number; bytes: number; failure?: string } = { scrapes: 0, bytes: 0 };
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    inFlight = fetch(scrape.url, { headers: scrape.headers }).then(
+      async (response) => {
+        const text = await response.text();
+        if (response.status !== 200) counts.failure = `GET /metrics: ${response.status}`;
+        counts.scrapes += 1;
+        counts.bytes = Buffer.byteLength(text);
+      },
+      (error: unknown) => {
+        counts.failure = `GET /metrics: ${String(error)}`;
+      },
+    );
+  }, scrape.intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+      return counts;
+    },
+  };
 }
 
 export async function runLoad(job: LoadJob): Promise<LoadSummary> {
   const cpuBefore = process.cpuUsage();
   const wallBefore = process.hrtime.bigint();
+  const scraping = job.scrape ? startScraping(job.scrape) : undefined;
   const result = await autocannon({
     title: job.title,
     url: job.url,
@@ -46,6 +82,7 @@ export async function runLoad(job: LoadJob): Promise<LoadSummary> {
     duration: job.duration,
     pipelining: 1,
   });
+  const scraped = (await scraping?.stop()) ?? { scrapes: 0, bytes: 0 };
   const cpu = process.cpuUsage(cpuBefore);
   const wallMicros = Number(process.hrtime.bigint() - wallBefore) / 1000;
   const statusCodes: Record<string, number> = {};
@@ -71,5 +108,8 @@ export async function runLoad(job: LoadJob): Promise<LoadSummary> {
     errors: result.errors,
     timeouts: result.timeouts,
     loadgenCpu: (cpu.user + cpu.system) / wallMicros,
+    scrapes: scraped.scrapes,
+    scrapeBytes: scraped.bytes,
+    ...(scraped.failure ? { scrapeFailure: scraped.failure } : {}),
   };
 }

@@ -6,8 +6,9 @@
  *
  * Metrics overhead (BENCH_METRICS=true): a third service on the same store with METRICS=false
  * (targets f and g, the same requests as a and b), while a and b's service keeps metrics on and
- * is scraped once a second (GET /metrics with its METRICS_TOKEN) for as long as a or b is under
- * load; ratios a/f and b/g are the throughput kept with metrics on.
+ * is scraped once a second (GET /metrics with its METRICS_TOKEN, from the load generator's
+ * process, as Prometheus would be a process of its own) for as long as a or b is under load;
+ * ratios a/f and b/g are the throughput kept with metrics on.
  *
  *   BENCH_METRICS=true BENCH_NO_CACHE=false BENCH_ROUNDS=5 npx tsx bench/api/run.ts
  *
@@ -17,7 +18,9 @@
  * BENCH_WARMUP_SECONDS (2) per target before the rounds, BENCH_LOADGEN (`child`: autocannon in a
  * child process; `inline`: in this process), BENCH_NO_CACHE (`true`: also measure the service
  * with STORE_CACHE=false, targets d and e; `false`: only a, b, c), BENCH_RESULTS
- * (bench/api/results.json), BENCH_METRICS (`false`; `true`: targets f and g, see above).
+ * (bench/api/results.json), BENCH_METRICS (`false`; `true`: targets f and g, see above;
+ * `control`: f and g's service has metrics on and is scraped too, an A/A run showing the bias of
+ * the set-up itself).
  * Prints a Markdown table to stdout, progress to stderr, and writes the raw numbers as JSON.
  */
 import crypto from 'node:crypto';
@@ -57,11 +60,14 @@ const NO_CACHE_TARGETS = (() => {
   if (raw !== 'true' && raw !== 'false') throw new Error(`BENCH_NO_CACHE must be true or false, got "${raw}"`);
   return raw === 'true';
 })();
-const METRICS_TARGETS = (() => {
+const METRICS_MODE = (() => {
   const raw = process.env.BENCH_METRICS || 'false';
-  if (raw !== 'true' && raw !== 'false') throw new Error(`BENCH_METRICS must be true or false, got "${raw}"`);
-  return raw === 'true';
+  if (raw !== 'true' && raw !== 'false' && raw !== 'control') throw new Error(`BENCH_METRICS must be true, false or control, got "${raw}"`);
+  return raw;
 })();
+const METRICS_TARGETS = METRICS_MODE !== 'false';
+/** An A/A run: f and g's service has metrics on and is scraped too, so a/f and b/g show the set-up's own bias. */
+const METRICS_CONTROL = METRICS_MODE === 'control';
 /** The metrics-on service's scrape credential (METRICS_TOKEN). */
 const METRICS_TOKEN = crypto.randomBytes(24).toString('hex');
 const SCRAPE_INTERVAL_MS = 1000;
@@ -318,20 +324,26 @@ function targetsFor(
     // Only while a or b is measured: a deployment with METRICS=false is never scraped.
     const scrape = { url: `${service.url}/metrics`, headers: { Authorization: `Bearer ${METRICS_TOKEN}` } };
     for (const target of targets) if (target.key === 'aaa' || target.key === 'effective') target.scrape = scrape;
+    const unmeteredAs = METRICS_CONTROL ? 'control: metrics on and scraped too' : 'METRICS=false';
+    const controlScrape = METRICS_CONTROL
+      ? { scrape: { url: `${unmetered.url}/metrics`, headers: { Authorization: `Bearer ${METRICS_TOKEN}` } } }
+      : {};
     targets.push(
       {
         key: 'aaaNoMetrics',
         kind: 'aaa',
-        label: 'f. GET /v2/accounts/{L10}/aaa (cache, METRICS=false)',
+        label: `f. GET /v2/accounts/{L10}/aaa (cache, ${unmeteredAs})`,
         url: `${unmetered.url}/v2/accounts/${l10.id}/aaa`,
         headers: auth,
+        ...controlScrape,
       },
       {
         key: 'effectiveNoMetrics',
         kind: 'effective',
-        label: 'g. GET /v2/accounts/{L10}/aaa/effective (cache, METRICS=false)',
+        label: `g. GET /v2/accounts/{L10}/aaa/effective (cache, ${unmeteredAs})`,
         url: `${unmetered.url}/v2/accounts/${l10.id}/aaa/effective`,
         headers: auth,
+        ...controlScrape,
       },
     );
   }
@@ -372,44 +384,13 @@ async function sanityCheck(targets: Target[], tree: Tree): Promise<void> {
 interface Measurement extends LoadSummary {
   target: TargetKey;
   round: number;
-  /** Scrapes of `/metrics` during the run (all 200), and the size of the last; 0 for targets not scraped. */
-  scrapes: number;
-  scrapeBytes: number;
   /** Event-loop utilisation of this process's main thread (service + store) during the run. */
   serverEventLoopUtilization: number;
   /** CPU of this process (all threads: service, store, LevelDB, GC), in cores. */
   serverProcessCpu: number;
 }
 
-/** Scrapes `/metrics` every SCRAPE_INTERVAL_MS until stopped, as Prometheus would; a failed scrape fails the run. */
-function startScraping(scrape: NonNullable<Target['scrape']>) {
-  const counts = { scrapes: 0, bytes: 0, failure: undefined as string | undefined };
-  let inFlight: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    inFlight = fetch(scrape.url, { headers: scrape.headers }).then(
-      async (response) => {
-        const text = await response.text();
-        if (response.status !== 200) counts.failure = `GET /metrics: ${response.status}`;
-        counts.scrapes += 1;
-        counts.bytes = Buffer.byteLength(text);
-      },
-      (error: unknown) => {
-        counts.failure = `GET /metrics: ${String(error)}`;
-      },
-    );
-  }, SCRAPE_INTERVAL_MS);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await inFlight;
-      if (counts.failure) throw new Error(counts.failure);
-      return counts;
-    },
-  };
-}
-
 async function measure(generator: LoadGenerator, target: Target, round: number, seconds: number): Promise<Measurement> {
-  const scraping = target.scrape ? startScraping(target.scrape) : undefined;
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
   const wall = process.hrtime.bigint();
@@ -419,16 +400,15 @@ async function measure(generator: LoadGenerator, target: Target, round: number, 
     headers: target.headers,
     connections: CONNECTIONS,
     duration: seconds,
+    ...(target.scrape ? { scrape: { ...target.scrape, intervalMs: SCRAPE_INTERVAL_MS } } : {}),
   });
+  if (summary.scrapeFailure) throw new Error(summary.scrapeFailure);
   const cpuUsed = process.cpuUsage(cpu);
   const wallMicros = Number(process.hrtime.bigint() - wall) / 1000;
-  const scraped = (await scraping?.stop()) ?? { scrapes: 0, bytes: 0 };
   return {
     ...summary,
     target: target.key,
     round,
-    scrapes: scraped.scrapes,
-    scrapeBytes: scraped.bytes,
     serverEventLoopUtilization: performance.eventLoopUtilization(elu).utilization,
     serverProcessCpu: (cpuUsed.user + cpuUsed.system) / wallMicros,
   };
@@ -488,6 +468,10 @@ interface Ratio {
   label: string;
   requestsPerSecond: number;
   p99: number;
+  /** The median over rounds of each round's own ratio (both targets ran in the same round). */
+  perRoundRequestsPerSecond: number;
+  /** CPU per request of the bottom target ÷ the top's (this process's CPU ÷ requests, medians): below 1 when the top costs more. */
+  cpuPerRequest: number;
 }
 
 function ratiosOf(results: TargetResult[]): Ratio[] {
@@ -506,7 +490,20 @@ function ratiosOf(results: TargetResult[]): Ratio[] {
     const x = by(top);
     const y = by(bottom);
     if (!x || !y) return [];
-    return [{ label, requestsPerSecond: x.medianRequestsPerSecond / y.medianRequestsPerSecond, p99: x.medianP99Ms / y.medianP99Ms }];
+    const perRound = x.rounds.flatMap((m) => {
+      const other = y.rounds.find((n) => n.round === m.round);
+      return other ? [m.requestsPerSecond / other.requestsPerSecond] : [];
+    });
+    const cpuPerRequest = (r: TargetResult) => median(r.rounds.map((m) => m.serverProcessCpu / m.requestsPerSecond));
+    return [
+      {
+        label,
+        requestsPerSecond: x.medianRequestsPerSecond / y.medianRequestsPerSecond,
+        p99: x.medianP99Ms / y.medianP99Ms,
+        perRoundRequestsPerSecond: median(perRound),
+        cpuPerRequest: cpuPerRequest(y) / cpuPerRequest(x),
+      },
+    ];
   });
 }
 
@@ -528,9 +525,12 @@ function markdown(results: TargetResult[], ratios: Ratio[], machine: Record<stri
   }
   lines.push(
     '',
-    '| ratio | req/s | p99 |',
-    '| --- | ---: | ---: |',
-    ...ratios.map((r) => `| ${r.label} | ${round2(r.requestsPerSecond)} (${r.requestsPerSecond.toFixed(3)}) | ${round2(r.p99)} |`),
+    '| ratio | req/s (ratio of medians) | req/s (median of per-round ratios) | CPU per request (bottom ÷ top) | p99 |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...ratios.map(
+      (r) =>
+        `| ${r.label} | ${round2(r.requestsPerSecond)} (${r.requestsPerSecond.toFixed(3)}) | ${r.perRoundRequestsPerSecond.toFixed(3)} | ${r.cpuPerRequest.toFixed(3)} | ${round2(r.p99)} |`,
+    ),
     '',
     `Machine: ${String(machine.cpuModel)}, ${String(machine.cpuCount)} CPUs, Node ${String(machine.node)}, ${String(machine.platform)}, load average at start ${String(machine.loadAverageAtStart)}.`,
     'Rounds alternate the targets (order rotates each round); medians are over rounds; every response was 200.',
@@ -605,13 +605,14 @@ async function main(): Promise<void> {
           COUCHDB_URL: couch.url,
           DB_PREFIX,
           AAA_MASTER_API_KEY: masterApiKey,
-          METRICS: 'false',
+          METRICS: METRICS_CONTROL ? 'true' : 'false',
+          METRICS_TOKEN,
           LOG_LEVEL: 'warn',
         }),
         createLogger('warn'),
       );
       progress(
-        `service without metrics (METRICS=false) ${unmetered.url}; ${service.url}/metrics scraped every ${SCRAPE_INTERVAL_MS} ms while a or b runs`,
+        `service ${METRICS_CONTROL ? 'with metrics too (A/A control)' : 'without metrics (METRICS=false)'} ${unmetered.url}; ${service.url}/metrics scraped every ${SCRAPE_INTERVAL_MS} ms while a or b runs`,
       );
     }
     const targets = targetsFor(service, couch, tree, uncached, unmetered);
@@ -649,7 +650,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${markdown(results, ratios, machine)}\n`);
     const report = {
       date: new Date().toISOString(),
-      command: `${METRICS_TARGETS ? 'BENCH_METRICS=true ' : ''}npx tsx bench/api/run.ts`,
+      command: `${METRICS_TARGETS ? `BENCH_METRICS=${METRICS_MODE} ` : ''}npx tsx bench/api/run.ts`,
       settings: {
         seconds: SECONDS,
         rounds: ROUNDS,
