@@ -141,7 +141,7 @@ export function sessionKey(parts: {
 }): string {
   if (parts.unique) return parts.unique;
   const text = [parts.acct_session_id, parts.nas_ip_address ?? '', parts.nas_identifier ?? '', parts.username].join('\0');
-  return crypto.createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return crypto.hash('sha256', text, 'hex').slice(0, 32);
 }
 
 const MAX_ID_LENGTH = 253;

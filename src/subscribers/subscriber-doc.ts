@@ -94,7 +94,7 @@ export function normalName(name: string): string {
 
 /** The public id of a subscriber or group: a digest of its normal name, safe in any URL. */
 export function nameKey(name: string): string {
-  return crypto.createHash('sha256').update(normalName(name)).digest('hex').slice(0, 32);
+  return crypto.hash('sha256', normalName(name), 'hex').slice(0, 32);
 }
 
 /**
