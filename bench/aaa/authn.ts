@@ -21,7 +21,7 @@
  * `dictionary` and translations for User-Name and User-Password. autocannon runs in a child
  * process (bench/aaa/loadgen-child.ts) with the account's own token and one fixed body.
  */
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,10 +31,24 @@ import { createLogger } from '../../src/log.js';
 import { type RunningService, startService } from '../../src/service.js';
 import { startFreeRadius } from '../../test/support/freeradius.js';
 import { processCpuSeconds } from '../support/process-cpu.js';
-import type { ChildReply, ChildRequest, PostJob, PostSummary } from './loadgen-child.js';
+import type { PostJob, PostSummary } from './loadgen-child.js';
+import {
+  BODY,
+  check,
+  expectStatus,
+  firstAccept,
+  type Loadgen,
+  login,
+  type MeasuredRun,
+  measureRun,
+  runInfo,
+  SECRET,
+  startLoadgen,
+  startStoreChild,
+  USERS,
+} from './authn-harness.js';
 import type { DirectJob, DirectSummary } from './direct-child.js';
 import { median } from '../support/median.js';
-import { sourceInfo } from '../support/source-info.js';
 import { wholeNumber } from '../support/env.js';
 
 const SECONDS = wholeNumber('BENCH_SECONDS', 10, 1);
@@ -49,43 +63,10 @@ if (STORE !== 'child' && STORE !== 'inline') throw new Error('BENCH_STORE must b
 /** `true` (default): each round also runs the library client straight at FreeRADIUS, as many in flight as connections. */
 const DIRECT = (process.env.BENCH_DIRECT || 'true') === 'true';
 const RESULTS = path.resolve(process.env.BENCH_RESULTS || fileURLToPath(new URL('./authn-results.json', import.meta.url)));
-const SECRET = 'testing123';
-const USERS = `bob	Cleartext-Password := "hello"
-	Reply-Message = "Hello, bob"
-`;
 const log = (message: string): void => void process.stderr.write(`[bench:aaa] ${message}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // The service and its set-up over HTTP
-
-interface Envelope {
-  status?: string;
-  data?: Record<string, unknown>;
-  auth_token?: string;
-}
-
-async function expectStatus(
-  expected: number,
-  base: string,
-  method: string,
-  urlPath: string,
-  token: string | undefined,
-  data?: unknown,
-): Promise<Envelope> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (token !== undefined) headers['X-Auth-Token'] = token;
-  const response = await fetch(base + urlPath, { method, headers, body: data === undefined ? undefined : JSON.stringify({ data }) });
-  const text = await response.text();
-  const body = (text ? JSON.parse(text) : {}) as Envelope;
-  if (response.status !== expected) throw new Error(`${method} ${urlPath}: expected ${expected}, got ${response.status} ${text}`);
-  return body;
-}
-
-async function login(base: string, apiKey: string): Promise<string> {
-  const body = await expectStatus(201, base, 'PUT', '/v2/api_auth', undefined, { api_key: apiKey });
-  if (typeof body.auth_token !== 'string') throw new Error('login: no auth_token');
-  return body.auth_token;
-}
 
 const translation = (key: string) => ({ request_key: key, attribute: key, request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' });
 
@@ -106,73 +87,12 @@ async function setUp(service: RunningService, masterApiKey: string, authPort: nu
     nas_address: '127.0.0.1',
     nas_port: '1',
   });
-  // One request by hand first: the set-up is right, or the benchmark stops here.
-  const first = await expectStatus(200, base, 'POST', `/v2/accounts/${accountId}/aaa/authn`, token, BODY);
-  if (first.data?.result !== 'accept') throw new Error(`the first authn was not an accept: ${JSON.stringify(first)}`);
+  await firstAccept(base, accountId, token);
   return { accountId, token };
 }
 
-const BODY = { 'User-Name': 'bob', 'User-Password': 'hello' };
-
 // ---------------------------------------------------------------------------------------------
-// The load generator child
-
-interface Loadgen {
-  run(job: PostJob): Promise<PostSummary>;
-  close(): Promise<void>;
-}
-
-async function startLoadgen(): Promise<Loadgen> {
-  const script = fileURLToPath(new URL('./loadgen-child.ts', import.meta.url));
-  // execArgv is inherited, so the child runs under tsx as this process does.
-  const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
-  });
-  let nextId = 0;
-  const waiting = new Map<number, { resolve: (summary: PostSummary) => void; reject: (error: Error) => void }>();
-  child.on('message', (message: ChildReply) => {
-    const entry = waiting.get(message.id);
-    if (!entry) return;
-    waiting.delete(message.id);
-    if ('summary' in message) entry.resolve(message.summary);
-    else entry.reject(new Error(message.error));
-  });
-  return {
-    run(job) {
-      const id = (nextId += 1);
-      return new Promise<PostSummary>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        child.send({ id, job } satisfies ChildRequest);
-      });
-    },
-    async close() {
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.disconnect();
-      });
-    },
-  };
-}
-
-/** Every answer was a 200 whose body is an accept: or the benchmark fails loudly. */
-function check(summary: PostSummary): void {
-  const other = Object.entries(summary.statusCodes).filter(([code]) => code !== '200');
-  if (
-    summary.completed === 0 ||
-    other.length > 0 ||
-    summary.non2xx > 0 ||
-    summary.errors > 0 ||
-    summary.timeouts > 0 ||
-    summary.mismatches > 0
-  ) {
-    throw new Error(
-      `${summary.title}: not every answer was 200 accept: completed ${summary.completed}, status codes ${JSON.stringify(summary.statusCodes)}, errors ${summary.errors}, timeouts ${summary.timeouts}, body mismatches ${summary.mismatches}${summary.firstMismatch ? `, first: ${summary.firstMismatch}` : ''}`,
-    );
-  }
-}
+// The library client child
 
 /** A forked helper answering `{ id, job }` with `{ id, summary }` (bench/aaa/direct-child.ts). */
 async function startDirect(): Promise<{ run(job: DirectJob): Promise<DirectSummary>; close(): Promise<void> }> {
@@ -206,31 +126,7 @@ async function startDirect(): Promise<{ run(job: DirectJob): Promise<DirectSumma
   };
 }
 
-/** The embedded store in a child process (bench/aaa/store-child.ts). */
-async function startStoreChild(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
-  const child = fork(fileURLToPath(new URL('./store-child.ts', import.meta.url)), [dataDir], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (message: { url: string }) => resolve(message.url));
-    child.once('exit', (code) => reject(new Error(`store exited with ${code}`)));
-  });
-  return {
-    url,
-    async close() {
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.disconnect();
-      });
-    },
-  };
-}
-
-interface Round {
-  summary: PostSummary;
-  serviceCpuCores: number;
-  freeradiusCpuCores: number;
+interface Round extends MeasuredRun {
   /** The library client straight at FreeRADIUS in the same round, when measured. */
   direct?: DirectSummary;
   directFreeradiusCpuCores?: number;
@@ -281,19 +177,8 @@ async function main(): Promise<void> {
       log(`warm-up: ${Math.round(warmup.requestsPerSecond)} req/s`);
     }
     for (let round = 1; round <= ROUNDS; round += 1) {
-      const cpuBefore = process.cpuUsage();
-      const radiusBefore = await processCpuSeconds(freeradius.pid);
-      const wallBefore = process.hrtime.bigint();
-      const summary = await loadgen.run(job(`round ${round}`, SECONDS));
-      const wallSeconds = Number(process.hrtime.bigint() - wallBefore) / 1e9;
-      const cpu = process.cpuUsage(cpuBefore);
-      const radiusCpu = (await processCpuSeconds(freeradius.pid)) - radiusBefore;
-      check(summary);
-      const measured: Round = {
-        summary,
-        serviceCpuCores: (cpu.user + cpu.system) / 1e6 / wallSeconds,
-        freeradiusCpuCores: radiusCpu / wallSeconds,
-      };
+      const measured: Round = await measureRun(loadgen, job(`round ${round}`, SECONDS), freeradius.pid);
+      const { summary } = measured;
       rounds.push(measured);
       log(
         `round ${round}/${ROUNDS}: ${Math.round(summary.requestsPerSecond)} req/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, ${summary.completed} answers, all 200 accept, service ${Math.round((measured.serviceCpuCores * 1e6) / summary.requestsPerSecond)} µs CPU per authn`,
@@ -320,7 +205,8 @@ async function main(): Promise<void> {
   const rps = median(rounds.map((r) => r.summary.requestsPerSecond));
   const p50 = median(rounds.map((r) => r.summary.latencyMs.p50));
   const p99 = median(rounds.map((r) => r.summary.latencyMs.p99));
-  const version = (execFileSync('freeradius', ['-v']).toString().split('\n')[0] ?? '').trim();
+  const info = runInfo();
+  const version = info.freeradius;
   const fmt = (value: number): string => Math.round(value).toLocaleString('en-US');
   console.log(
     `POST /v2/accounts/{ID}/aaa/authn → ${version} on 127.0.0.1 (PAP user bob/hello), ${CONNECTIONS} HTTP connections, workers ${WORKERS}, FreeRADIUS ${THREADS} threads`,
@@ -358,11 +244,7 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         startedAt,
-        ...sourceInfo(),
-        node: process.version,
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model,
-        freeradius: version,
+        ...info,
         settings: {
           seconds: SECONDS,
           rounds: ROUNDS,

@@ -1,8 +1,9 @@
 /**
- * The load generator for bench/aaa/authn.ts as a child process (so autocannon's CPU does not share
- * the service's event loop, as in bench/api): receives a PostJob over IPC, runs it with
- * autocannon, answers with a PostSummary. Every response body is checked (`verifyBody`): an
- * answer that is not `{"status":"success","data":{"result":"accept",…}}` counts as a mismatch.
+ * The load generator for bench/aaa/authn.ts and bench/aaa/tenant-authn.ts as a child process (so
+ * autocannon's CPU does not share the service's event loop, as in bench/api): receives a PostJob
+ * over IPC, runs it with autocannon, answers with a PostSummary. Every response body is checked
+ * (`verifyBody`): an answer that is not `{"status":"success","data":{"result":"accept",…}}`
+ * counts as a mismatch.
  */
 import autocannon from 'autocannon';
 
@@ -14,6 +15,13 @@ export interface PostJob {
   connections: number;
   /** Seconds. */
   duration: number;
+  /**
+   * URL paths to spread the requests over, instead of `url`'s own (its host and port still
+   * apply): the k-th request sent, over all connections together, goes to `paths[k % length]`.
+   */
+  paths?: string[];
+  /** Stop after this many requests, all connections together, instead of after `duration`. */
+  amount?: number;
 }
 
 export interface PostSummary {
@@ -48,6 +56,17 @@ function accepted(body: string): boolean {
   }
 }
 
+/**
+ * A `setupRequest` that sends each request to the next path, round-robin over every connection.
+ * Each connection deep-copies its options but keeps this function (and so the one counter); it
+ * builds its first request when it is created and each later one just before sending it, so
+ * every call here is one request sent: with `amount` a multiple of the paths, each gets as many.
+ */
+function spread(paths: readonly string[]): (request: { path: string }) => { path: string } {
+  let next = 0;
+  return (request) => ({ ...request, path: paths[next++ % paths.length] ?? request.path });
+}
+
 export async function runPost(job: PostJob): Promise<PostSummary> {
   let firstMismatch: string | null = null;
   const cpuBefore = process.cpuUsage();
@@ -68,6 +87,8 @@ export async function runPost(job: PostJob): Promise<PostSummary> {
       if (!ok && firstMismatch === null) firstMismatch = body.slice(0, 2000);
       return ok;
     },
+    ...(job.amount === undefined ? {} : { amount: job.amount }),
+    ...(job.paths === undefined ? {} : { requests: [{ setupRequest: spread(job.paths) }] }),
   };
   const result = await autocannon(options);
   const cpu = process.cpuUsage(cpuBefore);

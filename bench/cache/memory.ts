@@ -24,10 +24,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { AccountDoc } from '../../src/accounts/account-doc.js';
-import { hashApiKey, newAccountId } from '../../src/accounts/api-key.js';
-import type { AaaDoc, AaaServer, AvpTranslation } from '../../src/aaa/aaa-doc.js';
-import { type DictionaryDoc, type DictionaryEntry, dictionaryId } from '../../src/dictionary/dictionary-doc.js';
-import { couchEndpoint } from '../../src/store/database.js';
+import { newAccountId } from '../../src/accounts/api-key.js';
+import type { AaaDoc } from '../../src/aaa/aaa-doc.js';
+import type { DictionaryDoc } from '../../src/dictionary/dictionary-doc.js';
 import { type EmbeddedCouch, startEmbeddedCouch } from '../../src/store/embedded.js';
 import type { ProbeReply, ProbeRequest } from './probe.js';
 import { median } from '../support/median.js';
@@ -36,6 +35,16 @@ import { sourceInfo } from '../support/source-info.js';
 import { wholeNumber } from '../support/env.js';
 import { freePort } from '../support/free-port.js';
 import { procMemory } from '../support/proc-memory.js';
+import {
+  aaaDoc,
+  account,
+  bulk,
+  createDatabases,
+  masterAccount,
+  ownedDictionary,
+  radiusServer,
+  storeRequest,
+} from '../support/store-docs.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -81,127 +90,16 @@ interface Population {
   listOf: Map<string, string[]>;
 }
 
-const translations: AvpTranslation[] = [
-  { attribute: 'User-Name', request_key: 'User-Name', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' },
-  { attribute: 'User-Password', request_key: 'User-Password', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' },
-  {
-    attribute: 'Calling-Station-Id',
-    request_key: 'Caller-ID-Number',
-    request_value_regexp: '^\\+?([0-9]+)$',
-    attr_value_regexp: '^(.*)$',
-  },
-  {
-    attribute: 'Acct-Session-Time',
-    request_key: 'Billing-Seconds',
-    request_value_regexp: '^([0-9]+)$',
-    attr_value_regexp: '^([0-9]+)$',
-    cast: 'string_to_integer',
-  },
-];
-
-function secret(): string {
-  return crypto.randomBytes(12).toString('hex');
-}
-
-function server(name: string, address: string, dicts: string[]): AaaServer {
-  return {
-    enabled: true,
-    name,
-    address,
-    port: 1812,
-    secret: secret(),
-    aaa_engine: 'radius',
-    dicts,
-    avp: 'strict',
-    retries: 3,
-    timeout: 5000,
-  };
-}
-
 /** An account's AAA document: `on`, a primary and a secondary server naming the same list. */
-function aaaDoc(accountId: string, index: number, dicts: string[], now: number): AaaDoc {
+function tenantAaaDoc(accountId: string, index: number, dicts: string[], now: number): AaaDoc {
   const a = (index >> 8) & 255;
   const b = index & 255;
-  return {
-    _id: accountId,
-    aaa_mode: 'on',
-    servers: [server('radius-primary', `10.${a}.${b}.11`, dicts), server('radius-secondary', `10.${a}.${b}.12`, dicts)],
-    authentication: ['radius-primary', 'radius-secondary'],
-    authorization: ['radius-primary', 'radius-secondary'],
-    accounting: ['radius-primary', 'radius-secondary'],
-    workers: 5,
-    nas_address: `10.${a}.${b}.1`,
-    nas_port: 1812,
-    authz_apps: ['circlemaker'],
-    authn_avp_translation: translations.slice(0, 2),
-    authz_avp_translation: translations.slice(0, 3),
-    accounting_avp_translation: translations,
-    block_accounting: [],
-    block_authz: [],
-    pvt_type: 'aaa',
-    pvt_account_id: accountId,
-    pvt_created: now,
-    pvt_modified: now,
-  };
-}
-
-/** A vendor dictionary of an account: one vendor, 40 attributes, 20 values (61 entries). */
-function ownedDictionary(owner: string, name: string, vendorId: number, label: string, now: number): DictionaryDoc {
-  const vendor = `${label}-Vendor`;
-  const value: DictionaryEntry[] = [{ vendor: { [vendor]: vendorId } }];
-  for (let id = 1; id <= 40; id += 1) {
-    value.push({ attr: { vid: vendorId, id, type: id % 4 === 0 ? 'integer' : 'string', name: `${label}-Attr-${id}`, enc: 'no' } });
-  }
-  for (let val = 0; val < 20; val += 1) {
-    value.push({ val: { vid: vendorId, id: 4, val, name: `${label}-Value-${val}`, attr: `${label}-Attr-4` } });
-  }
-  return { _id: dictionaryId(owner, name), name, value, pvt_type: 'aaa_dict', pvt_owner: owner, pvt_created: now, pvt_modified: now };
-}
-
-function account(id: string, name: string, tree: string[], superduper: boolean, now: number, realm?: string): AccountDoc {
-  const doc: AccountDoc = {
-    _id: id,
-    name,
-    enabled: true,
-    pvt_type: 'account',
-    pvt_tree: tree,
-    pvt_api_key_hash: hashApiKey(crypto.randomBytes(32).toString('hex')),
-    pvt_superduper_admin: superduper,
-    pvt_created: now,
-    pvt_modified: now,
-  };
-  if (realm !== undefined) doc.realm = realm;
-  return doc;
+  const servers = [radiusServer('radius-primary', `10.${a}.${b}.11`, dicts), radiusServer('radius-secondary', `10.${a}.${b}.12`, dicts)];
+  return aaaDoc(accountId, servers, now, { nas_address: `10.${a}.${b}.1` });
 }
 
 // ---------------------------------------------------------------------------------------------
 // The store, straight over HTTP
-
-/** `url` may carry the store's credentials (the embedded store's does): they go in a header, never in a message. */
-async function storeRequest(url: string, method: string, body?: unknown): Promise<unknown> {
-  const endpoint = couchEndpoint(url);
-  const response = await fetch(endpoint.base, {
-    method,
-    headers: { ...endpoint.headers, 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${endpoint.base}: ${response.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as unknown;
-}
-
-async function bulk(couch: EmbeddedCouch, db: string, docs: object[]): Promise<void> {
-  const CHUNK = 1000;
-  for (let start = 0; start < docs.length; start += CHUNK) {
-    const answer = (await storeRequest(`${couch.url}/${db}/_bulk_docs`, 'POST', { docs: docs.slice(start, start + CHUNK) })) as {
-      ok?: boolean;
-      error?: string;
-      id?: string;
-    }[];
-    const failed = answer.filter((row) => row.error !== undefined);
-    if (failed.length > 0) throw new Error(`_bulk_docs ${db}: ${failed.length} failed, e.g. ${JSON.stringify(failed[0])}`);
-  }
-}
 
 /** Documents in a database, design documents (the service installs its views) not counted. */
 async function docCount(couch: EmbeddedCouch, db: string): Promise<number> {
@@ -212,16 +110,10 @@ async function docCount(couch: EmbeddedCouch, db: string): Promise<number> {
   return info.doc_count - designs.rows.length;
 }
 
-async function createDatabases(couch: EmbeddedCouch, prefix: string): Promise<void> {
-  for (const name of ['accounts', 'aaa', 'aaa_dicts', 'system_config']) await storeRequest(`${couch.url}/${prefix}${name}`, 'PUT');
-}
-
 /** master → RESELLERS resellers → CUSTOMERS_PER_RESELLER customers each, all with AAA documents. */
 async function populate(couch: EmbeddedCouch, prefix: string): Promise<Population> {
   const now = Date.now();
-  const masterApiKey = crypto.randomBytes(32).toString('hex');
-  const masterId = newAccountId();
-  const master = { ...account(masterId, 'master', [], true, now), pvt_api_key_hash: hashApiKey(masterApiKey) };
+  const { masterId, masterApiKey, doc: master, marker } = masterAccount(now);
   const accounts: AccountDoc[] = [master];
   const aaa: AaaDoc[] = [];
   const dictionaries: DictionaryDoc[] = [];
@@ -231,7 +123,7 @@ async function populate(couch: EmbeddedCouch, prefix: string): Promise<Populatio
     accounts.push(doc);
     accountIds.push(doc._id);
     listOf.set(doc._id, dicts);
-    aaa.push(aaaDoc(doc._id, accountIds.length, dicts, now));
+    aaa.push(tenantAaaDoc(doc._id, accountIds.length, dicts, now));
   };
   for (let r = 0; r < RESELLERS; r += 1) {
     const resellerId = newAccountId();
@@ -252,12 +144,12 @@ async function populate(couch: EmbeddedCouch, prefix: string): Promise<Populatio
     }
   }
   // The system AAA document, the last resort of `inherit` (no account here inherits).
-  const systemAaa = { ...aaaDoc('circlemaker', 0, SYSTEM_LIST, now), pvt_account_id: 'system' };
-  await createDatabases(couch, prefix);
-  await bulk(couch, `${prefix}system_config`, [{ _id: 'master_account', pvt_account_id: masterId }, systemAaa]);
-  await bulk(couch, `${prefix}accounts`, accounts);
-  await bulk(couch, `${prefix}aaa_dicts`, dictionaries);
-  await bulk(couch, `${prefix}aaa`, aaa);
+  const systemAaa = { ...tenantAaaDoc('circlemaker', 0, SYSTEM_LIST, now), pvt_account_id: 'system' };
+  await createDatabases(couch.url, prefix);
+  await bulk(couch.url, `${prefix}system_config`, [marker, systemAaa]);
+  await bulk(couch.url, `${prefix}accounts`, accounts);
+  await bulk(couch.url, `${prefix}aaa_dicts`, dictionaries);
+  await bulk(couch.url, `${prefix}aaa`, aaa);
   return {
     prefix,
     masterId,
