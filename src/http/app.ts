@@ -96,15 +96,37 @@ function envelopeAndLogging(logger: Logger, metrics: ServiceMetrics | undefined)
   };
 }
 
-export function buildRouter(routes: readonly RouteSpec[], services: Services, metrics?: ServiceMetrics): Router<AppState> {
-  const router = new Router<AppState>();
+/** Path segments, a trailing slash ignored (the router matches `/healthz/` as `/healthz`). */
+function segmentCount(path: string): number {
+  let count = 0;
+  for (let i = 0; i < path.length; i += 1) if (path.charCodeAt(i) === 47) count += 1;
+  return path.length > 1 && path.endsWith('/') ? count - 1 : count;
+}
+
+/**
+ * The routes as one router per number of path segments, behind a dispatch on the request path's:
+ * @koa/router tests every route's regular expression in turn, ~9 µs per request over all ~100,
+ * where a path can only ever match the routes of its own length. Each router keeps its routes in
+ * the table's order (the first registered wins, as before) and answers its own 405s.
+ */
+export function buildRouting(routes: readonly RouteSpec[], services: Services, metrics?: ServiceMetrics): Koa.Middleware<AppState> {
+  const routers = new Map<number, Router<AppState>>();
+  const routerFor = (path: string): Router<AppState> => {
+    const count = segmentCount(path);
+    let router = routers.get(count);
+    if (!router) {
+      router = new Router<AppState>();
+      routers.set(count, router);
+    }
+    return router;
+  };
   for (const route of routes) {
     const handler = async (ctx: ApiContext): Promise<void> => {
       if (route.access === 'token') await authenticate(ctx, services.tokens, services.accounts, services.store.system);
       if (route.access === 'rest_credential') await authenticateRestCredential(ctx, services.backend.restCredentials);
       await route.handle(ctx);
     };
-    router.register(route.path, [route.method], handler);
+    routerFor(route.path).register(route.path, [route.method], handler);
   }
   if (metrics) {
     const scrape = metricsEndpoint(metrics, {
@@ -113,18 +135,26 @@ export function buildRouter(routes: readonly RouteSpec[], services: Services, me
       accounts: services.accounts,
       users: services.store.system,
     });
-    router.register(METRICS_PATH, ['GET', 'HEAD'], (ctx) => scrape(ctx as ApiContext));
+    routerFor(METRICS_PATH).register(METRICS_PATH, ['GET', 'HEAD'], (ctx) => scrape(ctx as ApiContext));
   }
-  return router;
+  const dispatch = new Map<number, Koa.Middleware<AppState>>();
+  for (const [count, router] of routers) {
+    // The router types its own context; Koa hands it the plain one, as app.use(router.routes()) did.
+    const matched = router.routes() as unknown as Koa.Middleware<AppState>;
+    const allowed = router.allowedMethods() as unknown as Koa.Middleware<AppState>;
+    dispatch.set(count, (ctx, next) => matched(ctx, () => allowed(ctx, next)));
+  }
+  return (ctx, next) => {
+    const route = dispatch.get(segmentCount(ctx.path));
+    return route ? route(ctx, next) : next();
+  };
 }
 
 /** `metrics`: observe every request and serve `GET /metrics` (absent with `METRICS=false`). */
 export function createApp(routes: readonly RouteSpec[], services: Services, logger: Logger, metrics?: ServiceMetrics): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: services.config.trustProxy });
   app.silent = true;
-  const router = buildRouter(routes, services, metrics);
   app.use(envelopeAndLogging(logger, metrics));
-  app.use(router.routes());
-  app.use(router.allowedMethods());
+  app.use(buildRouting(routes, services, metrics));
   return app;
 }
