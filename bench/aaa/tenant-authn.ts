@@ -148,11 +148,11 @@ interface Round {
  * This process's memory; after a full GC when run with `--expose-gc` (node --expose-gc --import
  * tsx …), so that what is reported is what is held, not what V8 has not collected yet.
  */
-function memory(): { rss: number; heapUsed: number; external: number; arrayBuffers: number } {
+function memory(): { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number } {
   const collect = (globalThis as { gc?: () => void }).gc;
   collect?.();
-  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-  return { rss, heapUsed, external, arrayBuffers };
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, heapTotal, external, arrayBuffers };
 }
 
 async function main(): Promise<void> {
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   const warmups: PostSummary[] = [];
   let population: Population | undefined;
   let serviceStartSeconds = 0;
-  const rss: Record<'afterStart' | 'afterEveryTenant' | 'afterRounds', { rss: number; heapUsed: number; external: number; arrayBuffers: number } | undefined> = {
+  const rss: Record<'afterStart' | 'afterEveryTenant' | 'afterRounds', { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number } | undefined> = {
     afterStart: undefined,
     afterEveryTenant: undefined,
     afterRounds: undefined,
@@ -300,7 +300,7 @@ async function main(): Promise<void> {
     '',
     `${manyLabel} / ${FEW} tenants: ${ratioOfMedians.toFixed(2)} as the ratio of the medians, ${medianRatio.toFixed(2)} as the median of the per-round ratios (goal ≥ ${GOAL}: ${ratioOfMedians >= GOAL && medianRatio >= GOAL ? 'met' : 'not met'}); service CPU per authn ${cpuRatio.toFixed(2)}× (the store in its own process, not counted).`,
     `Every answer 200 accept: ${rounds.reduce((sum, r) => sum + r.few.summary.completed + r.many.summary.completed, 0).toLocaleString('en-US')} timed, ${warmups.reduce((sum, w) => sum + w.completed, 0).toLocaleString('en-US')} in warm-up. FreeRADIUS CPU (median, cores): ${fewMedians.freeradiusCpuCores.toFixed(2)} / ${manyMedians.freeradiusCpuCores.toFixed(2)}.`,
-    `Service process RSS (this process; the store is a child, not counted): ${mib(rss.afterStart?.rss)} MiB after start with ${TENANTS.toLocaleString('en-US')} tenants in the mirrors, ${mib(rss.afterEveryTenant?.rss)} MiB after one authn per tenant, ${mib(rss.afterRounds?.rss)} MiB after the rounds (V8 heap used ${mib(rss.afterRounds?.heapUsed)} MiB, external ${mib(rss.afterRounds?.external)} MiB of which array buffers ${mib(rss.afterRounds?.arrayBuffers)} MiB); service start ${serviceStartSeconds.toFixed(1)} s.`,
+    `Service process RSS (this process; the store is a child, not counted): ${mib(rss.afterStart?.rss)} MiB after start with ${TENANTS.toLocaleString('en-US')} tenants in the mirrors, ${mib(rss.afterEveryTenant?.rss)} MiB after one authn per tenant, ${mib(rss.afterRounds?.rss)} MiB after the rounds (V8 heap used ${mib(rss.afterRounds?.heapUsed)} of ${mib(rss.afterRounds?.heapTotal)} MiB committed, external ${mib(rss.afterRounds?.external)} MiB of which array buffers ${mib(rss.afterRounds?.arrayBuffers)} MiB); service start ${serviceStartSeconds.toFixed(1)} s.`,
   ];
   console.log(lines.join('\n'));
   await fs.writeFile(
