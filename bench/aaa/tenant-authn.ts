@@ -144,11 +144,13 @@ interface Round {
   ratio: number;
 }
 
+type MemoryReading = Pick<NodeJS.MemoryUsage, 'rss' | 'heapUsed' | 'heapTotal' | 'external' | 'arrayBuffers'>;
+
 /**
  * This process's memory; after a full GC when run with `--expose-gc` (node --expose-gc --import
  * tsx …), so that what is reported is what is held, not what V8 has not collected yet.
  */
-function memory(): { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number } {
+function memory(): MemoryReading {
   const collect = (globalThis as { gc?: () => void }).gc;
   collect?.();
   const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
   const warmups: PostSummary[] = [];
   let population: Population | undefined;
   let serviceStartSeconds = 0;
-  const rss: Record<'afterStart' | 'afterEveryTenant' | 'afterRounds', { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number } | undefined> = {
+  const rss: Record<'afterStart' | 'afterEveryTenant' | 'afterRounds', MemoryReading | undefined> = {
     afterStart: undefined,
     afterEveryTenant: undefined,
     afterRounds: undefined,
