@@ -33,6 +33,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { AccountDoc } from '../../src/accounts/account-doc.js';
@@ -257,6 +258,8 @@ async function main(): Promise<void> {
       });
     }
     rss.afterRounds = memory();
+    // BENCH_HEAP_SNAPSHOT: a file to write this process's heap to after the rounds (who holds what).
+    if (process.env.BENCH_HEAP_SNAPSHOT) v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
   } finally {
     await loadgen?.close();
     await service?.close();
