@@ -40,6 +40,7 @@ import { median } from '../support/median.js';
 import { runBenchmark } from '../support/run-main.js';
 import { sourceInfo } from '../support/source-info.js';
 import { wholeNumber } from '../support/env.js';
+import { translations } from '../support/store-docs.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -131,24 +132,6 @@ async function login(base: string, apiKey: string): Promise<string> {
 
 // ---------------------------------------------------------------------------------------------
 // The tree and its documents
-
-const translations = [
-  { attribute: 'User-Name', request_key: 'User-Name', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' },
-  { attribute: 'User-Password', request_key: 'User-Password', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' },
-  {
-    attribute: 'Calling-Station-Id',
-    request_key: 'Caller-ID-Number',
-    request_value_regexp: '^\\+?([0-9]+)$',
-    attr_value_regexp: '^(.*)$',
-  },
-  {
-    attribute: 'Acct-Session-Time',
-    request_key: 'Billing-Seconds',
-    request_value_regexp: '^([0-9]+)$',
-    attr_value_regexp: '^([0-9]+)$',
-    cast: 'string_to_integer',
-  },
-];
 
 function radiusServer(name: string, address: string, port: number, secret: string) {
   return {

@@ -12,7 +12,7 @@ import { type DictionaryDoc, type DictionaryEntry, dictionaryId } from '../../sr
 import { couchEndpoint } from '../../src/store/database.js';
 
 /** User-Name and User-Password as they are (authn), Calling-Station-Id (authz), Acct-Session-Time (accounting). */
-const translations: AvpTranslation[] = [
+export const translations: AvpTranslation[] = [
   { attribute: 'User-Name', request_key: 'User-Name', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' },
   { attribute: 'User-Password', request_key: 'User-Password', request_value_regexp: '^(.*)$', attr_value_regexp: '^(.*)$' },
   {
