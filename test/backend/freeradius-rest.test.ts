@@ -20,6 +20,7 @@ let api: Api;
 let reseller: TestAccount;
 let acme: TestAccount;
 let globex: TestAccount;
+let initech: TestAccount;
 let radius: FreeRadiusServer;
 
 const subscribers = (account: TestAccount) => `/v2/accounts/${account.id}/aaa/subscribers`;
@@ -88,6 +89,11 @@ describe.skipIf(!available)('FreeRADIUS + rlm_rest → the service', () => {
     expect((await api.post(`/v2/accounts/${acme.id}/aaa/subscriber_settings`, { reversible_credentials: 'cleartext' })).status).toBe(200);
     await sub(acme, { username: 'bob', password: 'acme-bob-pw', reply: { 'Session-Timeout': 111 } });
     await sub(globex, { username: 'bob', password: 'globex-bob-pw', reply: { 'Session-Timeout': 222 } });
+    // initech keeps only the NT hash (`nt_password`): enough for MS-CHAP, not for CHAP.
+    initech = await createAccount(api, reseller.id, 'initech');
+    expect((await api.post(`/v2/accounts/${initech.id}`, { name: 'initech', realm: 'initech.example.com' })).status).toBe(200);
+    expect((await api.post(`/v2/accounts/${initech.id}/aaa/subscriber_settings`, { reversible_credentials: 'nt_password' })).status).toBe(200);
+    await sub(initech, { username: 'carol', password: 'initech-carol-pw', reply: { 'Session-Timeout': 333 } });
 
     radius = await startFreeRadiusForAccount(api, reseller.id);
   }, 60_000);
@@ -205,6 +211,34 @@ describe.skipIf(!available)('FreeRADIUS + rlm_rest → the service', () => {
     });
   });
 
+  it('an account that keeps only the NT hash (`nt_password`) gets MS-CHAPv2 accepted and CHAP refused', async () => {
+    const exchange = msChapV2('carol@initech.example.com', 'initech-carol-pw');
+    const accepted = await radclient(
+      radius,
+      'auth',
+      `User-Name = "carol@initech.example.com", Calling-Station-Id = "nt-mschapv2", ${msChapV2Attributes(exchange)}`,
+    );
+    expect(accepted.code, accepted.output + radius.output().slice(-3000)).toBe('Access-Accept');
+    expect(accepted.attributes).toContain('Session-Timeout = 333');
+    expect(authenticatorResponseOf(accepted.attributes), accepted.output).toBe(exchange.authenticatorResponse);
+    expect(await loggedFrom(initech, 'carol@initech.example.com', 'nt-mschapv2')).toMatchObject({
+      result: 'accept',
+      account_id: initech.id,
+    });
+
+    // CHAP needs the password itself, which an `nt_password` account does not keep.
+    const chap = await radclient(
+      radius,
+      'auth',
+      'User-Name = "carol@initech.example.com", Calling-Station-Id = "nt-chap", CHAP-Password = "initech-carol-pw"',
+    );
+    expect(chap.code, chap.output).toBe('Access-Reject');
+    expect(await loggedFrom(initech, 'carol@initech.example.com', 'nt-chap')).toMatchObject({
+      result: 'reject',
+      reason: 'no_reversible_credential',
+    });
+  });
+
   it('accounting is answered', async () => {
     const answer = await radclient(radius, 'acct', 'User-Name = "alice", Acct-Status-Type = Start, Acct-Session-Id = "s1"');
     expect(answer.code, answer.output).toBe('Accounting-Response');
@@ -212,6 +246,6 @@ describe.skipIf(!available)('FreeRADIUS + rlm_rest → the service', () => {
 
   it('the service never logs a password, the REST credential or a hash', async () => {
     const text = service.logs.join('');
-    for (const secret of ['alice-pw', 'acme-bob-pw', 'globex-bob-pw', 'scrypt$']) expect(text).not.toContain(secret);
+    for (const secret of ['alice-pw', 'acme-bob-pw', 'globex-bob-pw', 'initech-carol-pw', 'scrypt$']) expect(text).not.toContain(secret);
   });
 });
