@@ -92,7 +92,9 @@ describe.skipIf(!available)('FreeRADIUS + rlm_rest → the service', () => {
     // initech keeps only the NT hash (`nt_password`): enough for MS-CHAP, not for CHAP.
     initech = await createAccount(api, reseller.id, 'initech');
     expect((await api.post(`/v2/accounts/${initech.id}`, { name: 'initech', realm: 'initech.example.com' })).status).toBe(200);
-    expect((await api.post(`/v2/accounts/${initech.id}/aaa/subscriber_settings`, { reversible_credentials: 'nt_password' })).status).toBe(200);
+    expect((await api.post(`/v2/accounts/${initech.id}/aaa/subscriber_settings`, { reversible_credentials: 'nt_password' })).status).toBe(
+      200,
+    );
     await sub(initech, { username: 'carol', password: 'initech-carol-pw', reply: { 'Session-Timeout': 333 } });
 
     radius = await startFreeRadiusForAccount(api, reseller.id);
