@@ -320,6 +320,27 @@ export class AaaOperations {
   }
 
   /** The first answer of the configuration's servers, or undefined when every one failed (attempts are appended). */
+  /** A server passed over with nothing sent (dead, or its address refused or unresolvable): an attempt row and a metric. */
+  private notSent(
+    operation: Operation,
+    server: AaaServer,
+    source: string,
+    attempts: AaaAttempt[],
+    outcome: AaaAttempt['outcome'],
+    error?: string,
+  ): void {
+    attempts.push({
+      server: server.name,
+      account: source,
+      address: server.address,
+      port: server.port,
+      attempt: 0,
+      outcome,
+      ...(error === undefined ? {} : { error }),
+    });
+    this.#observer?.exchanged(operation, `${server.address}:${server.port}`, outcome, undefined, 0);
+  }
+
   private async tryServers(
     operation: Operation,
     message: Readonly<Record<string, unknown>>,
@@ -335,15 +356,7 @@ export class AaaOperations {
     const everyServerDead = dead.every(Boolean);
     for (const [index, server] of servers.entries()) {
       if (dead[index] && !everyServerDead) {
-        attempts.push({
-          server: server.name,
-          account: source,
-          address: server.address,
-          port: server.port,
-          attempt: 0,
-          outcome: 'skipped_dead',
-        });
-        this.#observer?.exchanged(operation, `${server.address}:${server.port}`, 'skipped_dead', undefined, 0);
+        this.notSent(operation, server, source, attempts, 'skipped_dead');
         continue;
       }
       const { compiled } = await budget.race(this.dictionaries.compile(server.dicts, dictionaryOwners), about, attempts);
@@ -353,16 +366,7 @@ export class AaaOperations {
       });
       const destination = await budget.race(this.destinations.resolve(server.address, source, server.timeout), about, attempts);
       if (!destination.ok) {
-        attempts.push({
-          server: server.name,
-          account: source,
-          address: server.address,
-          port: server.port,
-          attempt: 0,
-          outcome: destination.outcome,
-          error: destination.error,
-        });
-        this.#observer?.exchanged(operation, `${server.address}:${server.port}`, destination.outcome, undefined, 0);
+        this.notSent(operation, server, source, attempts, destination.outcome, destination.error);
         continue;
       }
       const address = destination.address;
