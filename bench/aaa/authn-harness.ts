@@ -8,6 +8,7 @@
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { expectStatus } from '../support/api-call.js';
 import { processCpuSeconds } from '../support/process-cpu.js';
 import { type SourceInfo, sourceInfo } from '../support/source-info.js';
 import type { ChildReply, ChildRequest, PostJob, PostSummary } from './loadgen-child.js';
@@ -20,37 +21,7 @@ export const USERS = `bob	Cleartext-Password := "hello"
 /** The authn message every request sends: bob's right password, so every answer is an accept. */
 export const BODY = { 'User-Name': 'bob', 'User-Password': 'hello' };
 
-interface Envelope {
-  status?: string;
-  data?: Record<string, unknown>;
-  auth_token?: string;
-}
-
-/** One API call with a JSON envelope; throws unless the status is `expected`. */
-export async function expectStatus(
-  expected: number,
-  base: string,
-  method: string,
-  urlPath: string,
-  token: string | undefined,
-  data?: unknown,
-): Promise<Envelope> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (token !== undefined) headers['X-Auth-Token'] = token;
-  const response = await fetch(base + urlPath, { method, headers, body: data === undefined ? undefined : JSON.stringify({ data }) });
-  const text = await response.text();
-  const body = (text ? JSON.parse(text) : {}) as Envelope;
-  if (response.status !== expected) throw new Error(`${method} ${urlPath}: expected ${expected}, got ${response.status} ${text}`);
-  return body;
-}
-
 /** A token for the account whose API key this is. */
-export async function login(base: string, apiKey: string): Promise<string> {
-  const body = await expectStatus(201, base, 'PUT', '/v2/api_auth', undefined, { api_key: apiKey });
-  if (typeof body.auth_token !== 'string') throw new Error('login: no auth_token');
-  return body.auth_token;
-}
-
 /** One authn by hand before the load: the set-up is right, or the benchmark stops here. */
 export async function firstAccept(base: string, accountId: string, token: string): Promise<void> {
   const first = await expectStatus(200, base, 'POST', `/v2/accounts/${accountId}/aaa/authn`, token, BODY);

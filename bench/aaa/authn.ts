@@ -32,13 +32,12 @@ import { type RunningService, startService } from '../../src/service.js';
 import { startFreeRadius } from '../../test/support/freeradius.js';
 import { processCpuSeconds } from '../support/process-cpu.js';
 import type { PostJob, PostSummary } from './loadgen-child.js';
+import { expectStatus, login } from '../support/api-call.js';
 import {
   BODY,
   check,
-  expectStatus,
   firstAccept,
   type Loadgen,
-  login,
   type MeasuredRun,
   measureRun,
   runInfo,

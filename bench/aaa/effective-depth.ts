@@ -31,6 +31,7 @@ import type { LoadSummary } from '../api/loadgen.js';
 import { median } from '../support/median.js';
 import { runBenchmark } from '../support/run-main.js';
 import { sourceInfo } from '../support/source-info.js';
+import { expectStatus, login } from '../support/api-call.js';
 import { wholeNumber } from '../support/env.js';
 
 const SECONDS = wholeNumber('BENCH_SECONDS', 10, 1);
@@ -43,21 +44,6 @@ const DB_PREFIX = 'bench_';
 const progress = (message: string) => process.stderr.write(`[bench:depth] ${message}\n`);
 const round1 = (value: number) => Math.round(value * 10) / 10;
 const round2 = (value: number) => Math.round(value * 100) / 100;
-
-async function expectStatus(expected: number, base: string, method: string, urlPath: string, token?: string, data?: unknown) {
-  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
-  if (token !== undefined) headers['X-Auth-Token'] = token;
-  const response = await fetch(base + urlPath, { method, headers, body: data === undefined ? undefined : JSON.stringify({ data }) });
-  const text = await response.text();
-  if (response.status !== expected) throw new Error(`${method} ${urlPath}: expected ${expected}, got ${response.status} ${text}`);
-  return JSON.parse(text) as { data?: Record<string, unknown>; auth_token?: string };
-}
-
-async function login(base: string, apiKey: string): Promise<string> {
-  const body = await expectStatus(201, base, 'PUT', '/v2/api_auth', undefined, { api_key: apiKey });
-  if (typeof body.auth_token !== 'string') throw new Error('login: no auth_token');
-  return body.auth_token;
-}
 
 const server = (name: string, address: string) => ({
   enabled: true,

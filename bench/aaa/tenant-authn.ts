@@ -48,12 +48,12 @@ import { wholeNumber } from '../support/env.js';
 import { median } from '../support/median.js';
 import { runBenchmark } from '../support/run-main.js';
 import { aaaDoc, account, bulk, createDatabases, masterAccount, ownedDictionary, radiusServer } from '../support/store-docs.js';
+import { login } from '../support/api-call.js';
 import {
   BODY,
   check,
   firstAccept,
   type Loadgen,
-  login,
   type MeasuredRun,
   measureRun,
   runInfo,
