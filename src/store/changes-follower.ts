@@ -1,8 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import type { ConflictResolver } from './conflict-resolver.js';
-import type { Database, StoredDoc } from './database.js';
-import type { DocumentMirror } from './mirror.js';
+import type { Change, Database, StoredDoc } from './database.js';
+
+/**
+ * What a follower hands each change to, in feed order: a mirror (`DocumentMirror.applyChange`)
+ * or a cache that only forgets what changed.
+ */
+export interface ChangeSink<T> {
+  applyChange(change: Change<T>): void;
+}
 
 export interface FollowerOptions {
   /**
@@ -16,11 +23,17 @@ export interface FollowerOptions {
    * own races within a round trip) before this replica resolves it.
    */
   resolveAfterMs?: number;
+  /**
+   * Whether the feed carries the documents (the default) or only the ids of what changed, for a
+   * sink that only forgets. Without documents no conflict is seen, so none is resolved.
+   */
+  includeDocs?: boolean;
 }
 
 /**
- * Keeps a mirror in step with a database's `_changes` feed. It never gives up: when the store
- * goes away it backs off and resumes from the last sequence it applied, so nothing is missed.
+ * Keeps a mirror (or another sink) in step with a database's `_changes` feed. It never gives up:
+ * when the store goes away it backs off and resumes from the last sequence it applied, so nothing
+ * is missed.
  */
 export class ChangesFollower<T extends StoredDoc> {
   private running = false;
@@ -40,7 +53,7 @@ export class ChangesFollower<T extends StoredDoc> {
 
   constructor(
     private readonly db: Database<T>,
-    private readonly mirror: DocumentMirror<T>,
+    private readonly sink: ChangeSink<T>,
     private readonly logger: Logger,
     private readonly options: FollowerOptions = {},
     private readonly resolver?: ConflictResolver<T>,
@@ -72,6 +85,7 @@ export class ChangesFollower<T extends StoredDoc> {
   private async run(): Promise<void> {
     const waitMs = this.options.waitMs ?? 10_000;
     const maxBackoffMs = this.options.maxBackoffMs ?? 5_000;
+    const feed = { includeDocs: this.options.includeDocs ?? true };
     let failures = 0;
     // The first request and the first after a failure catch up without waiting, so the feed is
     // known to be up (or back) at once rather than at the next change.
@@ -81,11 +95,8 @@ export class ChangesFollower<T extends StoredDoc> {
     };
     while (this.running) {
       try {
-        const batch = await this.db.changesSince(this.since, waitMs, this.abort.signal, caughtUp, heard);
-        for (const change of batch.changes) {
-          if (change.deleted) this.mirror.applyDeletion(change.id, change.doc?._rev);
-          else if (change.doc && !change.id.startsWith('_design/')) this.mirror.applyDoc(change.doc);
-        }
+        const batch = await this.db.changesSince(this.since, waitMs, this.abort.signal, caughtUp, heard, feed);
+        for (const change of batch.changes) this.sink.applyChange(change);
         for (const change of batch.changes) if (change.unsettled) this.settleLater(change.id);
         this.since = batch.lastSeq;
         this.lastContact = Date.now();

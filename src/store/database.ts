@@ -329,6 +329,9 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
    * deadline is one of silence (restarted by every chunk, each reported to `onAlive`), and a feed
    * is lost only when the store really stops talking. `waitMs` is still sent as `timeout` for a
    * store that honours it without heartbeats.
+   *
+   * With `includeDocs` false only ids come (no documents, no `conflicts`): for a follower that
+   * only needs to know what changed. Each change's `doc` is then undefined and `unsettled` false.
    */
   async changesSince(
     since: string | number,
@@ -336,12 +339,12 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
     signal?: AbortSignal,
     wait = true,
     onAlive?: () => void,
+    options: { includeDocs?: boolean } = {},
   ): Promise<ChangesBatch<T>> {
     const query: Record<string, string> = {
       since: String(since),
       feed: wait ? 'longpoll' : 'normal',
-      include_docs: 'true',
-      conflicts: 'true',
+      ...(options.includeDocs === false ? {} : { include_docs: 'true', conflicts: 'true' }),
     };
     if (wait) {
       query.timeout = String(waitMs);

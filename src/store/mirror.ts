@@ -1,4 +1,4 @@
-import type { StoredDoc } from './database.js';
+import type { Change, StoredDoc } from './database.js';
 import { revisionGeneration } from './revisions.js';
 
 export { revisionGeneration };
@@ -47,6 +47,12 @@ export class DocumentMirror<T extends StoredDoc> {
 
   onChange(listener: MirrorListener<T>): void {
     this.listeners.push(listener);
+  }
+
+  /** Applies one change of the store's feed (design documents are not mirrored). */
+  applyChange(change: Change<T>): void {
+    if (change.deleted) this.applyDeletion(change.id, change.doc?._rev);
+    else if (change.doc && !change.id.startsWith('_design/')) this.applyDoc(change.doc);
   }
 
   /** Applies a document if it is not older than the copy held. Returns whether anything changed. */

@@ -3,6 +3,7 @@ import { AuthLog } from '../auth-log/auth-log.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import type { Logger } from '../log.js';
 import type { SchemaValidator } from '../schema/validator.js';
+import { ChangesFollower } from '../store/changes-follower.js';
 import type { Store } from '../store/couch.js';
 import type { CouchNodes } from '../store/couch-nodes.js';
 import type { AccountingSink } from '../sessions/accounting-sink.js';
@@ -44,7 +45,16 @@ export async function startBackend(
   },
 ): Promise<BackendServices> {
   const backendStore = await openBackendStore(options.nodes, options.dbPrefix);
-  const subscribers = new SubscriberService(backendStore, deps.schemas, deps.dictionaries);
+  // The cache forgets what the subscribers' changes feed says changed (ids only: the next read
+  // fetches the document), so a hot subscriber costs no store read while the feed is live.
+  const subscribers = new SubscriberService(backendStore, deps.schemas, deps.dictionaries, {
+    feedLive: (): boolean => subscriberFeed.connected,
+  });
+  const subscriberFeed = new ChangesFollower(backendStore.subscribers, subscribers, deps.logger, { includeDocs: false });
+  // From the sequence taken now, before anything is cached, rather than the feed's own `now`
+  // (whenever its first request lands): a document cached and then changed before that request
+  // would otherwise never be forgotten, and would answer for the feed's long age.
+  subscriberFeed.start(await backendStore.subscribers.updateSeq());
   const authLog = new AuthLog(backendStore, (error) => deps.logger.error({ err: error }, 'auth log entries could not be stored'));
   const purgeAuthLog = () =>
     authLog.purge(async (accountId) => {
@@ -67,6 +77,7 @@ export async function startBackend(
     purgeAuthLog,
     async close() {
       clearInterval(timer);
+      await subscriberFeed.stop();
       await authLog.flush();
     },
   };

@@ -4,6 +4,8 @@ import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import { type AppError, type FieldErrors, ValidationError, apiError, isConflict, notFound } from '../errors.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { SchemaValidator } from '../schema/validator.js';
+import type { ChangeSink } from '../store/changes-follower.js';
+import type { Change } from '../store/database.js';
 import type { BackendStore } from './backend-store.js';
 import { attributeErrors } from './attribute-validation.js';
 import { LruCache } from './lru-cache.js';
@@ -43,31 +45,58 @@ interface GroupInput {
   reply: AttributeMap;
 }
 
-/** How long a cached document is fresh. */
+/** How long a cached document is fresh while the subscribers' changes feed is not live. */
 export const SUBSCRIBER_CACHE_TTL_MS = 5_000;
 /**
  * How long past that it may still answer while one background read refreshes it, so that a user
  * who logs in every few seconds never waits for the store. Together they bound how long a replica
- * may answer from its cache after a change made through another replica: 10 s.
+ * may answer from its cache after a change made through another replica while the feed is down:
+ * 10 s.
  */
 export const SUBSCRIBER_CACHE_STALE_MS = 5_000;
+/**
+ * While the feed is live, the longest a cached document answers: fresh for this less
+ * SUBSCRIBER_CACHE_STALE_MS, then stale for that while one background read refreshes it. The feed
+ * forgets what changed as soon as it delivers it, so this is only a safety net: it bounds what a
+ * write acknowledged by fewer than a quorum of CouchDB nodes (seen by this replica's read before
+ * it reached the node the feed comes from, or the other way round) could leave stale.
+ */
+export const SUBSCRIBER_CACHE_FOLLOWED_TTL_MS = 60_000;
+
+export interface SubscriberServiceOptions {
+  cacheEntries?: number;
+  /** How long a cached document is fresh while the feed is not live (SUBSCRIBER_CACHE_TTL_MS). */
+  cacheTtlMs?: number;
+  now?: () => number;
+  /**
+   * Whether a follower of the subscribers database's changes feed, with this service as its sink,
+   * is live now (its `connected`). Never, by default: every entry then keeps the 5 s rule.
+   */
+  feedLive?: () => boolean;
+}
 
 /**
  * Subscribers, groups and their settings, per account. Never mirrored: reads go by deterministic
- * id through a bounded cache (misses cached too, since unknown users are what a flood sends).
+ * id through a bounded cache (misses cached too, since unknown users are what a flood sends). As
+ * the sink of a follower of the database's changes feed (ids only) it forgets each document that
+ * changes, so while that feed is live a hot document costs no store read.
  */
-export class SubscriberService {
+export class SubscriberService implements ChangeSink<BackendDoc> {
   private readonly cache: LruCache<BackendDoc | null>;
   /** Store reads in flight by id: concurrent misses and refreshes of one document share one read. */
   private readonly reading = new Map<string, Promise<BackendDoc | undefined>>();
+  private readonly ttlMs: number;
+  private readonly feedLive: () => boolean;
 
   constructor(
     private readonly store: BackendStore,
     private readonly schemas: SchemaValidator,
     private readonly dictionaries: DictionaryResolver,
-    options: { cacheEntries?: number; cacheTtlMs?: number; now?: () => number } = {},
+    options: SubscriberServiceOptions = {},
   ) {
-    this.cache = new LruCache(options.cacheEntries ?? 50_000, options.cacheTtlMs ?? SUBSCRIBER_CACHE_TTL_MS, options.now);
+    this.ttlMs = options.cacheTtlMs ?? SUBSCRIBER_CACHE_TTL_MS;
+    this.feedLive = options.feedLive ?? (() => false);
+    this.cache = new LruCache(options.cacheEntries ?? 50_000, this.ttlMs, options.now);
   }
 
   get cachedEntries(): number {
@@ -80,7 +109,12 @@ export class SubscriberService {
    * caller waits for the store and sees its error.
    */
   async read(id: string): Promise<BackendDoc | undefined> {
-    const cached = this.cache.getAllowingStale(id, SUBSCRIBER_CACHE_STALE_MS);
+    // Judged when read, not when cached: an entry cached while the feed was down is trusted for
+    // the long age once it is back, because a follower resumes from the last sequence it read and
+    // its catch-up forgets every document changed during the outage; and one cached while it was
+    // live is held to the 5 s rule as soon as it is lost, since changes no longer reach this cache.
+    const maxAgeMs = this.feedLive() ? SUBSCRIBER_CACHE_FOLLOWED_TTL_MS - SUBSCRIBER_CACHE_STALE_MS : this.ttlMs;
+    const cached = this.cache.getAllowingStale(id, SUBSCRIBER_CACHE_STALE_MS, maxAgeMs);
     if (!cached) return this.readThrough(id);
     if (!cached.fresh) this.readThrough(id).catch(() => undefined);
     return cached.value ?? undefined;
@@ -106,6 +140,14 @@ export class SubscriberService {
   private forget(id: string): void {
     this.cache.delete(id);
     this.reading.delete(id);
+  }
+
+  /**
+   * A change the feed delivered (made here or through another replica, deleted or not): the
+   * cached document and any read of it in flight are forgotten, so the next read sees the change.
+   */
+  applyChange(change: Change<BackendDoc>): void {
+    this.forget(change.id);
   }
 
   private async write(doc: BackendDoc): Promise<BackendDoc> {
