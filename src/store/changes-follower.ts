@@ -75,6 +75,8 @@ export class ChangesFollower<T extends StoredDoc> {
 
   async stop(): Promise<void> {
     this.running = false;
+    // Nothing reaches the sink any more: whoever trusts it for being followed must stop now.
+    this.connected = false;
     this.abort.abort();
     for (const timer of this.pendingConflicts.values()) clearTimeout(timer);
     this.pendingConflicts.clear();
