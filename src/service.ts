@@ -22,6 +22,7 @@ import { DictionaryResolver } from './dictionary/dictionary-resolver.js';
 import { DictionaryService } from './dictionary/dictionary-service.js';
 import { AppError } from './errors.js';
 import { createApp } from './http/app.js';
+import { directLane } from './http/direct-lane.js';
 import { InFlightRequests } from './http/in-flight.js';
 import { allRoutes } from './http/routes/index.js';
 import type { Services } from './http/services.js';
@@ -197,8 +198,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     logins: services.authFailures,
     cachedStore: cached,
   });
-  const app = createApp(allRoutes(services, VERSION, cached), services, logger, metrics);
-  const server = http.createServer(app.callback());
+  const routes = allRoutes(services, VERSION, cached);
+  const app = createApp(routes, services, logger, metrics);
+  const server = http.createServer(
+    directLane(routes, app.callback(), {
+      logger,
+      metrics,
+      maxBodyBytes: config.maxBodyBytes,
+      trustProxy: config.trustProxy,
+      authenticate: async (authorization) => ({
+        accountId: await services.backend.restCredentials.verify(authorization),
+        isSuperduperAdmin: false,
+      }),
+    }),
+  );
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   const inFlight = new InFlightRequests(server);

@@ -1,26 +1,17 @@
-import crypto from 'node:crypto';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { AppError, apiError } from '../errors.js';
-import { type Logger, loggableUrl } from '../log.js';
+import { type AppError, apiError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { authenticate } from './auth.js';
-import { authenticateRestCredential } from './rest-credential-auth.js';
 import type { ApiContext, AppState } from './context.js';
 import { errorBody } from './envelope.js';
+import { errorHeaders, logRequest, methodNotAllowed, requestIdFor, shownError } from './request-line.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { METRICS_PATH, metricsEndpoint } from './metrics-endpoint.js';
 import type { RouteSpec } from './route.js';
 import type { Services } from './services.js';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-const methodNotAllowed = (method: string, allowed: string): AppError =>
-  apiError('invalid_method', `${method} is not allowed here; allowed: ${allowed}`, { allowed: allowed.split(', ') });
-
 const noSuchRoute = (path: string): AppError => apiError('not_found', `no route for ${path}`, { cause: path });
-
-/** Probes come every few seconds: their lines are debug, unless they fail. */
-const PROBES = new Set(['/healthz', '/readyz', METRICS_PATH]);
 
 /** The router's template of the route that answered (`/v2/accounts/:id/aaa`), never the URL. */
 function routeTemplate(ctx: Koa.ParameterizedContext<AppState>): string | undefined {
@@ -28,42 +19,11 @@ function routeTemplate(ctx: Koa.ParameterizedContext<AppState>): string | undefi
   return typeof matched === 'string' ? matched : undefined;
 }
 
-/**
- * The request line: who (client address, acting account), what, the answer and its time. 5xx are
- * warnings with their cause (error code and message; an unexpected error is also logged with its
- * stack, at error); probes are debug.
- */
-function logRequest(
-  logger: Logger,
-  ctx: Koa.ParameterizedContext<AppState>,
-  route: string | undefined,
-  ms: number,
-  failure: AppError | undefined,
-): void {
-  const level = ctx.status >= 500 ? (failure ? 'warn' : 'error') : route !== undefined && PROBES.has(route) ? 'debug' : 'info';
-  // Below the log level the line costs nothing: no fields built, no child logger made.
-  if (!logger.isLevelEnabled(level)) return;
-  const fields = {
-    // The request id first, where a child logger's binding would put it.
-    request_id: ctx.state.requestId,
-    method: ctx.method,
-    url: loggableUrl(ctx.originalUrl),
-    ...(route === undefined ? {} : { route }),
-    status: ctx.status,
-    ms: Math.round(ms * 100) / 100,
-    client: ctx.ip,
-    ...(ctx.state.caller ? { account: ctx.state.caller.accountId } : {}),
-  };
-  const cause = ctx.status < 500 ? {} : failure ? { error: failure.code, cause: failure.message } : { error: 'internal_error' };
-  logger[level]({ ...fields, ...cause }, 'request');
-}
-
 /** Request id, a log line per request, and every failure turned into a Crossbar error envelope. */
 function envelopeAndLogging(logger: Logger, metrics: ServiceMetrics | undefined): Koa.Middleware<AppState> {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
-    const offered = ctx.get('X-Request-ID');
-    const requestId = REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
+    const requestId = requestIdFor(ctx.get('X-Request-ID'));
     ctx.state.requestId = requestId;
     // Made on first use: most requests log nothing but their request line, which needs no child.
     let requestLogger: Logger | undefined;
@@ -81,17 +41,29 @@ function envelopeAndLogging(logger: Logger, metrics: ServiceMetrics | undefined)
       }
       if (ctx.body === undefined && ctx.status === 404) throw noSuchRoute(ctx.path);
     } catch (error) {
-      failure = error instanceof AppError ? error : undefined;
-      if (!failure) ctx.state.logger.error({ err: error }, 'request failed');
-      const shown = failure ?? apiError('internal_error', 'the request failed unexpectedly');
-      ctx.status = shown.status;
-      if (shown.status === 429) ctx.set('Retry-After', String(shown.data.retry_after ?? 60));
-      ctx.body = errorBody(shown, requestId);
+      const answer = shownError(error, () => ctx.state.logger);
+      failure = answer.failure;
+      ctx.status = answer.shown.status;
+      ctx.set(errorHeaders(answer.shown));
+      ctx.body = errorBody(answer.shown, requestId);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const route = routeTemplate(ctx);
       metrics?.http.observe(route, ctx.method, ctx.status, ms / 1000);
-      logRequest(logger, ctx, route, ms, failure);
+      logRequest(
+        logger,
+        {
+          requestId,
+          method: ctx.method,
+          url: ctx.originalUrl,
+          route,
+          status: ctx.status,
+          ms,
+          client: () => ctx.ip,
+          account: ctx.state.caller?.accountId,
+        },
+        failure,
+      );
     }
   };
 }
@@ -121,10 +93,12 @@ export function buildRouting(routes: readonly RouteSpec[], services: Services, m
     return router;
   };
   for (const route of routes) {
+    // Served by the direct lane before a request reaches Koa (see direct-lane.ts).
+    if (route.direct) continue;
+    const { handle } = route;
     const handler = async (ctx: ApiContext): Promise<void> => {
       if (route.access === 'token') await authenticate(ctx, services.tokens, services.accounts, services.store.system);
-      if (route.access === 'rest_credential') await authenticateRestCredential(ctx, services.backend.restCredentials);
-      await route.handle(ctx);
+      await handle(ctx);
     };
     routerFor(route.path).register(route.path, [route.method], handler);
   }

@@ -65,8 +65,12 @@ export function currentCaller(ctx: ApiContext): Caller {
 }
 
 /** The target account, if the caller may act on it: self, a descendant, or anything for the superduper admin. */
-export async function authorizedAccount(ctx: ApiContext, accounts: AccountService, accountId: string): Promise<AccountDoc> {
-  const caller = currentCaller(ctx);
+export function authorizedAccount(ctx: ApiContext, accounts: AccountService, accountId: string): Promise<AccountDoc> {
+  return authorizedAccountFor(currentCaller(ctx), accounts, accountId);
+}
+
+/** The same, for a caller proved outside Koa (the direct lane). */
+export async function authorizedAccountFor(caller: Caller, accounts: AccountService, accountId: string): Promise<AccountDoc> {
   if (!ACCOUNT_ID.test(accountId)) throw notFound(accountId);
   const target = await accounts.find(accountId);
   if (!target) throw notFound(accountId);

@@ -1,39 +1,33 @@
 import type { AccountDoc } from '../../accounts/account-doc.js';
 import { badRequest } from '../../errors.js';
-import type { RestAnswer } from '../../subscribers/rest-backend.js';
 import { type RestAttributes, parseRestBody } from '../../subscribers/rlm-rest-format.js';
-import { authorizedAccount } from '../auth.js';
-import { readRawBody } from '../body.js';
-import type { ApiContext } from '../context.js';
+import type { RestAnswer } from '../../subscribers/rest-backend.js';
+import { authorizedAccountFor } from '../auth.js';
 import type { RouteSpec } from '../route.js';
 import type { Services } from '../services.js';
+
+function restAttributes(raw: Buffer): RestAttributes {
+  try {
+    return parseRestBody(raw.length === 0 ? {} : JSON.parse(raw.toString('utf8')));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw badRequest('invalid_json', `the body is not valid JSON: ${error.message}`);
+    throw error;
+  }
+}
 
 /**
  * The endpoints FreeRADIUS's rlm_rest calls (`body = 'json'`), answered in its own terms rather
  * than the Crossbar envelope: 204 ok, 200 with `reply:`/`control:` attributes, 401 reject,
- * 404 notfound. Authenticated by the account's REST credential over HTTP Basic.
+ * 404 notfound. Authenticated by the account's REST credential over HTTP Basic, and served by the
+ * direct lane: FreeRADIUS calls two of them on every authentication.
  */
 export function restBackendRoutes(services: Services): RouteSpec[] {
-  const { accounts, config } = services;
+  const { accounts } = services;
   const { rest } = services.backend;
-  const answer = (ctx: ApiContext, result: RestAnswer): void => {
-    ctx.status = result.status;
-    // rlm_rest reads the body of 200 and 401; a JSON object is also what it expects on the others.
-    if (result.status !== 204) ctx.body = result.body ?? {};
-  };
-  const readAttributes = async (ctx: ApiContext): Promise<RestAttributes> => {
-    const raw = await readRawBody(ctx, config.maxBodyBytes);
-    try {
-      return parseRestBody(raw.length === 0 ? {} : JSON.parse(raw.toString('utf8')));
-    } catch (error) {
-      if (error instanceof SyntaxError) throw badRequest('invalid_json', `the body is not valid JSON: ${error.message}`);
-      throw error;
-    }
-  };
   const route = (
     section: string,
     summary: string,
-    run: (account: AccountDoc, request: RestAttributes, ctx: ApiContext) => Promise<RestAnswer>,
+    run: (account: AccountDoc, request: RestAttributes, query: URLSearchParams) => Promise<RestAnswer>,
   ): RouteSpec => ({
     method: 'POST',
     path: `/v2/accounts/:accountId/aaa/rest/${section}`,
@@ -41,9 +35,11 @@ export function restBackendRoutes(services: Services): RouteSpec[] {
     tag: 'rlm_rest',
     access: 'rest_credential',
     statuses: [204, 401],
-    async handle(ctx) {
-      const account = await authorizedAccount(ctx, accounts, ctx.params.accountId ?? '');
-      answer(ctx, await run(account, await readAttributes(ctx), ctx));
+    async direct({ params, query, caller, body }) {
+      const account = await authorizedAccountFor(caller, accounts, params.accountId ?? '');
+      const result = await run(account, restAttributes(body), query);
+      // rlm_rest reads the body of 200 and 401; a JSON object is also what it expects on the others.
+      return result.status === 204 ? { status: 204 } : { status: result.status, body: result.body ?? {} };
     },
   });
   return [
@@ -60,7 +56,7 @@ export function restBackendRoutes(services: Services): RouteSpec[] {
     route(
       'post-auth',
       'rlm_rest post-auth: records the decision in the authentication log (`?result=%{control:Post-Auth-Type}`); 204',
-      (account, request, ctx) => rest.postAuth(account, request, typeof ctx.query.result === 'string' ? ctx.query.result : ''),
+      (account, request, query) => rest.postAuth(account, request, query.get('result') ?? ''),
     ),
     route(
       'accounting',
