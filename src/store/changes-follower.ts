@@ -28,6 +28,12 @@ export interface FollowerOptions {
    * sink that only forgets. Without documents no conflict is seen, so none is resolved.
    */
   includeDocs?: boolean;
+  /**
+   * The most changes one answer may carry (default 1,000): a feed that fell far behind (a bulk
+   * import of a million subscribers, a long outage) catches up in bounded batches rather than in
+   * one answer holding them all.
+   */
+  batchLimit?: number;
 }
 
 /**
@@ -44,6 +50,8 @@ export class ChangesFollower<T extends StoredDoc> {
   private resolving: Promise<void> = Promise.resolve();
   /** The last exchange with the feed succeeded and the one open now has not gone silent. */
   connected = false;
+  /** The last answer was a full batch: more changes are waiting, and the sink lags behind them. */
+  private behind = true;
   /** Time of the last answer or heartbeat from the feed (ms since epoch). */
   lastContact = 0;
   /** Since when the feed has been failing (ms since epoch); undefined while it answers. */
@@ -68,6 +76,14 @@ export class ChangesFollower<T extends StoredDoc> {
     this.loop = this.run();
   }
 
+  /**
+   * Connected and caught up: the sink has seen every change up to the last answer, which was not
+   * a full batch. What a cache that trusts the feed to forget changed entries must check.
+   */
+  get current(): boolean {
+    return this.connected && !this.behind;
+  }
+
   /** The sequence the feed has been read up to (`now` before the first answer). */
   get lastSequence(): string | number {
     return this.since;
@@ -87,7 +103,7 @@ export class ChangesFollower<T extends StoredDoc> {
   private async run(): Promise<void> {
     const waitMs = this.options.waitMs ?? 10_000;
     const maxBackoffMs = this.options.maxBackoffMs ?? 5_000;
-    const feed = { includeDocs: this.options.includeDocs ?? true };
+    const feed = { includeDocs: this.options.includeDocs ?? true, limit: this.options.batchLimit ?? 1_000 };
     let failures = 0;
     // The first request and the first after a failure catch up without waiting, so the feed is
     // known to be up (or back) at once rather than at the next change.
@@ -97,10 +113,12 @@ export class ChangesFollower<T extends StoredDoc> {
     };
     while (this.running) {
       try {
-        const batch = await this.db.changesSince(this.since, waitMs, this.abort.signal, caughtUp, heard, feed);
+        // Behind (a full batch last time), the next batch is asked for at once rather than waited for.
+        const batch = await this.db.changesSince(this.since, waitMs, this.abort.signal, caughtUp && !this.behind, heard, feed);
         for (const change of batch.changes) this.sink.applyChange(change);
         for (const change of batch.changes) if (change.unsettled) this.settleLater(change.id);
         this.since = batch.lastSeq;
+        this.behind = batch.changes.length >= feed.limit;
         this.lastContact = Date.now();
         if (batch.changes.length > 0) this.lastChangeAt = this.lastContact;
         if (!this.connected && failures > 0) this.logger.info({ db: this.db.name }, 'changes feed resumed');

@@ -330,6 +330,7 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
    * is lost only when the store really stops talking. `waitMs` is still sent as `timeout` for a
    * store that honours it without heartbeats.
    *
+   * `limit` bounds the changes one answer carries; `last_seq` is then that of the last one carried.
    * With `includeDocs` false only ids come (no documents, no `conflicts`): for a follower that
    * only needs to know what changed. Each change's `doc` is then undefined and `unsettled` false.
    */
@@ -339,12 +340,13 @@ export class Database<T extends StoredDoc> implements DocumentStore<T> {
     signal?: AbortSignal,
     wait = true,
     onAlive?: () => void,
-    options: { includeDocs?: boolean } = {},
+    options: { includeDocs?: boolean; limit?: number } = {},
   ): Promise<ChangesBatch<T>> {
     const query: Record<string, string> = {
       since: String(since),
       feed: wait ? 'longpoll' : 'normal',
       ...(options.includeDocs === false ? {} : { include_docs: 'true', conflicts: 'true' }),
+      ...(options.limit === undefined ? {} : { limit: String(options.limit) }),
     };
     if (wait) {
       query.timeout = String(waitMs);

@@ -48,7 +48,7 @@ export async function startBackend(
   // The cache forgets what the subscribers' changes feed says changed (ids only: the next read
   // fetches the document), so a hot subscriber costs no store read while the feed is live.
   const subscribers = new SubscriberService(backendStore, deps.schemas, deps.dictionaries, {
-    feedLive: (): boolean => subscriberFeed.connected,
+    feedLive: (): boolean => subscriberFeed.current,
   });
   const subscriberFeed = new ChangesFollower(backendStore.subscribers, subscribers, deps.logger, { includeDocs: false });
   // From the sequence taken now, before anything is cached, rather than the feed's own `now`

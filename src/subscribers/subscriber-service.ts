@@ -70,7 +70,7 @@ export interface SubscriberServiceOptions {
   now?: () => number;
   /**
    * Whether a follower of the subscribers database's changes feed, with this service as its sink,
-   * is live now (its `connected`). Never, by default: every entry then keeps the 5 s rule.
+   * is live now (its `current`: connected and caught up). Never, by default: every entry then keeps the 5 s rule.
    */
   feedLive?: () => boolean;
 }
