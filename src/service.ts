@@ -196,7 +196,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     health: aaaOperations.health,
     dictionaryCompiler,
     logins: services.authFailures,
-    cachedStore: cached,
+    feeds: {
+      ...(cached
+        ? {
+            accounts: cached.accounts.follower,
+            aaa: cached.aaa.follower,
+            dictionaries: cached.dictionaries.follower,
+            system: cached.system.follower,
+          }
+        : {}),
+      subscribers: backend.subscriberFeed,
+    },
   });
   const routes = allRoutes(services, VERSION, cached);
   const app = createApp(routes, services, logger, metrics);

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     health: new ServerHealth({ prober: async () => true }),
     dictionaryCompiler: new DictionaryCompiler(),
     logins: new AuthFailureLimiter(10, 60_000),
-    cachedStore: undefined,
+    feeds: {},
   });
   const routes = Array.from({ length: 40 }, (_, i) => `/v2/accounts/:accountId/route${i}`);
   const statuses = [200, 201, 404];

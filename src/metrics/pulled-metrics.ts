@@ -6,7 +6,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { WorkerPools } from '../aaa/worker-pool.js';
 import type { AuthFailureLimiter } from '../accounts/auth-failures.js';
 import type { DictionaryCompiler } from '../dictionary/dictionary-compiler.js';
-import type { CachedStore, DatabaseKey } from '../store/store-cache.js';
+import type { ChangesFollower } from '../store/changes-follower.js';
+import type { StoredDoc } from '../store/database.js';
 
 /** A counter whose value is kept elsewhere and read at scrape time. */
 function pulledCounter(registry: Registry, name: string, help: string, read: () => number): void {
@@ -117,11 +118,12 @@ export function sequenceNumber(sequence: string | number): number | undefined {
   return match ? Number(match[0]) : undefined;
 }
 
-const FEEDS: readonly DatabaseKey[] = ['accounts', 'aaa', 'dictionaries', 'system'];
+/** What the feed gauges read of a follower. */
+export type FeedState = Pick<ChangesFollower<StoredDoc>, 'lastSequence' | 'lastChangeAt' | 'lastContact' | 'connected' | 'current'>;
 
-/** The changes feeds of the store mirrors, per database (its key, not its prefixed name). */
-export function watchFeeds(registry: Registry, store: CachedStore, now: () => number = Date.now): void {
-  const perFeed = (name: string, help: string, read: (feed: CachedStore[DatabaseKey]['follower']) => number | undefined) =>
+/** The changes feeds the service follows, by database key (not its prefixed name): the store mirrors' and the subscriber cache's. */
+export function watchFeeds(registry: Registry, feeds: Readonly<Record<string, FeedState>>, now: () => number = Date.now): void {
+  const perFeed = (name: string, help: string, read: (feed: FeedState) => number | undefined) =>
     new Gauge({
       name,
       help,
@@ -129,8 +131,8 @@ export function watchFeeds(registry: Registry, store: CachedStore, now: () => nu
       registers: [registry],
       collect() {
         this.reset();
-        for (const database of FEEDS) {
-          const value = read(store[database].follower);
+        for (const [database, feed] of Object.entries(feeds)) {
+          const value = read(feed);
           if (value !== undefined) this.set({ database }, value);
         }
       },
@@ -148,5 +150,10 @@ export function watchFeeds(registry: Registry, store: CachedStore, now: () => nu
   );
   perFeed('circlemaker_changes_feed_connected', '1 while the feed is connected, 0 while it is being retried', (feed) =>
     feed.connected ? 1 : 0,
+  );
+  perFeed(
+    'circlemaker_changes_feed_current',
+    '1 while the feed is connected and caught up (its last answer was not a full batch), 0 while it lags or is retried',
+    (feed) => (feed.current ? 1 : 0),
   );
 }

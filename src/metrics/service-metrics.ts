@@ -3,9 +3,8 @@ import type { WorkerPools } from '../aaa/worker-pool.js';
 import type { AuthFailureLimiter } from '../accounts/auth-failures.js';
 import type { DictionaryCompiler } from '../dictionary/dictionary-compiler.js';
 import type { ServerHealth } from '../radius/server-health.js';
-import type { CachedStore } from '../store/store-cache.js';
 import { HttpMetrics } from './http-metrics.js';
-import { watchDictionaryCache, watchFeeds, watchLogins, watchPools } from './pulled-metrics.js';
+import { type FeedState, watchDictionaryCache, watchFeeds, watchLogins, watchPools } from './pulled-metrics.js';
 import { RadiusMetrics } from './radius-metrics.js';
 import { StoreMetrics } from './store-metrics.js';
 
@@ -15,8 +14,8 @@ export interface MetricSources {
   health: ServerHealth;
   dictionaryCompiler: DictionaryCompiler;
   logins: AuthFailureLimiter;
-  /** The store mirrors, when the store cache is on. */
-  cachedStore: CachedStore | undefined;
+  /** The changes feeds followed, by database key: the store mirrors' (when the store cache is on) and the subscriber cache's. */
+  feeds: Readonly<Record<string, FeedState>>;
 }
 
 /**
@@ -42,7 +41,7 @@ export class ServiceMetrics {
     watchDictionaryCache(this.registry, sources.dictionaryCompiler);
     watchLogins(this.registry, sources.logins);
     this.radius.watchHealth(this.registry, sources.health);
-    if (sources.cachedStore) watchFeeds(this.registry, sources.cachedStore);
+    watchFeeds(this.registry, sources.feeds);
   }
 
   get contentType(): string {

@@ -11,6 +11,7 @@ import { openBackendStore } from './backend-store.js';
 import { SubscriberBatches } from './batch.js';
 import { RestBackend } from './rest-backend.js';
 import { RestCredentials } from './rest-credentials.js';
+import type { BackendDoc } from './subscriber-doc.js';
 import { SubscriberService } from './subscriber-service.js';
 
 /** The FreeRADIUS policy backend, wired: what its routes call. */
@@ -20,6 +21,8 @@ export interface BackendServices {
   restCredentials: RestCredentials;
   rest: RestBackend;
   authLog: AuthLog;
+  /** The subscribers database's changes feed the subscriber cache follows (for its metrics). */
+  subscriberFeed: ChangesFollower<BackendDoc>;
   /** Applies every account's auth log retention now; the service also runs it periodically. */
   purgeAuthLog(): Promise<number>;
   close(): Promise<void>;
@@ -74,6 +77,7 @@ export async function startBackend(
     restCredentials: new RestCredentials(backendStore),
     rest: new RestBackend(deps.store, deps.accounts, subscribers, authLog, deps.sessions),
     authLog,
+    subscriberFeed,
     purgeAuthLog,
     async close() {
       clearInterval(timer);

@@ -153,9 +153,10 @@ describe('GET /metrics after traffic', () => {
     }
   });
 
-  it('changes feeds per database: last sequence, seconds since the last change and contact, connected', () => {
-    for (const database of ['accounts', 'aaa', 'dictionaries', 'system']) {
+  it("changes feeds per database (the mirrors' and the subscriber cache's): last sequence, seconds since the last change and contact, connected, current", () => {
+    for (const database of ['accounts', 'aaa', 'dictionaries', 'system', 'subscribers']) {
       expect(value(samples, 'circlemaker_changes_feed_connected', { database })).toBe(1);
+      expect(value(samples, 'circlemaker_changes_feed_current', { database })).toBe(1);
       const sinceContact = value(samples, 'circlemaker_changes_feed_seconds_since_contact', { database });
       expect(sinceContact).toBeGreaterThanOrEqual(0);
       expect(sinceContact).toBeLessThan(60);
