@@ -10,7 +10,7 @@
  *
  * Environment: BENCH_SUBSCRIBERS (1,000,000), BENCH_USERS (1,000: the users both servers know and
  * the requests cycle through), BENCH_REQUESTS (20,000 per radclient run), BENCH_PARALLEL (64,
- * radclient -p), BENCH_LATENCY_REQUESTS (5,000, sent by the project's client 64 at a time for
+ * radclient -p), BENCH_ROUNDS (3 interleaved radclient runs of each contender; medians), BENCH_LATENCY_REQUESTS (5,000, sent by the project's client 64 at a time for
  * p50/p99), BENCH_THREADS (4, FreeRADIUS worker threads), BENCH_RESULTS
  * (bench/backend/results.json).
  *
@@ -49,6 +49,7 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const SUBSCRIBERS = env('BENCH_SUBSCRIBERS', 1_000_000);
 const USERS = env('BENCH_USERS', 1_000);
 const REQUESTS = env('BENCH_REQUESTS', 20_000);
+const ROUNDS = env('BENCH_ROUNDS', 3);
 const PARALLEL = env('BENCH_PARALLEL', 64);
 const LATENCY_REQUESTS = env('BENCH_LATENCY_REQUESTS', 5_000);
 const THREADS = env('BENCH_THREADS', 4);
@@ -224,10 +225,27 @@ interface Contenders {
 
 async function compare(label: string, servers: Contenders, dir: string) {
   for (const server of [servers.files, servers.ceiling, servers.rest]) await warm(server);
-  // Interleaved, so that the machine's moods fall on all three alike.
-  const filesRate = await radclientRate(servers.files, dir);
-  const ceilingRate = await radclientRate(servers.ceiling, dir, servers.pids.ceiling);
-  const restRate = await radclientRate(servers.rest, dir, servers.pids.rest);
+  // Interleaved rounds, so that the machine's moods fall on all three alike; each figure is the
+  // median over the rounds (the run whose rate is the median, for its CPU figures too).
+  type Run = Awaited<ReturnType<typeof radclientRate>>;
+  const runs: { files: Run; ceiling: Run; rest: Run }[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const files = await radclientRate(servers.files, dir);
+    const ceiling = await radclientRate(servers.ceiling, dir, servers.pids.ceiling);
+    const rest = await radclientRate(servers.rest, dir, servers.pids.rest);
+    runs.push({ files, ceiling, rest });
+    progress(
+      `${label}, round ${round + 1}/${ROUNDS}: files ${Math.round(files.rate)}/s, null ${Math.round(ceiling.rate)}/s, service ${Math.round(rest.rate)}/s (service/files ${(rest.rate / files.rate).toFixed(2)})`,
+    );
+  }
+  const medianRun = (pick: (round: (typeof runs)[number]) => Run): Run => {
+    const sorted = runs.map(pick).sort((a, b) => a.rate - b.rate);
+    return sorted[Math.floor(sorted.length / 2)] as Run;
+  };
+  const filesRate = medianRun((round) => round.files);
+  const ceilingRate = medianRun((round) => round.ceiling);
+  const restRate = medianRun((round) => round.rest);
+  const perRoundRatio = median(runs.map((round) => round.rest.rate / round.files.rate));
   const filesLatency = await latencies(servers.files);
   const ceilingLatency = await latencies(servers.ceiling);
   const restLatency = await latencies(servers.rest);
@@ -238,14 +256,21 @@ async function compare(label: string, servers: Contenders, dir: string) {
     ceiling: { ...ceilingRate, ...ceilingLatency },
     rest: { ...restRate, ...restLatency },
     ratio: ratio(restRate.rate, filesRate.rate),
+    per_round_ratio: Math.round(perRoundRatio * 100) / 100,
+    rounds: runs.map((round) => ({
+      files: Math.round(round.files.rate),
+      ceiling: Math.round(round.ceiling.rate),
+      rest: Math.round(round.rest.rate),
+    })),
     ratio_to_ceiling: ratio(restRate.rate, ceilingRate.rate),
     ceiling_ratio: ratio(ceilingRate.rate, filesRate.rate),
   };
   progress(
-    `${label}: files ${Math.round(filesRate.rate)}/s, null backend ${Math.round(ceilingRate.rate)}/s, service ${Math.round(restRate.rate)}/s (CPU per authentication: null ${ceilingRate.backend_cpu_us} µs, service ${restRate.backend_cpu_us} µs + store ${restRate.store_cpu_us} µs; service/files ${row.ratio}, service/null ${row.ratio_to_ceiling}); p50/p99 files ${filesLatency.p50}/${filesLatency.p99} ms, null ${ceilingLatency.p50}/${ceilingLatency.p99} ms, service ${restLatency.p50}/${restLatency.p99} ms`,
+    `${label}: files ${Math.round(filesRate.rate)}/s, null backend ${Math.round(ceilingRate.rate)}/s, service ${Math.round(restRate.rate)}/s (CPU per authentication: null ${ceilingRate.backend_cpu_us} µs, service ${restRate.backend_cpu_us} µs + store ${restRate.store_cpu_us} µs; service/files ${row.ratio} (per round ${row.per_round_ratio}), service/null ${row.ratio_to_ceiling}); p50/p99 files ${filesLatency.p50}/${filesLatency.p99} ms, null ${ceilingLatency.p50}/${ceilingLatency.p99} ms, service ${restLatency.p50}/${restLatency.p99} ms`,
   );
-  for (const [name, run] of Object.entries({ files: filesRate, ceiling: ceilingRate, rest: restRate }))
-    if (run.accepted !== REQUESTS) progress(`WARNING: ${name} accepted ${run.accepted} of ${REQUESTS}\n${run.output}`);
+  for (const round of runs)
+    for (const [name, run] of Object.entries(round))
+      if (run.accepted !== REQUESTS) progress(`WARNING: ${name} accepted ${run.accepted} of ${REQUESTS}\n${run.output}`);
   return row;
 }
 
@@ -324,12 +349,12 @@ async function main(): Promise<void> {
     };
     await fs.writeFile(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
     const line = (r: typeof small) =>
-      `| ${r.label} | ${Math.round(r.files.rate)} | ${Math.round(r.ceiling.rate)} | ${Math.round(r.rest.rate)} | ${r.ratio} | ${r.ratio_to_ceiling} | ${r.ceiling.backend_cpu_us} / ${r.rest.backend_cpu_us} + ${r.rest.store_cpu_us} | ${r.files.p50} / ${r.files.p99} | ${r.ceiling.p50} / ${r.ceiling.p99} | ${r.rest.p50} / ${r.rest.p99} |`;
+      `| ${r.label} | ${Math.round(r.files.rate)} | ${Math.round(r.ceiling.rate)} | ${Math.round(r.rest.rate)} | ${r.ratio} (${r.per_round_ratio}) | ${r.ratio_to_ceiling} | ${r.ceiling.backend_cpu_us} / ${r.rest.backend_cpu_us} + ${r.rest.store_cpu_us} | ${r.files.p50} / ${r.files.p99} | ${r.ceiling.p50} / ${r.ceiling.p99} | ${r.rest.p50} / ${r.rest.p99} |`;
     process.stdout.write(
       [
-        `radclient -p ${PARALLEL}, ${REQUESTS} PAP requests over ${USERS} users; FreeRADIUS ${THREADS} threads; latency: ${LATENCY_REQUESTS} requests, ${PARALLEL} in flight`,
+        `radclient -p ${PARALLEL}, ${REQUESTS} PAP requests over ${USERS} users, median of ${ROUNDS} interleaved rounds; FreeRADIUS ${THREADS} threads; latency: ${LATENCY_REQUESTS} requests, ${PARALLEL} in flight`,
         '',
-        '| store | files (req/s) | rlm_rest → null backend (req/s) | rlm_rest → service (req/s) | service / files | service / null backend | CPU µs per authentication: null / service + store | files p50 / p99 (ms) | null p50 / p99 (ms) | service p50 / p99 (ms) |',
+        '| store | files (req/s) | rlm_rest → null backend (req/s) | rlm_rest → service (req/s) | service / files (median per round) | service / null backend | CPU µs per authentication: null / service + store | files p50 / p99 (ms) | null p50 / p99 (ms) | service p50 / p99 (ms) |',
         '|---|---|---|---|---|---|---|---|---|---|',
         line(small),
         line(large),

@@ -63,11 +63,10 @@ function send(response: http.ServerResponse, status: number, body: unknown, head
     return;
   }
   const json = JSON.stringify(body);
-  response.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(json)),
-  });
+  // Added to the caller's own object: a literal spreading it first is several times slower in V8.
+  headers['Content-Type'] = 'application/json; charset=utf-8';
+  headers['Content-Length'] = String(Buffer.byteLength(json));
+  response.writeHead(status, headers);
   response.end(json);
 }
 

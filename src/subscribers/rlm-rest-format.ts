@@ -13,11 +13,13 @@ export function parseRestBody(body: unknown): RestAttributes {
     throw badRequest('invalid_rlm_rest_body', 'the body must be rlm_rest JSON: an object of attributes');
   }
   const attributes = new Map<string, string[]>();
+  // Plain loops: this runs on every rlm_rest request, and filter/map chains allocate twice per attribute.
   for (const [name, entry] of Object.entries(body as Record<string, unknown>)) {
     const raw = typeof entry === 'object' && entry !== null && 'value' in entry ? (entry as { value: unknown }).value : entry;
-    const values = (Array.isArray(raw) ? raw : [raw])
-      .filter((value) => value !== null && value !== undefined)
-      .map((value) => String(value));
+    const values: string[] = [];
+    if (Array.isArray(raw)) {
+      for (const value of raw) if (value !== null && value !== undefined) values.push(String(value));
+    } else if (raw !== null && raw !== undefined) values.push(String(raw));
     attributes.set(name, values);
   }
   return attributes;
