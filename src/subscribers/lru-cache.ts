@@ -1,12 +1,19 @@
+/** How many read entries one insertion may move to the back before it evicts one anyway. */
+const MAX_REPRIEVES = 16;
+
 /**
- * A bounded map with a time to live: what a replica holds of a store it does not mirror. Memory is
- * bounded by `capacity` whatever the store holds; staleness (a change made through another
- * replica) by `ttlMs`, or by the age a caller asks for on each read (a cache whose staleness
- * depends on something that changes, such as whether a changes feed is live).
+ * A bounded map with a time to live, evicting by second chance (an approximation of least recently
+ * used): what a replica holds of a store it does not mirror. Memory is bounded by `capacity`
+ * whatever the store holds; staleness (a change made through another replica) by `ttlMs`, or by
+ * the age a caller asks for on each read (a cache whose staleness depends on something that
+ * changes, such as whether a changes feed is live).
  */
 export class LruCache<V> {
-  /** Each entry with the time it was set: its age is judged when it is read. */
-  private readonly entries = new Map<string, { value: V; at: number }>();
+  /**
+   * Each entry with the time it was set (its age is judged when it is read) and whether it was
+   * read since it last reached the front of the eviction order.
+   */
+  private readonly entries = new Map<string, { value: V; at: number; used: boolean }>();
 
   constructor(
     private readonly capacity: number,
@@ -18,9 +25,11 @@ export class LruCache<V> {
   get(key: string, maxAgeMs = this.ttlMs): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.at + maxAgeMs <= this.now()) return undefined;
-    this.entries.set(key, entry);
+    if (entry.at + maxAgeMs <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    entry.used = true;
     return entry.value;
   }
 
@@ -37,17 +46,28 @@ export class LruCache<V> {
       this.entries.delete(key);
       return undefined;
     }
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    entry.used = true;
     return { value: entry.value, fresh: entry.at + maxAgeMs > now };
   }
 
+  /**
+   * Over capacity, the oldest entry not read since it was set (or since its last reprieve) goes;
+   * one that was read is moved to the back instead ("second chance"). A hit is then one flag, not
+   * a delete and re-insert in the map, and what is read often still stays, as in a strict LRU.
+   * Reprieves per insertion are bounded, so no insertion walks the whole cache.
+   */
   set(key: string, value: V): void {
     this.entries.delete(key);
-    this.entries.set(key, { value, at: this.now() });
+    this.entries.set(key, { value, at: this.now(), used: false });
+    let reprieves = 0;
     while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value as string;
+      const [oldest, entry] = this.entries.entries().next().value as [string, { value: V; at: number; used: boolean }];
       this.entries.delete(oldest);
+      if (entry.used && reprieves < MAX_REPRIEVES) {
+        reprieves += 1;
+        entry.used = false;
+        this.entries.set(oldest, entry);
+      }
     }
   }
 
