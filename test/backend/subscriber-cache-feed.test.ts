@@ -12,7 +12,7 @@ import { ChangesFollower } from '../../src/store/changes-follower.js';
 import { CouchNodes, storeUrls } from '../../src/store/couch-nodes.js';
 import type { Change } from '../../src/store/database.js';
 import { type BackendStore, openBackendStore } from '../../src/subscribers/backend-store.js';
-import { type BackendDoc, nameKey, type SubscriberDoc, subscriberDocId } from '../../src/subscribers/subscriber-doc.js';
+import type { BackendDoc, SubscriberDoc } from '../../src/subscribers/subscriber-doc.js';
 import {
   SUBSCRIBER_CACHE_FOLLOWED_TTL_MS,
   SUBSCRIBER_CACHE_STALE_MS,
@@ -21,24 +21,12 @@ import {
 } from '../../src/subscribers/subscriber-service.js';
 import { FaultProxy } from '../support/cluster.js';
 import { until } from '../support/poll.js';
+import { subscriberDoc } from '../support/subscriber-docs.js';
 import { uniquePrefix } from '../support/service.js';
 
 const ACCOUNT = 'b'.repeat(32);
 
-function subscriber(username: string, enabled: boolean): SubscriberDoc {
-  return {
-    _id: subscriberDocId(ACCOUNT, nameKey(username)),
-    pvt_type: 'subscriber',
-    pvt_account_id: ACCOUNT,
-    username,
-    enabled,
-    groups: [],
-    check: {},
-    reply: {},
-    pvt_created: 0,
-    pvt_modified: 0,
-  };
-}
+const subscriber = (username: string, enabled: boolean): SubscriberDoc => subscriberDoc(ACCOUNT, username, enabled);
 
 let cleanups: (() => Promise<void>)[] = [];
 

@@ -8,27 +8,15 @@
 import { describe, expect, inject, it, vi } from 'vitest';
 import { CouchNodes, storeUrls } from '../../src/store/couch-nodes.js';
 import { type BackendStore, openBackendStore } from '../../src/subscribers/backend-store.js';
-import { nameKey, type SubscriberDoc, subscriberDocId } from '../../src/subscribers/subscriber-doc.js';
+import type { SubscriberDoc } from '../../src/subscribers/subscriber-doc.js';
 import { SUBSCRIBER_CACHE_STALE_MS, SUBSCRIBER_CACHE_TTL_MS, SubscriberService } from '../../src/subscribers/subscriber-service.js';
 import { until } from '../support/poll.js';
+import { subscriberDoc } from '../support/subscriber-docs.js';
 import { uniquePrefix } from '../support/service.js';
 
 const ACCOUNT = 'a'.repeat(32);
 
-function subscriber(username: string, enabled: boolean): SubscriberDoc {
-  return {
-    _id: subscriberDocId(ACCOUNT, nameKey(username)),
-    pvt_type: 'subscriber',
-    pvt_account_id: ACCOUNT,
-    username,
-    enabled,
-    groups: [],
-    check: {},
-    reply: {},
-    pvt_created: 0,
-    pvt_modified: 0,
-  };
-}
+const subscriber = (username: string, enabled: boolean): SubscriberDoc => subscriberDoc(ACCOUNT, username, enabled);
 
 /** This replica's service over its own store handle, and another replica's handle on the same databases. */
 async function setUp(): Promise<{ elsewhere: BackendStore; service: SubscriberService; clock: { now: number }; reads: () => number }> {
