@@ -1,8 +1,16 @@
 import type { BackendStore } from '../subscribers/backend-store.js';
 import type { StoredDoc } from '../store/database.js';
-import type { Database, ViewQuery } from '../store/database.js';
+import type { Database, ViewQuery, ViewRow } from '../store/database.js';
 import { readAheadBatch, scanFilteredPage, type ViewCursor } from '../store/view-paging.js';
-import { type AuthLogEntry, type AuthLogEntryDoc, authLogDocId } from './auth-log-entry.js';
+import {
+  type AuthLogBatchDoc,
+  type AuthLogDoc,
+  type AuthLogEntry,
+  type AuthLogRecord,
+  authLogDocId,
+  authLogRecords,
+  legacyAuthLogRecord,
+} from './auth-log-entry.js';
 
 export interface AuthLogFilter {
   username?: string;
@@ -15,7 +23,7 @@ export interface AuthLogFilter {
 }
 
 export interface AuthLogPage {
-  items: AuthLogEntryDoc[];
+  items: AuthLogRecord[];
   nextStartKey: string | undefined;
 }
 
@@ -26,24 +34,70 @@ export interface Retention {
 
 const FLUSH_EVERY_MS = 200;
 const FLUSH_AT = 500;
+/** At most this many entries are removed per account per purge run. */
 const PURGE_BATCH = 1_000;
 /** `by_account` has a reduce (counts for the purge); reading rows needs it off. */
 const withoutReduce: { reduce: false } = { reduce: false };
 
-function matches(doc: AuthLogEntryDoc, filter: AuthLogFilter): boolean {
-  if (filter.username !== undefined && doc.username.toLowerCase() !== filter.username.toLowerCase()) return false;
-  if (filter.result !== undefined && doc.result !== filter.result) return false;
-  if (filter.nas !== undefined && doc.nas_ip_address !== filter.nas && doc.nas_identifier !== filter.nas) return false;
+/** A row of `by_account` or `by_ancestor`: one entry, its value the entry's index in its document. */
+type EntryKey = [owner: string, time: string, entryId: string];
+type EntryRow = ViewRow<EntryKey, number>;
+
+/** One account's entries of the next flush. */
+interface PendingBatch {
+  tree: string[];
+  entries: AuthLogRecord[];
+}
+
+function matches(entry: AuthLogEntry, filter: AuthLogFilter): boolean {
+  if (filter.username !== undefined && entry.username.toLowerCase() !== filter.username.toLowerCase()) return false;
+  if (filter.result !== undefined && entry.result !== filter.result) return false;
+  if (filter.nas !== undefined && entry.nas_ip_address !== filter.nas && entry.nas_identifier !== filter.nas) return false;
   return true;
+}
+
+const byTime = (a: AuthLogRecord, b: AuthLogRecord): number => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
+
+/** A flush's entries of one account as the one document that stores them, in time order. */
+function batchDoc(accountId: string, { tree, entries }: PendingBatch): AuthLogBatchDoc {
+  // Recorded in time order unless a caller gave its own times; sort is stable for equal ones.
+  if (entries.some((entry, index) => index > 0 && entry.time < entries[index - 1]!.time)) entries.sort(byTime);
+  return {
+    _id: authLogDocId(accountId, entries[0]!.time),
+    pvt_type: 'auth_log_batch',
+    account_id: accountId,
+    pvt_tree: tree,
+    entries,
+  };
+}
+
+/**
+ * The entry a row names, from its document as read (undefined if the document or the entry is
+ * gone). The row's value is the entry's index; a batch rewritten by a purge since the view was
+ * read has moved its entries, so the id decides.
+ */
+function entryOf(doc: AuthLogDoc | undefined, row: EntryRow): AuthLogRecord | undefined {
+  const id = row.key[2];
+  if (doc === undefined) return undefined;
+  if (doc.pvt_type !== 'auth_log_batch') return doc._id === id ? legacyAuthLogRecord(doc) : undefined;
+  const hinted = doc.entries[row.value];
+  return hinted?.id === id ? hinted : doc.entries.find((entry) => entry.id === id);
 }
 
 /**
  * The authentication log: writes are buffered and sent in bulk (a decision is answered before its
  * entry is stored; at most ~200 ms of entries are lost if the process dies), reads go newest first
  * by time range, and retention is enforced by a periodic purge per account.
+ *
+ * Each flush stores an account's entries as one document (`AuthLogBatchDoc`), the store's cost
+ * per document paid once per account and flush rather than per decision. The views have a row per
+ * entry, so reading, paging and counting are by entry; documents of the old one-entry form
+ * (`AuthLogEntryDoc`) are read and purged beside the batches.
  */
 export class AuthLog {
-  private pending: AuthLogEntryDoc[] = [];
+  /** Per account, in the order first recorded; `pendingCount` entries in all. */
+  private pending = new Map<string, PendingBatch>();
+  private pendingCount = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -52,32 +106,39 @@ export class AuthLog {
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
+  private get db(): Database<StoredDoc> {
+    return this.store.authLog as unknown as Database<StoredDoc>;
+  }
+
   /** Queues an entry; `tree` is the account's ancestors, root first. */
   record(entry: Omit<AuthLogEntry, 'time'> & { time?: string }, tree: readonly string[]): void {
     const time = entry.time ?? new Date().toISOString();
     // Object.assign, not `{ ...entry, time, … }`: V8 builds a literal that opens with a spread and
     // then adds properties ~5× slower (5 µs here), once per authentication.
-    const doc: AuthLogEntryDoc = Object.assign({}, entry, {
-      time,
-      _id: authLogDocId(entry.account_id, time),
-      pvt_type: 'auth_log' as const,
-      pvt_tree: [...tree, entry.account_id],
-    });
-    this.pending.push(doc);
-    if (this.pending.length >= FLUSH_AT) void this.flush();
+    const record: AuthLogRecord = Object.assign({ id: authLogDocId(entry.account_id, time) }, entry, { time });
+    let batch = this.pending.get(entry.account_id);
+    if (batch === undefined) {
+      batch = { tree: [...tree, entry.account_id], entries: [] };
+      this.pending.set(entry.account_id, batch);
+    }
+    batch.entries.push(record);
+    this.pendingCount += 1;
+    if (this.pendingCount >= FLUSH_AT) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
   }
 
-  /** Sends what is queued; resolves when it is stored. */
+  /** Sends what is queued, one document per account; resolves when it is stored. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.pending;
-    this.pending = [];
+    const batches = this.pending;
+    this.pending = new Map();
+    this.pendingCount = 0;
     this.flushing = this.flushing.then(async () => {
-      if (batch.length === 0) return;
+      if (batches.size === 0) return;
+      const docs = Array.from(batches, ([accountId, batch]) => batchDoc(accountId, batch));
       try {
-        await this.store.bulk(this.store.authLog as unknown as Database<StoredDoc>, batch);
+        await this.store.bulk(this.db, docs);
       } catch (error) {
         this.onError(error);
       }
@@ -85,33 +146,53 @@ export class AuthLog {
     return this.flushing;
   }
 
+  /**
+   * One page, newest first. The cursor is a row's time and entry id (the key's tail, unique), so
+   * pages meet exactly across documents and equal times; a `next_start_key` handed out before
+   * batches (a one-entry document's time and id) names the same row.
+   */
   async query(accountId: string, filter: AuthLogFilter, pageSize: number, startKey: string | undefined): Promise<AuthLogPage> {
     const view = filter.includeDescendants ? 'by_ancestor' : 'by_account';
     const until = filter.until ?? '\ufff0';
     const since = filter.since ?? '';
-    return scanFilteredPage({
+    // Each document is read once per query, however many of its entries the page's reads cover.
+    const docs = new Map<string, AuthLogDoc | undefined>();
+    const page = await scanFilteredPage<AuthLogRecord | undefined>({
       pageSize,
       startKey,
       batchSize: readAheadBatch(pageSize),
       read: async (cursor, limit) => {
-        const rows = await this.store.authLog.viewDocs<[string, string]>('auth_log', view, {
+        const rows = await this.store.authLog.view<EntryKey, number>('auth_log', view, {
           descending: true,
-          startkey: [accountId, cursor ? cursor[0] : until],
-          ...(cursor ? { startkey_docid: cursor[1] } : {}),
+          // `{}` sorts after every id: all of `until`'s entries are in range.
+          startkey: cursor ? [accountId, cursor[0], cursor[1]] : [accountId, until, {}],
           endkey: [accountId, since],
           limit,
           ...withoutReduce,
         });
-        return rows.map((row): { cursor: ViewCursor; doc: AuthLogEntryDoc } => ({ cursor: [row.doc.time, row.doc._id], doc: row.doc }));
+        await this.readDocs(docs, rows);
+        // A row whose entry has gone since stays, unmatched: the scan's count of rows is the view's.
+        return rows.map((row): { cursor: ViewCursor; doc: AuthLogRecord | undefined } => ({
+          cursor: [row.key[1], row.key[2]],
+          doc: entryOf(docs.get(row.id), row),
+        }));
       },
-      matches: (doc) => matches(doc, filter),
+      matches: (entry) => entry !== undefined && matches(entry, filter),
     });
+    return { items: page.items.filter((entry) => entry !== undefined), nextStartKey: page.nextStartKey };
+  }
+
+  private async readDocs(docs: Map<string, AuthLogDoc | undefined>, rows: readonly EntryRow[]): Promise<void> {
+    const wanted = [...new Set(rows.map((row) => row.id))].filter((id) => !docs.has(id));
+    const found = await this.store.authLog.getMany(wanted);
+    for (const id of wanted) docs.set(id, found.get(id));
   }
 
   /**
    * Applies each account's retention: entries older than its days, and the oldest beyond its
-   * count. Returns how many entries went. Every replica may run it; a delete that lost a race is
-   * simply reported by the store and ignored.
+   * count, at most PURGE_BATCH a run. A document all of whose entries go is deleted; a batch
+   * straddling the line is rewritten with the entries it keeps. Returns how many entries went.
+   * Every replica may run it; a delete or rewrite that lost a race (409) is skipped until the next run.
    */
   async purge(retentionOf: (accountId: string) => Promise<Retention>, now = Date.now()): Promise<number> {
     await this.flush();
@@ -122,36 +203,38 @@ export class AuthLog {
       const accountId = row.key[0];
       const retention = await retentionOf(accountId);
       const cutoff = new Date(now - retention.days * 86_400_000).toISOString();
-      const oldQuery: ViewQuery & { reduce: false } = {
-        startkey: [accountId, ''],
-        endkey: [accountId, cutoff],
-        limit: PURGE_BATCH,
-        reduce: false,
-      };
-      const old = await this.store.authLog.view<[string, string], null>('auth_log', 'by_account', oldQuery);
-      const excess = Math.max(0, row.value - old.length - retention.maxEntries);
-      const surplus =
-        excess > 0
-          ? await this.store.authLog.view<[string, string], null>(
-              'auth_log',
-              'by_account',
-              this.oldestQuery(accountId, cutoff, Math.min(excess, PURGE_BATCH)),
-            )
-          : [];
-      removed += await this.remove([...old, ...surplus].map((entry) => entry.id));
+      const old = await this.oldest([accountId], [accountId, cutoff, {}], PURGE_BATCH);
+      // The oldest go first either way: beyond the count only once none is older than the days.
+      const excess = row.value - old.length - retention.maxEntries;
+      const room = PURGE_BATCH - old.length;
+      const surplus = excess > 0 && room > 0 ? await this.oldest([accountId, cutoff, {}], [accountId, {}], Math.min(excess, room)) : [];
+      removed += await this.remove([...old, ...surplus]);
     }
     return removed;
   }
 
-  private oldestQuery(accountId: string, from: string, limit: number): ViewQuery & { reduce: false } {
-    return { startkey: [accountId, from], endkey: [accountId, '\ufff0'], limit, reduce: false };
+  /** The oldest rows of a `by_account` range. */
+  private oldest(startkey: unknown[], endkey: unknown[], limit: number): Promise<EntryRow[]> {
+    return this.store.authLog.view<EntryKey, number>('auth_log', 'by_account', { startkey, endkey, limit, ...withoutReduce });
   }
 
-  private async remove(ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    const docs = await this.store.authLog.getMany(ids);
-    const tombstones = [...docs.values()].map((doc) => ({ _id: doc._id, _rev: doc._rev, _deleted: true }));
-    const results = await this.store.bulk(this.store.authLog as unknown as Database<StoredDoc>, tombstones);
-    return results.filter((result) => !result.error).length;
+  /** Removes the rows' entries from their documents; returns how many went. */
+  private async remove(rows: readonly EntryRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const going = new Set(rows.map((row) => row.key[2]));
+    const docs = await this.store.authLog.getMany([...new Set(rows.map((row) => row.id))]);
+    const writes: object[] = [];
+    const removing: number[] = [];
+    for (const doc of docs.values()) {
+      const entries = authLogRecords(doc);
+      const kept = entries.filter((entry) => !going.has(entry.id));
+      if (kept.length === entries.length) continue;
+      writes.push(
+        doc.pvt_type === 'auth_log_batch' && kept.length > 0 ? { ...doc, entries: kept } : { _id: doc._id, _rev: doc._rev, _deleted: true },
+      );
+      removing.push(entries.length - kept.length);
+    }
+    const results = await this.store.bulk(this.db, writes);
+    return results.reduce((total, result, index) => total + (result.error ? 0 : (removing[index] ?? 0)), 0);
   }
 }

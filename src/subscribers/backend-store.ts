@@ -1,4 +1,4 @@
-import type { AuthLogEntryDoc } from '../auth-log/auth-log-entry.js';
+import type { AuthLogDoc } from '../auth-log/auth-log-entry.js';
 import { type CouchNodes, StoreHttpError } from '../store/couch-nodes.js';
 import { Database, type StoredDoc, translateStoreError } from '../store/database.js';
 import { type DesignDoc, ensureDesign } from '../store/design.js';
@@ -14,28 +14,31 @@ import type { BackendDoc } from './subscriber-doc.js';
 export interface BackendStore {
   /** Subscribers, groups, settings, REST credentials and batch records, ids prefixed by account. */
   subscribers: Database<BackendDoc>;
-  authLog: Database<AuthLogEntryDoc>;
+  authLog: Database<AuthLogDoc>;
   /** Writes or deletes many documents in one round trip; per-document failures are returned, not thrown. */
   bulk(database: Database<StoredDoc>, docs: readonly object[]): Promise<{ id: string; error?: string }[]>;
 }
 
 /**
  * The log is read newest first per account (`by_account`), per ancestor for "include descendants"
- * (`by_ancestor`), and purged by age (`by_time`) and by count (`by_account` reduced).
+ * (`by_ancestor`), and purged by age and by count (`by_account`, reduced to count per account).
+ * Every view has one row per entry, of a batch (`auth_log_batch`, its entries in `entries`) or of a
+ * document of the old form (`auth_log`, one entry): keys end with the time and the entry's id, so
+ * rows are unique and in time order, and a row's value is the entry's index in its document.
  */
 const AUTH_LOG_DESIGN: DesignDoc = {
   _id: '_design/auth_log',
   language: 'javascript',
   views: {
     by_account: {
-      map: "function (doc) { if (doc.pvt_type === 'auth_log') { emit([doc.account_id, doc.time], null); } }",
+      map: "function (doc) { if (doc.pvt_type === 'auth_log_batch') { var entries = doc.entries || []; for (var i = 0; i < entries.length; i++) { emit([doc.account_id, entries[i].time, entries[i].id], i); } } else if (doc.pvt_type === 'auth_log') { emit([doc.account_id, doc.time, doc._id], 0); } }",
       reduce: '_count',
     },
     by_ancestor: {
-      map: "function (doc) { if (doc.pvt_type === 'auth_log') { var tree = doc.pvt_tree || []; for (var i = 0; i < tree.length; i++) { emit([tree[i], doc.time], null); } } }",
+      map: "function (doc) { var tree = doc.pvt_tree || []; var entries = doc.pvt_type === 'auth_log_batch' ? doc.entries || [] : doc.pvt_type === 'auth_log' ? [{ time: doc.time, id: doc._id }] : []; for (var t = 0; t < tree.length; t++) { for (var i = 0; i < entries.length; i++) { emit([tree[t], entries[i].time, entries[i].id], i); } } }",
     },
     by_time: {
-      map: "function (doc) { if (doc.pvt_type === 'auth_log') { emit(doc.time, null); } }",
+      map: "function (doc) { if (doc.pvt_type === 'auth_log_batch') { var entries = doc.entries || []; for (var i = 0; i < entries.length; i++) { emit([entries[i].time, entries[i].id], i); } } else if (doc.pvt_type === 'auth_log') { emit([doc.time, doc._id], 0); } }",
     },
   },
 };
@@ -47,7 +50,7 @@ const AUTH_LOG_DESIGN: DesignDoc = {
 export async function openBackendStore(nodes: CouchNodes, prefix: string): Promise<BackendStore> {
   const names = { subscribers: `${prefix}subscribers`, authLog: `${prefix}auth_log` };
   for (const name of Object.values(names)) await ensureDatabase(nodes, name);
-  const authLog = new Database<AuthLogEntryDoc>(names.authLog, nodes);
+  const authLog = new Database<AuthLogDoc>(names.authLog, nodes);
   await ensureDesign(authLog, AUTH_LOG_DESIGN);
   return {
     subscribers: new Database<BackendDoc>(names.subscribers, nodes),
