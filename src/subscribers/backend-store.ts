@@ -37,9 +37,6 @@ const AUTH_LOG_DESIGN: DesignDoc = {
     by_ancestor: {
       map: "function (doc) { var tree = doc.pvt_tree || []; var entries = doc.pvt_type === 'auth_log_batch' ? doc.entries || [] : doc.pvt_type === 'auth_log' ? [{ time: doc.time, id: doc._id }] : []; for (var t = 0; t < tree.length; t++) { for (var i = 0; i < entries.length; i++) { emit([tree[t], entries[i].time, entries[i].id], i); } } }",
     },
-    by_time: {
-      map: "function (doc) { if (doc.pvt_type === 'auth_log_batch') { var entries = doc.entries || []; for (var i = 0; i < entries.length; i++) { emit([entries[i].time, entries[i].id], i); } } else if (doc.pvt_type === 'auth_log') { emit([doc.time, doc._id], 0); } }",
-    },
   },
 };
 
