@@ -34,8 +34,14 @@ export interface Retention {
 
 const FLUSH_EVERY_MS = 200;
 const FLUSH_AT = 500;
-/** At most this many entries are removed per account per purge run. */
+/** Entries removed per round of a purge, per account. */
 const PURGE_BATCH = 1_000;
+/**
+ * Rounds per account per purge run: up to 100,000 entries, so that an account logging faster than
+ * one round an interval is still brought back to its retention (lower
+ * AUTH_LOG_PURGE_INTERVAL_SECONDS for more).
+ */
+const PURGE_ROUNDS = 100;
 /** `by_account` has a reduce (counts for the purge); reading rows needs it off. */
 const withoutReduce: { reduce: false } = { reduce: false };
 
@@ -104,6 +110,7 @@ export class AuthLog {
   constructor(
     private readonly store: BackendStore,
     private readonly onError: (error: unknown) => void = () => undefined,
+    private readonly purgeBatch = PURGE_BATCH,
   ) {}
 
   private get db(): Database<StoredDoc> {
@@ -190,7 +197,7 @@ export class AuthLog {
 
   /**
    * Applies each account's retention: entries older than its days, and the oldest beyond its
-   * count, at most PURGE_BATCH a run. A document all of whose entries go is deleted; a batch
+   * count, in rounds of PURGE_BATCH, at most PURGE_ROUNDS an account a run. A document all of whose entries go is deleted; a batch
    * straddling the line is rewritten with the entries it keeps. Returns how many entries went.
    * Every replica may run it; a delete or rewrite that lost a race (409) is skipped until the next run.
    */
@@ -203,12 +210,20 @@ export class AuthLog {
       const accountId = row.key[0];
       const retention = await retentionOf(accountId);
       const cutoff = new Date(now - retention.days * 86_400_000).toISOString();
-      const old = await this.oldest([accountId], [accountId, cutoff, {}], PURGE_BATCH);
-      // The oldest go first either way: beyond the count only once none is older than the days.
-      const excess = row.value - old.length - retention.maxEntries;
-      const room = PURGE_BATCH - old.length;
-      const surplus = excess > 0 && room > 0 ? await this.oldest([accountId, cutoff, {}], [accountId, {}], Math.min(excess, room)) : [];
-      removed += await this.remove([...old, ...surplus]);
+      let held = row.value;
+      for (let round = 0; round < PURGE_ROUNDS; round += 1) {
+        const old = await this.oldest([accountId], [accountId, cutoff, {}], this.purgeBatch);
+        // The oldest go first either way: beyond the count only once none is older than the days.
+        const excess = held - old.length - retention.maxEntries;
+        const room = this.purgeBatch - old.length;
+        const surplus = excess > 0 && room > 0 ? await this.oldest([accountId, cutoff, {}], [accountId, {}], Math.min(excess, room)) : [];
+        const rows = [...old, ...surplus];
+        const gone = await this.remove(rows);
+        removed += gone;
+        held -= gone;
+        // Done when a round found less than a full batch; stopped when one removed nothing (lost races).
+        if (rows.length < this.purgeBatch || gone === 0) break;
+      }
     }
     return removed;
   }

@@ -170,6 +170,20 @@ describe('authentication log storage', () => {
     expect(await log.purge(retain({ days: 30, maxEntries: 1 }), NOW)).toBe(0);
   });
 
+  it('one run keeps going in rounds until the account is back to its retention', async () => {
+    const store = await openBackendStore(new CouchNodes(storeUrls(inject('storeUrl'))), uniquePrefix());
+    // Rounds of 3 entries: 10 old entries and 8 beyond the count take several rounds of one run.
+    const log = new AuthLog(store, undefined, 3);
+    for (let i = 0; i < 10; i += 1) {
+      record(log, ACME, at(NOW - 40 * DAY + i * 1000), `old${i}`);
+      await log.flush();
+    }
+    for (let i = 0; i < 10; i += 1) record(log, ACME, at(NOW - DAY + i * 1000), `new${i}`);
+    await log.flush();
+    expect(await log.purge(retain({ days: 30, maxEntries: 2 }), NOW)).toBe(18);
+    expect(usernames((await log.query(ACME, all, 50, undefined)).items)).toEqual(['new9', 'new8']);
+  });
+
   it('day retention removes exactly the old entries of a batch that straddles the cutoff', async () => {
     const { store, log } = await setUp();
     const days = [10, 9, 1, 0];
