@@ -3,7 +3,7 @@ import { AuthLog } from '../auth-log/auth-log.js';
 import type { DictionaryResolver } from '../dictionary/dictionary-resolver.js';
 import type { Logger } from '../log.js';
 import type { SchemaValidator } from '../schema/validator.js';
-import { ChangesFollower } from '../store/changes-follower.js';
+import { type ChangeSink, ChangesFollower } from '../store/changes-follower.js';
 import type { Store } from '../store/couch.js';
 import type { CouchNodes } from '../store/couch-nodes.js';
 import type { AccountingSink } from '../sessions/accounting-sink.js';
@@ -48,12 +48,19 @@ export async function startBackend(
   },
 ): Promise<BackendServices> {
   const backendStore = await openBackendStore(options.nodes, options.dbPrefix);
-  // The cache forgets what the subscribers' changes feed says changed (ids only: the next read
-  // fetches the document), so a hot subscriber costs no store read while the feed is live.
-  const subscribers = new SubscriberService(backendStore, deps.schemas, deps.dictionaries, {
-    feedLive: (): boolean => subscriberFeed.current,
-  });
-  const subscriberFeed = new ChangesFollower(backendStore.subscribers, subscribers, deps.logger, { includeDocs: false });
+  // The caches forget what the subscribers' changes feed says changed (ids only: the next read
+  // fetches the document), so a hot subscriber costs no store read while the feed is live, and a
+  // REST credential rotated through another replica is refused here as soon as the feed says so.
+  const feedLive = (): boolean => subscriberFeed.current;
+  const subscribers = new SubscriberService(backendStore, deps.schemas, deps.dictionaries, { feedLive });
+  const restCredentials = new RestCredentials(backendStore, { feedLive });
+  const forgetChanged: ChangeSink<BackendDoc> = {
+    applyChange(change) {
+      subscribers.applyChange(change);
+      restCredentials.applyChange(change);
+    },
+  };
+  const subscriberFeed = new ChangesFollower(backendStore.subscribers, forgetChanged, deps.logger, { includeDocs: false });
   // From the sequence taken now, before anything is cached, rather than the feed's own `now`
   // (whenever its first request lands): a document cached and then changed before that request
   // would otherwise never be forgotten, and would answer for the feed's long age.
@@ -74,7 +81,7 @@ export async function startBackend(
   return {
     subscribers,
     batches: new SubscriberBatches(backendStore, subscribers),
-    restCredentials: new RestCredentials(backendStore),
+    restCredentials,
     rest: new RestBackend(deps.store, deps.accounts, subscribers, authLog, deps.sessions),
     authLog,
     subscriberFeed,

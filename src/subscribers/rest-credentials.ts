@@ -1,13 +1,17 @@
 import crypto from 'node:crypto';
 import { invalidCredentials } from '../errors.js';
 import type { BackendStore } from './backend-store.js';
-import { LruCache } from './lru-cache.js';
-import { type RestCredentialDoc, restCredentialDocId } from './subscriber-doc.js';
+import type { ChangeSink } from '../store/changes-follower.js';
+import type { Change } from '../store/database.js';
+import { FollowedCache } from './followed-cache.js';
+import { type BackendDoc, type RestCredentialDoc, restCredentialDocId } from './subscriber-doc.js';
 
 const USERNAME = /^rest-([0-9a-f]{32})$/;
 
-/** How long a replica may still accept a credential rotated through another replica. */
+/** How long a replica may still accept a credential rotated through another replica while its feed is down. */
 export const REST_CREDENTIAL_CACHE_TTL_MS = 5_000;
+/** While the feed is live, the longest a credential is trusted without reading it again (a safety net). */
+export const REST_CREDENTIAL_FOLLOWED_TTL_MS = 60_000;
 
 // One-shot: every rlm_rest request hashes the presented credential, and `createHash` costs twice as much.
 const sha256 = (text: string): Buffer => crypto.hash('sha256', text, 'buffer');
@@ -18,10 +22,31 @@ const sha256 = (text: string): Buffer => crypto.hash('sha256', text, 'buffer');
  * one. The username names the account (`rest-<account id>`), so a check is one read by id; the
  * password is 256 random bits, so its SHA-256 is enough and no request pays for a slow hash.
  */
-export class RestCredentials {
-  private readonly cache = new LruCache<RestCredentialDoc | null>(10_000, REST_CREDENTIAL_CACHE_TTL_MS);
+export class RestCredentials implements ChangeSink<BackendDoc> {
+  /**
+   * Its own cache, not the subscribers': anyone can present a username naming any account, and
+   * those reads must not push hot subscribers out. No stale answers: a rotated credential is refused
+   * as soon as the feed delivers the rotation, or within 5 s while the feed is down.
+   */
+  private readonly cache: FollowedCache<BackendDoc>;
 
-  constructor(private readonly store: BackendStore) {}
+  constructor(
+    private readonly store: BackendStore,
+    options: { feedLive?: () => boolean } = {},
+  ) {
+    this.cache = new FollowedCache((id) => store.subscribers.get(id), {
+      capacity: 10_000,
+      ttlMs: REST_CREDENTIAL_CACHE_TTL_MS,
+      staleMs: 0,
+      followedTtlMs: REST_CREDENTIAL_FOLLOWED_TTL_MS,
+      ...(options.feedLive ? { feedLive: options.feedLive } : {}),
+    });
+  }
+
+  /** A change the feed delivered: a rotated credential is forgotten, so the next request reads it again. */
+  applyChange(change: Change<BackendDoc>): void {
+    this.cache.applyChange(change);
+  }
 
   async issue(accountId: string): Promise<{ username: string; password: string }> {
     const id = restCredentialDocId(accountId);
@@ -37,9 +62,7 @@ export class RestCredentials {
       pvt_password_sha256: sha256(password).toString('hex'),
       pvt_created: Date.now(),
     };
-    this.cache.delete(id);
-    await this.store.subscribers.put(doc);
-    this.cache.delete(id);
+    await this.cache.writing(id, () => this.store.subscribers.put(doc));
     return { username, password };
   }
 
@@ -60,12 +83,7 @@ export class RestCredentials {
   }
 
   private async read(accountId: string): Promise<RestCredentialDoc | undefined> {
-    const id = restCredentialDocId(accountId);
-    const cached = this.cache.get(id);
-    if (cached !== undefined) return cached ?? undefined;
-    const doc = await this.store.subscribers.get(id);
-    const found = doc?.pvt_type === 'rest_credential' ? doc : undefined;
-    this.cache.set(id, found ?? null);
-    return found;
+    const doc = await this.cache.read(restCredentialDocId(accountId));
+    return doc?.pvt_type === 'rest_credential' ? doc : undefined;
   }
 }

@@ -8,7 +8,7 @@ import type { ChangeSink } from '../store/changes-follower.js';
 import type { Change } from '../store/database.js';
 import type { BackendStore } from './backend-store.js';
 import { attributeErrors } from './attribute-validation.js';
-import { LruCache } from './lru-cache.js';
+import { FollowedCache } from './followed-cache.js';
 import { ntHash } from './md4.js';
 import { hashPassword } from './password-hash.js';
 import {
@@ -54,13 +54,7 @@ export const SUBSCRIBER_CACHE_TTL_MS = 5_000;
  * 10 s.
  */
 export const SUBSCRIBER_CACHE_STALE_MS = 5_000;
-/**
- * While the feed is live, the longest a cached document answers: fresh for this less
- * SUBSCRIBER_CACHE_STALE_MS, then stale for that while one background read refreshes it. The feed
- * forgets what changed as soon as it delivers it, so this is only a safety net: it bounds what a
- * write acknowledged by fewer than a quorum of CouchDB nodes (seen by this replica's read before
- * it reached the node the feed comes from, or the other way round) could leave stale.
- */
+/** While the feed is live, the longest a cached document answers (see FollowedCacheOptions). */
 export const SUBSCRIBER_CACHE_FOLLOWED_TTL_MS = 60_000;
 
 export interface SubscriberServiceOptions {
@@ -68,25 +62,17 @@ export interface SubscriberServiceOptions {
   /** How long a cached document is fresh while the feed is not live (SUBSCRIBER_CACHE_TTL_MS). */
   cacheTtlMs?: number;
   now?: () => number;
-  /**
-   * Whether a follower of the subscribers database's changes feed, with this service as its sink,
-   * is live now (its `current`: connected and caught up). Never, by default: every entry then keeps the 5 s rule.
-   */
+  /** See FollowedCacheOptions.feedLive. Never, by default: every entry then keeps the 5 s rule. */
   feedLive?: () => boolean;
 }
 
 /**
  * Subscribers, groups and their settings, per account. Never mirrored: reads go by deterministic
- * id through a bounded cache (misses cached too, since unknown users are what a flood sends). As
- * the sink of a follower of the database's changes feed (ids only) it forgets each document that
- * changes, so while that feed is live a hot document costs no store read.
+ * id through a FollowedCache, which, as the sink of a follower of the database's changes feed (ids
+ * only), forgets each document that changes.
  */
 export class SubscriberService implements ChangeSink<BackendDoc> {
-  private readonly cache: LruCache<BackendDoc | null>;
-  /** Store reads in flight by id: concurrent misses and refreshes of one document share one read. */
-  private readonly reading = new Map<string, Promise<BackendDoc | undefined>>();
-  private readonly ttlMs: number;
-  private readonly feedLive: () => boolean;
+  private readonly cache: FollowedCache<BackendDoc>;
 
   constructor(
     private readonly store: BackendStore,
@@ -94,76 +80,37 @@ export class SubscriberService implements ChangeSink<BackendDoc> {
     private readonly dictionaries: DictionaryResolver,
     options: SubscriberServiceOptions = {},
   ) {
-    this.ttlMs = options.cacheTtlMs ?? SUBSCRIBER_CACHE_TTL_MS;
-    this.feedLive = options.feedLive ?? (() => false);
-    this.cache = new LruCache(options.cacheEntries ?? 50_000, this.ttlMs, options.now);
+    this.cache = new FollowedCache((id) => store.subscribers.get(id), {
+      capacity: options.cacheEntries ?? 50_000,
+      ttlMs: options.cacheTtlMs ?? SUBSCRIBER_CACHE_TTL_MS,
+      staleMs: SUBSCRIBER_CACHE_STALE_MS,
+      followedTtlMs: SUBSCRIBER_CACHE_FOLLOWED_TTL_MS,
+      ...(options.feedLive ? { feedLive: options.feedLive } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   get cachedEntries(): number {
     return this.cache.size;
   }
 
-  /**
-   * A document by id through the cache. A stale entry (see SUBSCRIBER_CACHE_STALE_MS) answers at
-   * once and starts a refresh; a failed refresh leaves it until it expires for good, when the
-   * caller waits for the store and sees its error.
-   */
-  async read(id: string): Promise<BackendDoc | undefined> {
-    // Judged when read, not when cached: an entry cached while the feed was down is trusted for
-    // the long age once it is back, because a follower resumes from the last sequence it read and
-    // its catch-up forgets every document changed during the outage; and one cached while it was
-    // live is held to the 5 s rule as soon as it is lost, since changes no longer reach this cache.
-    const maxAgeMs = this.feedLive() ? SUBSCRIBER_CACHE_FOLLOWED_TTL_MS - SUBSCRIBER_CACHE_STALE_MS : this.ttlMs;
-    const cached = this.cache.getAllowingStale(id, SUBSCRIBER_CACHE_STALE_MS, maxAgeMs);
-    if (!cached) return this.readThrough(id);
-    if (!cached.fresh) this.readThrough(id).catch(() => undefined);
-    return cached.value ?? undefined;
+  /** A document by id through the cache (see FollowedCache.read). */
+  read(id: string): Promise<BackendDoc | undefined> {
+    return this.cache.read(id);
   }
 
-  private readThrough(id: string): Promise<BackendDoc | undefined> {
-    const inFlight = this.reading.get(id);
-    if (inFlight) return inFlight;
-    const reading = this.store.subscribers.get(id).then((doc) => {
-      // A write since this read began has forgotten it: what it read may be older than the write.
-      if (this.reading.get(id) === reading) this.cache.set(id, doc ?? null);
-      return doc;
-    });
-    this.reading.set(id, reading);
-    const forget = () => {
-      if (this.reading.get(id) === reading) this.reading.delete(id);
-    };
-    reading.then(forget, forget);
-    return reading;
-  }
-
-  /** Drops the cached document and any read of it in flight (its answer may predate a write). */
-  private forget(id: string): void {
-    this.cache.delete(id);
-    this.reading.delete(id);
-  }
-
-  /**
-   * A change the feed delivered (made here or through another replica, deleted or not): the
-   * cached document and any read of it in flight are forgotten, so the next read sees the change.
-   */
+  /** A change the feed delivered: the document is forgotten, so the next read sees the change. */
   applyChange(change: Change<BackendDoc>): void {
-    this.forget(change.id);
+    this.cache.applyChange(change);
   }
 
   private async write(doc: BackendDoc): Promise<BackendDoc> {
-    this.forget(doc._id);
-    try {
-      const rev = await this.store.subscribers.put(doc);
-      return { ...doc, _rev: rev };
-    } finally {
-      this.forget(doc._id);
-    }
+    const rev = await this.cache.writing(doc._id, () => this.store.subscribers.put(doc));
+    return { ...doc, _rev: rev };
   }
 
-  private async erase(doc: BackendDoc): Promise<void> {
-    this.forget(doc._id);
-    await this.store.subscribers.remove(doc._id, doc._rev ?? '');
-    this.forget(doc._id);
+  private erase(doc: BackendDoc): Promise<void> {
+    return this.cache.writing(doc._id, () => this.store.subscribers.remove(doc._id, doc._rev ?? ''));
   }
 
   // -- settings ---------------------------------------------------------------------------------

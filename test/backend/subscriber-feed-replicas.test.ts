@@ -13,6 +13,34 @@ import { useTwoInstances } from '../support/two-instances.js';
 
 const replicas = useTwoInstances();
 
+const basic = (credential: { username: string; password: string }) =>
+  `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+
+/** POST …/rest/authorize to a replica as rlm_rest would, for bob. */
+function authorizeBob(serviceUrl: string, accountId: string, credential: { username: string; password: string }): Promise<Response> {
+  return fetch(`${serviceUrl}/v2/accounts/${accountId}/aaa/rest/authorize`, {
+    method: 'POST',
+    headers: { Authorization: basic(credential), 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      'User-Name': { type: 'string', value: ['bob'] },
+      'User-Password': { type: 'string', value: ['feed-secret'] },
+    }),
+  });
+}
+
+/** Whether the first replica's subscriber feed has read the store up to what it holds now, and is current. */
+async function firstFeedHasRead(): Promise<() => Promise<boolean>> {
+  const { first, viaFirst } = replicas;
+  const written = await storeSequence(`${first.dbPrefix}subscribers`);
+  return async () => {
+    const samples = parseExposition(String((await viaFirst.get('/metrics')).body.raw));
+    return (
+      value(samples, 'circlemaker_changes_feed_last_seq', { database: 'subscribers' }) >= written &&
+      value(samples, 'circlemaker_changes_feed_current', { database: 'subscribers' }) === 1
+    );
+  };
+}
+
 async function storeSequence(database: string): Promise<number> {
   const endpoint = couchEndpoint(inject('storeUrl'));
   const info = (await (await fetch(`${endpoint.base}/${database}`, { headers: endpoint.headers })).json()) as {
@@ -21,47 +49,50 @@ async function storeSequence(database: string): Promise<number> {
   return Number.parseInt(String(info.update_seq), 10);
 }
 
+/** An account under the master with bob (password `feed-secret`) and a REST credential, made through the first replica. */
+async function accountWithBob(): Promise<{ accountId: string; subscriberId: string; credential: { username: string; password: string } }> {
+  const { first, viaFirst } = replicas;
+  const account = (await viaFirst.put(`/v2/accounts/${first.masterAccountId}`, { name: 'feed replicas' })).body.data as { id: string };
+  const created = await viaFirst.put(`/v2/accounts/${account.id}/aaa/subscribers`, {
+    username: 'bob',
+    password: 'feed-secret',
+    enabled: true,
+  });
+  expect(created.status).toBe(201);
+  const credential = (await viaFirst.put(`/v2/accounts/${account.id}/aaa/rest_credentials`)).body.data as {
+    username: string;
+    password: string;
+  };
+  return { accountId: account.id, subscriberId: (created.body.data as { id: string }).id, credential };
+}
+
 describe('subscriber changes across replicas', () => {
   it('the first replica refuses a subscriber disabled through the second once its feed has read the change', async () => {
-    const { first, viaFirst, viaSecond } = replicas;
-    const account = (await viaFirst.put(`/v2/accounts/${first.masterAccountId}`, { name: 'feed replicas' })).body.data as { id: string };
-    const created = await viaFirst.put(`/v2/accounts/${account.id}/aaa/subscribers`, {
-      username: 'bob',
-      password: 'feed-secret',
-      enabled: true,
-    });
-    expect(created.status).toBe(201);
-    const subscriberId = (created.body.data as { id: string }).id;
-    const credential = (await viaFirst.put(`/v2/accounts/${account.id}/aaa/rest_credentials`)).body.data as {
+    const { first, viaSecond } = replicas;
+    const { accountId, subscriberId, credential } = await accountWithBob();
+    // Cached by the first replica now.
+    expect((await authorizeBob(first.url, accountId, credential)).status).toBe(200);
+
+    const disabled = await viaSecond.patch(`/v2/accounts/${accountId}/aaa/subscribers/${subscriberId}`, { enabled: false });
+    expect(disabled.status).toBe(200);
+    expect(await until(await firstFeedHasRead())).toBe(true);
+    expect((await authorizeBob(first.url, accountId, credential)).status).toBe(401);
+  });
+
+  it('the first replica refuses a REST credential rotated through the second once its feed has read the rotation', async () => {
+    const { first, viaSecond } = replicas;
+    const { accountId, credential } = await accountWithBob();
+    // The credential is cached by the first replica now.
+    expect((await authorizeBob(first.url, accountId, credential)).status).toBe(200);
+
+    const rotated = (await viaSecond.put(`/v2/accounts/${accountId}/aaa/rest_credentials`)).body.data as {
       username: string;
       password: string;
     };
-    const authorize = () =>
-      fetch(`${first.url}/v2/accounts/${account.id}/aaa/rest/authorize`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`,
-          'Content-Type': 'application/json',
-        },
-        body: JSON.stringify({
-          'User-Name': { type: 'string', value: ['bob'] },
-          'User-Password': { type: 'string', value: ['feed-secret'] },
-        }),
-      });
-    // Cached by the first replica now.
-    expect((await authorize()).status).toBe(200);
-
-    const disabled = await viaSecond.patch(`/v2/accounts/${account.id}/aaa/subscribers/${subscriberId}`, { enabled: false });
-    expect(disabled.status).toBe(200);
-    const written = await storeSequence(`${first.dbPrefix}subscribers`);
-    const feedRead = async () => {
-      const samples = parseExposition(String((await viaFirst.get('/metrics')).body.raw));
-      return (
-        value(samples, 'circlemaker_changes_feed_last_seq', { database: 'subscribers' }) >= written &&
-        value(samples, 'circlemaker_changes_feed_current', { database: 'subscribers' }) === 1
-      );
-    };
-    expect(await until(feedRead)).toBe(true);
-    expect((await authorize()).status).toBe(401);
+    expect(await until(await firstFeedHasRead())).toBe(true);
+    const old = await authorizeBob(first.url, accountId, credential);
+    expect(old.status).toBe(401);
+    expect(((await old.json()) as { message: string }).message).toBe('invalid_credentials');
+    expect((await authorizeBob(first.url, accountId, rotated)).status).toBe(200);
   });
 });
