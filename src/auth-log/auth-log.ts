@@ -34,6 +34,13 @@ export interface Retention {
 
 const FLUSH_EVERY_MS = 200;
 const FLUSH_AT = 500;
+/**
+ * Entries held at most while the store does not take them (~30 MB): beyond, new ones are dropped
+ * and the count said, rather than memory growing for as long as the store is away.
+ */
+const MAX_QUEUED = 50_000;
+/** How soon documents the store did not take are sent again. */
+const RETRY_AFTER_MS = 1_000;
 /** Entries removed per round of a purge, per account. */
 const PURGE_BATCH = 1_000;
 /**
@@ -92,7 +99,8 @@ function entryOf(doc: AuthLogDoc | undefined, row: EntryRow): AuthLogRecord | un
 
 /**
  * The authentication log: writes are buffered and sent in bulk (a decision is answered before its
- * entry is stored; at most ~200 ms of entries are lost if the process dies), reads go newest first
+ * entry is stored; at most ~200 ms of entries are lost if the process dies; while the store does
+ * not take them they are kept, up to MAX_QUEUED, and sent again), reads go newest first
  * by time range, and retention is enforced by a periodic purge per account.
  *
  * Each flush stores an account's entries as one document (`AuthLogBatchDoc`), the store's cost
@@ -104,14 +112,33 @@ export class AuthLog {
   /** Per account, in the order first recorded; `pendingCount` entries in all. */
   private pending = new Map<string, PendingBatch>();
   private pendingCount = 0;
+  /** Documents the store did not take (it failed or did not answer), sent again first; `unsentCount` entries. */
+  private unsent: AuthLogBatchDoc[] = [];
+  private unsentCount = 0;
+  /** Entries refused since the last report: the queue was full while the store was not taking them. */
+  private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  /** The flush running now, if any: one at a time, going round again while more was asked for. */
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  private readonly onError: (error: unknown) => void;
+  private readonly purgeBatch: number;
+  private readonly maxQueued: number;
 
   constructor(
     private readonly store: BackendStore,
-    private readonly onError: (error: unknown) => void = () => undefined,
-    private readonly purgeBatch = PURGE_BATCH,
-  ) {}
+    options: {
+      /** Told of entries the store did not take (kept and sent again) or that were dropped. */
+      onError?: (error: unknown) => void;
+      purgeBatch?: number;
+      maxQueued?: number;
+    } = {},
+  ) {
+    this.onError = options.onError ?? (() => undefined);
+    this.purgeBatch = options.purgeBatch ?? PURGE_BATCH;
+    this.maxQueued = options.maxQueued ?? MAX_QUEUED;
+  }
 
   private get db(): Database<StoredDoc> {
     return this.store.authLog as unknown as Database<StoredDoc>;
@@ -119,6 +146,10 @@ export class AuthLog {
 
   /** Queues an entry; `tree` is the account's ancestors, root first. */
   record(entry: Omit<AuthLogEntry, 'time'> & { time?: string }, tree: readonly string[]): void {
+    if (this.pendingCount + this.unsentCount >= this.maxQueued) {
+      this.dropped += 1;
+      return;
+    }
     const time = entry.time ?? new Date().toISOString();
     // Object.assign, not `{ ...entry, time, … }`: V8 builds a literal that opens with a spread and
     // then adds properties ~5× slower (5 µs here), once per authentication.
@@ -134,23 +165,55 @@ export class AuthLog {
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
   }
 
-  /** Sends what is queued, one document per account; resolves when it is stored. */
+  /**
+   * Sends what is queued (first what an earlier flush could not send), one document per account;
+   * resolves when it is stored, or when the store failed, said through `onError` (the documents
+   * are then kept, up to MAX_QUEUED entries, and sent again within RETRY_AFTER_MS).
+   */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const batches = this.pending;
-    this.pending = new Map();
-    this.pendingCount = 0;
-    this.flushing = this.flushing.then(async () => {
-      if (batches.size === 0) return;
-      const docs = Array.from(batches, ([accountId, batch]) => batchDoc(accountId, batch));
+    this.again = true;
+    this.running ??= this.drain().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.again) {
+      this.again = false;
+      if (this.dropped > 0) {
+        this.onError(new Error(`${this.dropped} auth log entries were dropped: the queue was full while the store did not take them`));
+        this.dropped = 0;
+      }
+      const docs = [...this.unsent, ...Array.from(this.pending, ([accountId, batch]) => batchDoc(accountId, batch))];
+      this.unsent = [];
+      this.unsentCount = 0;
+      this.pending = new Map();
+      this.pendingCount = 0;
+      if (docs.length === 0) continue;
+      let results: { id: string; error?: string }[];
       try {
-        await this.store.bulk(this.db, docs);
+        results = await this.store.bulk(this.db, docs);
       } catch (error) {
         this.onError(error);
+        this.keepForRetry(docs);
+        return;
       }
-    });
-    return this.flushing;
+      // `conflict` is a document sent again that the store had taken before its answer was lost.
+      const refused = results.filter((result) => result.error !== undefined && result.error !== 'conflict');
+      if (refused.length > 0) {
+        this.onError(new Error(`the store refused ${refused.length} auth log documents (${refused[0]?.error})`));
+      }
+    }
+  }
+
+  /** Documents to send again, the oldest first, however many were queued since. */
+  private keepForRetry(docs: AuthLogBatchDoc[]): void {
+    this.unsent = docs;
+    this.unsentCount = docs.reduce((count, doc) => count + doc.entries.length, 0);
+    this.timer ??= setTimeout(() => void this.flush(), RETRY_AFTER_MS);
   }
 
   /**

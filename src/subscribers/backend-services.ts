@@ -65,7 +65,9 @@ export async function startBackend(
   // (whenever its first request lands): a document cached and then changed before that request
   // would otherwise never be forgotten, and would answer for the feed's long age.
   subscriberFeed.start(await backendStore.subscribers.updateSeq());
-  const authLog = new AuthLog(backendStore, (error) => deps.logger.error({ err: error }, 'auth log entries could not be stored'));
+  const authLog = new AuthLog(backendStore, {
+    onError: (error) => deps.logger.error({ err: error }, 'auth log entries could not be stored'),
+  });
   const purgeAuthLog = () =>
     authLog.purge(async (accountId) => {
       const settings = await subscribers.settings(accountId);

@@ -173,7 +173,7 @@ describe('authentication log storage', () => {
   it('one run keeps going in rounds until the account is back to its retention', async () => {
     const store = await openBackendStore(new CouchNodes(storeUrls(inject('storeUrl'))), uniquePrefix());
     // Rounds of 3 entries: 10 old entries and 8 beyond the count take several rounds of one run.
-    const log = new AuthLog(store, undefined, 3);
+    const log = new AuthLog(store, { purgeBatch: 3 });
     for (let i = 0; i < 10; i += 1) {
       record(log, ACME, at(NOW - 40 * DAY + i * 1000), `old${i}`);
       await log.flush();
@@ -232,5 +232,50 @@ describe('authentication log storage', () => {
     expect(await log.purge(retain({ days: 30, maxEntries: 2 }), NOW)).toBe(3);
     expect(usernames((await log.query(ACME, all, 50, undefined)).items)).toEqual(['new-0', 'legacy-1']);
     expect((await stored(store)).map((doc) => doc.pvt_type).sort()).toEqual(['auth_log', 'auth_log_batch']);
+  });
+});
+
+describe('authentication log while the store does not take it', () => {
+  it('keeps what the store failed to take and sends it again; a document it had taken is not stored twice', async () => {
+    const store = await openBackendStore(new CouchNodes(storeUrls(inject('storeUrl'))), uniquePrefix());
+    const errors: unknown[] = [];
+    const log = new AuthLog(store, { onError: (error) => errors.push(error) });
+    const realBulk = store.bulk.bind(store);
+    // First call: the store is away. Second: it takes the documents but the answer is lost.
+    const bulk = vi
+      .spyOn(store, 'bulk')
+      .mockRejectedValueOnce(new Error('the document store did not answer'))
+      .mockImplementationOnce(async (database, docs) => {
+        await realBulk(database, docs);
+        throw new Error('the answer was lost');
+      });
+    record(log, ACME, at(NOW - 2000), 'a');
+    record(log, GLOBEX, at(NOW - 1000), 'b');
+    await log.flush();
+    expect(await stored(store)).toEqual([]);
+    record(log, ACME, at(NOW), 'c');
+    await log.flush();
+    await log.flush();
+    expect(bulk).toHaveBeenCalledTimes(3);
+    // The third call sent the two kept documents again (conflicts: already stored) and c's.
+    expect(usernames((await log.query(ACME, all, 50, undefined)).items)).toEqual(['c', 'a']);
+    expect(usernames((await log.query(GLOBEX, all, 50, undefined)).items)).toEqual(['b']);
+    expect(errors.map(String)).toEqual(['Error: the document store did not answer', 'Error: the answer was lost']);
+  });
+
+  it('holds at most maxQueued entries while the store is away, and says how many it dropped', async () => {
+    const store = await openBackendStore(new CouchNodes(storeUrls(inject('storeUrl'))), uniquePrefix());
+    const errors: unknown[] = [];
+    const log = new AuthLog(store, { onError: (error) => errors.push(error), maxQueued: 3 });
+    vi.spyOn(store, 'bulk').mockRejectedValueOnce(new Error('the document store did not answer'));
+    for (const name of ['a', 'b']) record(log, ACME, at(NOW - 10_000 + name.charCodeAt(0)), name);
+    await log.flush();
+    for (const name of ['c', 'd', 'e']) record(log, ACME, at(NOW - 5_000 + name.charCodeAt(0)), name);
+    await log.flush();
+    expect(usernames((await log.query(ACME, all, 50, undefined)).items)).toEqual(['c', 'b', 'a']);
+    expect(errors.map(String)).toEqual([
+      'Error: the document store did not answer',
+      'Error: 2 auth log entries were dropped: the queue was full while the store did not take them',
+    ]);
   });
 });
