@@ -130,7 +130,17 @@ export function directLane(routes: readonly RouteSpec[], fallback: http.RequestL
     options.metrics?.http.observe(route, method, status, ms / 1000);
     logRequest(
       options.logger,
-      { requestId, method, url, route, status, ms, client: () => clientAddress(request, options.trustProxy), account: caller?.accountId },
+      {
+        requestId,
+        method,
+        url,
+        route,
+        status,
+        ms,
+        client: () => clientAddress(request, options.trustProxy),
+        account: caller?.accountId,
+        quiet: true,
+      },
       failure,
     );
   };

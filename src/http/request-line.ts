@@ -29,15 +29,21 @@ export interface RequestLine {
   /** Read only when the line is written. */
   client: () => string;
   account: string | undefined;
+  /**
+   * Traffic at authentication rate (the rlm_rest calls, two per authentication, whose decisions
+   * the authentication log keeps): its lines are debug unless it failed with an error answer.
+   */
+  quiet?: boolean;
 }
 
 /**
  * The request line: who (client address, acting account), what, the answer and its time. 5xx are
  * warnings with their cause (error code and message; an unexpected error is also logged with its
- * stack, at error); probes are debug.
+ * stack, at error); probes are debug, and so is quiet traffic that did not fail.
  */
 export function logRequest(logger: Logger, line: RequestLine, failure: AppError | undefined): void {
-  const level = line.status >= 500 ? (failure ? 'warn' : 'error') : line.route !== undefined && PROBES.has(line.route) ? 'debug' : 'info';
+  const routine = (line.route !== undefined && PROBES.has(line.route)) || (line.quiet === true && failure === undefined);
+  const level = line.status >= 500 ? (failure ? 'warn' : 'error') : routine ? 'debug' : 'info';
   // Below the log level the line costs nothing: no fields built, no child logger made.
   if (!logger.isLevelEnabled(level)) return;
   const fields = {

@@ -48,7 +48,7 @@ function route(overrides: Partial<RouteSpec> = {}): RouteSpec {
   } as RouteSpec;
 }
 
-async function start(routes: RouteSpec[] = [route()], maxBodyBytes = 64): Promise<Harness> {
+async function start(routes: RouteSpec[] = [route()], maxBodyBytes = 64, logLevel = 'info'): Promise<Harness> {
   const seen: DirectRequest[] = [];
   const logs: Record<string, unknown>[] = [];
   const observed: unknown[][] = [];
@@ -75,7 +75,7 @@ async function start(routes: RouteSpec[] = [route()], maxBodyBytes = 64): Promis
       response.end('fallback');
     },
     {
-      logger: createLogger('info', sink),
+      logger: createLogger(logLevel, sink),
       metrics,
       maxBodyBytes,
       trustProxy: false,
@@ -158,17 +158,27 @@ describe('direct lane', () => {
     expect(requestLine).toMatchObject({ status: 500, route: TEMPLATE, method: 'POST', error: 'internal_error', client: '127.0.0.1' });
   });
 
-  it('writes the request line and observes the metrics under the route template, never the URL', async () => {
-    const { url, logs, observed } = await start();
+  it('writes the request line at debug, or at info for an error answer, and observes the metrics under the route template, never the URL', async () => {
+    const { url, logs, observed } = await start(undefined, undefined, 'debug');
     await post(`${url}/v2/accounts/a/aaa/rest/authorize?secret=x`, 'hello');
     await fetch(`${url}/v2/accounts/a/aaa/rest/authorize`);
     expect(observed.map(([template, method, status]) => [template, method, status])).toEqual([
       [TEMPLATE, 'POST', 200],
       [undefined, 'GET', 405],
     ]);
+    const DEBUG = 20;
+    const INFO = 30;
     const line = logs.find((entry) => entry.msg === 'request' && entry.status === 200);
-    expect(line).toMatchObject({ route: TEMPLATE, account: 'good', client: '127.0.0.1' });
+    expect(line).toMatchObject({ level: DEBUG, route: TEMPLATE, account: 'good', client: '127.0.0.1' });
     expect(String(line?.url)).not.toContain('secret=x');
+    expect(logs.find((entry) => entry.msg === 'request' && entry.status === 405)).toMatchObject({ level: INFO });
+  });
+
+  it('at the default level, logs a request that failed (a wrong credential) but not one that was answered', async () => {
+    const { url, logs } = await start();
+    await post(`${url}/v2/accounts/a/aaa/rest/authorize`, 'hello');
+    await post(`${url}/v2/accounts/a/aaa/rest/authorize`, 'hello', { Authorization: 'Basic bm9wZTpub3Bl' });
+    expect(logs.filter((entry) => entry.msg === 'request').map((entry) => entry.status)).toEqual([401]);
   });
 
   it('refuses a table where a Koa route shares a direct path (it could never be reached)', () => {
