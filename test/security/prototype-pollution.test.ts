@@ -128,6 +128,45 @@ describe('a hostile key in any body', () => {
     expect([...refused].sort()).toEqual(expect.arrayContaining(KNOWN_BODY_ROUTES));
   });
 
+  it('takes hostile attribute names, values and sizes on the rlm_rest routes (REST credential, direct lane) without a 5xx or a polluted prototype', async () => {
+    const before = prototypeState();
+    const tenant = await createAccount(api, service.masterAccountId, 'pollution-rlm-rest');
+    const credential = (await api.as(tenant.token).put(`/v2/accounts/${tenant.id}/aaa/rest_credentials`)).body.data as {
+      username: string;
+      password: string;
+    };
+    const authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+    const bodies = [
+      ...FORBIDDEN.map((key) => `{"${key}":${POISON},"User-Name":{"type":"string","value":["bob"]}}`),
+      ...FORBIDDEN.map((key) => `{"User-Name":{"type":"string","value":["${key}"],"${key}":${POISON}}}`),
+      ...FORBIDDEN.map(
+        (key) => `{"User-Name":{"value":[${POISON}]},"User-Password":{"value":["${key}"]},"Acct-Status-Type":{"value":["${key}"]}}`,
+      ),
+      `{"User-Name":{"type":"string","value":["${'x'.repeat(200_000)}"]}}`,
+    ];
+    for (const section of ['authorize', 'authenticate', 'post-auth?result=__proto__', 'accounting']) {
+      for (const body of bodies) {
+        const response = await fetch(`${service.url}/v2/accounts/${tenant.id}/aaa/rest/${section}`, {
+          method: 'POST',
+          headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+          body,
+        });
+        const where = `${section} ${body.slice(0, 120)}: ${response.status}`;
+        expect(response.status, where).toBeLessThan(500);
+        await response.arrayBuffer();
+        expect(prototypeState(), where).toEqual(before);
+      }
+    }
+    // Beyond the body limit: refused before anything reads it.
+    const huge = await fetch(`${service.url}/v2/accounts/${tenant.id}/aaa/rest/authorize`, {
+      method: 'POST',
+      headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+      body: `{"User-Name":{"value":["${'x'.repeat(2_000_000)}"]}}`,
+    });
+    expect(huge.status).toBe(413);
+    expect(prototypeState()).toEqual(before);
+  });
+
   it('leaves logins, validated writes and FreeRADIUS text uploads working', async () => {
     const before = prototypeState();
     // The original attack, once more, then the things it used to break for every tenant.
