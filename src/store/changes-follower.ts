@@ -105,16 +105,15 @@ export class ChangesFollower<T extends StoredDoc> {
     const maxBackoffMs = this.options.maxBackoffMs ?? 5_000;
     const feed = { includeDocs: this.options.includeDocs ?? true, limit: this.options.batchLimit ?? 1_000 };
     let failures = 0;
-    // The first request and the first after a failure catch up without waiting, so the feed is
-    // known to be up (or back) at once rather than at the next change.
-    let caughtUp = false;
     const heard = () => {
       this.lastContact = Date.now();
     };
     while (this.running) {
       try {
-        // Behind (a full batch last time), the next batch is asked for at once rather than waited for.
-        const batch = await this.db.changesSince(this.since, waitMs, this.abort.signal, caughtUp && !this.behind, heard, feed);
+        // Only a current feed waits for the next change: the first request, the first after a
+        // failure and the one after a full batch are answered at once, so the feed is known to be
+        // up (or back, or caught up) without waiting for a change.
+        const batch = await this.db.changesSince(this.since, waitMs, this.abort.signal, this.current, heard, feed);
         for (const change of batch.changes) this.sink.applyChange(change);
         for (const change of batch.changes) if (change.unsettled) this.settleLater(change.id);
         this.since = batch.lastSeq;
@@ -125,11 +124,9 @@ export class ChangesFollower<T extends StoredDoc> {
         this.connected = true;
         this.lostSince = undefined;
         failures = 0;
-        caughtUp = true;
       } catch (error) {
         if (!this.running) return;
         failures += 1;
-        caughtUp = false;
         if (this.connected || failures === 1) {
           this.logger.warn({ db: this.db.name, err: (error as Error).message }, 'changes feed lost; retrying');
         }
