@@ -7,11 +7,11 @@ import { attributeConflict, sameCode, sameDefinition, valueConflict, vendorConfl
 import type { AttributeEntry, DictionaryEntry, ValueEntry, VendorEntry } from './entries.js';
 import { parseEncrypt, parsePath } from './entry-fields.js';
 import { DictionaryCompileError } from './errors.js';
-import type { DictionaryOrigin, DictionarySource, ResolvedAttribute, ResolvedVendor } from './model.js';
+import type { DictionaryOrigin, DictionarySource, ResolvedVendor } from './model.js';
 import type { ValueRecord, VendorRecord } from './records.js';
 import { MergedDictionary } from './merged-dictionary.js';
-import { type AttributeRecord, CodeNode, type Tables, ValueTable, type VendorCodes, type VendorContext, setNamed } from './tables.js';
-import { STANDARD_FORMAT, formatText, parseVendorFormat } from './vendor-format.js';
+import { AttributeRecord, CodeNode, type Tables, ValueTable, type VendorCodes, type VendorContext, setNamed } from './tables.js';
+import { formatText, parseVendorFormat } from './vendor-format.js';
 
 function addVendors(tables: Tables, entry: VendorEntry, dictIndex: number, entryIndex: number): void {
   const origin = tables.dictionaries[dictIndex] as DictionaryOrigin;
@@ -53,9 +53,10 @@ function claimVendor(tables: Tables, record: VendorRecord): void {
   }
 }
 
-function resolveAttribute(tables: Tables, entry: AttributeEntry, dictIndex: number, entryIndex: number): ResolvedAttribute {
+function readAttribute(tables: Tables, entry: AttributeEntry, dictIndex: number, entryIndex: number): AttributeRecord {
   const origin = tables.dictionaries[dictIndex] as DictionaryOrigin;
-  const { vid = 0, id, oid, type, name, enc, length, flags, evs } = entry.attr;
+  const attr = entry.attr;
+  const { vid = 0, id, oid, name, enc, evs } = attr;
   const path = parsePath(id, oid);
   if (!path)
     throw new DictionaryCompileError(
@@ -71,23 +72,7 @@ function resolveAttribute(tables: Tables, entry: AttributeEntry, dictIndex: numb
     tables.vendorIdsUsed.add(vid);
     vendor = tables.vendorContext?.get(vid) ?? tables.vendorsById.get(vid)?.vendor;
   }
-  return Object.freeze({
-    name,
-    vendorId: vid,
-    vendorName: vendor?.name,
-    path,
-    type: type.toLowerCase(),
-    length,
-    encrypt,
-    hasTag: flags?.has_tag === true,
-    concat: flags?.concat === true,
-    array: flags?.array === true,
-    virtual: flags?.virtual === true,
-    secret: flags?.secret === true,
-    evs,
-    format: vendor?.format ?? STANDARD_FORMAT,
-    dictionary: origin,
-  });
+  return new AttributeRecord(attr, path, encrypt, vendor, origin, name.toLowerCase(), dictIndex, codeNode(tables, vid, path, evs));
 }
 
 function codeSpace(tables: Tables, evs: string | undefined): VendorCodes {
@@ -102,15 +87,15 @@ function codeSpace(tables: Tables, evs: string | undefined): VendorCodes {
 }
 
 /** The node of a number, created on the way: every definition gets one, shadowed or not. */
-function codeNode(tables: Tables, attribute: ResolvedAttribute): CodeNode {
-  const space = codeSpace(tables, attribute.evs);
-  let level = space.get(attribute.vendorId);
+function codeNode(tables: Tables, vendorId: number, path: readonly number[], evs: string | undefined): CodeNode {
+  const space = codeSpace(tables, evs);
+  let level = space.get(vendorId);
   if (!level) {
     level = new Map();
-    space.set(attribute.vendorId, level);
+    space.set(vendorId, level);
   }
   let node: CodeNode | undefined;
-  for (const component of attribute.path) {
+  for (const component of path) {
     if (node) level = node.children ??= new Map();
     let next = level.get(component);
     if (!next) {
@@ -124,8 +109,7 @@ function codeNode(tables: Tables, attribute: ResolvedAttribute): CodeNode {
 }
 
 function addAttribute(tables: Tables, entry: AttributeEntry, dictIndex: number, entryIndex: number): void {
-  const attribute = resolveAttribute(tables, entry, dictIndex, entryIndex);
-  const record: AttributeRecord = { attribute, lowerName: attribute.name.toLowerCase(), dictIndex, node: codeNode(tables, attribute) };
+  const record = readAttribute(tables, entry, dictIndex, entryIndex);
   claimAttributeName(tables, record);
   claimAttributeCode(tables, record);
 }
@@ -134,7 +118,7 @@ function claimAttributeName(tables: Tables, record: AttributeRecord): void {
   const existing = tables.attributesByName.get(record.lowerName);
   if (existing === undefined || existing.dictIndex === record.dictIndex) {
     if (existing === undefined) tables.attributeCount += 1;
-    setNamed(tables.attributesByName, record.lowerName, record.attribute.name, record, existing?.attribute.name);
+    setNamed(tables.attributesByName, record.lowerName, record.entry.name, record, existing?.entry.name);
     return;
   }
   tables.losses.push({
@@ -184,14 +168,28 @@ function attributeNodeByNumber(tables: Tables, vendorId: number, id: number): Co
   return node?.record === undefined ? undefined : node;
 }
 
-function addValue(tables: Tables, entry: ValueEntry, dictIndex: number, line: number): void {
+/**
+ * The attribute the last VALUE entry named by name, and its node: a dictionary lists an
+ * attribute's values one after another, so most entries name the attribute the one before named.
+ * Only used in the values pass, when the attributes are all in and a name's node no longer changes.
+ */
+interface LastValueAttribute {
+  name: string | undefined;
+  dictIndex: number;
+  node: CodeNode | undefined;
+}
+
+function addValue(tables: Tables, last: LastValueAttribute, entry: ValueEntry, dictIndex: number, line: number): void {
   const { vid = 0, id, val, name, attr } = entry.val;
-  const node =
-    attr !== undefined
-      ? attributeNodeByName(tables, attr.toLowerCase(), dictIndex)
-      : id === undefined
-        ? undefined
-        : attributeNodeByNumber(tables, vid, id);
+  let node: CodeNode | undefined;
+  if (attr !== undefined) {
+    if (attr !== last.name || dictIndex !== last.dictIndex) {
+      last.name = attr;
+      last.dictIndex = dictIndex;
+      last.node = attributeNodeByName(tables, attr.toLowerCase(), dictIndex);
+    }
+    node = last.node;
+  } else if (id !== undefined) node = attributeNodeByNumber(tables, vid, id);
   if (node?.record === undefined) {
     const origin = tables.dictionaries[dictIndex] as DictionaryOrigin;
     tables.unattached.push(Object.freeze({ dictionary: origin, attribute: attr ?? `${vid}:${id ?? '?'}`, name, value: val }));
@@ -199,10 +197,10 @@ function addValue(tables: Tables, entry: ValueEntry, dictIndex: number, line: nu
     return;
   }
   node.values ??= new ValueTable();
-  claimValue(tables, node.record.attribute, node.values, { name, lowerName: name.toLowerCase(), value: val, dictIndex, line });
+  claimValue(tables, node.record, node.values, { name, lowerName: name.toLowerCase(), value: val, dictIndex, line });
 }
 
-function claimValue(tables: Tables, attribute: ResolvedAttribute, table: ValueTable, record: ValueRecord): void {
+function claimValue(tables: Tables, attribute: AttributeRecord, table: ValueTable, record: ValueRecord): void {
   const byName = table.byName.get(record.lowerName);
   if (byName === undefined || byName.dictIndex === record.dictIndex) {
     if (byName === undefined) tables.valueCount += 1;
@@ -213,7 +211,7 @@ function claimValue(tables: Tables, attribute: ResolvedAttribute, table: ValueTa
       key: record.lowerName,
       dictIndex: record.dictIndex,
       judge: () =>
-        byName.value === record.value ? undefined : valueConflict('value-name', attribute, byName, record, tables.dictionaries),
+        byName.value === record.value ? undefined : valueConflict('value-name', attribute.attribute, byName, record, tables.dictionaries),
     });
   }
   const byNumber = table.byNumber.get(record.value);
@@ -228,7 +226,7 @@ function claimValue(tables: Tables, attribute: ResolvedAttribute, table: ValueTa
       judge: () =>
         byNumber.lowerName === record.lowerName
           ? undefined
-          : valueConflict('value-number', attribute, byNumber, record, tables.dictionaries),
+          : valueConflict('value-number', attribute.attribute, byNumber, record, tables.dictionaries),
     });
   }
 }
@@ -274,28 +272,38 @@ export function compileDictionary(source: DictionarySource, vendorContext?: Vend
   return compileTables([source], vendorContext !== undefined && vendorContext.size > 0 ? vendorContext : undefined);
 }
 
+const ATTRIBUTE = 1;
+const VALUE = 2;
+
 function compileTables(list: readonly DictionarySource[], vendorContext: VendorContext | undefined): MergedDictionary {
   const tables = emptyTables(list, vendorContext);
   // Plain loops: this is the hot path of a compile (about 18,000 entries for all of FreeRADIUS).
+  // The first pass takes the vendors and notes each entry's kind, so that the two passes after it
+  // test a byte rather than the entry's shape.
+  const kinds = list.map((source) => new Uint8Array(source.value.length));
   for (let dictIndex = 0; dictIndex < list.length; dictIndex += 1) {
     const entries = (list[dictIndex] as DictionarySource).value;
+    const kind = kinds[dictIndex] as Uint8Array;
     for (let entryIndex = 0; entryIndex < entries.length; entryIndex += 1) {
       const entry = entries[entryIndex] as DictionaryEntry;
-      if ('vendor' in entry) addVendors(tables, entry, dictIndex, entryIndex);
+      if ('attr' in entry) kind[entryIndex] = ATTRIBUTE;
+      else if ('val' in entry) kind[entryIndex] = VALUE;
+      else if ('vendor' in entry) addVendors(tables, entry, dictIndex, entryIndex);
     }
   }
   for (let dictIndex = 0; dictIndex < list.length; dictIndex += 1) {
     const entries = (list[dictIndex] as DictionarySource).value;
+    const kind = kinds[dictIndex] as Uint8Array;
     for (let entryIndex = 0; entryIndex < entries.length; entryIndex += 1) {
-      const entry = entries[entryIndex] as DictionaryEntry;
-      if ('attr' in entry) addAttribute(tables, entry, dictIndex, entryIndex);
+      if (kind[entryIndex] === ATTRIBUTE) addAttribute(tables, entries[entryIndex] as AttributeEntry, dictIndex, entryIndex);
     }
   }
+  const last: LastValueAttribute = { name: undefined, dictIndex: -1, node: undefined };
   for (let dictIndex = 0; dictIndex < list.length; dictIndex += 1) {
     const entries = (list[dictIndex] as DictionarySource).value;
+    const kind = kinds[dictIndex] as Uint8Array;
     for (let entryIndex = 0; entryIndex < entries.length; entryIndex += 1) {
-      const entry = entries[entryIndex] as DictionaryEntry;
-      if ('val' in entry) addValue(tables, entry, dictIndex, entryIndex);
+      if (kind[entryIndex] === VALUE) addValue(tables, last, entries[entryIndex] as ValueEntry, dictIndex, entryIndex);
     }
   }
   return new MergedDictionary(

@@ -1,7 +1,8 @@
 import type { Loss } from './conflicts.js';
-import type { DictionaryOrigin, ResolvedAttribute, ResolvedVendor, UnattachedValue } from './model.js';
-import type { ValueEntry } from './entries.js';
+import type { DictionaryOrigin, EncryptMethod, ResolvedAttribute, ResolvedVendor, UnattachedValue } from './model.js';
+import type { AttributeEntry, ValueEntry } from './entries.js';
 import type { ValueRecord, VendorRecord } from './records.js';
+import { STANDARD_FORMAT } from './vendor-format.js';
 
 // The tables of a compile: what a CompiledDictionary looks names and numbers up in.
 
@@ -25,12 +26,59 @@ export class CodeNode {
 /** Vendor id → first number → node. */
 export type VendorCodes = Map<number, Map<number, CodeNode>>;
 
-export interface AttributeRecord {
-  readonly attribute: ResolvedAttribute;
-  readonly lowerName: string;
-  readonly dictIndex: number;
-  readonly node: CodeNode;
+/**
+ * One attribute line of a compile. What the compile checks (number path, encryption, vendor) is
+ * worked out when the line is read; the frozen `ResolvedAttribute` the codec is handed is built on
+ * first use and kept. A request names a handful of the thousands of attributes a list has, so most
+ * lines are never resolved: a compile is cheaper, and so is keeping it (thousands of tenants each
+ * hold their own dictionaries compiled).
+ *
+ * It keeps the entry it was read from: entries are never changed once stored (the compiler's cache
+ * relies on an (id, rev) always meaning the same entries).
+ */
+export class AttributeRecord {
+  #attribute: ResolvedAttribute | undefined = undefined;
+
+  constructor(
+    readonly entry: AttributeEntry['attr'],
+    readonly path: readonly number[],
+    readonly encrypt: EncryptMethod,
+    /** The vendor the list resolves `entry.vid` to, if one declares it. */
+    readonly vendor: ResolvedVendor | undefined,
+    readonly origin: DictionaryOrigin,
+    readonly lowerName: string,
+    /** The index of its dictionary in the list: lower wins. */
+    readonly dictIndex: number,
+    readonly node: CodeNode,
+  ) {}
+
+  get attribute(): ResolvedAttribute {
+    return (this.#attribute ??= this.#resolve());
+  }
+
+  #resolve(): ResolvedAttribute {
+    const { vid = 0, name, type, length, flags, evs } = this.entry;
+    const vendor = this.vendor;
+    return Object.freeze({
+      name,
+      vendorId: vid,
+      vendorName: vendor?.name,
+      path: this.path,
+      type: type.toLowerCase(),
+      length,
+      encrypt: this.encrypt,
+      hasTag: flags?.has_tag === true,
+      concat: flags?.concat === true,
+      array: flags?.array === true,
+      virtual: flags?.virtual === true,
+      secret: flags?.secret === true,
+      evs,
+      format: vendor?.format ?? STANDARD_FORMAT,
+      dictionary: this.origin,
+    });
+  }
 }
+
 
 /**
  * Vendor id → the vendor a composed list resolves it to, for the ids where that is not what the
