@@ -103,7 +103,10 @@ async function writeStoredDocs(dist: string): Promise<string> {
     importFile: (file: string) => { entries: unknown[]; files: string[] };
   };
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cold-docs-'));
-  const names = fs.readdirSync(dir).filter((name) => name === 'dictionary' || name.startsWith('dictionary.')).sort();
+  const names = fs
+    .readdirSync(dir)
+    .filter((name) => name === 'dictionary' || name.startsWith('dictionary.'))
+    .sort();
   const main = importFile(path.join(dir, 'dictionary'));
   const included = new Set(main.files);
   const docs = [{ name: 'dictionary', value: main.entries }];
@@ -112,7 +115,14 @@ async function writeStoredDocs(dist: string): Promise<string> {
     if (name !== 'dictionary' && !included.has(file)) docs.push({ name, value: importFile(file).entries });
   }
   docs.forEach((doc, index) => {
-    const stored = { _id: `system~${doc.name}`, _rev: '1-0123456789abcdef0123456789abcdef', name: doc.name, value: doc.value, pvt_type: 'aaa_dict', pvt_owner: 'system' };
+    const stored = {
+      _id: `system~${doc.name}`,
+      _rev: '1-0123456789abcdef0123456789abcdef',
+      name: doc.name,
+      value: doc.value,
+      pvt_type: 'aaa_dict',
+      pvt_owner: 'system',
+    };
     fs.writeFileSync(path.join(out, `${String(index).padStart(4, '0')}.json`), JSON.stringify(stored));
   });
   return out;

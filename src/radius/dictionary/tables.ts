@@ -79,7 +79,6 @@ export class AttributeRecord {
   }
 }
 
-
 /**
  * Vendor id → the vendor a composed list resolves it to, for the ids where that is not what the
  * dictionary alone would say (an earlier dictionary of the list declares the vendor too, or only
