@@ -253,6 +253,40 @@ describe('conflicts', () => {
     );
   });
 
+  it('value tables are built when first asked for, and the order they are built in changes no answer, count or conflict', () => {
+    const base = dict('system', 'base', [
+      attr('Mode', 50, 'integer'),
+      attr('Level', 51, 'integer'),
+      { val: { attr: 'Mode', name: 'Fast', val: 1 } },
+      { val: { attr: 'Level', name: 'High', val: 1 } },
+    ]);
+    // Conflicts on both attributes, their lines interleaved: Level's come first in the file.
+    const other = dict('acct', 'other', [
+      { val: { attr: 'Level', name: 'High', val: 9 } },
+      { val: { attr: 'Mode', name: 'Fast', val: 8 } },
+      { val: { attr: 'Level', name: 'Top', val: 1 } },
+      { val: { attr: 'Mode', name: 'Quick', val: 1 } },
+    ]);
+    const untouched = compileDictionaries([base, other]);
+    const modeFirst = compileDictionaries([base, other]);
+    expect(modeFirst.valueName('Mode', 1)).toBe('Fast');
+    expect(modeFirst.valueNumber('Level', 'top')).toBe(1);
+    const summary = (compiled: typeof untouched) => ({
+      counts: compiled.counts,
+      conflicts: compiled.conflicts.map((conflict) => conflict.message),
+      level: compiled.values('Level'),
+      mode: compiled.values('Mode'),
+    });
+    expect(summary(modeFirst)).toEqual(summary(untouched));
+    expect(untouched.conflicts.map((conflict) => `${conflict.kind} ${conflict.shadowed.name}`)).toEqual([
+      'value-name High',
+      'value-name Fast',
+      'value-number Top',
+      'value-number Quick',
+    ]);
+    expect(untouched.counts.values).toBe(4);
+  });
+
   it('what a later dictionary finally says counts, not a line it overrides itself', () => {
     const base = dict('system', 'base', [attr('Mode', 50, 'integer'), { val: { attr: 'Mode', name: 'Fast', val: 1 } }]);
     const fixedValue = dict('acct', 'v', [

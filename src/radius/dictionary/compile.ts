@@ -3,14 +3,15 @@
  * (attributes take their format), then attributes, then values (a VALUE may name an attribute of a
  * later dictionary, or one defined further down its own).
  */
-import { attributeConflict, sameCode, sameDefinition, valueConflict, vendorConflict } from './conflicts.js';
+import { attributeConflict, sameCode, sameDefinition, vendorConflict } from './conflicts.js';
 import type { AttributeEntry, DictionaryEntry, ValueEntry, VendorEntry } from './entries.js';
 import { parseEncrypt, parsePath } from './entry-fields.js';
 import { DictionaryCompileError } from './errors.js';
 import type { DictionaryOrigin, DictionarySource, ResolvedVendor } from './model.js';
-import type { ValueRecord, VendorRecord } from './records.js';
+import type { VendorRecord } from './records.js';
+import { DeferredValues } from './deferred-values.js';
 import { MergedDictionary } from './merged-dictionary.js';
-import { AttributeRecord, CodeNode, type Tables, ValueTable, type VendorCodes, type VendorContext, setNamed } from './tables.js';
+import { AttributeRecord, CodeNode, type Tables, type VendorCodes, type VendorContext, setNamed } from './tables.js';
 import { formatText, parseVendorFormat } from './vendor-format.js';
 
 function addVendors(tables: Tables, entry: VendorEntry, dictIndex: number, entryIndex: number): void {
@@ -196,39 +197,7 @@ function addValue(tables: Tables, last: LastValueAttribute, entry: ValueEntry, d
     tables.foreign.push({ entry: entry.val, line });
     return;
   }
-  node.values ??= new ValueTable();
-  claimValue(tables, node.record, node.values, { name, lowerName: name.toLowerCase(), value: val, dictIndex, line });
-}
-
-function claimValue(tables: Tables, attribute: AttributeRecord, table: ValueTable, record: ValueRecord): void {
-  const byName = table.byName.get(record.lowerName);
-  if (byName === undefined || byName.dictIndex === record.dictIndex) {
-    if (byName === undefined) tables.valueCount += 1;
-    setNamed(table.byName, record.lowerName, record.name, record, byName?.name);
-  } else {
-    tables.losses.push({
-      slot: table.byName,
-      key: record.lowerName,
-      dictIndex: record.dictIndex,
-      judge: () =>
-        byName.value === record.value ? undefined : valueConflict('value-name', attribute.attribute, byName, record, tables.dictionaries),
-    });
-  }
-  const byNumber = table.byNumber.get(record.value);
-  if (byNumber === undefined || byNumber.dictIndex === record.dictIndex) {
-    // Within one dictionary the later name is printed (FreeRADIUS: "prefer the new name").
-    table.byNumber.set(record.value, record);
-  } else {
-    tables.losses.push({
-      slot: table.byNumber,
-      key: record.value,
-      dictIndex: record.dictIndex,
-      judge: () =>
-        byNumber.lowerName === record.lowerName
-          ? undefined
-          : valueConflict('value-number', attribute.attribute, byNumber, record, tables.dictionaries),
-    });
-  }
+  tables.values.add(node, entry.val, dictIndex, line);
 }
 
 function originOf(source: DictionarySource): DictionaryOrigin {
@@ -236,8 +205,9 @@ function originOf(source: DictionarySource): DictionaryOrigin {
 }
 
 function emptyTables(list: readonly DictionarySource[], vendorContext: VendorContext | undefined): Tables {
+  const dictionaries = Object.freeze(list.map(originOf));
   return {
-    dictionaries: Object.freeze(list.map(originOf)),
+    dictionaries,
     vendorsByName: new Map(),
     vendorsById: new Map(),
     attributesByName: new Map(),
@@ -249,7 +219,7 @@ function emptyTables(list: readonly DictionarySource[], vendorContext: VendorCon
     foreign: [],
     vendorContext,
     vendorIdsUsed: new Set(),
-    valueCount: 0,
+    values: new DeferredValues(dictionaries),
     attributeCount: 0,
   };
 }

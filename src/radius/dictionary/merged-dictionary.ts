@@ -2,7 +2,7 @@ import type { CompiledDictionary } from './compiled-dictionary.js';
 import { type DictionaryConflict, type Loss, judgeLosses } from './conflicts.js';
 import type { DictionaryCounts, DictionaryOrigin, ResolvedAttribute, ResolvedVendor, UnattachedValue } from './model.js';
 import type { VendorRecord } from './records.js';
-import type { AttributeRecord, ForeignValue, CodeNode, Tables, ValueTable, VendorCodes } from './tables.js';
+import type { AttributeRecord, CodeNode, ForeignValue, Tables, ValueClaims, ValueTable, VendorCodes } from './tables.js';
 
 /** A name looked up as spelled first (the usual case, no `toLowerCase()`), then case-insensitively. */
 export function lookup<R>(map: ReadonlyMap<string, R>, name: string): R | undefined {
@@ -19,7 +19,6 @@ export class MergedDictionary implements CompiledDictionary {
   /** The list it was compiled from, in order. */
   readonly dictionaries: readonly DictionaryOrigin[];
   readonly unattachedValues: readonly UnattachedValue[];
-  readonly counts: DictionaryCounts;
   readonly #vendorsByName: ReadonlyMap<string, VendorRecord>;
   readonly #vendorsById: ReadonlyMap<number, VendorRecord>;
   readonly #attributesByName: ReadonlyMap<string, AttributeRecord>;
@@ -28,6 +27,10 @@ export class MergedDictionary implements CompiledDictionary {
   /** Lines that lost to an earlier dictionary, until `conflicts` judges them. */
   #losses: readonly Loss[] | undefined;
   #conflicts: readonly DictionaryConflict[] | undefined;
+  readonly #deferredValues: ValueClaims;
+  readonly #vendorCount: number;
+  readonly #attributeCount: number;
+  #counts: DictionaryCounts | undefined;
 
   /** Unattached `val` entries as written: a composed list may know their attribute. */
   readonly foreignValues: readonly ForeignValue[];
@@ -38,7 +41,9 @@ export class MergedDictionary implements CompiledDictionary {
 
   /** Internal: use `compileDictionaries` or `compileDictionary`. */
   constructor(tables: Tables, entryCount: number) {
-    this.counts = Object.freeze({ vendors: tables.vendorsById.size, attributes: tables.attributeCount, values: tables.valueCount });
+    this.#vendorCount = tables.vendorsById.size;
+    this.#attributeCount = tables.attributeCount;
+    this.#deferredValues = tables.values;
     this.dictionaries = tables.dictionaries;
     // Judged on first use: loading and the codec never need the conflicts, validation and listings do.
     this.#losses = tables.losses;
@@ -54,10 +59,16 @@ export class MergedDictionary implements CompiledDictionary {
     Object.freeze(this);
   }
 
+  /** Counting the values builds every value table: listings ask, the codec does not. */
+  get counts(): DictionaryCounts {
+    this.#counts ??= Object.freeze({ vendors: this.#vendorCount, attributes: this.#attributeCount, values: this.#deferredValues.count() });
+    return this.#counts;
+  }
+
   /** Where a later dictionary says something else than an earlier one, and loses. */
   get conflicts(): readonly DictionaryConflict[] {
     if (this.#conflicts === undefined) {
-      this.#conflicts = Object.freeze(judgeLosses(this.#losses ?? []));
+      this.#conflicts = Object.freeze(judgeLosses([...(this.#losses ?? []), ...this.#deferredValues.losses()]));
       this.#losses = undefined;
     }
     return this.#conflicts;
@@ -124,12 +135,16 @@ export class MergedDictionary implements CompiledDictionary {
 
   /** For composition: this compile's values of a number (whichever dictionary defines the attribute). */
   valueTable(attribute: ResolvedAttribute): ValueTable | undefined {
-    return this.#node(attribute.vendorId, attribute.path, attribute.evs)?.values;
+    return this.#valueTableAt(this.#node(attribute.vendorId, attribute.path, attribute.evs));
   }
 
   #values(attribute: ResolvedAttribute | string): ValueTable | undefined {
-    if (typeof attribute === 'string') return lookup(this.#attributesByName, attribute)?.node.values;
-    return this.#node(attribute.vendorId, attribute.path, attribute.evs)?.values;
+    if (typeof attribute === 'string') return this.#valueTableAt(lookup(this.#attributesByName, attribute)?.node);
+    return this.#valueTableAt(this.#node(attribute.vendorId, attribute.path, attribute.evs));
+  }
+
+  #valueTableAt(node: CodeNode | undefined): ValueTable | undefined {
+    return node === undefined ? undefined : this.#deferredValues.tableOf(node);
   }
 
   #node(vendorId: number, path: readonly number[], evs: string | undefined): CodeNode | undefined {

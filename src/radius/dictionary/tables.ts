@@ -20,7 +20,10 @@ export class ValueTable {
 export class CodeNode {
   record: AttributeRecord | undefined = undefined;
   children: Map<number, CodeNode> | undefined = undefined;
+  /** Built on first use from `pendingValues` (see `DeferredValues`): read it through `DeferredValues.tableOf`. */
   values: ValueTable | undefined = undefined;
+  /** The VALUE entries for this number not yet in `values`, in line order, and where each is in the list. */
+  pendingValues: { readonly entries: ValueEntry['val'][]; readonly positions: number[] } | undefined = undefined;
 }
 
 /** Vendor id → first number → node. */
@@ -92,6 +95,18 @@ export interface ForeignValue {
   readonly line: number;
 }
 
+/** What a compile does with its VALUE entries (`DeferredValues`: claimed when first asked for). */
+export interface ValueClaims {
+  /** A VALUE entry (its `val`) for the attribute at `node`, at entry `line` of dictionary `dictIndex`. */
+  add(node: CodeNode, entry: ValueEntry['val'], dictIndex: number, line: number): void;
+  /** The node's values. */
+  tableOf(node: CodeNode): ValueTable | undefined;
+  /** Distinct (number, value name) pairs. */
+  count(): number;
+  /** The lines that lost a value name or number to an earlier dictionary, in line order. */
+  losses(): readonly Loss[];
+}
+
 export interface Tables {
   readonly dictionaries: readonly DictionaryOrigin[];
   readonly vendorsByName: Map<string, VendorRecord>;
@@ -112,7 +127,8 @@ export interface Tables {
   readonly vendorContext: VendorContext | undefined;
   /** Vendor ids the attributes name: whose vendor a composed list must agree on. */
   readonly vendorIdsUsed: Set<number>;
-  valueCount: number;
+  /** The VALUE entries, each waiting at its attribute's node until that attribute's values are asked for. */
+  readonly values: ValueClaims;
   /** Distinct attribute names (`attributesByName` also holds spellings). */
   attributeCount: number;
 }
