@@ -90,7 +90,9 @@ const list = names.map((name) => {
 });
 const parsed = performance.now();
 const compiled = new DictionaryCompiler().compile(list);
-const attributes = compiled.attribute('User-Name') && compiled.attribute('Cisco-AVPair') ? 8230 : 0;
+// A first use, as a request's: attributes by name and number, and a named value.
+const usable = compiled.attribute('Cisco-AVPair') && compiled.attributeByNumber(0, 1)?.name === 'User-Name' && compiled.valueNumber('Service-Type', 'Framed-User') === 2;
+const attributes = usable ? 8230 : 0;
 const wall = performance.now() - start;
 const used = process.cpuUsage(cpu);
 if (attributes < 1000) throw new Error('too few attributes');
