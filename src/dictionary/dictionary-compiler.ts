@@ -45,7 +45,7 @@ const DEFAULT_MAX_LISTS = 100_000;
  * Estimated heap bytes of a compiled dictionary, a fixed part for its tables plus a part per
  * entry: what it holds once fully used (every attribute resolved, every value table built, its
  * conflicts judged), about 365-430 bytes per entry for the seed dictionaries and a 61-entry tenant
- * one. A compile starts at 55-65 % of that (attributes resolve and value tables are built on first
+ * one. A fresh compile holds 30-65 % of that (attributes resolve and value tables are built on first
  * use), so the bound errs on the side of memory; bench/dictionary/tenant-scale.ts reports both.
  */
 export const BYTES_PER_ENTRY = 360;
