@@ -1,7 +1,10 @@
 /**
  * Compiling an ordered dictionary list into one set of lookup tables. Three passes: vendors first
  * (attributes take their format), then attributes, then values (a VALUE may name an attribute of a
- * later dictionary, or one defined further down its own).
+ * later dictionary, or one defined further down its own). What a request never asks for waits
+ * until something does: an attribute's frozen form (`AttributeRecord`) and the claiming of its
+ * values into tables (`DeferredValues`); what a compile must refuse (a bad oid, enc or format) is
+ * still found here.
  */
 import { attributeConflict, sameCode, sameDefinition, vendorConflict } from './conflicts.js';
 import type { AttributeEntry, DictionaryEntry, ValueEntry, VendorEntry } from './entries.js';
