@@ -57,6 +57,8 @@ export interface Config {
   metricsPort: number | undefined;
   /** Processes serving the one PORT (Node's cluster; see src/cluster.ts): 1 runs no cluster. */
   workers: number;
+  /** Estimated bytes of compiled dictionaries kept; the least recently used beyond it are dropped. */
+  dictionaryCacheBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -172,5 +174,6 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken,
     metricsPort: optional(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535),
     workers: integer(env, 'WORKERS', 1, 1, 256),
+    dictionaryCacheBytes: integer(env, 'DICTIONARY_CACHE_MB', 256, 8, 65_536) * 1024 * 1024,
   };
 }

@@ -132,7 +132,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const accounts = new AccountService(store, schemas, directory);
   if (cached) accounts.memoiseStandings(cached.accounts.mirror);
   const dictionaries = new DictionaryService(store, schemas);
-  const dictionaryCompiler = new DictionaryCompiler();
+  const dictionaryCompiler = new DictionaryCompiler({ maxBytes: config.dictionaryCacheBytes });
   const dictionaryResolver = new DictionaryResolver(store, dictionaryCompiler);
   // The mirrors' change events keep each account's memoised effective configuration current.
   const effective = new EffectiveConfigResolver(store, dictionaryResolver, cached);

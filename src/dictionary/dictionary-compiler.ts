@@ -13,7 +13,7 @@ import { InvalidDictionaryError } from './invalid-dictionary.js';
 export interface DictionaryCompilerOptions {
   /**
    * Estimated bytes of compiled dictionaries kept; the least recently used beyond it are dropped
-   * (with the lists that use them). Default 256 MiB (`DICTIONARY_CACHE_MB`). The dictionaries of
+   * (with the lists that use them). Default 256 MiB; the service passes `DICTIONARY_CACHE_MB`. The dictionaries of
    * the list being compiled are kept even if they alone are larger.
    */
   readonly maxBytes?: number;

@@ -89,6 +89,12 @@ export function watchDictionaryCache(registry: Registry, compiler: DictionaryCom
   );
   pulledGauge(
     registry,
+    'circlemaker_dictionary_cache_max_bytes',
+    'The bound on the estimated bytes of compiled dictionaries held (DICTIONARY_CACHE_MB)',
+    () => compiler.stats().maxBytes,
+  );
+  pulledGauge(
+    registry,
     'circlemaker_dictionary_cache_lists',
     'Compiled dictionary lists (compositions) held',
     () => compiler.stats().lists,

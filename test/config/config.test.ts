@@ -9,4 +9,12 @@ describe('configuration', () => {
     }
     for (const prefix of ['', 'a', 'prod_', 'x1_2']) expect(loadConfig({ DB_PREFIX: prefix }).dbPrefix).toBe(prefix);
   });
+
+  it('DICTIONARY_CACHE_MB bounds the compiled dictionaries: 256 MiB by default, 8 to 65536, a clear error naming it otherwise', () => {
+    expect(loadConfig({}).dictionaryCacheBytes).toBe(256 * 1024 * 1024);
+    expect(loadConfig({ DICTIONARY_CACHE_MB: '1024' }).dictionaryCacheBytes).toBe(1024 * 1024 * 1024);
+    expect(() => loadConfig({ DICTIONARY_CACHE_MB: '4' })).toThrow(/DICTIONARY_CACHE_MB: must be between 8 and 65536/);
+    expect(() => loadConfig({ DICTIONARY_CACHE_MB: '99999999' })).toThrow(/DICTIONARY_CACHE_MB: must be between 8 and 65536/);
+    expect(() => loadConfig({ DICTIONARY_CACHE_MB: '1e3' })).toThrow(/DICTIONARY_CACHE_MB: expected a whole number/);
+  });
 });

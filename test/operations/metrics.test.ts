@@ -20,6 +20,7 @@ let service: TestService;
 let api: Api;
 useSuiteService((started) => ({ service, api } = started), {
   METRICS_TOKEN,
+  DICTIONARY_CACHE_MB: '64',
   AUTH_FAILURE_LIMIT: '2',
   // The failed logins come "from" another address, so the suite's own logins stay unlimited.
   TRUST_PROXY: 'true',
@@ -172,6 +173,8 @@ describe('GET /metrics after traffic', () => {
     expect(value(samples, 'circlemaker_dictionary_cache_hits_total')).toBeGreaterThanOrEqual(1);
     expect(value(samples, 'circlemaker_dictionary_cache_dictionaries')).toBeGreaterThanOrEqual(1);
     expect(value(samples, 'circlemaker_dictionary_cache_evictions_total')).toBe(0);
+    // The service's cache takes its bound from DICTIONARY_CACHE_MB (the suite's service sets 64).
+    expect(value(samples, 'circlemaker_dictionary_cache_max_bytes')).toBe(64 * 1024 * 1024);
     expect(value(samples, 'circlemaker_aaa_pool_queued')).toBe(0);
     expect(value(samples, 'circlemaker_aaa_pool_active')).toBe(0);
     expect(value(samples, 'circlemaker_aaa_pool_rejected_total')).toBe(0);
