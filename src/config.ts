@@ -59,6 +59,8 @@ export interface Config {
   workers: number;
   /** Estimated bytes of compiled dictionaries kept; the least recently used beyond it are dropped. */
   dictionaryCacheBytes: number;
+  /** Bytes (by weight) of memoised effective configurations kept; the least recently used beyond it are dropped. */
+  effectiveCacheBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -175,5 +177,6 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: optional(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535),
     workers: integer(env, 'WORKERS', 1, 1, 256),
     dictionaryCacheBytes: integer(env, 'DICTIONARY_CACHE_MB', 256, 8, 65_536) * 1024 * 1024,
+    effectiveCacheBytes: integer(env, 'EFFECTIVE_CACHE_MB', 16, 1, 4096) * 1024 * 1024,
   };
 }

@@ -13,7 +13,7 @@ import { AaaOperations } from './aaa/aaa-operations.js';
 import { AaaService } from './aaa/aaa-service.js';
 import { CoaOperations } from './aaa/coa.js';
 import { DestinationGuard } from './aaa/destination-guard.js';
-import { EffectiveConfigResolver } from './aaa/effective-config.js';
+import { DEFAULT_EFFECTIVE_MEMO_BOUNDS, EffectiveConfigResolver } from './aaa/effective-config.js';
 import { Deadlines } from './aaa/request-deadline.js';
 import { WorkerPools } from './aaa/worker-pool.js';
 import { type Config, ConfigError } from './config.js';
@@ -135,7 +135,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const dictionaryCompiler = new DictionaryCompiler({ maxBytes: config.dictionaryCacheBytes });
   const dictionaryResolver = new DictionaryResolver(store, dictionaryCompiler);
   // The mirrors' change events keep each account's memoised effective configuration current.
-  const effective = new EffectiveConfigResolver(store, dictionaryResolver, cached);
+  const effective = new EffectiveConfigResolver(store, dictionaryResolver, cached, {
+    ...DEFAULT_EFFECTIVE_MEMO_BOUNDS,
+    maxWeight: config.effectiveCacheBytes,
+  });
   const radius = new RadiusClient();
   const destinations = new DestinationGuard(store, { masterAccountId, defaults: config.tenantDestinations });
   // One pool registry and one deadline source for the AAA operations and CoA/Disconnect alike.
@@ -195,6 +198,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     pools,
     health: aaaOperations.health,
     dictionaryCompiler,
+    effective,
     logins: services.authFailures,
     feeds: {
       ...(cached

@@ -38,8 +38,20 @@ export interface ResolvedEffective {
   json: Buffer;
 }
 
-/** 10,000 accounts, or 32 MiB of answers (a depth-50 answer is ~18 KB), whichever comes first. */
-export const DEFAULT_EFFECTIVE_MEMO_BOUNDS: MemoBounds = { maxEntries: 10_000, maxWeight: 32 * 1024 * 1024 };
+/**
+ * 16 MiB (`EFFECTIVE_CACHE_MB`) of answers by weight, at most 1,000,000 of them. An answer weighs
+ * twice its serialized form: the configuration objects it was made from and the memo's bookkeeping
+ * take about as much heap again (bench/cache/memory.ts: 10,000 answers of 3.2 KB held 32 MiB of
+ * Buffers and 35 MiB of heap). Counting the serialized form alone, against 32 MiB, let 10,000
+ * accounts' answers take ~100 MiB of RSS, past the 200 MB that benchmark allows the whole cache.
+ * A depth-50 answer (~18 KB) weighs ~36 KB.
+ */
+export const DEFAULT_EFFECTIVE_MEMO_BOUNDS: MemoBounds = { maxEntries: 1_000_000, maxWeight: 16 * 1024 * 1024 };
+
+/** What a memoised answer is taken to cost in memory: its serialized form, and as much again. */
+export function memoWeight(answer: ResolvedEffective): number {
+  return answer.json.length * 2;
+}
 
 const dependency = {
   account: (id: string) => `account:${id}`,
@@ -76,9 +88,9 @@ export class EffectiveConfigResolver {
     feeds.dictionaries.mirror.onChange((id) => memo.invalidate(dependency.dictionariesOf(dictionaryOwner(id))));
   }
 
-  /** Answers held, and their total size in bytes (for metrics and tests). */
-  memoStats(): { entries: number; bytes: number } {
-    return { entries: this.memo?.size ?? 0, bytes: this.memo?.weight ?? 0 };
+  /** Answers held, their total weight in bytes (see `memoWeight`) and its bound: for metrics. */
+  memoStats(): { entries: number; bytes: number; maxBytes: number } {
+    return { entries: this.memo?.size ?? 0, bytes: this.memo?.weight ?? 0, maxBytes: this.memo?.bounds.maxWeight ?? 0 };
   }
 
   async chainFor(account: AccountDoc): Promise<ChainLink[]> {
@@ -110,7 +122,7 @@ export class EffectiveConfigResolver {
       account._id,
       version,
       answer,
-      answer.json.length,
+      memoWeight(answer),
       [
         dependency.account(account._id),
         dependency.system(SYSTEM_AAA_ID),

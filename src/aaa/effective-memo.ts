@@ -24,7 +24,7 @@ export class DependencyMemo<V> {
   /** Bumped by every invalidation, so a computation that overlapped one is not stored. */
   private epoch = 0;
 
-  constructor(private readonly bounds: MemoBounds) {}
+  constructor(readonly bounds: MemoBounds) {}
 
   get size(): number {
     return this.entries.size;

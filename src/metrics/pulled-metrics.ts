@@ -101,6 +101,27 @@ export function watchDictionaryCache(registry: Registry, compiler: DictionaryCom
   );
 }
 
+/** What the memo of effective configurations reports (`EffectiveConfigResolver.memoStats`). */
+export interface EffectiveCacheStats {
+  memoStats(): { entries: number; bytes: number; maxBytes: number };
+}
+
+export function watchEffectiveCache(registry: Registry, cache: EffectiveCacheStats): void {
+  pulledGauge(registry, 'circlemaker_effective_cache_entries', 'Memoised effective configurations held', () => cache.memoStats().entries);
+  pulledGauge(
+    registry,
+    'circlemaker_effective_cache_bytes',
+    'Their weight: twice their serialized size, for the objects they were made from',
+    () => cache.memoStats().bytes,
+  );
+  pulledGauge(
+    registry,
+    'circlemaker_effective_cache_max_bytes',
+    'The bound on that weight (EFFECTIVE_CACHE_MB)',
+    () => cache.memoStats().maxBytes,
+  );
+}
+
 export function watchLogins(registry: Registry, limiter: AuthFailureLimiter): void {
   pulledCounter(
     registry,

@@ -4,7 +4,15 @@ import type { AuthFailureLimiter } from '../accounts/auth-failures.js';
 import type { DictionaryCompiler } from '../dictionary/dictionary-compiler.js';
 import type { ServerHealth } from '../radius/server-health.js';
 import { HttpMetrics } from './http-metrics.js';
-import { type FeedState, watchDictionaryCache, watchFeeds, watchLogins, watchPools } from './pulled-metrics.js';
+import {
+  type EffectiveCacheStats,
+  type FeedState,
+  watchDictionaryCache,
+  watchEffectiveCache,
+  watchFeeds,
+  watchLogins,
+  watchPools,
+} from './pulled-metrics.js';
 import { RadiusMetrics } from './radius-metrics.js';
 import { StoreMetrics } from './store-metrics.js';
 
@@ -13,6 +21,7 @@ export interface MetricSources {
   pools: WorkerPools;
   health: ServerHealth;
   dictionaryCompiler: DictionaryCompiler;
+  effective: EffectiveCacheStats;
   logins: AuthFailureLimiter;
   /** The changes feeds followed, by database key: the store mirrors' (when the store cache is on) and the subscriber cache's. */
   feeds: Readonly<Record<string, FeedState>>;
@@ -39,6 +48,7 @@ export class ServiceMetrics {
   watch(sources: MetricSources): void {
     watchPools(this.registry, sources.pools);
     watchDictionaryCache(this.registry, sources.dictionaryCompiler);
+    watchEffectiveCache(this.registry, sources.effective);
     watchLogins(this.registry, sources.logins);
     this.radius.watchHealth(this.registry, sources.health);
     watchFeeds(this.registry, sources.feeds);

@@ -17,4 +17,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ DICTIONARY_CACHE_MB: '99999999' })).toThrow(/DICTIONARY_CACHE_MB: must be between 8 and 65536/);
     expect(() => loadConfig({ DICTIONARY_CACHE_MB: '1e3' })).toThrow(/DICTIONARY_CACHE_MB: expected a whole number/);
   });
+
+  it('EFFECTIVE_CACHE_MB bounds the memoised effective configurations: 16 MiB by default, 1 to 4096', () => {
+    expect(loadConfig({}).effectiveCacheBytes).toBe(16 * 1024 * 1024);
+    expect(loadConfig({ EFFECTIVE_CACHE_MB: '64' }).effectiveCacheBytes).toBe(64 * 1024 * 1024);
+    expect(() => loadConfig({ EFFECTIVE_CACHE_MB: '0' })).toThrow(/EFFECTIVE_CACHE_MB: must be between 1 and 4096/);
+    expect(() => loadConfig({ EFFECTIVE_CACHE_MB: 'lots' })).toThrow(/EFFECTIVE_CACHE_MB: expected a whole number/);
+  });
 });
