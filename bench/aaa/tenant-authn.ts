@@ -10,7 +10,8 @@
  * Environment: BENCH_TENANTS (10000, at least 10), BENCH_SECONDS (10) per round and mode,
  * BENCH_ROUNDS (3), BENCH_CONNECTIONS (32 HTTP connections), BENCH_WARMUP_SECONDS (5, per mode,
  * after a pass of one request to every tenant), BENCH_WORKERS (32: each AAA document's `workers`),
- * BENCH_FR_THREADS (4 FreeRADIUS worker threads), BENCH_RESULTS (bench/aaa/tenant-authn-results.json).
+ * BENCH_FR_THREADS (4 FreeRADIUS worker threads), BENCH_RESULTS (bench/aaa/tenant-authn-results.json);
+ * EFFECTIVE_CACHE_MB and DICTIONARY_CACHE_MB are passed on to the service when set.
  * Prints a Markdown table on stdout, progress on stderr; exits 1 unless every answer (warm-up
  * included) was HTTP 200 with `result: accept`.
  *
@@ -151,6 +152,15 @@ type MemoryReading = Pick<NodeJS.MemoryUsage, 'rss' | 'heapUsed' | 'heapTotal' |
  * This process's memory; after a full GC when run with `--expose-gc` (node --expose-gc --import
  * tsx …), so that what is reported is what is held, not what V8 has not collected yet.
  */
+function cacheBounds(): Record<string, string> {
+  const bounds: Record<string, string> = {};
+  for (const name of ['EFFECTIVE_CACHE_MB', 'DICTIONARY_CACHE_MB']) {
+    const value = process.env[name];
+    if (value) bounds[name] = value;
+  }
+  return bounds;
+}
+
 function memory(): MemoryReading {
   const collect = (globalThis as { gc?: () => void }).gc;
   collect?.();
@@ -188,6 +198,8 @@ async function main(): Promise<void> {
       AAA_MASTER_API_KEY: population.masterApiKey,
       LOG_LEVEL: 'warn',
       AAA_TENANT_DESTINATIONS_ALLOW: '127.0.0.0/8',
+      // The service's cache bounds, when the run sets them (defaults otherwise).
+      ...cacheBounds(),
     });
     const serviceStarted = performance.now();
     service = await startService(config, createLogger(config.logLevel));
