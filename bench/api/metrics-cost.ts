@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     pools: new WorkerPools(),
     health: new ServerHealth({ prober: async () => true }),
     dictionaryCompiler: new DictionaryCompiler(),
+    effective: { memoStats: () => ({ entries: 0, bytes: 0, maxBytes: 16 * 1024 * 1024 }) },
     logins: new AuthFailureLimiter(10, 60_000),
     feeds: {},
   });
