@@ -319,7 +319,6 @@ export class AaaOperations {
     };
   }
 
-  /** The first answer of the configuration's servers, or undefined when every one failed (attempts are appended). */
   /** A server passed over with nothing sent (dead, or its address refused or unresolvable): an attempt row and a metric. */
   private notSent(
     operation: Operation,
@@ -341,6 +340,7 @@ export class AaaOperations {
     this.#observer?.exchanged(operation, `${server.address}:${server.port}`, outcome, undefined, 0);
   }
 
+  /** The first answer of the configuration's servers, or undefined when every one failed (attempts are appended). */
   private async tryServers(
     operation: Operation,
     message: Readonly<Record<string, unknown>>,
