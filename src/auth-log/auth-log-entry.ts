@@ -74,8 +74,3 @@ export function legacyAuthLogRecord(doc: AuthLogEntryDoc): AuthLogRecord {
 /** The entries a stored document holds, either form. */
 export const authLogRecords = (doc: AuthLogDoc): readonly AuthLogRecord[] =>
   doc.pvt_type === 'auth_log_batch' ? doc.entries : [legacyAuthLogRecord(doc)];
-
-/** What the API shows of an entry: all of it (a batch's entries hold nothing private). */
-export function authLogView(entry: AuthLogRecord): AuthLogEntry & { id: string } {
-  return entry;
-}

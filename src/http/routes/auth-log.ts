@@ -1,5 +1,4 @@
 import type { AuthLogFilter } from '../../auth-log/auth-log.js';
-import { authLogView } from '../../auth-log/auth-log-entry.js';
 import { ValidationError } from '../../errors.js';
 import { answerList } from '../../pagination.js';
 import { authorizedAccount } from '../auth.js';
@@ -53,7 +52,7 @@ export function authLogRoutes(services: Services): RouteSpec[] {
         const filter = filterOf(ctx);
         const found = await answerList(ctx.query, (page) => authLog.query(account._id, filter, page.pageSize, page.startKey));
         setNextLink(ctx, found);
-        reply(ctx, found.items.map(authLogView), { extra: found.extra });
+        reply(ctx, found.items, { extra: found.extra });
       },
     },
   ];
