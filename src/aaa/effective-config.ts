@@ -49,7 +49,7 @@ export interface ResolvedEffective {
 export const DEFAULT_EFFECTIVE_MEMO_BOUNDS: MemoBounds = { maxEntries: 1_000_000, maxWeight: 16 * 1024 * 1024 };
 
 /** What a memoised answer is taken to cost in memory: its serialized form, and as much again. */
-export function memoWeight(answer: ResolvedEffective): number {
+function memoWeight(answer: ResolvedEffective): number {
   return answer.json.length * 2;
 }
 
@@ -104,12 +104,7 @@ export class EffectiveConfigResolver {
     return links;
   }
 
-  /** The effective configuration; a memoised one is shared, so callers must not change it. */
-  async resolve(account: AccountDoc): Promise<EffectiveConfig> {
-    return (await this.resolved(account)).config;
-  }
-
-  /** The configuration and its serialized form, from the memo when nothing under it changed. */
+  /** The configuration and its serialized form, from the memo when nothing under it changed (shared then: callers must not change it). */
   async resolved(account: AccountDoc): Promise<ResolvedEffective> {
     const version = account._rev ?? '';
     const held = this.memo?.get(account._id, version);
