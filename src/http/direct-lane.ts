@@ -95,7 +95,13 @@ export function directLane(routes: readonly RouteSpec[], fallback: http.RequestL
   }
   const lane = [...paths.values()];
 
-  const serve = async (path: DirectPath, params: Record<string, string>, request: http.IncomingMessage, response: http.ServerResponse) => {
+  const serve = async (
+    path: DirectPath,
+    params: Record<string, string>,
+    search: string,
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ) => {
     const started = process.hrtime.bigint();
     const method = request.method ?? '';
     const url = request.url ?? '';
@@ -114,9 +120,7 @@ export function directLane(routes: readonly RouteSpec[], fallback: http.RequestL
       }
       caller = await options.authenticate(request.headers.authorization ?? '');
       const raw = await readRequestBody(request, response, options.maxBodyBytes);
-      const queryAt = url.indexOf('?');
-      const query = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
-      ({ status, body } = await handler({ params, query, caller, body: raw }));
+      ({ status, body } = await handler({ params, query: new URLSearchParams(search), caller, body: raw }));
     } catch (error) {
       const answer = shownError(error, () => options.logger.child({ request_id: requestId }));
       failure = answer.failure;
@@ -156,7 +160,7 @@ export function directLane(routes: readonly RouteSpec[], fallback: http.RequestL
       path.names.forEach((name, index) => {
         params[name] = decoded(match[index + 1] ?? '');
       });
-      serve(path, params, request, response).catch((error: unknown) => {
+      serve(path, params, queryAt < 0 ? '' : url.slice(queryAt + 1), request, response).catch((error: unknown) => {
         options.logger.error({ err: error }, 'a direct request failed after its answer');
         response.destroy();
       });
